@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { Client } from 'pg';
+
+export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
+
+/** Applies every pending migration under `migrations/` (drizzle keeps the applied ones in its own table). */
+export async function runMigrations(databaseUrl: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('SET client_min_messages = warning');
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
+  } finally {
+    await client.end();
+  }
+}
+
+if (require.main === module) {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error('DATABASE_URL is required');
+    process.exit(2);
+  }
+  runMigrations(url).then(
+    () => console.log('migrations applied'),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

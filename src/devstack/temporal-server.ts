@@ -1,0 +1,55 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
+import { waitForPort } from './net';
+
+export interface RunningTemporal {
+  address: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `temporal server start-dev` with the project's search attributes. With `dbFile` the server keeps its
+ * state in SQLite (a restart keeps running workflows); without it the state lives in memory.
+ */
+export async function startTemporalDevServer(opts: {
+  bin: string;
+  port: number;
+  uiPort?: number;
+  dbFile?: string;
+  onOutput?: (line: string) => void;
+}): Promise<RunningTemporal> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn', '--log-format', 'json'];
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  else args.push('--headless');
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  const child = spawn(opts.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) opts.onOutput?.(line);
+  };
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  try {
+    await Promise.race([
+      waitForPort('127.0.0.1', opts.port, 60_000, 'Temporal dev server'),
+      exit.then(() => { throw new Error('Temporal dev server exited during start-up'); }),
+    ]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    process: child,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}

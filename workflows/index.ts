@@ -1,0 +1,2 @@
+// Every workflow the worker runs is exported from here; the bundler starts at this file.
+export {};

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { AppError } from '../../src/errors';
+import { text } from './validation';
+
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Items per page (1–100, default 20)' }),
+  cursor: text(200).optional().meta({ description: 'Opaque cursor from the previous page’s `pagination.next_cursor`' }),
+};
+
+/** Cursors are opaque to clients: a versioned, base64url-encoded position in a keyset. */
+export function encodeCursor(position: string | number): string {
+  return Buffer.from(`v1:${position}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!raw.startsWith('v1:') || raw.length < 4 || encodeCursor(raw.slice(3)) !== cursor) {
+    throw new AppError('VALIDATION_ERROR', 'Invalid cursor', { fields: [{ field: 'query.cursor', code: 'invalid_cursor', message: 'not a cursor this API issued' }] });
+  }
+  return raw.slice(3);
+}
+
+export function decodeSeqCursor(cursor: string | undefined): number | undefined {
+  const raw = decodeCursor(cursor);
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(raw)) throw new AppError('VALIDATION_ERROR', 'Invalid cursor', { fields: [{ field: 'query.cursor', code: 'invalid_cursor', message: 'not a cursor this API issued' }] });
+  return Number(raw);
+}
+
+/** Rows were fetched with `limit + 1`; the extra one only tells whether another page exists. */
+export function page<T, R>(rows: T[], limit: number, position: (row: T) => string | number, render: (row: T) => R) {
+  const hasMore = rows.length > limit;
+  const items = hasMore ? rows.slice(0, limit) : rows;
+  return {
+    data: items.map(render),
+    pagination: { has_more: hasMore, next_cursor: hasMore ? encodeCursor(position(items[items.length - 1])) : null },
+  };
+}
+
+export const paginationSchema = z.object({ has_more: z.boolean(), next_cursor: z.string().nullable() });

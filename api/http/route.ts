@@ -1,0 +1,60 @@
+import type { Request } from 'express';
+import type { z } from 'zod';
+import type { Scope } from '../../src/auth/api-keys';
+import type { Principal } from '../../src/auth/authenticate';
+import type { IdempotencyWindow } from '../../src/idempotency';
+import type { Logger } from '../../src/logger';
+import type { ApiDeps } from '../context';
+
+/** Who may call a route: nobody in particular, only the master key, or an API key holding a scope. */
+export type Access = 'public' | 'master' | Scope;
+
+export interface RouteContext<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  principal: Principal | null;
+  deps: ApiDeps;
+  requestId: string;
+  /** The request's Idempotency-Key, when it sent one (also the workflow update id where a request becomes one). */
+  idempotencyKey?: string;
+  log: Logger;
+  req: Request;
+}
+
+export interface RouteResult {
+  status: number;
+  body: unknown;
+}
+
+export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
+  method: 'get' | 'post' | 'delete';
+  /** Express-style path below /api/v1, e.g. `/users/:id`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  access: Access;
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** State-changing routes: how long outcomes are kept, whether the header is mandatory, whether the stored response holds a secret. */
+  idempotency?: { window: IdempotencyWindow; required?: boolean; sealed?: boolean };
+  /** An extra per-user limit (requests a minute), keyed by the user the request acts for. */
+  userRateLimit?: { limit: number; name: string; userId: (body: z.infer<B>) => string | undefined };
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handle(ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>>): Promise<RouteResult>;
+}
+
+export type AnyRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
+
+export function defineRoute<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType>(
+  spec: RouteSpec<B, Q, P>,
+): AnyRoute {
+  return spec as unknown as AnyRoute;
+}
+
+/** `/users/:id` → `/users/{id}` */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_]+)/g, '{$1}');
+}

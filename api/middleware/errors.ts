@@ -1,0 +1,42 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../../src/errors';
+import { requestLog } from '../http/request-context';
+import { sendJson } from '../http/respond';
+
+/** body-parser's failures, all of them the client's doing. */
+const BODY_ERRORS: Record<string, string> = {
+  'entity.parse.failed': 'Malformed JSON body',
+  'entity.too.large': 'Request body is too large',
+  'encoding.unsupported': 'Unsupported content encoding',
+  'charset.unsupported': 'Unsupported charset; use UTF-8',
+  'entity.verify.failed': 'Request body could not be verified',
+  'request.aborted': 'Request aborted',
+  'request.size.invalid': 'Request size did not match Content-Length',
+  'stream.encoding.set': 'Invalid request stream',
+};
+
+/** The one error mapper: every failure leaves as `{"error":{"code","message","details"}}`. */
+export function errorMiddleware() {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const appError = toAppError(err);
+    if (appError.status >= 500) requestLog(res)?.error({ err }, 'request failed');
+    if (res.headersSent) return void res.end();
+    sendJson(res, appError.status, JSON.stringify({ error: { code: appError.code, message: appError.message, details: appError.details } }));
+  };
+}
+
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const type = (err as { type?: string })?.type;
+  if (type && BODY_ERRORS[type]) {
+    const limit = (err as { limit?: number }).limit;
+    return new AppError('VALIDATION_ERROR', BODY_ERRORS[type], { fields: [{ field: 'body', code: type, message: BODY_ERRORS[type] }], ...(limit ? { limit_bytes: limit } : {}) });
+  }
+  return new AppError('INTERNAL_ERROR', 'Internal server error');
+}
+
+export function notFound() {
+  return (req: Request) => {
+    throw new AppError('NOT_FOUND', `No route ${req.method} ${req.path}`);
+  };
+}

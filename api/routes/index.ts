@@ -1,0 +1,7 @@
+import type { AnyRoute } from '../http/route';
+import { apiKeyRoutes } from './api-keys';
+import { healthRoutes } from './health';
+import { userRoutes } from './users';
+
+/** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
+export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes];

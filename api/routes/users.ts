@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { userTypes } from '../../src/db/schema';
+import { AppError } from '../../src/errors';
+import { isId } from '../../src/ids';
+import { createUser, findUser, listUsers, UserRow } from '../../src/users/users-repository';
+import { decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
+import { defineRoute } from '../http/route';
+import { text } from '../http/validation';
+
+export const userSchema = z
+  .object({
+    id: z.string().meta({ example: 'usr_01jd3k8v2m4x7q9r5t6w8y0z2a' }),
+    external_user_id: z.string(),
+    email: z.string().nullable(),
+    type: z.enum(userTypes),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export function renderUser(u: UserRow): z.infer<typeof userSchema> {
+  return {
+    id: u.id,
+    external_user_id: u.externalUserId,
+    email: u.email,
+    type: u.type,
+    created_at: u.createdAt.toISOString(),
+    updated_at: u.updatedAt.toISOString(),
+  };
+}
+
+export const userIdParams = z.strictObject({ id: z.string().max(64) });
+
+/** Loads the user or answers 404 USER_NOT_FOUND (a malformed id cannot name a user either). */
+export async function requireUser(db: Parameters<typeof findUser>[0], id: string): Promise<UserRow> {
+  const user = isId('usr', id) ? await findUser(db, id) : null;
+  if (!user) throw new AppError('USER_NOT_FOUND', 'User not found', { user_id: id });
+  return user;
+}
+
+const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
+
+export const userRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/users',
+    tag: 'Users',
+    summary: 'Create a user',
+    access: 'write',
+    idempotency: { window: '7d' },
+    body: z.strictObject({
+      external_user_id: text(255).meta({ description: 'Your marketplace’s id for this user; unique' }),
+      email: z.email().max(320).optional(),
+      type: z.enum(userTypes),
+    }),
+    responses: {
+      201: { description: 'Created', schema: z.object({ data: userSchema }) },
+      409: { description: 'USER_ALREADY_EXISTS: details.existing_user_id names the user' },
+    },
+    async handle({ body, deps }) {
+      const user = await createUser(deps.database.db, { externalUserId: body.external_user_id, email: body.email, type: body.type });
+      return { status: 201, body: { data: renderUser(user) } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/users',
+    tag: 'Users',
+    summary: 'List users, newest first',
+    access: 'read',
+    query: z.strictObject({
+      ...pageQuery,
+      type: z.enum(userTypes).optional(),
+      email: z.string().max(320).optional(),
+      external_user_id: text(255).optional(),
+      created_after: isoDate.optional(),
+      created_before: isoDate.optional(),
+    }),
+    responses: { 200: { description: 'A page of users', schema: z.object({ data: z.array(userSchema), pagination: paginationSchema }) } },
+    async handle({ query, deps }) {
+      const rows = await listUsers(
+        deps.database.db,
+        {
+          type: query.type,
+          email: query.email,
+          externalUserId: query.external_user_id,
+          createdAfter: query.created_after ? new Date(query.created_after) : undefined,
+          createdBefore: query.created_before ? new Date(query.created_before) : undefined,
+        },
+        { limit: query.limit, beforeSeq: decodeSeqCursor(query.cursor) },
+      );
+      return { status: 200, body: page(rows, query.limit, (u) => u.seq, renderUser) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/users/:id',
+    tag: 'Users',
+    summary: 'Get a user',
+    access: 'read',
+    params: userIdParams,
+    responses: { 200: { description: 'The user', schema: z.object({ data: userSchema }) }, 404: { description: 'USER_NOT_FOUND' } },
+    async handle({ params, deps }) {
+      return { status: 200, body: { data: renderUser(await requireUser(deps.database.db, params.id)) } };
+    },
+  }),
+];

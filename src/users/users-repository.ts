@@ -1,0 +1,45 @@
+import { and, desc, eq, gte, lt, lte, SQL } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { users, userTypes } from '../db/schema';
+import { AppError } from '../errors';
+import { newId } from '../ids';
+
+export type UserRow = typeof users.$inferSelect;
+export type UserType = (typeof userTypes)[number];
+
+export interface UserFilter {
+  type?: UserType;
+  email?: string;
+  externalUserId?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+/** Creates a user; a second user with the same external id is refused with the existing user's id. */
+export async function createUser(db: Db, input: { externalUserId: string; email?: string; type: UserType }): Promise<UserRow> {
+  const [row] = await db
+    .insert(users)
+    .values({ id: newId('usr'), externalUserId: input.externalUserId, email: input.email ?? null, type: input.type })
+    .onConflictDoNothing({ target: users.externalUserId })
+    .returning();
+  if (row) return row;
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.externalUserId, input.externalUserId));
+  throw new AppError('USER_ALREADY_EXISTS', 'A user with this external_user_id already exists', { existing_user_id: existing?.id });
+}
+
+export async function findUser(db: Db, id: string): Promise<UserRow | null> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row ?? null;
+}
+
+/** Newest first, keyset-paged on insertion order so concurrent inserts never shift a page. */
+export async function listUsers(db: Db, filter: UserFilter, page: { limit: number; beforeSeq?: number }): Promise<UserRow[]> {
+  const where: SQL[] = [];
+  if (page.beforeSeq !== undefined) where.push(lt(users.seq, page.beforeSeq));
+  if (filter.type) where.push(eq(users.type, filter.type));
+  if (filter.email) where.push(eq(users.email, filter.email));
+  if (filter.externalUserId) where.push(eq(users.externalUserId, filter.externalUserId));
+  if (filter.createdAfter) where.push(gte(users.createdAt, filter.createdAfter));
+  if (filter.createdBefore) where.push(lte(users.createdAt, filter.createdBefore));
+  return db.select().from(users).where(and(...where)).orderBy(desc(users.seq)).limit(page.limit + 1);
+}

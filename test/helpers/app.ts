@@ -32,7 +32,7 @@ export interface ApiResponse {
 
 /** The real API (real PostgreSQL, real Temporal) on an ephemeral port, configured from the run's environment. */
 export async function startTestApi(overrides: Partial<Record<string, string>> = {}): Promise<TestApi> {
-  const config = loadConfig({ ...process.env, PORT: '0', ...overrides });
+  const config = loadConfig({ ...process.env, PORT: '0', RATE_LIMIT_PER_MINUTE: '1000000', ...overrides });
   const database = createDatabase(config.DATABASE_URL, 10);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({ config, database, logger: createLogger('silent'), temporal, version: 'test' });

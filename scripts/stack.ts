@@ -1,0 +1,141 @@
+/**
+ * The whole local stack for `npm start`: PostgreSQL (DATABASE_URL, or embedded under .data/), the Temporal dev server
+ * (reused when one already listens on 7233), migrations, then the worker and the API as child processes whose logs are
+ * tagged and merged here. Ctrl-C stops every part this script started.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runMigrations } from '../src/db/migrate';
+import { formatLine, lineSplitter } from '../src/devstack/log-lines';
+import { isPortOpen } from '../src/devstack/net';
+import { DATA_DIR, ROOT } from '../src/devstack/paths';
+import { ensureDatabase, startEmbeddedPostgres } from '../src/devstack/postgres';
+import { ensureTemporalCli } from '../src/devstack/temporal-cli';
+import { startTemporalDevServer } from '../src/devstack/temporal-server';
+
+const say = (part: string, line: string) => console.log(formatLine(part, line));
+const stops: Array<() => Promise<void>> = [];
+const children: ChildProcess[] = [];
+let stopping = false;
+
+async function main() {
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const temporalBin = ensureTemporalCli((l) => say('setup', l));
+  say('setup', `Temporal CLI: ${temporalBin}`);
+
+  env.OFFERHUB_MASTER_KEY ??= masterKey();
+  env.DATABASE_URL ??= await embeddedPostgres();
+  env.TEMPORAL_ADDRESS ??= await temporalServer(temporalBin);
+  await runMigrations(env.DATABASE_URL);
+  say('setup', 'migrations applied');
+
+  const port = env.PORT ?? '4000';
+  spawnPart('worker', ['src/worker.ts'], env);
+  spawnPart('api', ['src/server.ts'], env);
+  await waitForApi(Number(port));
+  banner(port, env.OFFERHUB_MASTER_KEY, !process.env.OFFERHUB_MASTER_KEY);
+}
+
+function masterKey(): string {
+  const file = path.join(DATA_DIR, 'master-key');
+  if (!fs.existsSync(file)) {
+    fs.writeFileSync(file, `ohk_master_${crypto.randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+    say('setup', `generated a master key and kept it in ${file} (set OFFERHUB_MASTER_KEY to use your own)`);
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+async function embeddedPostgres(): Promise<string> {
+  const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+  const passwordFile = path.join(DATA_DIR, 'postgres-password');
+  if (!fs.existsSync(passwordFile)) fs.writeFileSync(passwordFile, crypto.randomBytes(16).toString('hex'), { mode: 0o600 });
+  const password = fs.readFileSync(passwordFile, 'utf8').trim();
+  if (await isPortOpen('127.0.0.1', port)) {
+    say('postgres', `reusing the PostgreSQL already listening on 127.0.0.1:${port}`);
+  } else {
+    say('postgres', `starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)`);
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port, password, log: (l) => say('postgres', l) });
+    stops.push(() => pg.stop());
+  }
+  const base = `postgres://postgres:${password}@127.0.0.1:${port}`;
+  await ensureDatabase(`${base}/postgres`, 'offerhub');
+  return `${base}/offerhub`;
+}
+
+async function temporalServer(bin: string): Promise<string> {
+  if (await isPortOpen('127.0.0.1', 7233)) {
+    say('temporal', 'reusing the Temporal server already listening on 127.0.0.1:7233');
+    return '127.0.0.1:7233';
+  }
+  fs.mkdirSync(path.join(DATA_DIR, 'temporal'), { recursive: true });
+  say('temporal', 'starting the Temporal dev server on 127.0.0.1:7233 (state in .data/temporal, Web UI on :8233)');
+  const t = await startTemporalDevServer({ bin, port: 7233, uiPort: 8233, dbFile: path.join(DATA_DIR, 'temporal', 'temporal.db'), onOutput: (l) => say('temporal', l) });
+  stops.push(() => t.stop());
+  return t.address;
+}
+
+function spawnPart(part: string, args: string[], env: NodeJS.ProcessEnv): void {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', lineSplitter((l) => say(part, l)));
+  child.stderr.on('data', lineSplitter((l) => say(part, l)));
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    say('setup', `${part} exited (${signal ?? code}); stopping the stack`);
+    void shutdown(1);
+  });
+  children.push(child);
+}
+
+async function waitForApi(port: number): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (await isPortOpen('127.0.0.1', port)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the API did not open port ${port}`);
+}
+
+function banner(port: string, key: string, generated: boolean): void {
+  const api = `http://localhost:${port}`;
+  console.log(`
+  OFFER-HUB Orchestrator is running
+    API             ${api}/api/v1   (health: ${api}/api/v1/health)
+    API reference   ${api}/docs
+    Temporal UI     http://localhost:8233
+    Metrics         ${api}/metrics
+    Master key      ${key}${generated ? '   (generated; kept in .data/master-key)' : ''}
+
+  Create your first API key:
+    curl -s -X POST ${api}/api/v1/auth/api-keys \\
+      -H "Authorization: Bearer ${key}" \\
+      -H "Content-Type: application/json" \\
+      -d '{"name": "My Marketplace", "scopes": ["read", "write"]}'
+
+  Ctrl-C stops everything.
+`);
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('setup', 'stopping…');
+  await Promise.all(
+    children.map((c) => new Promise<void>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+      setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+    })),
+  );
+  for (const stop of stops.reverse()) await stop().catch((err) => say('setup', `stop failed: ${err}`));
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+main().catch((err) => {
+  say('setup', `start-up failed: ${err instanceof Error ? err.message : err}`);
+  void shutdown(1);
+});

@@ -1,0 +1,55 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadConfig } from './config';
+import { createDatabase } from './db/client';
+import { WORKFLOWS_PATH } from './devstack/workflow-bundle';
+import { createLogger } from './logger';
+
+/**
+ * The worker process: polls the task queue and runs workflows and activities. It loads a prebuilt workflow bundle
+ * when `workflowBundlePath` is given (tests bundle once per run) and otherwise bundles at start-up.
+ */
+export async function startWorker(opts: { config?: ReturnType<typeof loadConfig>; taskQueue?: string; workflowBundlePath?: string } = {}) {
+  const config = opts.config ?? loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, { part: 'worker' });
+  const database = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const bundlePath = opts.workflowBundlePath ?? process.env.WORKFLOW_BUNDLE_PATH;
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: opts.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ database, logger }),
+  });
+  const running = worker.run();
+  logger.info({ taskQueue: opts.taskQueue ?? config.TEMPORAL_TASK_QUEUE }, 'worker polling');
+  return {
+    worker,
+    running,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+      await database.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  startWorker().then(
+    (w) => {
+      const shutdown = () => void w.stop().then(() => process.exit(0));
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+      w.running.catch((err) => {
+        console.error(err);
+        process.exit(1);
+      });
+    },
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

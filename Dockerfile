@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# One image for every process of the orchestrator:
+#   API (default):  node dist/src/server.js
+#   worker:         node dist/src/worker.js
+#   migrations:     node dist/src/db/migrate.js
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- build: all dependencies, compile TypeScript, prebuild the workflow bundle --------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+ENV SCARF_ANALYTICS=false
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+# tsc builds to dist/ with the repository root as rootDir (dist/src, dist/api, dist/workflows, ...).
+RUN npx tsc -p tsconfig.json
+# The worker loads a prebuilt bundle (WORKFLOW_BUNDLE_PATH below) instead of running webpack at every start.
+RUN npx tsx -e "require('./src/devstack/workflow-bundle').writeWorkflowBundle('dist/workflow-bundle.js').catch((e) => { console.error(e); process.exit(1); })"
+
+# --- production dependencies only --------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+ENV SCARF_ANALYTICS=false
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# --- runtime -----------------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
+WORKDIR /app
+# Files stay owned by root: the process (user node) can read its code but not change it.
+COPY package.json package-lock.json ./
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# The compiled code resolves these from dist/src/*: version.ts reads ../package.json, migrate.ts reads ../../migrations.
+COPY package.json ./dist/package.json
+COPY migrations ./dist/migrations
+USER node
+EXPOSE 4000
+CMD ["node", "dist/src/server.js"]

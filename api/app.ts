@@ -22,7 +22,10 @@ export function createApp(deps: ApiDeps): Express {
   app.use(jsonBody(deps.config.BODY_LIMIT_BYTES));
 
   const v1 = Router();
-  for (const route of routes) v1[route.method](route.path, routeHandler(route, deps));
+  for (const route of routes) {
+    const label = `/api/v1${route.path}`;
+    v1[route.method](route.path, (_req, res, next) => ((res.locals.route = label), next()), routeHandler(route, deps));
+  }
   v1.get('/openapi.json', (_req, res) => void res.type('json').send(openapi));
   app.use('/api/v1', v1);
   app.get('/metrics', async (_req, res) => void res.type(metrics.registry.contentType).send(await metrics.registry.metrics()));

@@ -32,6 +32,9 @@ export function toAppError(err: unknown): AppError {
     const limit = (err as { limit?: number }).limit;
     return new AppError('VALIDATION_ERROR', BODY_ERRORS[type], { fields: [{ field: 'body', code: type, message: BODY_ERRORS[type] }], ...(limit ? { limit_bytes: limit } : {}) });
   }
+  if (err instanceof URIError || (err as { status?: number })?.status === 400) {
+    return new AppError('VALIDATION_ERROR', 'Malformed request URL', { fields: [{ field: 'path', code: 'malformed_url', message: 'not valid percent-encoding' }] });
+  }
   return new AppError('INTERNAL_ERROR', 'Internal server error');
 }
 

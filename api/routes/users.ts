@@ -71,7 +71,7 @@ export const userRoutes = [
     query: z.strictObject({
       ...pageQuery,
       type: z.enum(userTypes).optional(),
-      email: z.string().max(320).optional(),
+      email: text(320).optional(),
       external_user_id: text(255).optional(),
       created_after: isoDate.optional(),
       created_before: isoDate.optional(),

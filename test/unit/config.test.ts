@@ -1,0 +1,25 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+const valid = { DATABASE_URL: 'postgres://u:p@localhost:5432/db', OFFERHUB_MASTER_KEY: 'm'.repeat(32) };
+
+test('a complete environment parses into typed values with defaults', () => {
+  const c = loadConfig(valid);
+  expect(c.PORT).toBe(4000);
+  expect(c.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
+  expect(c.RATE_LIMIT_PER_MINUTE).toBe(100);
+  expect(loadConfig({ ...valid, PORT: '8080' }).PORT).toBe(8080);
+});
+
+test.each([
+  [{ OFFERHUB_MASTER_KEY: valid.OFFERHUB_MASTER_KEY }, 'DATABASE_URL'],
+  [{ ...valid, DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+  [{ DATABASE_URL: valid.DATABASE_URL }, 'OFFERHUB_MASTER_KEY'],
+  [{ ...valid, OFFERHUB_MASTER_KEY: 'short' }, 'OFFERHUB_MASTER_KEY'],
+  [{ ...valid, PORT: 'eighty' }, 'PORT'],
+  [{ ...valid, PORT: '70000' }, 'PORT'],
+  [{ ...valid, TEMPORAL_ADDRESS: 'no-port' }, 'TEMPORAL_ADDRESS'],
+  [{ ...valid, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+])('a wrong or missing value stops start-up with a message naming the variable (%#: %s)', (env, variable) => {
+  expect(() => loadConfig(env)).toThrow(ConfigError);
+  expect(() => loadConfig(env)).toThrow(new RegExp(`^\\s+${variable}:`, 'm'));
+});

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfig } from './config';
 import { createDatabase } from './db/client';
@@ -36,8 +36,20 @@ export async function startWorker(opts: { config?: ReturnType<typeof loadConfig>
   };
 }
 
+/** Routes the Temporal SDK's own logs (bundler, worker state, retries) into our JSON log; once per process. */
+function installRuntimeLogger(logger: ReturnType<typeof createLogger>, level: string): void {
+  const sdkLevel: LogLevel = level === 'debug' || level === 'trace' ? 'DEBUG' : 'WARN';
+  const method = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+  Runtime.install({ logger: new DefaultLogger(sdkLevel, (e) => logger[method[e.level]]({ ...e.meta, sdk: true }, e.message)) });
+}
+
 if (require.main === module) {
-  startWorker().then(
+  const main = async () => {
+    const config = loadConfig();
+    installRuntimeLogger(createLogger(config.LOG_LEVEL, { part: 'worker' }), config.LOG_LEVEL);
+    return startWorker({ config });
+  };
+  main().then(
     (w) => {
       const shutdown = () => void w.stop().then(() => process.exit(0));
       process.once('SIGINT', shutdown);

@@ -17,6 +17,8 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(100, 1),
   BODY_LIMIT_BYTES: int(100 * 1024, 1024),
   TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
+  /** A prebuilt workflow bundle for the worker (the Docker image ships one); unset, the worker bundles at start-up. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -14,7 +14,7 @@ export async function startWorker(opts: { config?: ReturnType<typeof loadConfig>
   const logger = createLogger(config.LOG_LEVEL, { part: 'worker' });
   const database = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const bundlePath = opts.workflowBundlePath ?? process.env.WORKFLOW_BUNDLE_PATH;
+  const bundlePath = opts.workflowBundlePath ?? config.WORKFLOW_BUNDLE_PATH;
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -15,3 +15,4 @@ export type { EntrySpec, Leg } from './post-entry';
 export { verifyLedger } from './verify';
 export type { Breach, BreachKind, VerifyReport } from './verify';
 export * from './types';
+export { retryCounts } from './retry';

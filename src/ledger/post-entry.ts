@@ -22,9 +22,10 @@ const NON_NEGATIVE = 'ledger_accounts_user_balance_non_negative';
 /**
  * One statement, hence one transaction: claim the business key, apply every leg to its account's balance, record
  * the postings with the balances they produced. When the key exists already the insert yields no row and nothing
- * else happens (a concurrent insert of the same key waits for the first to commit or roll back). Accounts come
- * sorted by id, so rows are locked in one order everywhere; a user balance that would go below zero violates the
- * CHECK constraint and aborts the whole statement.
+ * else happens (a concurrent insert of the same key waits for the first to commit or roll back). `locked` takes
+ * the row locks in ascending id order whatever join the planner picks for the update (a seq scan would otherwise
+ * lock in heap order), so two movements never wait on each other in a cycle. A user balance that would go below
+ * zero violates the CHECK constraint and aborts the whole statement.
  */
 const POST_SQL = `
 WITH legs AS (
@@ -34,9 +35,14 @@ WITH legs AS (
   VALUES ($1, $2, $3, $4, $5, $6::jsonb)
   ON CONFLICT (key) DO NOTHING
   RETURNING id, created_at
+), locked AS (
+  SELECT a.id FROM ledger_accounts a
+   WHERE a.id = ANY($7::bigint[]) AND EXISTS (SELECT 1 FROM entry)
+   ORDER BY a.id
+     FOR NO KEY UPDATE
 ), moved AS (
   UPDATE ledger_accounts a SET balance = a.balance + l.amount
-    FROM legs l, entry
+    FROM legs l JOIN locked k ON k.id = l.account_id
    WHERE a.id = l.account_id
   RETURNING a.id, a.user_id, a.currency, a.balance, l.amount, l.ord
 ), posted AS (

@@ -3,6 +3,13 @@ import { AppError } from '../errors';
 /** SQLSTATEs after which the whole transaction can simply run again: serialization failure and deadlock. */
 const RETRYABLE = new Set(['40001', '40P01']);
 
+const counts: Record<string, number> = { '40001': 0, '40P01': 0 };
+
+/** How many serialization failures (40001) and deadlocks (40P01) this process has retried so far. */
+export function retryCounts(): Readonly<Record<string, number>> {
+  return { ...counts };
+}
+
 export function isRetryable(err: unknown): boolean {
   return typeof err === 'object' && err !== null && RETRYABLE.has((err as { code?: string }).code ?? '');
 }
@@ -17,6 +24,7 @@ export async function withRetry<T>(attempt: () => Promise<T>, maxAttempts = 12, 
       return await attempt();
     } catch (err) {
       if (!isRetryable(err)) throw err;
+      counts[(err as { code: string }).code] += 1;
       if (n >= maxAttempts) {
         throw new AppError('SERVICE_UNAVAILABLE', 'The ledger is too contended to complete the movement; retry later', {
           reason: 'ledger_contention',

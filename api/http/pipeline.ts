@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { authenticate, Principal } from '../../src/auth/authenticate';
-import { createSealer } from '../../src/auth/secrets';
+import { derivedSecretBox } from '../../src/crypto/secret-box';
 import { AppError } from '../../src/errors';
 import * as idempotency from '../../src/idempotency';
 import { consume, rateLimitState, RateLimitState } from '../../src/rate-limit';
@@ -15,7 +15,7 @@ import { parseOrThrow } from './validation';
  * per-user limit, honour Idempotency-Key, call the handler, send. Anything thrown reaches the error middleware.
  */
 export function routeHandler(route: AnyRoute, deps: ApiDeps) {
-  const sealer = createSealer(deps.config.OFFERHUB_MASTER_KEY, 'idempotency-response');
+  const sealer = derivedSecretBox(deps.config.OFFERHUB_MASTER_KEY, 'idempotency-response');
   return async (req: Request, res: Response): Promise<void> => {
     const principal = route.access === 'public' ? null : await authorize(route, req, res, deps);
     const params = route.params ? parseOrThrow(route.params, req.params, 'params') : {};
@@ -31,6 +31,7 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
       return;
     }
     res.setHeader('X-Idempotency-Key', key);
+    const boundTo = `${principal.id}:${key}`;
     const pool = deps.database.pool;
     const claimInput = { principal: principal.id, key, requestHash: idempotency.requestHash(req.method, req.path, body), window: route.idempotency!.window };
     const claim = await idempotency.claim(pool, claimInput);
@@ -38,7 +39,7 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
     if (claim.kind === 'in_progress') throw new AppError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed', { idempotency_key: key });
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true');
-      sendJson(res, claim.status, route.idempotency!.sealed ? sealer.open(claim.body) : claim.body);
+      sendJson(res, claim.status, route.idempotency!.sealed ? sealer.open(claim.body, boundTo) : claim.body);
       return;
     }
     let result: RouteResult;
@@ -49,7 +50,7 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
       throw err;
     }
     const json = JSON.stringify(result.body);
-    await idempotency.complete(pool, principal.id, key, result.status, route.idempotency!.sealed ? sealer.seal(json) : json);
+    await idempotency.complete(pool, principal.id, key, result.status, route.idempotency!.sealed ? sealer.seal(json, boundTo) : json);
     sendJson(res, result.status, json);
   };
 }

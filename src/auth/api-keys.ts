@@ -3,7 +3,7 @@ import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { apiKeys } from '../db/schema';
 import { newId } from '../ids';
-import { sha256Hex } from './secrets';
+import { sha256Hex } from '../crypto/hashing';
 
 export const SCOPES = ['read', 'write', 'support'] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { windowStart } from '../rate-limit';
 import type { Scope } from './api-keys';
 import { lookupPrefix } from './api-keys';
-import { constantTimeEqual, sha256Hex } from './secrets';
+import { constantTimeEqual, sha256Hex } from '../crypto/hashing';
 
 export type Principal = { kind: 'master'; id: 'master' } | { kind: 'api_key'; id: string; scopes: Scope[] };
 

@@ -130,7 +130,7 @@ test('a replayed API-key creation returns the same key, which rests sealed, neve
   const stored = await client.query('SELECT response_body FROM idempotency_keys WHERE key = $1', [idem]);
   const everywhere = await client.query(`SELECT count(*)::int AS n FROM api_keys WHERE key_hash = $1 OR prefix = $1`, [first.body.data.key]);
   await client.end();
-  expect(stored.rows[0].response_body).toMatch(/^sealed:v1:/);
+  expect(stored.rows[0].response_body).toMatch(/^v1\.idempotency-response\./);
   expect(stored.rows[0].response_body).not.toContain(first.body.data.key);
   expect(everywhere.rows[0].n).toBe(0);
 });

@@ -1,7 +1,8 @@
 import type { AnyRoute } from '../http/route';
 import { apiKeyRoutes } from './api-keys';
+import { balanceRoutes } from './balances';
 import { healthRoutes } from './health';
 import { userRoutes } from './users';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
-export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes];
+export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes];

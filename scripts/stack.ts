@@ -7,6 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Keypair } from '@stellar/stellar-sdk';
 import { runMigrations } from '../src/db/migrate';
 import { formatLine, lineSplitter } from '../src/devstack/log-lines';
 import { isPortOpen } from '../src/devstack/net';
@@ -27,6 +28,9 @@ async function main() {
   say('setup', `Temporal CLI: ${temporalBin}`);
 
   env.OFFERHUB_MASTER_KEY ??= masterKey();
+  env.PLATFORM_SECRET ??= kept('platform-secret', () => Keypair.random().secret());
+  env.WALLET_ENCRYPTION_KEYS ??= kept('wallet-keys', () => `k1:${crypto.randomBytes(32).toString('base64')}`);
+  env.USDC_ISSUER ??= kept('usdc-issuer', () => Keypair.random().publicKey());
   env.DATABASE_URL ??= await embeddedPostgres();
   env.TEMPORAL_ADDRESS ??= await temporalServer(temporalBin);
   await runMigrations(env.DATABASE_URL);
@@ -45,6 +49,13 @@ function masterKey(): string {
     fs.writeFileSync(file, `ohk_master_${crypto.randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
     say('setup', `generated a master key and kept it in ${file} (set OFFERHUB_MASTER_KEY to use your own)`);
   }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+/** A local secret made once and kept under .data/ (mode 600), so restarts keep the same identities. */
+function kept(name: string, make: () => string): string {
+  const file = path.join(DATA_DIR, name);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, `${make()}\n`, { mode: 0o600 });
   return fs.readFileSync(file, 'utf8').trim();
 }
 

@@ -1,3 +1,4 @@
+import { StrKey } from '@stellar/stellar-sdk';
 import { z } from 'zod';
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
@@ -17,6 +18,19 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(100, 1),
   BODY_LIMIT_BYTES: int(100 * 1024, 1024),
   TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
+  STELLAR_NETWORK: z.enum(['sandbox', 'testnet', 'public']).default('sandbox'),
+  HORIZON_URL: z.string().url().default('http://127.0.0.1:8000'),
+  /** Defaults to the named network's passphrase (the sandbox uses the standalone network's). */
+  STELLAR_NETWORK_PASSPHRASE: z.string().min(1).optional(),
+  /** The platform account: sponsors user reserves, pays every fee (fee-bump), resolves disputes. */
+  PLATFORM_SECRET: z.string().refine((s) => StrKey.isValidEd25519SecretSeed(s), 'must be a Stellar secret seed (S…)'),
+  USDC_ISSUER: z.string().refine((s) => StrKey.isValidEd25519PublicKey(s), 'must be a Stellar account id (G…)'),
+  /** `kid:base64key[,kid:base64key…]`, 32-byte AES keys that seal wallet secrets; rotation adds a key and moves the active id. */
+  WALLET_ENCRYPTION_KEYS: z.string().min(1),
+  /** The key id new wallet secrets are sealed with; defaults to the first key. */
+  WALLET_ENCRYPTION_KEY_ID: z.string().min(1).optional(),
+  STELLAR_SUBMIT_TIMEOUT_MS: int(30_000, 1000),
+  DEPOSIT_POLL_INTERVAL_MS: int(1000, 50),
   /** A prebuilt workflow bundle for the worker (the Docker image ships one); unset, the worker bundles at start-up. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });

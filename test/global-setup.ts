@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { Keypair } from '@stellar/stellar-sdk';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DATA_DIR } from '../src/devstack/paths';
@@ -35,6 +36,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_ADDRESS = temporal.address;
   process.env.OFFERHUB_MASTER_KEY = `test-master-${crypto.randomBytes(24).toString('hex')}`;
   process.env.TEST_WORKFLOW_BUNDLE = bundle;
+  // Stellar identities of this run; suites that talk to a sandbox network override HORIZON_URL and USDC_ISSUER.
+  process.env.PLATFORM_SECRET ??= Keypair.random().secret();
+  process.env.USDC_ISSUER ??= Keypair.random().publicKey();
+  process.env.WALLET_ENCRYPTION_KEYS ??= `test1:${crypto.randomBytes(32).toString('base64')}`;
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent';
   process.env.NODE_ENV = 'test';
   process.stdout.write(`\ntest stack ready in ${Date.now() - started} ms (temporal ${temporal.address})\n`);

@@ -1,6 +1,12 @@
 import { ConfigError, loadConfig } from '../../src/config';
 
-const valid = { DATABASE_URL: 'postgres://u:p@localhost:5432/db', OFFERHUB_MASTER_KEY: 'm'.repeat(32) };
+const valid = {
+  DATABASE_URL: 'postgres://u:p@localhost:5432/db',
+  OFFERHUB_MASTER_KEY: 'm'.repeat(32),
+  PLATFORM_SECRET: 'SCZANGBA5YHTNYVVV4C3U252E2B6P6F5T3U6MM63WBSBZATAQI3EBTQ4',
+  USDC_ISSUER: 'GBBM6BKZPEHWYO3E3YKREDPQXMS4VK35YLNU7NFBRI26RAN7GI5POFBB',
+  WALLET_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+};
 
 test('a complete environment parses into typed values with defaults', () => {
   const c = loadConfig(valid);
@@ -19,6 +25,10 @@ test.each([
   [{ ...valid, PORT: '70000' }, 'PORT'],
   [{ ...valid, TEMPORAL_ADDRESS: 'no-port' }, 'TEMPORAL_ADDRESS'],
   [{ ...valid, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  [{ ...valid, PLATFORM_SECRET: 'GBBM6BKZPEHWYO3E3YKREDPQXMS4VK35YLNU7NFBRI26RAN7GI5POFBB' }, 'PLATFORM_SECRET'],
+  [{ ...valid, USDC_ISSUER: 'not-an-account' }, 'USDC_ISSUER'],
+  [{ ...valid, WALLET_ENCRYPTION_KEYS: undefined }, 'WALLET_ENCRYPTION_KEYS'],
+  [{ ...valid, STELLAR_NETWORK: 'mainnet' }, 'STELLAR_NETWORK'],
 ])('a wrong or missing value stops start-up with a message naming the variable (%#: %s)', (env, variable) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(new RegExp(`^\\s+${variable}:`, 'm'));

@@ -65,7 +65,13 @@ function interpolate(value: string, vars: Env): string {
   });
 }
 
-const operatorVars: Env = { POSTGRES_PASSWORD: 'compose-test-password', OFFERHUB_MASTER_KEY: 'k'.repeat(40) };
+const operatorVars: Env = {
+  POSTGRES_PASSWORD: 'compose-test-password',
+  OFFERHUB_MASTER_KEY: 'k'.repeat(40),
+  PLATFORM_SECRET: 'SCZANGBA5YHTNYVVV4C3U252E2B6P6F5T3U6MM63WBSBZATAQI3EBTQ4',
+  USDC_ISSUER: 'GBBM6BKZPEHWYO3E3YKREDPQXMS4VK35YLNU7NFBRI26RAN7GI5POFBB',
+  WALLET_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+};
 
 describe('docker-compose.yml', () => {
   it('defines the database, Temporal, its UI and set-up, the migration job, the API and the worker', () => {
@@ -100,7 +106,7 @@ describe('docker-compose.yml', () => {
   });
 
   it.each(['api', 'worker', 'postgres', 'temporal'])('%s takes its secrets from the environment, never from the file', (name) => {
-    const secretKeys = ['OFFERHUB_MASTER_KEY', 'POSTGRES_PASSWORD', 'POSTGRES_PWD'];
+    const secretKeys = ['OFFERHUB_MASTER_KEY', 'POSTGRES_PASSWORD', 'POSTGRES_PWD', 'PLATFORM_SECRET', 'WALLET_ENCRYPTION_KEYS'];
     for (const [key, value] of Object.entries(envOf(name))) {
       if (secretKeys.includes(key)) expect(value).toMatch(/^\$\{[A-Z_]+:\?[^}]*\}$/);
       if (key === 'DATABASE_URL') expect(value).toMatch(/^postgres:\/\/[^:]+:\$\{POSTGRES_PASSWORD:\?[^}]*\}@/);

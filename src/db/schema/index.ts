@@ -1,3 +1,4 @@
 export * from './auth';
 export * from './users';
 export * from './ledger';
+export * from './stellar';

@@ -1,0 +1,61 @@
+import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { users } from './users';
+
+/** Each user's Stellar account. The secret rests sealed (AES-256-GCM, key id inside, bound to the user id). */
+export const wallets = pgTable('wallets', {
+  userId: text('user_id').primaryKey().references(() => users.id),
+  publicKey: text('public_key').notNull().unique(),
+  secretSealed: text('secret_sealed').notNull(),
+  status: text('status', { enum: ['PENDING', 'ACTIVE'] }).notNull().default('PENDING'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  activatedAt: timestamp('activated_at', { withTimezone: true }),
+});
+
+/**
+ * Every transaction the platform signs, stored with its envelope and hash before its first submission, so a retry
+ * resubmits the very same envelope and a crash can never lead to a second, different payment.
+ */
+export const stellarTransactions = pgTable('stellar_transactions', {
+  businessKey: text('business_key').primaryKey(),
+  hash: text('hash').notNull().unique(),
+  sourceAccount: text('source_account').notNull(),
+  envelopeXdr: text('envelope_xdr').notNull(),
+  status: text('status', { enum: ['PENDING', 'SUCCEEDED', 'FAILED'] }).notNull(),
+  resultCodes: jsonb('result_codes'),
+  ledger: integer('ledger'),
+  attempts: integer('attempts').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Where each chain scanner has got to (a Horizon paging token), moved in the same transaction as what it found. */
+export const chainCursors = pgTable('chain_cursors', {
+  name: text('name').primaryKey(),
+  cursor: text('cursor').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const withdrawalStatuses = ['WITHDRAWAL_CREATED', 'WITHDRAWAL_COMMITTED', 'WITHDRAWAL_PENDING', 'WITHDRAWAL_COMPLETED', 'WITHDRAWAL_FAILED'] as const;
+
+export const withdrawals = pgTable(
+  'withdrawals',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
+    userId: text('user_id').notNull().references(() => users.id),
+    amount: bigint('amount', { mode: 'bigint' }).notNull(),
+    currency: text('currency').notNull(),
+    destinationType: text('destination_type').notNull(),
+    destinationAddress: text('destination_address').notNull(),
+    memo: text('memo'),
+    memoType: text('memo_type'),
+    status: text('status', { enum: withdrawalStatuses }).notNull(),
+    txHash: text('tx_hash'),
+    failureCode: text('failure_code'),
+    resultCodes: jsonb('result_codes'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [index('withdrawals_user_idx').on(t.userId, t.seq), index('withdrawals_status_idx').on(t.status)],
+);

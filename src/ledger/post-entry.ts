@@ -120,7 +120,8 @@ async function insufficientFunds(pool: Pool, spec: EntrySpec, legs: MergedLeg[])
 async function attempt(pool: Pool, spec: EntrySpec, legs: MergedLeg[]): Promise<PostedEntry | null> {
   let rows: PostRow[];
   try {
-    ({ rows } = await pool.query<PostRow>(POST_SQL, [
+    // Named, so each connection parses and plans it once.
+    ({ rows } = await pool.query<PostRow>({ name: 'ledger_post_entry', text: POST_SQL, values: [
       spec.key,
       spec.type,
       spec.currency,
@@ -129,7 +130,7 @@ async function attempt(pool: Pool, spec: EntrySpec, legs: MergedLeg[]): Promise<
       JSON.stringify(spec.metadata ?? {}),
       legs.map((l) => l.id.toString()),
       legs.map((l) => l.amount.toString()),
-    ]));
+    ] }));
   } catch (err) {
     const e = err as { code?: string; constraint?: string };
     if (e.code === '23514' && e.constraint === NON_NEGATIVE) throw await insufficientFunds(pool, spec, legs);
@@ -167,13 +168,13 @@ export async function postEntry(pool: Pool, spec: EntrySpec): Promise<PostedEntr
   const ids = await accountIds(pool, refs, spec.currency);
   const legs = merge(ids, refs, spec.legs);
   if (legs.length < 2) throw invalid('the entry moves nothing', { key: spec.key });
-  const requested = fingerprint(spec.type, spec.currency, legs.map((l) => ({ account: l.ref, amount: l.amount })));
 
   return withRetry(async () => {
     const posted = await attempt(pool, spec, legs);
     if (posted) return posted;
     const existing = await findEntry(pool, spec.key);
     if (!existing) throw Object.assign(new Error('business key vanished between conflict and read'), { code: '40001' });
+    const requested = fingerprint(spec.type, spec.currency, legs.map((l) => ({ account: l.ref, amount: l.amount })));
     if (fingerprint(existing.type, existing.currency, existing.postings) !== requested) {
       throw new AppError('INVALID_STATE', 'This business key was already posted with a different movement', {
         key: spec.key,

@@ -91,5 +91,7 @@ export const ledgerPostings = pgTable(
     index('ledger_postings_entry_idx').on(t.entryId),
     index('ledger_postings_user_idx').on(t.userId, t.id).where(sql`${t.userId} IS NOT NULL`),
     check('ledger_postings_amount_non_zero', sql`${t.amount} <> 0`),
+    // A user's running balance never dips below zero, even between the entries of one batched statement.
+    check('ledger_postings_user_balance_after_non_negative', sql`${t.userId} IS NULL OR ${t.balanceAfter} >= 0`),
   ],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE "ledger_postings" ADD CONSTRAINT "ledger_postings_user_balance_after_non_negative" CHECK ("ledger_postings"."user_id" IS NULL OR "ledger_postings"."balance_after" >= 0);

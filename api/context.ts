@@ -1,4 +1,5 @@
 import type { Config } from '../src/config';
+import type { SecretBox } from '../src/crypto/secret-box';
 import type { Database } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import type { TemporalHandle } from '../src/temporal/connection';
@@ -9,5 +10,7 @@ export interface ApiDeps {
   database: Database;
   logger: Logger;
   temporal: TemporalHandle;
+  /** Seals wallet secrets as users are created. */
+  walletBox: SecretBox;
   version: string;
 }

@@ -3,6 +3,7 @@ import { createApp } from '../api/app';
 import { loadConfig } from './config';
 import { createDatabase } from './db/client';
 import { purgeExpired } from './idempotency';
+import { walletSecretBox } from './wallets/wallets';
 import { createLogger } from './logger';
 import { purgeRateLimitWindows } from './rate-limit';
 import { createTemporalHandle } from './temporal/connection';
@@ -13,7 +14,7 @@ export async function startApi(config = loadConfig()) {
   const logger = createLogger(config.LOG_LEVEL, { part: 'api' });
   const database = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, database, logger, temporal, version: VERSION });
+  const app = createApp({ config, database, logger, temporal, walletBox: walletSecretBox(config), version: VERSION });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));

@@ -1,5 +1,10 @@
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { createActivities } from '../activities';
+import { cursorName } from './deposits/scan-deposits';
+import { createStellarNetwork } from './stellar/network';
+import { walletSecretBox } from './wallets/wallets';
+import { depositWatcherId } from '../workflows/ids';
 import { loadConfig } from './config';
 import { createDatabase } from './db/client';
 import { WORKFLOWS_PATH } from './devstack/workflow-bundle';
@@ -9,21 +14,31 @@ import { createLogger } from './logger';
  * The worker process: polls the task queue and runs workflows and activities. It loads a prebuilt workflow bundle
  * when `workflowBundlePath` is given (tests bundle once per run) and otherwise bundles at start-up.
  */
-export async function startWorker(opts: { config?: ReturnType<typeof loadConfig>; taskQueue?: string; workflowBundlePath?: string } = {}) {
+export async function startWorker(
+  opts: { config?: ReturnType<typeof loadConfig>; taskQueue?: string; workflowBundlePath?: string; depositWatcher?: boolean } = {},
+) {
   const config = opts.config ?? loadConfig();
   const logger = createLogger(config.LOG_LEVEL, { part: 'worker' });
   const database = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const taskQueue = opts.taskQueue ?? config.TEMPORAL_TASK_QUEUE;
   const bundlePath = opts.workflowBundlePath ?? config.WORKFLOW_BUNDLE_PATH;
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: opts.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+    taskQueue,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ database, logger }),
+    activities: createActivities({
+      database,
+      logger,
+      stellar: createStellarNetwork(config),
+      secretBox: walletSecretBox(config),
+      depositCursorName: cursorName(config.HORIZON_URL),
+    }),
   });
   const running = worker.run();
-  logger.info({ taskQueue: opts.taskQueue ?? config.TEMPORAL_TASK_QUEUE }, 'worker polling');
+  logger.info({ taskQueue }, 'worker polling');
+  if (opts.depositWatcher ?? true) await ensureDepositWatcher(config, taskQueue);
   return {
     worker,
     running,
@@ -34,6 +49,21 @@ export async function startWorker(opts: { config?: ReturnType<typeof loadConfig>
       await database.close();
     },
   };
+}
+
+/** Starts the deposit watcher for this task queue unless it is already running (one per Horizon and queue). */
+async function ensureDepositWatcher(config: ReturnType<typeof loadConfig>, taskQueue: string): Promise<void> {
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    await new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }).workflow.start('depositWatcher', {
+      workflowId: depositWatcherId(taskQueue),
+      taskQueue,
+      args: [{ pollIntervalMs: config.DEPOSIT_POLL_INTERVAL_MS }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    });
+  } finally {
+    await connection.close();
+  }
 }
 
 /** Routes the Temporal SDK's own logs (bundler, worker state, retries) into our JSON log; once per process. */

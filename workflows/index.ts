@@ -1,2 +1,3 @@
 // Every workflow the worker runs is exported from here; the bundler starts at this file.
-export {};
+export { depositWatcher } from './deposit-watcher';
+export { walletActivation } from './wallet-activation';

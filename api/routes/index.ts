@@ -3,6 +3,7 @@ import { apiKeyRoutes } from './api-keys';
 import { balanceRoutes } from './balances';
 import { healthRoutes } from './health';
 import { userRoutes } from './users';
+import { walletRoutes } from './wallets';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
-export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes];
+export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes, ...walletRoutes];

@@ -5,6 +5,8 @@ import { isId } from '../../src/ids';
 import { createUser, findUser, listUsers, UserRow } from '../../src/users/users-repository';
 import { decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
+import { startWalletActivation } from '../workflow-starts';
+import { ensureWallet } from '../../src/wallets/wallets';
 import { text } from '../http/validation';
 
 export const userSchema = z
@@ -59,6 +61,8 @@ export const userRoutes = [
     },
     async handle({ body, deps }) {
       const user = await createUser(deps.database.db, { externalUserId: body.external_user_id, email: body.email, type: body.type });
+      await ensureWallet(deps.database.db, deps.walletBox, user.id);
+      await startWalletActivation(deps, user.id);
       return { status: 201, body: { data: renderUser(user) } };
     },
   }),

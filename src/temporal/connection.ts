@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { withTimeout } from '../async';
 
 export interface TemporalHandle {
   /** The client, connecting on first use; a failed connection is retried on the next call. */
@@ -39,11 +40,4 @@ export function createTemporalHandle(opts: { address: string; namespace: string 
       if (c) await (await c.catch(() => null))?.close();
     },
   };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timeout')), ms);
-    p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)));
-  });
 }

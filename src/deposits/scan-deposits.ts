@@ -1,0 +1,81 @@
+import type { Horizon } from '@stellar/stellar-sdk';
+import type { Pool } from 'pg';
+import { credit } from '../ledger';
+import { parseAmount } from '../money';
+import type { StellarNetwork } from '../stellar/network';
+
+export interface ScanResult {
+  scanned: number;
+  credited: number;
+  cursor: string;
+  /** The page was not full: there is nothing newer to read right now. */
+  caughtUp: boolean;
+}
+
+const PAGE = 200;
+
+/** The cursor's name: one per Horizon, so a scanner never mistakes another network's paging tokens for its own. */
+export function cursorName(horizonUrl: string): string {
+  return `horizon-payments@${horizonUrl}`;
+}
+
+/**
+ * Reads one page of payments after the persisted cursor and credits each USDC payment that reached a user's wallet.
+ * The credits (unique on the operation id, `deposit:<op id>`) and the cursor are committed in one transaction, so
+ * replaying a page, a crash or a second scanner can never credit twice nor skip a payment.
+ */
+export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { cursorName: string }): Promise<ScanResult> {
+  const start = await startingCursor(pool, network, opts.cursorName);
+  const page = await network.horizon.payments().cursor(start).order('asc').limit(PAGE).call();
+  const records = page.records as Horizon.ServerApi.PaymentOperationRecord[];
+  if (records.length === 0) return { scanned: 0, credited: 0, cursor: start, caughtUp: true };
+
+  const incoming = records.filter(
+    (r) => r.type === 'payment' && r.transaction_successful && r.asset_type === 'credit_alphanum4' && r.asset_code === network.usdc.code && r.asset_issuer === network.usdc.issuer,
+  );
+  const client = await pool.connect();
+  let credited = 0;
+  try {
+    await client.query('BEGIN');
+    const owners = await client.query<{ user_id: string; public_key: string }>('SELECT user_id, public_key FROM wallets WHERE public_key = ANY($1)', [incoming.map((r) => r.to)]);
+    const userOf = new Map(owners.rows.map((o) => [o.public_key, o.user_id]));
+    for (const r of incoming) {
+      const userId = userOf.get(r.to);
+      if (!userId) continue;
+      const entry = await credit(client as unknown as Pool, {
+        kind: 'deposit',
+        key: `deposit:${r.id}`,
+        userId,
+        currency: 'USD',
+        amount: parseAmount(r.amount),
+        related: { type: 'stellar_payment', id: r.id },
+        metadata: { transaction_hash: r.transaction_hash, from: r.from, to: r.to },
+      });
+      if (!entry.replayed) credited++;
+    }
+    const last = records[records.length - 1].paging_token;
+    await client.query(
+      `INSERT INTO chain_cursors (name, cursor) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET cursor = $2, updated_at = now()`,
+      [opts.cursorName, last],
+    );
+    await client.query('COMMIT');
+    return { scanned: records.length, credited, cursor: last, caughtUp: records.length < PAGE };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Where a scanner starts: its persisted cursor; on a sandbox network with no cursor yet, the beginning of history;
+ * on a public network, the newest payment at the time (no wallet of ours can have received anything before).
+ */
+async function startingCursor(pool: Pool, network: StellarNetwork, name: string): Promise<string> {
+  const { rows } = await pool.query<{ cursor: string }>('SELECT cursor FROM chain_cursors WHERE name = $1', [name]);
+  if (rows[0]) return rows[0].cursor;
+  if (network.name === 'sandbox') return '0';
+  const newest = await network.horizon.payments().order('desc').limit(1).call();
+  return newest.records[0]?.paging_token ?? '0';
+}

@@ -1,0 +1,31 @@
+import { Asset, Horizon, Keypair, Networks } from '@stellar/stellar-sdk';
+import type { Config } from '../config';
+
+/** The sandbox speaks as a standalone network (the passphrase stellar-core uses for one). */
+export const SANDBOX_PASSPHRASE = Networks.STANDALONE;
+
+export interface StellarNetwork {
+  name: Config['STELLAR_NETWORK'];
+  passphrase: string;
+  horizon: Horizon.Server;
+  usdc: Asset;
+  platform: Keypair;
+  submitTimeoutMs: number;
+}
+
+export function passphraseFor(config: Pick<Config, 'STELLAR_NETWORK' | 'STELLAR_NETWORK_PASSPHRASE'>): string {
+  if (config.STELLAR_NETWORK_PASSPHRASE) return config.STELLAR_NETWORK_PASSPHRASE;
+  return { sandbox: SANDBOX_PASSPHRASE, testnet: Networks.TESTNET, public: Networks.PUBLIC }[config.STELLAR_NETWORK];
+}
+
+/** One Horizon client and the platform's identity, built once per process from configuration. */
+export function createStellarNetwork(config: Config): StellarNetwork {
+  return {
+    name: config.STELLAR_NETWORK,
+    passphrase: passphraseFor(config),
+    horizon: new Horizon.Server(config.HORIZON_URL, { allowHttp: config.STELLAR_NETWORK !== 'public' }),
+    usdc: new Asset('USDC', config.USDC_ISSUER),
+    platform: Keypair.fromSecret(config.PLATFORM_SECRET),
+    submitTimeoutMs: config.STELLAR_SUBMIT_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,111 @@
+import type { Account, FeeBumpTransaction, Transaction } from '@stellar/stellar-sdk';
+import { TransactionBuilder } from '@stellar/stellar-sdk';
+import type { Pool, PoolClient } from 'pg';
+import { withTimeout } from '../async';
+import { classifySubmitError, ResultCodes } from './horizon-errors';
+import type { StellarNetwork } from './network';
+
+export interface SubmitRequest {
+  /** Business key of this payment or action, e.g. `withdrawal:wd_1:payment`; one signed transaction per key. */
+  key: string;
+  /** The account whose sequence number the transaction consumes; submissions for one account are serialised. */
+  sourceAccount: string;
+  /** Builds and signs the transaction on the account as Horizon reports it now. */
+  build(source: Account): Transaction | FeeBumpTransaction;
+}
+
+export type SubmitOutcome =
+  | { status: 'SUCCEEDED'; hash: string; ledger: number | null }
+  | { status: 'FAILED'; hash: string; codes: ResultCodes };
+
+/** A fault that leaves the stored envelope valid: the next attempt resubmits it (retryable). */
+export class StellarTransientError extends Error {
+  override name = 'StellarTransientError';
+}
+
+const MAX_REBUILDS = 5;
+
+interface Row {
+  hash: string;
+  envelope_xdr: string;
+  status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
+  result_codes: ResultCodes | null;
+  ledger: number | null;
+}
+
+/**
+ * Submits the transaction for `key` exactly once. The signed envelope and its hash are stored before the first
+ * submission; a retry (after a timeout or a crash) first asks Horizon whether that hash is in a ledger, then resubmits
+ * the same envelope. Only when Horizon proves the stored envelope can never apply (bad sequence, expired) is a new one
+ * built. Terminal outcomes are stored and returned again on every later call.
+ */
+export async function submitOnce(pool: Pool, network: StellarNetwork, req: SubmitRequest): Promise<SubmitOutcome> {
+  const client = await pool.connect();
+  const lock = `stellar-seq:${req.sourceAccount}`;
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lock]);
+    for (let rebuild = 0; rebuild <= MAX_REBUILDS; rebuild++) {
+      let row = await load(client, req.key);
+      if (row && row.status !== 'PENDING') return outcomeOf(row);
+      if (row) {
+        const onChain = await findOnChain(network, row.hash);
+        if (onChain) return finish(client, req.key, onChain.successful ? { status: 'SUCCEEDED', hash: row.hash, ledger: onChain.ledger } : { status: 'FAILED', hash: row.hash, codes: { transaction: 'tx_failed' } });
+      } else {
+        row = await store(client, req, req.build(await network.horizon.loadAccount(req.sourceAccount)));
+      }
+      const tx = TransactionBuilder.fromXDR(row.envelope_xdr, network.passphrase);
+      try {
+        const res = await withTimeout(network.horizon.submitTransaction(tx), network.submitTimeoutMs, 'transaction submission');
+        return finish(client, req.key, { status: 'SUCCEEDED', hash: row.hash, ledger: res.ledger ?? null });
+      } catch (err) {
+        const verdict = classifySubmitError(err);
+        if (verdict.kind === 'transient') throw new StellarTransientError(`submission of ${req.key} did not complete: ${verdict.reason}`);
+        if (verdict.kind === 'not_applied_resubmittable') {
+          await client.query('DELETE FROM stellar_transactions WHERE business_key = $1 AND status = $2', [req.key, 'PENDING']);
+          continue;
+        }
+        return finish(client, req.key, { status: 'FAILED', hash: row.hash, codes: verdict.codes });
+      }
+    }
+    throw new StellarTransientError(`could not get a current sequence for ${req.key} after ${MAX_REBUILDS} rebuilds`);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]).catch(() => undefined);
+    client.release();
+  }
+}
+
+async function load(client: PoolClient, key: string): Promise<Row | null> {
+  const { rows } = await client.query<Row>('SELECT hash, envelope_xdr, status, result_codes, ledger FROM stellar_transactions WHERE business_key = $1', [key]);
+  return rows[0] ?? null;
+}
+
+async function store(client: PoolClient, req: SubmitRequest, tx: Transaction | FeeBumpTransaction): Promise<Row> {
+  const row: Row = { hash: tx.hash().toString('hex'), envelope_xdr: tx.toXDR(), status: 'PENDING', result_codes: null, ledger: null };
+  await client.query(
+    `INSERT INTO stellar_transactions (business_key, hash, source_account, envelope_xdr, status) VALUES ($1, $2, $3, $4, 'PENDING')`,
+    [req.key, row.hash, req.sourceAccount, row.envelope_xdr],
+  );
+  return row;
+}
+
+async function finish(client: PoolClient, key: string, outcome: SubmitOutcome): Promise<SubmitOutcome> {
+  await client.query(
+    `UPDATE stellar_transactions SET status = $2, result_codes = $3, ledger = $4, attempts = attempts + 1, updated_at = now() WHERE business_key = $1`,
+    [key, outcome.status, outcome.status === 'FAILED' ? JSON.stringify(outcome.codes) : null, outcome.status === 'SUCCEEDED' ? outcome.ledger : null],
+  );
+  return outcome;
+}
+
+function outcomeOf(row: Row): SubmitOutcome {
+  return row.status === 'SUCCEEDED' ? { status: 'SUCCEEDED', hash: row.hash, ledger: row.ledger } : { status: 'FAILED', hash: row.hash, codes: row.result_codes ?? { transaction: 'unknown' } };
+}
+
+async function findOnChain(network: StellarNetwork, hash: string): Promise<{ successful: boolean; ledger: number } | null> {
+  try {
+    const tx = await withTimeout(network.horizon.transactions().transaction(hash).call(), network.submitTimeoutMs, 'transaction lookup');
+    return { successful: tx.successful, ledger: tx.ledger_attr };
+  } catch (err) {
+    if ((err as { response?: { status?: number } }).response?.status === 404 || (err as Error).name === 'NotFoundError') return null;
+    throw new StellarTransientError(`could not look up ${hash}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,78 @@
+import { Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { eq, sql } from 'drizzle-orm';
+import type { Pool } from 'pg';
+import { createSecretBox, parseKeyring, SecretBox } from '../crypto/secret-box';
+import type { Db } from '../db/client';
+import { wallets } from '../db/schema';
+import type { StellarNetwork } from '../stellar/network';
+import { submitOnce } from '../stellar/submitter';
+
+export type WalletRow = typeof wallets.$inferSelect;
+
+/** Gives the user a keypair (once): the secret is sealed before it is stored. Returns the user's wallet. */
+export async function ensureWallet(db: Db, box: SecretBox, userId: string): Promise<WalletRow> {
+  const pair = Keypair.random();
+  const [created] = await db
+    .insert(wallets)
+    .values({ userId, publicKey: pair.publicKey(), secretSealed: box.seal(pair.secret(), userId) })
+    .onConflictDoNothing({ target: wallets.userId })
+    .returning();
+  if (created) return created;
+  const [existing] = await db.select().from(wallets).where(eq(wallets.userId, userId));
+  return existing;
+}
+
+export async function findWallet(db: Db, userId: string): Promise<WalletRow | null> {
+  const [row] = await db.select().from(wallets).where(eq(wallets.userId, userId));
+  return row ?? null;
+}
+
+export function walletKeypair(box: SecretBox, wallet: WalletRow): Keypair {
+  return Keypair.fromSecret(box.open(wallet.secretSealed, wallet.userId));
+}
+
+export class WalletActivationRefused extends Error {
+  override name = 'WalletActivationRefused';
+}
+
+/**
+ * Creates the user's account on chain with every reserve sponsored by the platform and a USDC trustline, in one
+ * transaction signed by the platform and the user: the user never needs XLM. Exactly once per user.
+ */
+export async function activateWallet(deps: { db: Db; pool: Pool; network: StellarNetwork; box: SecretBox }, userId: string): Promise<WalletRow> {
+  const wallet = await findWallet(deps.db, userId);
+  if (!wallet) throw new WalletActivationRefused(`user ${userId} has no wallet`);
+  if (wallet.status === 'ACTIVE') return wallet;
+  const user = walletKeypair(deps.box, wallet);
+  const { platform, usdc, passphrase } = deps.network;
+  const outcome = await submitOnce(deps.pool, deps.network, {
+    key: `wallet:${userId}:activate`,
+    sourceAccount: platform.publicKey(),
+    build: (source: Account) => {
+      const tx = new TransactionBuilder(source, { fee: '100', networkPassphrase: passphrase })
+        .addOperation(Operation.beginSponsoringFutureReserves({ sponsoredId: user.publicKey() }))
+        .addOperation(Operation.createAccount({ destination: user.publicKey(), startingBalance: '0' }))
+        .addOperation(Operation.changeTrust({ asset: usdc, source: user.publicKey() }))
+        .addOperation(Operation.endSponsoringFutureReserves({ source: user.publicKey() }))
+        .setTimeout(120)
+        .build();
+      tx.sign(platform, user);
+      return tx;
+    },
+  });
+  if (outcome.status === 'FAILED') {
+    throw new WalletActivationRefused(`activation of ${user.publicKey()} failed: ${JSON.stringify(outcome.codes)}`);
+  }
+  const [active] = await deps.db
+    .update(wallets)
+    .set({ status: 'ACTIVE', activatedAt: sql`now()` })
+    .where(eq(wallets.userId, userId))
+    .returning();
+  return active;
+}
+
+/** The box that seals wallet secrets, from WALLET_ENCRYPTION_KEYS and WALLET_ENCRYPTION_KEY_ID. */
+export function walletSecretBox(config: { WALLET_ENCRYPTION_KEYS: string; WALLET_ENCRYPTION_KEY_ID?: string }): SecretBox {
+  const ring = parseKeyring(config.WALLET_ENCRYPTION_KEYS);
+  return createSecretBox(ring, config.WALLET_ENCRYPTION_KEY_ID ?? [...ring.keys()][0]);
+}

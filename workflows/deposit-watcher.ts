@@ -1,0 +1,26 @@
+import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+const horizon = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+export interface DepositWatcherInput {
+  pollIntervalMs: number;
+  /** Scans per run before the history is rolled over with continue-as-new. */
+  scansPerRun?: number;
+}
+
+/**
+ * The one deposit watcher: scans Horizon for USDC payments to user wallets, page after page from the persisted cursor,
+ * sleeping when caught up. Crashes and restarts resume from the cursor; credits are unique per operation.
+ */
+export async function depositWatcher(input: DepositWatcherInput): Promise<never> {
+  const scans = input.scansPerRun ?? 500;
+  for (let i = 0; i < scans; i++) {
+    const result = await horizon.scanDeposits({});
+    if (result.caughtUp) await sleep(input.pollIntervalMs);
+  }
+  return continueAsNew<typeof depositWatcher>(input);
+}

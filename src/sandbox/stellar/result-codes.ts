@@ -1,0 +1,157 @@
+/**
+ * The strings Horizon uses for stellar-core's result codes (Horizon's `codes` package), keyed by the XDR enum
+ * names the SDK's `xdr` module uses.
+ */
+
+export const TX_CODES = {
+  txFeeBumpInnerSuccess: 'tx_fee_bump_inner_success',
+  txSuccess: 'tx_success',
+  txFailed: 'tx_failed',
+  txTooEarly: 'tx_too_early',
+  txTooLate: 'tx_too_late',
+  txMissingOperation: 'tx_missing_operation',
+  txBadSeq: 'tx_bad_seq',
+  txBadAuth: 'tx_bad_auth',
+  txInsufficientBalance: 'tx_insufficient_balance',
+  txNoAccount: 'tx_no_source_account',
+  txInsufficientFee: 'tx_insufficient_fee',
+  txBadAuthExtra: 'tx_bad_auth_extra',
+  txInternalError: 'tx_internal_error',
+  txNotSupported: 'tx_not_supported',
+  txFeeBumpInnerFailed: 'tx_fee_bump_inner_failed',
+  txBadSponsorship: 'tx_bad_sponsorship',
+  txBadMinSeqAgeOrGap: 'tx_bad_minseq_age_or_gap',
+  txMalformed: 'tx_malformed',
+  txSorobanInvalid: 'tx_soroban_invalid',
+} as const;
+
+export type TxCode = keyof typeof TX_CODES;
+
+/** Operation-level codes outside an operation's own result (OperationResultCode). */
+export const OP_OUTER_CODES = {
+  opBadAuth: 'op_bad_auth',
+  opNoAccount: 'op_no_source_account',
+  opNotSupported: 'op_not_supported',
+  opTooManySubentries: 'op_too_many_subentries',
+  opExceededWorkLimit: 'op_exceeded_work_limit',
+  opTooManySponsoring: 'op_too_many_sponsoring',
+} as const;
+
+export type OpOuterCode = keyof typeof OP_OUTER_CODES;
+
+/** Per operation type: the XDR result union, and each of its codes with Horizon's string. */
+export const OP_CODES = {
+  createAccount: {
+    union: 'CreateAccountResult',
+    codes: {
+      createAccountSuccess: 'op_success',
+      createAccountMalformed: 'op_malformed',
+      createAccountUnderfunded: 'op_underfunded',
+      createAccountLowReserve: 'op_low_reserve',
+      createAccountAlreadyExist: 'op_already_exists',
+    },
+  },
+  payment: {
+    union: 'PaymentResult',
+    codes: {
+      paymentSuccess: 'op_success',
+      paymentMalformed: 'op_malformed',
+      paymentUnderfunded: 'op_underfunded',
+      paymentSrcNoTrust: 'op_src_no_trust',
+      paymentSrcNotAuthorized: 'op_src_not_authorized',
+      paymentNoDestination: 'op_no_destination',
+      paymentNoTrust: 'op_no_trust',
+      paymentNotAuthorized: 'op_not_authorized',
+      paymentLineFull: 'op_line_full',
+      paymentNoIssuer: 'op_no_issuer',
+    },
+  },
+  setOptions: {
+    union: 'SetOptionsResult',
+    codes: {
+      setOptionsSuccess: 'op_success',
+      setOptionsLowReserve: 'op_low_reserve',
+      setOptionsTooManySigners: 'op_too_many_signers',
+      setOptionsBadFlags: 'op_bad_flags',
+      setOptionsInvalidInflation: 'op_invalid_inflation',
+      setOptionsCantChange: 'op_cant_change',
+      setOptionsUnknownFlag: 'op_unknown_flag',
+      setOptionsThresholdOutOfRange: 'op_threshold_out_of_range',
+      setOptionsBadSigner: 'op_bad_signer',
+      setOptionsInvalidHomeDomain: 'op_invalid_home_domain',
+      setOptionsAuthRevocableRequired: 'op_auth_revocable_required',
+    },
+  },
+  changeTrust: {
+    union: 'ChangeTrustResult',
+    codes: {
+      changeTrustSuccess: 'op_success',
+      changeTrustMalformed: 'op_malformed',
+      changeTrustNoIssuer: 'op_no_issuer',
+      changeTrustInvalidLimit: 'op_invalid_limit',
+      changeTrustLowReserve: 'op_low_reserve',
+      changeTrustSelfNotAllowed: 'op_self_not_allowed',
+      changeTrustTrustLineMissing: 'op_trust_line_missing',
+      changeTrustCannotDelete: 'op_cannot_delete',
+      changeTrustNotAuthMaintainLiabilities: 'op_not_auth_maintain_liabilities',
+    },
+  },
+  manageData: {
+    union: 'ManageDataResult',
+    codes: {
+      manageDataSuccess: 'op_success',
+      manageDataNotSupportedYet: 'op_not_supported_yet',
+      manageDataNameNotFound: 'op_data_name_not_found',
+      manageDataLowReserve: 'op_low_reserve',
+      manageDataInvalidName: 'op_data_invalid_name',
+    },
+  },
+  bumpSequence: {
+    union: 'BumpSequenceResult',
+    codes: {
+      bumpSequenceSuccess: 'op_success',
+      bumpSequenceBadSeq: 'op_bad_seq',
+    },
+  },
+  beginSponsoringFutureReserves: {
+    union: 'BeginSponsoringFutureReservesResult',
+    codes: {
+      beginSponsoringFutureReservesSuccess: 'op_success',
+      beginSponsoringFutureReservesMalformed: 'op_malformed',
+      beginSponsoringFutureReservesAlreadySponsored: 'op_already_sponsored',
+      beginSponsoringFutureReservesRecursive: 'op_recursive',
+    },
+  },
+  endSponsoringFutureReserves: {
+    union: 'EndSponsoringFutureReservesResult',
+    codes: {
+      endSponsoringFutureReservesSuccess: 'op_success',
+      endSponsoringFutureReservesNotSponsored: 'op_not_sponsored',
+    },
+  },
+  setTrustLineFlags: {
+    union: 'SetTrustLineFlagsResult',
+    codes: {
+      setTrustLineFlagsSuccess: 'op_success',
+      setTrustLineFlagsMalformed: 'op_malformed',
+      setTrustLineFlagsNoTrustLine: 'op_no_trust',
+      setTrustLineFlagsCantRevoke: 'op_cant_revoke',
+      setTrustLineFlagsInvalidState: 'op_invalid_state',
+      setTrustLineFlagsLowReserve: 'op_low_reserve',
+    },
+  },
+  invokeHostFunction: {
+    union: 'InvokeHostFunctionResult',
+    codes: {
+      invokeHostFunctionSuccess: 'op_success',
+      invokeHostFunctionMalformed: 'op_malformed',
+      invokeHostFunctionTrapped: 'function_trapped',
+      invokeHostFunctionResourceLimitExceeded: 'resource_limit_exceeded',
+      invokeHostFunctionEntryArchived: 'entry_archived',
+      invokeHostFunctionInsufficientRefundableFee: 'insufficient_refundable_fee',
+    },
+  },
+} as const;
+
+export type SupportedOpType = keyof typeof OP_CODES;
+export type OpCodeOf<T extends SupportedOpType> = keyof (typeof OP_CODES)[T]['codes'];

@@ -1,0 +1,155 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Keypair, Networks, Operation } from '@stellar/stellar-sdk';
+import { Faucets } from './faucets';
+import type { HostFunctionHandler } from './host-functions';
+import { createHorizonHandler, type LogFn } from './horizon-routes';
+import { keyOf } from './ledger-state';
+import { SandboxNetwork } from './network';
+import { Persister, loadSandboxFile, FILE_FORMAT, type SandboxFile } from './persistence';
+
+export interface StellarSandboxOptions {
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  /** Interface to listen on; loopback by default. */
+  host?: string;
+  /** JSON file the state is saved to after every ledger that changed something, and loaded from on start. */
+  dataFile?: string;
+  /** Defaults to the standalone network's passphrase ("Standalone Network ; February 2017"). */
+  networkPassphrase?: string;
+  /** How often ledgers close; 1000 ms by default. */
+  ledgerIntervalMs?: number;
+  /** Secret seed (S...) of the USDC issuer; otherwise one is generated and kept in the data file. */
+  usdcIssuerSecret?: string;
+  /** Receives the sandbox's diagnostic lines; silent by default. */
+  log?: LogFn;
+}
+
+export interface StellarSandbox {
+  /** Horizon's base URL, e.g. http://127.0.0.1:8000 (give it to `new Horizon.Server(url, { allowHttp: true })`). */
+  url: string;
+  networkPassphrase: string;
+  usdcAsset: { code: 'USDC'; issuer: string };
+  friendbotUrl: string;
+  /** POST {address, amount} here for USDC. */
+  usdcFaucetUrl: string;
+  /** Adds an invokeHostFunction handler (see host-functions.ts); returns a function that removes it. */
+  registerHostFunctionHandler(handler: HostFunctionHandler): () => void;
+  /** Closes the ledger being built now, instead of waiting for the timer. */
+  closeLedger(): void;
+  /** Latest closed ledger sequence. */
+  latestLedger(): number;
+  /** Stops the ledger clock and the HTTP server, answers waiting submissions, and saves the state. */
+  stop(): Promise<void>;
+}
+
+/** XLM the USDC issuer account is created with (it pays its own transaction fees and reserves). */
+const ISSUER_STARTING_BALANCE = '10000';
+
+/**
+ * Starts a Stellar network of the project's own, served through Horizon's HTTP API, for tests and local runs:
+ * accounts, trustlines, payments, sponsorship and fee bumps with stellar-core's validation and result codes,
+ * ledgers closing on a timer, friendbot, a USDC issuer with a faucet, and state that survives a restart.
+ */
+export async function startStellarSandbox(options: StellarSandboxOptions): Promise<StellarSandbox> {
+  const log: LogFn = options.log ?? (() => undefined);
+  const host = options.host ?? '127.0.0.1';
+  const ledgerIntervalMs = options.ledgerIntervalMs ?? 1000;
+  if (!(ledgerIntervalMs > 0)) throw new Error('ledgerIntervalMs must be positive');
+
+  const saved = options.dataFile ? loadSandboxFile(options.dataFile) : null;
+  const networkPassphrase = options.networkPassphrase ?? saved?.networkPassphrase ?? Networks.STANDALONE;
+  if (saved && saved.networkPassphrase !== networkPassphrase) {
+    throw new Error(`${options.dataFile} holds a network with passphrase "${saved.networkPassphrase}", not "${networkPassphrase}"`);
+  }
+
+  const network = new SandboxNetwork({ networkPassphrase, log });
+  if (saved) {
+    network.store.applyWrites(new Map(saved.entries.map((e) => [keyOf(e), e])));
+    network.history.restore(saved.ledgers, saved.transactions, saved.operations);
+    network.restoreClock(saved.clock);
+    log('stellar sandbox state loaded', { file: options.dataFile, ledger: saved.clock.lastClosedLedger });
+  } else {
+    network.genesis();
+  }
+
+  const generatedSecret = options.usdcIssuerSecret ? undefined : (saved?.usdcIssuerSecret ?? Keypair.random().secret());
+  const usdcIssuer = Keypair.fromSecret(options.usdcIssuerSecret ?? generatedSecret!);
+
+  let baseUrl = '';
+  const faucets = new Faucets(network, usdcIssuer, () => baseUrl);
+
+  const snapshot = (): SandboxFile => ({
+    format: FILE_FORMAT,
+    networkPassphrase,
+    clock: network.snapshot(),
+    ...(generatedSecret ? { usdcIssuerSecret: generatedSecret } : {}),
+    entries: network.store.all(),
+    ledgers: network.history.persistentLedgers(),
+    transactions: network.history.transactions,
+    operations: network.history.operations,
+  });
+  const persister = options.dataFile
+    ? new Persister(options.dataFile, snapshot, (err) => log('stellar sandbox state not saved', { error: String(err) }))
+    : null;
+
+  // The issuer must exist on the network: created by the root account, through a real transaction.
+  if (!network.store.account(usdcIssuer.publicKey())) {
+    const created = faucets.submitFrom(network.root, (b) =>
+      b.addOperation(Operation.createAccount({ destination: usdcIssuer.publicKey(), startingBalance: ISSUER_STARTING_BALANCE })),
+    );
+    network.closeLedger();
+    const result = await created;
+    if (result.kind !== 'included' || !result.record.successful) throw new Error('could not create the USDC issuer account');
+    persister?.schedule();
+  }
+
+  const handler = createHorizonHandler({ network, faucets, baseUrl: () => baseUrl, log });
+  const server = http.createServer(handler);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const close = () => {
+    try {
+      const ledger = network.closeLedger();
+      if (ledger.successfulTransactionCount + ledger.failedTransactionCount > 0) persister?.schedule();
+    } catch (err) {
+      log('stellar sandbox ledger close failed', { error: err instanceof Error ? err.stack : String(err) });
+    }
+  };
+  const timer = setInterval(close, ledgerIntervalMs);
+  log('stellar sandbox started', { url: baseUrl, networkPassphrase, usdcIssuer: usdcIssuer.publicKey(), ledger: network.latestLedger });
+
+  let stopped: Promise<void> | null = null;
+  return {
+    url: baseUrl,
+    networkPassphrase,
+    usdcAsset: { code: 'USDC', issuer: usdcIssuer.publicKey() },
+    friendbotUrl: `${baseUrl}/friendbot`,
+    usdcFaucetUrl: `${baseUrl}/faucet/usdc`,
+    registerHostFunctionHandler: (h) => network.hostFunctions.register(h),
+    closeLedger: close,
+    latestLedger: () => network.latestLedger,
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(timer);
+        if (network.hasPending) close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await persister?.flush();
+        log('stellar sandbox stopped', { ledger: network.latestLedger });
+      })();
+      return stopped;
+    },
+  };
+}

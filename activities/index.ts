@@ -4,6 +4,7 @@ import type { Logger } from '../src/logger';
 import type { StellarNetwork } from '../src/stellar/network';
 import { createDepositActivities } from './deposits';
 import { createWalletActivities } from './wallets';
+import { createWithdrawalActivities } from './withdrawals';
 
 /** What activities may use: built once in the worker and injected, never constructed inside an activity. */
 export interface ActivityDeps {
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createWalletActivities(deps),
     ...createDepositActivities(deps),
+    ...createWithdrawalActivities(deps),
   };
 }
 

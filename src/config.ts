@@ -30,6 +30,8 @@ export const configSchema = z.object({
   /** The key id new wallet secrets are sealed with; defaults to the first key. */
   WALLET_ENCRYPTION_KEY_ID: z.string().min(1).optional(),
   STELLAR_SUBMIT_TIMEOUT_MS: int(30_000, 1000),
+  /** How long the API waits on a workflow update before answering 504 PROVIDER_TIMEOUT. */
+  WORKFLOW_UPDATE_TIMEOUT_MS: int(15_000, 100),
   DEPOSIT_POLL_INTERVAL_MS: int(1000, 50),
   /** A prebuilt workflow bundle for the worker (the Docker image ships one); unset, the worker bundles at start-up. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),

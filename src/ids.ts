@@ -23,3 +23,11 @@ export function newId(prefix: string): string {
 export function isId(prefix: string, value: string): boolean {
   return value.length === prefix.length + 27 && value.startsWith(`${prefix}_`) && /^[0-9a-z]{26}$/.test(value.slice(prefix.length + 1));
 }
+
+/** An id of the same shape derived from a seed: the same seed always names the same resource (retries find it again). */
+export function derivedId(prefix: string, seed: string): string {
+  const digest = crypto.createHash('sha256').update(seed).digest();
+  let out = '';
+  for (let i = 0; i < 26; i++) out += ALPHABET[digest[i] & 31];
+  return `${prefix}_${out}`;
+}

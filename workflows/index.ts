@@ -1,3 +1,4 @@
 // Every workflow the worker runs is exported from here; the bundler starts at this file.
 export { depositWatcher } from './deposit-watcher';
 export { walletActivation } from './wallet-activation';
+export { withdrawal } from './withdrawal';

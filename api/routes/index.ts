@@ -4,6 +4,7 @@ import { balanceRoutes } from './balances';
 import { healthRoutes } from './health';
 import { userRoutes } from './users';
 import { walletRoutes } from './wallets';
+import { withdrawalRoutes } from './withdrawals';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
-export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes, ...walletRoutes];
+export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes, ...walletRoutes, ...withdrawalRoutes];

@@ -1,0 +1,34 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { AppError } from '../src/errors';
+import { payOutWithdrawal } from '../src/withdrawals/pay-out';
+import { renderWithdrawal, WithdrawalView } from '../src/withdrawals/render';
+import { createWithdrawal } from '../src/withdrawals/withdrawals-repository';
+import type { WithdrawalRequest } from '../workflows/messages/withdrawal';
+import type { ActivityDeps } from '.';
+
+export function createWithdrawalActivities(deps: ActivityDeps) {
+  const payOutDeps = { db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox };
+  return {
+    /** Records the withdrawal and holds its amount (available → in flight) in one transaction; refusals are final. */
+    async commitWithdrawal(input: WithdrawalRequest): Promise<WithdrawalView> {
+      try {
+        const row = await createWithdrawal(deps.database.pool, deps.database.db, {
+          id: input.withdrawalId,
+          userId: input.userId,
+          amount: BigInt(input.amountMinor),
+          currency: input.currency,
+          address: input.address,
+          memo: input.memo,
+        });
+        return renderWithdrawal(row);
+      } catch (err) {
+        if (err instanceof AppError && err.status < 500) throw ApplicationFailure.create({ message: err.message, type: err.code, details: [err.details], nonRetryable: true });
+        throw err;
+      }
+    },
+    /** Pays the withdrawal on chain (once) and settles the ledger; retried until Stellar gives a final answer. */
+    async payOutWithdrawal(input: { withdrawalId: string }): Promise<WithdrawalView> {
+      return renderWithdrawal(await payOutWithdrawal(payOutDeps, input.withdrawalId));
+    },
+  };
+}

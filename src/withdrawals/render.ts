@@ -1,0 +1,33 @@
+import { formatAmount } from '../money';
+import type { WithdrawalRow } from './withdrawals-repository';
+
+/** A withdrawal as the API shows it (also what the workflow's commit update returns). */
+export interface WithdrawalView {
+  id: string;
+  user_id: string;
+  amount: string;
+  currency: string;
+  destination: { type: 'stellar'; address: string; memo: { type: string; value: string } | null };
+  status: string;
+  tx_hash: string | null;
+  failure_code: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export function renderWithdrawal(w: WithdrawalRow): WithdrawalView {
+  return {
+    id: w.id,
+    user_id: w.userId,
+    amount: formatAmount(w.amount),
+    currency: w.currency,
+    destination: { type: 'stellar', address: w.destinationAddress, memo: w.memo !== null && w.memoType ? { type: w.memoType, value: w.memo } : null },
+    status: w.status,
+    tx_hash: w.txHash,
+    failure_code: w.failureCode,
+    created_at: w.createdAt.toISOString(),
+    updated_at: w.updatedAt.toISOString(),
+    completed_at: w.completedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,94 @@
+import { and, desc, eq, gte, lt, lte, SQL, sql } from 'drizzle-orm';
+import type { Pool } from 'pg';
+import type { Db } from '../db/client';
+import { withdrawals, withdrawalStatuses } from '../db/schema';
+import { holdForWithdrawal } from '../ledger';
+import type { Currency } from '../money';
+import type { NormalMemo } from './destination';
+
+export type WithdrawalRow = typeof withdrawals.$inferSelect;
+export type WithdrawalStatus = (typeof withdrawalStatuses)[number];
+
+export interface NewWithdrawal {
+  id: string;
+  userId: string;
+  amount: bigint;
+  currency: Currency;
+  address: string;
+  memo: NormalMemo | null;
+}
+
+/**
+ * Records the withdrawal and moves its amount from available to in flight, in one transaction: either both happen or
+ * neither (INSUFFICIENT_FUNDS leaves nothing behind). Creating the same id again returns the stored row.
+ */
+export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Promise<WithdrawalRow> {
+  const existing = await findWithdrawal(db, w.id);
+  if (existing) return existing;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await holdForWithdrawal(client as unknown as Pool, {
+      key: `withdrawal:${w.id}:hold`,
+      userId: w.userId,
+      amount: w.amount,
+      currency: w.currency,
+      related: { type: 'withdrawal', id: w.id },
+    });
+    await client.query(
+      `INSERT INTO withdrawals (id, user_id, amount, currency, destination_type, destination_address, memo, memo_type, status)
+       VALUES ($1, $2, $3, $4, 'stellar', $5, $6, $7, 'WITHDRAWAL_COMMITTED') ON CONFLICT (id) DO NOTHING`,
+      [w.id, w.userId, w.amount.toString(), w.currency, w.address, w.memo?.value ?? null, w.memo?.type ?? null],
+    );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+  return (await findWithdrawal(db, w.id))!;
+}
+
+export async function findWithdrawal(db: Db, id: string): Promise<WithdrawalRow | null> {
+  const [row] = await db.select().from(withdrawals).where(eq(withdrawals.id, id));
+  return row ?? null;
+}
+
+export async function setWithdrawalStatus(
+  db: Db,
+  id: string,
+  status: WithdrawalStatus,
+  extra: { txHash?: string; failureCode?: string; resultCodes?: unknown } = {},
+): Promise<WithdrawalRow> {
+  const [row] = await db
+    .update(withdrawals)
+    .set({
+      status,
+      updatedAt: sql`now()`,
+      ...(extra.txHash ? { txHash: extra.txHash } : {}),
+      ...(extra.failureCode ? { failureCode: extra.failureCode } : {}),
+      ...(extra.resultCodes ? { resultCodes: extra.resultCodes } : {}),
+      ...(status === 'WITHDRAWAL_COMPLETED' || status === 'WITHDRAWAL_FAILED' ? { completedAt: sql`coalesce(${withdrawals.completedAt}, now())` } : {}),
+    })
+    .where(eq(withdrawals.id, id))
+    .returning();
+  return row;
+}
+
+export interface WithdrawalFilter {
+  userId?: string;
+  status?: WithdrawalStatus;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+export async function listWithdrawals(db: Db, f: WithdrawalFilter, page: { limit: number; beforeSeq?: number }): Promise<WithdrawalRow[]> {
+  const where: SQL[] = [];
+  if (page.beforeSeq !== undefined) where.push(lt(withdrawals.seq, page.beforeSeq));
+  if (f.userId) where.push(eq(withdrawals.userId, f.userId));
+  if (f.status) where.push(eq(withdrawals.status, f.status));
+  if (f.createdAfter) where.push(gte(withdrawals.createdAt, f.createdAfter));
+  if (f.createdBefore) where.push(lte(withdrawals.createdAt, f.createdBefore));
+  return db.select().from(withdrawals).where(and(...where)).orderBy(desc(withdrawals.seq)).limit(page.limit + 1);
+}

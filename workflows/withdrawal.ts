@@ -1,0 +1,43 @@
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { WithdrawalView } from '../src/withdrawals/render';
+import { commitWithdrawal, WithdrawalRequest, withdrawalState } from './messages/withdrawal';
+
+const ledger = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
+const chain = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/**
+ * `withdrawal-<id>`: commit (hold the funds, through the `commit` update the API waits on), pay on Stellar, settle.
+ * A refused commit ends the workflow with nothing held.
+ */
+export async function withdrawal(request: WithdrawalRequest): Promise<WithdrawalView | null> {
+  let phase: 'COMMITTING' | 'REFUSED' | 'PAYING' | 'DONE' = 'COMMITTING';
+  let view: WithdrawalView | null = null;
+  let committing: Promise<WithdrawalView> | null = null;
+
+  const isRefused = () => phase === 'REFUSED';
+  setHandler(withdrawalState, () => ({ phase, withdrawal: view }));
+  setHandler(commitWithdrawal, async () => {
+    committing ??= ledger.commitWithdrawal(request).then(
+      (v) => ((view = v), (phase = 'PAYING'), v),
+      (err) => {
+        phase = 'REFUSED';
+        // The caller wants the business refusal (INSUFFICIENT_FUNDS, …), not the activity wrapper around it.
+        throw err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+      },
+    );
+    return committing;
+  });
+
+  await condition(() => phase !== 'COMMITTING');
+  if (isRefused()) return null;
+  view = await chain.payOutWithdrawal({ withdrawalId: request.withdrawalId });
+  phase = 'DONE';
+  return view;
+}

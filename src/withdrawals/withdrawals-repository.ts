@@ -19,34 +19,24 @@ export interface NewWithdrawal {
 }
 
 /**
- * Records the withdrawal and moves its amount from available to in flight, in one transaction: either both happen or
- * neither (INSUFFICIENT_FUNDS leaves nothing behind). Creating the same id again returns the stored row.
+ * Moves the amount from available to in flight, then records the withdrawal. Both steps are keyed by the withdrawal
+ * id, so a retry after a crash between them completes the same withdrawal; INSUFFICIENT_FUNDS leaves nothing behind.
  */
 export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Promise<WithdrawalRow> {
   const existing = await findWithdrawal(db, w.id);
   if (existing) return existing;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await holdForWithdrawal(client as unknown as Pool, {
-      key: `withdrawal:${w.id}:hold`,
-      userId: w.userId,
-      amount: w.amount,
-      currency: w.currency,
-      related: { type: 'withdrawal', id: w.id },
-    });
-    await client.query(
-      `INSERT INTO withdrawals (id, user_id, amount, currency, destination_type, destination_address, memo, memo_type, status)
-       VALUES ($1, $2, $3, $4, 'stellar', $5, $6, $7, 'WITHDRAWAL_COMMITTED') ON CONFLICT (id) DO NOTHING`,
-      [w.id, w.userId, w.amount.toString(), w.currency, w.address, w.memo?.value ?? null, w.memo?.type ?? null],
-    );
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  await holdForWithdrawal(pool, {
+    key: `withdrawal:${w.id}:hold`,
+    userId: w.userId,
+    amount: w.amount,
+    currency: w.currency,
+    related: { type: 'withdrawal', id: w.id },
+  });
+  await pool.query(
+    `INSERT INTO withdrawals (id, user_id, amount, currency, destination_type, destination_address, memo, memo_type, status)
+     VALUES ($1, $2, $3, $4, 'stellar', $5, $6, $7, 'WITHDRAWAL_COMMITTED') ON CONFLICT (id) DO NOTHING`,
+    [w.id, w.userId, w.amount.toString(), w.currency, w.address, w.memo?.value ?? null, w.memo?.type ?? null],
+  );
   return (await findWithdrawal(db, w.id))!;
 }
 

@@ -1,0 +1,142 @@
+import { scanDeposits } from '../../src/deposits/scan-deposits';
+import { createStellarNetwork } from '../../src/stellar/network';
+import { loadConfig } from '../../src/config';
+import { testDatabase } from '../helpers/db';
+import { unique } from '../helpers/app';
+import { eventually, startStellarStack, StellarStack } from '../helpers/stellar-stack';
+
+let s: StellarStack;
+let key: string;
+const db = testDatabase(2);
+beforeAll(async () => {
+  s = await startStellarStack();
+  key = await s.api.keyWith('read', 'write');
+}, 60_000);
+afterAll(async () => {
+  await s?.stop();
+  await db.close();
+});
+
+async function activeUser(): Promise<{ id: string; address: string }> {
+  const created = await s.api.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('e2e'), type: 'BOTH' } });
+  expect(created.status).toBe(201);
+  const id = created.body.data.id;
+  const wallet = await eventually(async () => {
+    const res = await s.api.call('GET', `/api/v1/users/${id}/wallet/deposit`, { key });
+    return res.body.data.status === 'ACTIVE' && res.body.data;
+  }, 20_000, 'wallet activation');
+  return { id, address: wallet.address };
+}
+
+const balance = async (id: string) => (await s.api.call('GET', `/api/v1/users/${id}/balance`, { key })).body.data.balances[0];
+const withdraw = (body: object, idem = unique('wd')) => s.api.call('POST', '/api/v1/withdrawals', { key, body, headers: { 'idempotency-key': idem } });
+
+test('a deposit of 100 USDC shows in the balance; a withdrawal of 40 reaches the outside account and leaves 60', async () => {
+  const user = await activeUser();
+  const wallet = await s.api.call('GET', `/api/v1/users/${user.id}/wallet/deposit`, { key });
+  expect(wallet.body.data).toMatchObject({ asset: { code: 'USDC', issuer: s.usdc.issuer }, network: 'sandbox', status: 'ACTIVE' });
+  // The user's account exists with every reserve sponsored: it holds no XLM of its own.
+  const account = await s.horizon.loadAccount(user.address);
+  expect(account.balances.find((b) => b.asset_type === 'native')?.balance).toBe('0.0000000');
+
+  await s.faucet(user.address, '100');
+  await eventually(async () => (await balance(user.id)).available === '100', 15_000, 'deposit credit');
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '100', held: '0' });
+
+  const outside = await s.outsideAccount();
+  const res = await withdraw({ user_id: user.id, amount: '40', currency: 'USD', destination: { type: 'stellar', address: outside.publicKey(), memo: 'invoice 7' } });
+  expect(res.status).toBe(201);
+  expect(res.body.data).toMatchObject({ user_id: user.id, amount: '40', currency: 'USD', destination: { address: outside.publicKey(), memo: { type: 'text', value: 'invoice 7' } } });
+  expect(res.body.data.id).toMatch(/^wd_/);
+  expect(['WITHDRAWAL_COMMITTED', 'WITHDRAWAL_PENDING', 'WITHDRAWAL_COMPLETED']).toContain(res.body.data.status);
+
+  const done = await eventually(async () => {
+    const w = await s.api.call('GET', `/api/v1/withdrawals/${res.body.data.id}`, { key });
+    return w.body.data.status === 'WITHDRAWAL_COMPLETED' && w.body.data;
+  }, 20_000, 'withdrawal completion');
+  expect(done.tx_hash).toMatch(/^[0-9a-f]{64}$/);
+  expect(await s.usdcBalance(outside.publicKey())).toBe('40.0000000');
+  expect(await s.usdcBalance(user.address)).toBe('60.0000000');
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '60', held: '0' });
+  const onChain = await s.horizon.transactions().transaction(done.tx_hash).call();
+  expect(onChain.memo).toBe('invoice 7');
+});
+
+test('a withdrawal larger than the balance answers 422 INSUFFICIENT_FUNDS and holds nothing', async () => {
+  const user = await activeUser();
+  await s.faucet(user.address, '5');
+  await eventually(async () => (await balance(user.id)).available === '5', 15_000, 'deposit credit');
+  const res = await withdraw({ user_id: user.id, amount: '5.0000001', currency: 'USDC', destination: { type: 'stellar', address: (await s.outsideAccount()).publicKey() } });
+  expect(res.status).toBe(422);
+  expect(res.body.error.code).toBe('INSUFFICIENT_FUNDS');
+  expect(res.body.error.details).toMatchObject({ available: '5', requested: '5.0000001' });
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '5', held: '0' });
+});
+
+test('a payment Stellar refuses (no trustline) ends WITHDRAWAL_FAILED with op_no_trust and the funds back in available', async () => {
+  const user = await activeUser();
+  await s.faucet(user.address, '10');
+  await eventually(async () => (await balance(user.id)).available === '10', 15_000, 'deposit credit');
+  const untrusting = await s.outsideAccount(false);
+  const res = await withdraw({ user_id: user.id, amount: '3', currency: 'USD', destination: { type: 'stellar', address: untrusting.publicKey() } });
+  expect(res.status).toBe(201);
+  const failed = await eventually(async () => {
+    const w = await s.api.call('GET', `/api/v1/withdrawals/${res.body.data.id}`, { key });
+    return w.body.data.status === 'WITHDRAWAL_FAILED' && w.body.data;
+  }, 20_000, 'withdrawal failure');
+  expect(failed.failure_code).toBe('op_no_trust');
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '10', held: '0' });
+  expect(await s.usdcBalance(user.address)).toBe('10.0000000');
+});
+
+test('the same withdrawal sent twice with one key pays once', async () => {
+  const user = await activeUser();
+  await s.faucet(user.address, '20');
+  await eventually(async () => (await balance(user.id)).available === '20', 15_000, 'deposit credit');
+  const outside = await s.outsideAccount();
+  const body = { user_id: user.id, amount: '7', currency: 'USD', destination: { type: 'stellar', address: outside.publicKey() } };
+  const idem = unique('wd');
+  const [a, b] = await Promise.all([withdraw(body, idem), withdraw(body, idem)]);
+  const statuses = [a.status, b.status].sort();
+  expect(statuses[0]).toBe(201);
+  expect([201, 409]).toContain(statuses[1]);
+  const id = a.status === 201 ? a.body.data.id : b.body.data.id;
+  await eventually(async () => (await s.api.call('GET', `/api/v1/withdrawals/${id}`, { key })).body.data.status === 'WITHDRAWAL_COMPLETED', 20_000, 'completion');
+  const again = await withdraw(body, idem);
+  expect(again.status).toBe(201);
+  expect(again.body.data.id).toBe(id);
+  expect(await s.usdcBalance(outside.publicKey())).toBe('7.0000000');
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '13', held: '0' });
+});
+
+test('replaying the deposit scan from the beginning credits nothing twice', async () => {
+  const config = loadConfig({ ...process.env, ...s.overrides });
+  const network = createStellarNetwork(config);
+  const name = unique('replay-cursor');
+  let credited = 0;
+  for (let i = 0; i < 50; i++) {
+    const r = await scanDeposits(db.pool, network, { cursorName: name });
+    credited += r.credited;
+    if (r.caughtUp) break;
+  }
+  expect(credited).toBe(0);
+});
+
+test('withdrawal destinations and memos are validated: 400 VALIDATION_ERROR naming the field', async () => {
+  const user = await activeUser();
+  const cases: Array<[object, string]> = [
+    [{ type: 'stellar', address: 'GABC' }, 'body.destination.address'],
+    [{ type: 'stellar', address: user.address, memo: 'x'.repeat(29) }, 'body.destination.memo'],
+    [{ type: 'stellar', address: user.address, memo: { type: 'id', value: '18446744073709551616' } }, 'body.destination.memo'],
+    [{ type: 'stellar', address: user.address, memo: { type: 'hash', value: 'abc' } }, 'body.destination.memo'],
+    [{ type: 'bank', address: user.address }, 'body.destination.type'],
+  ];
+  for (const [destination, field] of cases) {
+    const res = await withdraw({ user_id: user.id, amount: '1', currency: 'USD', destination });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toContain(field);
+  }
+  const noKey = await s.api.call('POST', '/api/v1/withdrawals', { key, body: { user_id: user.id, amount: '1', currency: 'USD', destination: { type: 'stellar', address: user.address } } });
+  expect(noKey.status).toBe(400);
+  expect(noKey.body.error.details.fields[0].field).toBe('headers.idempotency-key');
+});

@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { loadConfig } from '../../src/config';
+import { startStellarSandbox, StellarSandbox } from '../../src/sandbox/stellar';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startWorker } from '../../src/worker';
+import { startTestApi, TestApi, unique } from './app';
+
+export interface StellarStack {
+  api: TestApi;
+  sandbox: StellarSandbox;
+  horizon: Horizon.Server;
+  usdc: Asset;
+  platform: Keypair;
+  overrides: Record<string, string>;
+  /** Starts (again) a worker on this stack's task queue; stop it to simulate a crash. */
+  startWorker(): Promise<Awaited<ReturnType<typeof startWorker>>>;
+  /** A funded outside account with a USDC trustline (unless `trust` is false). */
+  outsideAccount(trust?: boolean): Promise<Keypair>;
+  faucet(address: string, amount: string): Promise<void>;
+  usdcBalance(address: string): Promise<string | null>;
+  stop(): Promise<void>;
+}
+
+/** The real API and a real worker on their own task queue, talking to a sandbox Stellar network of their own. */
+export async function startStellarStack(extra: Record<string, string> = {}): Promise<StellarStack> {
+  quietTemporalRuntime();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offerhub-sandbox-'));
+  const sandbox = await startStellarSandbox({ port: 0, ledgerIntervalMs: 100, dataFile: path.join(dir, 'stellar.json') });
+  const horizon = new Horizon.Server(sandbox.url, { allowHttp: true });
+  const platform = Keypair.random();
+  await friendbot(sandbox, platform.publicKey());
+  const overrides = {
+    STELLAR_NETWORK: 'sandbox',
+    HORIZON_URL: sandbox.url,
+    USDC_ISSUER: sandbox.usdcAsset.issuer,
+    PLATFORM_SECRET: platform.secret(),
+    TEMPORAL_TASK_QUEUE: unique('tq'),
+    DEPOSIT_POLL_INTERVAL_MS: '100',
+    STELLAR_SUBMIT_TIMEOUT_MS: '5000',
+    ...extra,
+  };
+  const api = await startTestApi(overrides);
+  const config = loadConfig({ ...process.env, ...overrides });
+  const workers: Array<Awaited<ReturnType<typeof startWorker>>> = [];
+  const usdc = new Asset('USDC', sandbox.usdcAsset.issuer);
+  const stack: StellarStack = {
+    api,
+    sandbox,
+    horizon,
+    usdc,
+    platform,
+    overrides,
+    async startWorker() {
+      const w = await startWorker({ config, taskQueue: overrides.TEMPORAL_TASK_QUEUE, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
+      workers.push(w);
+      return w;
+    },
+    async outsideAccount(trust = true) {
+      const kp = Keypair.random();
+      await friendbot(sandbox, kp.publicKey());
+      if (trust) {
+        const tx = new TransactionBuilder(await horizon.loadAccount(kp.publicKey()), { fee: '100', networkPassphrase: sandbox.networkPassphrase })
+          .addOperation(Operation.changeTrust({ asset: usdc }))
+          .setTimeout(60)
+          .build();
+        tx.sign(kp);
+        await horizon.submitTransaction(tx);
+      }
+      return kp;
+    },
+    async faucet(address, amount) {
+      const res = await fetch(sandbox.usdcFaucetUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address, amount }) });
+      if (!res.ok) throw new Error(`faucet answered ${res.status}: ${await res.text()}`);
+    },
+    async usdcBalance(address) {
+      const account = await horizon.loadAccount(address);
+      const line = account.balances.find((b) => b.asset_type === 'credit_alphanum4' && b.asset_code === 'USDC' && b.asset_issuer === usdc.issuer);
+      return line ? line.balance : null;
+    },
+    async stop() {
+      for (const w of workers) await w.stop();
+      await api.close();
+      await sandbox.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await stack.startWorker();
+  return stack;
+}
+
+async function friendbot(sandbox: StellarSandbox, address: string): Promise<void> {
+  const res = await fetch(`${sandbox.friendbotUrl}?addr=${address}`);
+  if (!res.ok) throw new Error(`friendbot answered ${res.status}: ${await res.text()}`);
+}
+
+/** Polls `probe` until it returns something truthy, or fails after `ms`. */
+export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, ms = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+let runtimeInstalled = false;
+/** The SDK logs worker state changes at INFO to the console; tests want only its errors. Once per process. */
+function quietTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+}

@@ -233,7 +233,7 @@ describe('fee-bump transactions', () => {
 
     // An inner transaction that is invalid (bad sequence) is refused as a whole, nothing charged.
     const platformBalance = await nativeBalance(t, platform.publicKey());
-    const stale = await buildTx(t, user, [Operation.payment({ destination: merchant.publicKey(), asset: t.usdc, amount: '1' })], [user], {
+    const stale = await buildTx(t, user, [Operation.payment({ destination: merchant.publicKey(), asset: t.usdc, amount: '2' })], [user], {
       sequence: before.sequence,
     });
     expect((await submitExpectingFailure(t, feeBump(platform, stale))).data.extras!.result_codes).toEqual({

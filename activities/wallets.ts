@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { activateWallet, WalletActivationRefused } from '../src/wallets/wallets';
 import type { ActivityDeps } from '.';
+import { withHeartbeat } from './heartbeat';
 
 export interface ActivateWalletInput {
   userId: string;
@@ -11,7 +12,7 @@ export function createWalletActivities(deps: ActivityDeps) {
     /** Creates the user's sponsored account with a USDC trustline on chain (once; a retry resubmits the same envelope). */
     async activateWallet(input: ActivateWalletInput): Promise<{ publicKey: string }> {
       try {
-        const wallet = await activateWallet({ db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox }, input.userId);
+        const wallet = await withHeartbeat(() => activateWallet({ db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox }, input.userId));
         return { publicKey: wallet.publicKey };
       } catch (err) {
         if (err instanceof WalletActivationRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);

@@ -5,6 +5,7 @@ import { renderWithdrawal, WithdrawalView } from '../src/withdrawals/render';
 import { createWithdrawal } from '../src/withdrawals/withdrawals-repository';
 import type { WithdrawalRequest } from '../workflows/messages/withdrawal';
 import type { ActivityDeps } from '.';
+import { withHeartbeat } from './heartbeat';
 
 export function createWithdrawalActivities(deps: ActivityDeps) {
   const payOutDeps = { db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox };
@@ -28,7 +29,7 @@ export function createWithdrawalActivities(deps: ActivityDeps) {
     },
     /** Pays the withdrawal on chain (once) and settles the ledger; retried until Stellar gives a final answer. */
     async payOutWithdrawal(input: { withdrawalId: string }): Promise<WithdrawalView> {
-      return renderWithdrawal(await payOutWithdrawal(payOutDeps, input.withdrawalId));
+      return renderWithdrawal(await withHeartbeat(() => payOutWithdrawal(payOutDeps, input.withdrawalId)));
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 
 const chain = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['WalletActivationRefused'] },
 });
 

@@ -9,6 +9,7 @@ const ledger = proxyActivities<Activities>({
 });
 const chain = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 

@@ -1,3 +1,4 @@
+import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { loadConfig } from '../../src/config';
 import { startStellarSandbox, StellarSandbox } from '../../src/sandbox/stellar';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorker } from '../../src/worker';
+import { ROOT } from '../../src/devstack/paths';
 import { startTestApi, TestApi, unique } from './app';
 
 export interface StellarStack {
@@ -15,8 +17,10 @@ export interface StellarStack {
   usdc: Asset;
   platform: Keypair;
   overrides: Record<string, string>;
-  /** Starts (again) a worker on this stack's task queue; stop it to simulate a crash. */
+  /** Starts (again) a worker on this stack's task queue, in this process. */
   startWorker(): Promise<Awaited<ReturnType<typeof startWorker>>>;
+  /** Starts a worker as its own process (`src/worker.ts`), which a test may SIGKILL to simulate a crash. */
+  startWorkerProcess(): Promise<ChildProcess>;
   /** A funded outside account with a USDC trustline (unless `trust` is false). */
   outsideAccount(trust?: boolean): Promise<Keypair>;
   faucet(address: string, amount: string): Promise<void>;
@@ -25,7 +29,7 @@ export interface StellarStack {
 }
 
 /** The real API and a real worker on their own task queue, talking to a sandbox Stellar network of their own. */
-export async function startStellarStack(extra: Record<string, string> = {}): Promise<StellarStack> {
+export async function startStellarStack(extra: Record<string, string> = {}, opts: { inProcessWorker?: boolean } = {}): Promise<StellarStack> {
   quietTemporalRuntime();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offerhub-sandbox-'));
   const sandbox = await startStellarSandbox({ port: 0, ledgerIntervalMs: 100, dataFile: path.join(dir, 'stellar.json') });
@@ -43,8 +47,10 @@ export async function startStellarStack(extra: Record<string, string> = {}): Pro
     ...extra,
   };
   const api = await startTestApi(overrides);
+
   const config = loadConfig({ ...process.env, ...overrides });
   const workers: Array<Awaited<ReturnType<typeof startWorker>>> = [];
+  const children: ChildProcess[] = [];
   const usdc = new Asset('USDC', sandbox.usdcAsset.issuer);
   const stack: StellarStack = {
     api,
@@ -57,6 +63,23 @@ export async function startStellarStack(extra: Record<string, string> = {}): Pro
       const w = await startWorker({ config, taskQueue: overrides.TEMPORAL_TASK_QUEUE, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
       workers.push(w);
       return w;
+    },
+    async startWorkerProcess() {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, ...overrides, WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('worker process did not start polling within 60 s')), 60_000);
+        child.stdout!.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('worker polling')) (clearTimeout(timer), resolve());
+        });
+        child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`worker process exited with ${code}`))));
+      });
+      child.stdout!.resume();
+      return child;
     },
     async outsideAccount(trust = true) {
       const kp = Keypair.random();
@@ -82,12 +105,14 @@ export async function startStellarStack(extra: Record<string, string> = {}): Pro
     },
     async stop() {
       for (const w of workers) await w.stop();
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+
       await api.close();
       await sandbox.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-  await stack.startWorker();
+  if (opts.inProcessWorker ?? true) await stack.startWorker();
   return stack;
 }
 
@@ -119,3 +144,4 @@ function quietTemporalRuntime(): void {
   runtimeInstalled = true;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 }
+

@@ -1,0 +1,79 @@
+import type { ChildProcess } from 'node:child_process';
+import { testDatabase } from '../helpers/db';
+import { unique } from '../helpers/app';
+import { eventually, startStellarStack, StellarStack } from '../helpers/stellar-stack';
+
+/** The worker runs as its own process here, so the tests can kill it with SIGKILL at the worst moment. */
+let s: StellarStack;
+let key: string;
+let worker: ChildProcess;
+const db = testDatabase(2);
+beforeAll(async () => {
+  s = await startStellarStack({}, { inProcessWorker: false });
+  key = await s.api.keyWith('read', 'write');
+  worker = await s.startWorkerProcess();
+}, 90_000);
+afterAll(async () => {
+  await s?.stop();
+  await db.close();
+});
+
+const balance = async (id: string) => (await s.api.call('GET', `/api/v1/users/${id}/balance`, { key })).body.data.balances[0];
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+async function fundedUser(amount: string): Promise<{ id: string; address: string }> {
+  const created = await s.api.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('crash'), type: 'BOTH' } });
+  const id = created.body.data.id;
+  const wallet = await eventually(async () => {
+    const res = await s.api.call('GET', `/api/v1/users/${id}/wallet/deposit`, { key });
+    return res.body.data.status === 'ACTIVE' && res.body.data;
+  }, 30_000, 'wallet activation');
+  await s.faucet(wallet.address, amount);
+  await eventually(async () => (await balance(id)).available === amount, 30_000, 'deposit credit');
+  return { id, address: wallet.address };
+}
+
+test('a worker killed while the withdrawal payment is in flight still ends with exactly one payment on chain', async () => {
+  const user = await fundedUser('50');
+  const outside = await s.outsideAccount();
+  const res = await s.api.call('POST', '/api/v1/withdrawals', {
+    key,
+    body: { user_id: user.id, amount: '12.5', currency: 'USD', destination: { type: 'stellar', address: outside.publicKey() } },
+    headers: { 'idempotency-key': unique('wd') },
+  });
+  expect(res.status).toBe(201);
+  const id = res.body.data.id;
+  // The envelope is stored before its first submission: kill the worker the moment it exists.
+  await eventually(async () => (await db.pool.query(`SELECT 1 FROM stellar_transactions WHERE business_key = $1`, [`withdrawal:${id}:payment`])).rowCount === 1, 30_000, 'stored envelope');
+  await kill(worker);
+  worker = await s.startWorkerProcess();
+
+  await eventually(async () => (await s.api.call('GET', `/api/v1/withdrawals/${id}`, { key })).body.data.status === 'WITHDRAWAL_COMPLETED', 60_000, 'completion after restart');
+  const payments = await s.horizon.payments().forAccount(outside.publicKey()).limit(200).call();
+  const usdcIn = payments.records.filter((p: any) => p.type === 'payment' && p.asset_code === 'USDC' && p.to === outside.publicKey());
+  expect(usdcIn).toHaveLength(1);
+  expect(await s.usdcBalance(outside.publicKey())).toBe('12.5000000');
+  expect(await s.usdcBalance(user.address)).toBe('37.5000000');
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '37.5', held: '0' });
+});
+
+test('deposits arriving while the worker is killed and restarted are each credited exactly once', async () => {
+  const user = await fundedUser('1');
+  await kill(worker);
+  for (let i = 0; i < 5; i++) await s.faucet(user.address, '2');
+  worker = await s.startWorkerProcess();
+  await s.faucet(user.address, '3');
+  await kill(worker);
+  worker = await s.startWorkerProcess();
+  await eventually(async () => (await balance(user.id)).available === '14', 60_000, 'all deposits credited');
+  await new Promise((r) => setTimeout(r, 1000)); // a further scan finds nothing more to credit
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '14', held: '0' });
+  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE type = 'deposit' AND metadata->>'to' = $1`, [user.address]);
+  expect(rows[0].n).toBe(7);
+});

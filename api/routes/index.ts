@@ -5,6 +5,7 @@ import { healthRoutes } from './health';
 import { userRoutes } from './users';
 import { walletRoutes } from './wallets';
 import { withdrawalRoutes } from './withdrawals';
+import { reconciliationRoutes } from './reconciliation';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
-export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes, ...walletRoutes, ...withdrawalRoutes];
+export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes, ...walletRoutes, ...withdrawalRoutes, ...reconciliationRoutes];

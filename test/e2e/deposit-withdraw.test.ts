@@ -1,4 +1,6 @@
 import { scanDeposits } from '../../src/deposits/scan-deposits';
+import { credit, finalizeWithdrawal, holdForWithdrawal } from '../../src/ledger';
+import { reconcileCustody } from '../../src/reconciliation/custody';
 import { createStellarNetwork } from '../../src/stellar/network';
 import { loadConfig } from '../../src/config';
 import { testDatabase } from '../helpers/db';
@@ -17,10 +19,12 @@ afterAll(async () => {
   await db.close();
 });
 
+const ours: string[] = [];
 async function activeUser(): Promise<{ id: string; address: string }> {
   const created = await s.api.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('e2e'), type: 'BOTH' } });
   expect(created.status).toBe(201);
   const id = created.body.data.id;
+  ours.push(id);
   const wallet = await eventually(async () => {
     const res = await s.api.call('GET', `/api/v1/users/${id}/wallet/deposit`, { key });
     return res.body.data.status === 'ACTIVE' && res.body.data;
@@ -139,4 +143,31 @@ test('withdrawal destinations and memos are validated: 400 VALIDATION_ERROR nami
   const noKey = await s.api.call('POST', '/api/v1/withdrawals', { key, body: { user_id: user.id, amount: '1', currency: 'USD', destination: { type: 'stellar', address: user.address } } });
   expect(noKey.status).toBe(400);
   expect(noKey.body.error.details.fields[0].field).toBe('headers.idempotency-key');
+});
+
+test('a ledger credit with no payment on chain shows as drift of exactly its amount', async () => {
+  const user = await activeUser();
+  await credit(db.pool, { kind: 'deposit', key: unique('phantom'), userId: user.id, amount: 25_000_000n, currency: 'USD' });
+  const network = createStellarNetwork(loadConfig({ ...process.env, ...s.overrides }));
+  const report = await reconcileCustody(db.pool, network, { userIds: [user.id] });
+  expect(report.drifted).toEqual([{ user_id: user.id, address: user.address, ledger: '2.5', on_chain: '0', drift: '-2.5' }]);
+  expect(report.totals.drift).toBe('-2.5');
+  // A correcting entry takes the phantom amount back out, so the suite ends with zero drift.
+  const fix = unique('phantom-fix');
+  await holdForWithdrawal(db.pool, { key: `${fix}:hold`, userId: user.id, amount: 25_000_000n, currency: 'USD' });
+  await finalizeWithdrawal(db.pool, { key: `${fix}:out`, userId: user.id, amount: 25_000_000n, currency: 'USD', rail: 'stellar' });
+  expect((await reconcileCustody(db.pool, network, { userIds: [user.id] })).drifted).toEqual([]);
+});
+
+test('custody reconciles: every wallet of this suite holds on chain exactly what the ledger says (support endpoint and function)', async () => {
+  const support = await s.api.keyWith('support');
+  const res = await s.api.call('GET', '/api/v1/reconciliation/custody', { key: support });
+  expect(res.status).toBe(200);
+  const drifting = res.body.data.drifted.filter((l: { user_id: string }) => ours.includes(l.user_id));
+  expect(drifting).toEqual([]);
+  const report = await reconcileCustody(db.pool, createStellarNetwork(loadConfig({ ...process.env, ...s.overrides })), { userIds: ours });
+  expect(report.users).toBe(ours.length);
+  expect(report.totals.drift).toBe('0');
+  expect(report.drifted).toEqual([]);
+  expect((await s.api.call('GET', '/api/v1/reconciliation/custody', { key })).status).toBe(403);
 });

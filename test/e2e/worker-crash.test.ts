@@ -1,4 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
+import { loadConfig } from '../../src/config';
+import { reconcileCustody } from '../../src/reconciliation/custody';
+import { createStellarNetwork } from '../../src/stellar/network';
 import { testDatabase } from '../helpers/db';
 import { unique } from '../helpers/app';
 import { eventually, startStellarStack, StellarStack } from '../helpers/stellar-stack';
@@ -27,9 +30,11 @@ function kill(child: ChildProcess): Promise<void> {
   });
 }
 
+const ours: string[] = [];
 async function fundedUser(amount: string): Promise<{ id: string; address: string }> {
   const created = await s.api.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('crash'), type: 'BOTH' } });
   const id = created.body.data.id;
+  ours.push(id);
   const wallet = await eventually(async () => {
     const res = await s.api.call('GET', `/api/v1/users/${id}/wallet/deposit`, { key });
     return res.body.data.status === 'ACTIVE' && res.body.data;
@@ -76,4 +81,11 @@ test('deposits arriving while the worker is killed and restarted are each credit
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '14', held: '0' });
   const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE type = 'deposit' AND metadata->>'to' = $1`, [user.address]);
   expect(rows[0].n).toBe(7);
+});
+
+test('after the crashes, custody reconciles with zero drift', async () => {
+  const report = await reconcileCustody(db.pool, createStellarNetwork(loadConfig({ ...process.env, ...s.overrides })), { userIds: ours });
+  expect(report.users).toBe(2);
+  expect(report.totals).toEqual({ ledger: '51.5', on_chain: '51.5', drift: '0' });
+  expect(report.drifted).toEqual([]);
 });

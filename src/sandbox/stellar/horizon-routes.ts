@@ -14,7 +14,7 @@ import {
 } from './horizon-json';
 import type { SandboxNetwork } from './network';
 import { streamCollection, streamResource, type StreamSource } from './stream';
-import { answerSubmission } from './submission';
+import { answerAsyncSubmission, answerSubmission } from './submission';
 import { afterLedger } from './toid';
 
 /**
@@ -138,6 +138,26 @@ function parseCollection(req: IncomingMessage, params: URLSearchParams, latestLe
     out.join = 'transactions';
   }
   return out;
+}
+
+/** The `tx` parameter of a submission: form-encoded body (what the SDK sends), JSON body, or query string. */
+async function envelopeParam(req: IncomingMessage, url: URL): Promise<string> {
+  const body = await readBody(req);
+  const type = req.headers['content-type'] ?? '';
+  let tx: string | null = null;
+  if (type.includes('application/json')) {
+    try {
+      const parsed = JSON.parse(body) as { tx?: unknown };
+      tx = typeof parsed.tx === 'string' ? parsed.tx : null;
+    } catch {
+      throw new HttpProblem(problems.badRequest('body', 'body is not valid JSON'));
+    }
+  } else {
+    tx = new URLSearchParams(body).get('tx');
+  }
+  tx ??= url.searchParams.get('tx');
+  if (!tx) throw new HttpProblem(problems.badRequest('tx', 'tx is required: a base64 TransactionEnvelope'));
+  return tx;
 }
 
 function pageLinks(base: string, path: string, q: CollectionParams, records: Array<{ token: string }>): Json {
@@ -286,23 +306,16 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
       method: 'POST',
       pattern: /^\/transactions\/?$/,
       handle: async (req, res, url) => {
-        const body = await readBody(req);
-        const type = req.headers['content-type'] ?? '';
-        let tx: string | null = null;
-        if (type.includes('application/json')) {
-          try {
-            const parsed = JSON.parse(body) as { tx?: unknown };
-            tx = typeof parsed.tx === 'string' ? parsed.tx : null;
-          } catch {
-            throw new HttpProblem(problems.badRequest('body', 'body is not valid JSON'));
-          }
-        } else {
-          tx = new URLSearchParams(body).get('tx');
-        }
-        tx ??= url.searchParams.get('tx');
-        if (!tx) throw new HttpProblem(problems.badRequest('tx', 'tx is required: a base64 TransactionEnvelope'));
-        const result = await network.submit(tx);
+        const result = await network.submit(await envelopeParam(req, url));
         const answer = answerSubmission(result, deps.baseUrl());
+        send(res, answer.status, answer.body);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/transactions_async\/?$/,
+      handle: async (req, res, url) => {
+        const answer = answerAsyncSubmission(network.accept(await envelopeParam(req, url)));
         send(res, answer.status, answer.body);
       },
     },

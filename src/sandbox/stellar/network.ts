@@ -24,6 +24,11 @@ export type SubmitResult =
   | { kind: 'rejected'; outcome: TxOutcome; resultXdr: string; envelopeXdr: string; hash: string }
   | { kind: 'included'; record: TxRecord };
 
+export type Acceptance =
+  | { kind: 'malformed'; reason: string; envelopeXdr: string }
+  | { kind: 'rejected'; outcome: TxOutcome; resultXdr: string; envelopeXdr: string; hash: string }
+  | { kind: 'pending' | 'duplicate'; hash: string; done: Promise<TxRecord> };
+
 interface PendingTx {
   parsed: ParsedTx;
   applied: AppliedTransaction;
@@ -89,9 +94,15 @@ export class SandboxNetwork {
     this.history.addLedger(this.ledgerRecord(1, header, closeTime, [], []), [], []);
   }
 
-  /** Restores the ledger clock from a saved snapshot (entries and history are restored by the caller). */
-  restoreClock(snapshot: NetworkSnapshot): void {
-    this.lastClosed = snapshot.lastClosedLedger;
+  /**
+   * Restores the ledger clock from a saved snapshot (entries and history are restored by the caller). The network
+   * is taken to have kept closing (empty) ledgers while it was down, one per `ledgerIntervalMs`, so ledger
+   * sequence numbers, and the cursors derived from them, only ever move forward.
+   */
+  restoreClock(snapshot: NetworkSnapshot, ledgerIntervalMs: number): void {
+    const downFor = Date.now() - Number(snapshot.lastCloseTime) * 1000;
+    const skipped = downFor > 0 ? Math.floor(downFor / ledgerIntervalMs) : 0;
+    this.lastClosed = snapshot.lastClosedLedger + Math.min(skipped, 1_000_000);
     this.lastHash = Buffer.from(snapshot.lastClosedHash, 'hex');
     this.lastCloseTime = BigInt(snapshot.lastCloseTime);
     this.feePool = BigInt(snapshot.feePool);
@@ -125,31 +136,25 @@ export class SandboxNetwork {
   }
 
   /**
-   * Submits a base64 TransactionEnvelope. Validation and application happen synchronously, before this returns
-   * its promise; the promise resolves once the transaction's ledger has closed (or at once when refused).
+   * Takes a base64 TransactionEnvelope into the ledger being built. Validation and application happen here,
+   * synchronously; a transaction already in a ledger, or already in the ledger being built, is a duplicate.
    */
-  submit(envelopeXdr: string): Promise<SubmitResult> {
+  accept(envelopeXdr: string): Acceptance {
     const parsed = parseEnvelope(envelopeXdr, this.networkPassphrase);
-    if (!parsed.ok) return Promise.resolve({ kind: 'malformed', reason: parsed.reason, envelopeXdr });
+    if (!parsed.ok) return { kind: 'malformed', reason: parsed.reason, envelopeXdr };
     const tx = parsed.tx;
     const hash = tx.hash.toString('hex');
 
     const existing = this.history.transaction(hash);
-    if (existing && existing.hash === hash) return Promise.resolve({ kind: 'included', record: existing });
+    if (existing && existing.hash === hash) return { kind: 'duplicate', hash, done: Promise.resolve(existing) };
     const inFlight = this.pending.find((p) => p.parsed.hash.equals(tx.hash));
-    if (inFlight) return new Promise((resolve) => inFlight.waiters.push((record) => resolve({ kind: 'included', record })));
+    if (inFlight) return { kind: 'duplicate', hash, done: new Promise((resolve) => inFlight.waiters.push(resolve)) };
 
     const header = this.header();
     const refusal = validateTransaction(tx, this.open, header);
     if (refusal) {
       this.log('transaction refused', { hash, code: refusal.code });
-      return Promise.resolve({
-        kind: 'rejected',
-        outcome: refusal,
-        resultXdr: buildTransactionResult(refusal).toXDR('base64'),
-        envelopeXdr,
-        hash,
-      });
+      return { kind: 'rejected', outcome: refusal, resultXdr: buildTransactionResult(refusal).toXDR('base64'), envelopeXdr, hash };
     }
     const applied = applyTransaction(tx, this.open, {
       header,
@@ -157,9 +162,18 @@ export class SandboxNetwork {
       hostFunctions: this.hostFunctions,
     });
     this.log('transaction applied', { hash, ledger: header.ledgerSeq, successful: applied.successful });
-    return new Promise((resolve) => {
-      this.pending.push({ parsed: tx, applied, waiters: [(record) => resolve({ kind: 'included', record })] });
-    });
+    const done = new Promise<TxRecord>((resolve) => this.pending.push({ parsed: tx, applied, waiters: [resolve] }));
+    return { kind: 'pending', hash, done };
+  }
+
+  /**
+   * Horizon's synchronous submission: resolves once the transaction's ledger has closed (at once when the
+   * envelope is malformed or refused by validation).
+   */
+  async submit(envelopeXdr: string): Promise<SubmitResult> {
+    const accepted = this.accept(envelopeXdr);
+    if (accepted.kind === 'malformed' || accepted.kind === 'rejected') return accepted;
+    return { kind: 'included', record: await accepted.done };
   }
 
   /** Closes the ledger being built: its transactions get their ledger, ids and close time, and become visible. */

@@ -67,7 +67,7 @@ export async function startStellarSandbox(options: StellarSandboxOptions): Promi
   if (saved) {
     network.store.applyWrites(new Map(saved.entries.map((e) => [keyOf(e), e])));
     network.history.restore(saved.ledgers, saved.transactions, saved.operations);
-    network.restoreClock(saved.clock);
+    network.restoreClock(saved.clock, ledgerIntervalMs);
     log('stellar sandbox state loaded', { file: options.dataFile, ledger: saved.clock.lastClosedLedger });
   } else {
     network.genesis();

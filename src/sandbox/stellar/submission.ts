@@ -1,5 +1,5 @@
 import { problems, renderTransaction } from './horizon-json';
-import type { SubmitResult } from './network';
+import type { Acceptance, SubmitResult } from './network';
 import { resultCodes, resultCodesFromXdr } from './results';
 
 export interface HttpAnswer {
@@ -38,5 +38,22 @@ export function answerSubmission(result: SubmitResult, base: string): HttpAnswer
         }),
       };
     }
+  }
+}
+
+/**
+ * Horizon's answer to POST /transactions_async (what core said when the transaction was handed over): 201
+ * PENDING, 409 DUPLICATE, 400 ERROR with `error_result_xdr`; a malformed envelope is transaction_malformed.
+ */
+export function answerAsyncSubmission(accepted: Acceptance): HttpAnswer {
+  switch (accepted.kind) {
+    case 'malformed':
+      return { status: 400, body: problems.transactionMalformed(accepted.envelopeXdr) };
+    case 'rejected':
+      return { status: 400, body: { tx_status: 'ERROR', hash: accepted.hash, error_result_xdr: accepted.resultXdr } };
+    case 'duplicate':
+      return { status: 409, body: { tx_status: 'DUPLICATE', hash: accepted.hash } };
+    case 'pending':
+      return { status: 201, body: { tx_status: 'PENDING', hash: accepted.hash } };
   }
 }

@@ -302,6 +302,30 @@ describe('POST /transactions: stellar-core validation and application', () => {
     expect((await t.server.submitTransaction(signed)).successful).toBe(true);
   });
 
+  test('asynchronous submission: PENDING, then DUPLICATE; a refused one is ERROR with its result XDR', async () => {
+    const a = await funded(t);
+    const b = await funded(t);
+    const tx = await buildTx(t, a, [pay(b.publicKey(), '2')], [a]);
+    const pending = await t.server.submitAsyncTransaction(tx);
+    expect(pending).toEqual({ tx_status: 'PENDING', hash: tx.hash().toString('hex') });
+    const dup = await t.server.submitAsyncTransaction(tx).catch((err) => err.response);
+    expect(dup.status).toBe(409);
+    expect(dup.data.tx_status).toBe('DUPLICATE');
+    let found;
+    for (let i = 0; i < 50 && !found; i += 1) {
+      found = await t.server.transactions().transaction(pending.hash).call().catch(() => undefined);
+      if (!found) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(found!.successful).toBe(true);
+    expect(await nativeBalance(t, b.publicKey())).toBe('10002.0000000');
+
+    const stale = await buildTx(t, a, [pay(b.publicKey(), '2')], [a], { sequence: '1' });
+    const refused = await t.server.submitAsyncTransaction(stale).catch((err) => err.response);
+    expect(refused.status).toBe(400);
+    expect(refused.data.tx_status).toBe('ERROR');
+    expect(xdr.TransactionResult.fromXDR(refused.data.error_result_xdr, 'base64').result().switch().name).toBe('txBadSeq');
+  });
+
   test('a malformed envelope is transaction_malformed; no tx is bad_request', async () => {
     const res = await fetch(`${t.sandbox.url}/transactions`, {
       method: 'POST',
@@ -309,12 +333,12 @@ describe('POST /transactions: stellar-core validation and application', () => {
       body: 'tx=AAAAnotxdr',
     });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(body).toMatchObject({ type: 'https://stellar.org/horizon-errors/transaction_malformed', title: 'Transaction Malformed', status: 400 });
     expect(body.extras.envelope_xdr).toBe('AAAAnotxdr');
     const none = await fetch(`${t.sandbox.url}/transactions`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' });
     expect(none.status).toBe(400);
-    expect((await none.json()).extras.invalid_field).toBe('tx');
+    expect(((await none.json()) as any).extras.invalid_field).toBe('tx');
   });
 
   test('memo and preconditions appear on the transaction resource', async () => {

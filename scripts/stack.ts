@@ -15,6 +15,7 @@ import { DATA_DIR, ROOT } from '../src/devstack/paths';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/devstack/postgres';
 import { ensureTemporalCli } from '../src/devstack/temporal-cli';
 import { startTemporalDevServer } from '../src/devstack/temporal-server';
+import { startStellarSandbox, StellarSandbox } from '../src/sandbox/stellar';
 
 const say = (part: string, line: string) => console.log(formatLine(part, line));
 const stops: Array<() => Promise<void>> = [];
@@ -30,7 +31,7 @@ async function main() {
   env.OFFERHUB_MASTER_KEY ??= masterKey();
   env.PLATFORM_SECRET ??= kept('platform-secret', () => Keypair.random().secret());
   env.WALLET_ENCRYPTION_KEYS ??= kept('wallet-keys', () => `k1:${crypto.randomBytes(32).toString('base64')}`);
-  env.USDC_ISSUER ??= kept('usdc-issuer', () => Keypair.random().publicKey());
+  const sandbox = await stellarSandbox(env);
   env.DATABASE_URL ??= await embeddedPostgres();
   env.TEMPORAL_ADDRESS ??= await temporalServer(temporalBin);
   await runMigrations(env.DATABASE_URL);
@@ -40,7 +41,7 @@ async function main() {
   spawnPart('worker', ['src/worker.ts'], env);
   spawnPart('api', ['src/server.ts'], env);
   await waitForApi(Number(port));
-  banner(port, env.OFFERHUB_MASTER_KEY, !process.env.OFFERHUB_MASTER_KEY);
+  banner(port, env.OFFERHUB_MASTER_KEY, !process.env.OFFERHUB_MASTER_KEY, sandbox);
 }
 
 function masterKey(): string {
@@ -57,6 +58,30 @@ function kept(name: string, make: () => string): string {
   const file = path.join(DATA_DIR, name);
   if (!fs.existsSync(file)) fs.writeFileSync(file, `${make()}\n`, { mode: 0o600 });
   return fs.readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * Without HORIZON_URL, runs the project's sandbox Stellar network on :8000 (state in .data/sandbox) and funds the
+ * platform account from its friendbot; the USDC issuer is the sandbox's own.
+ */
+async function stellarSandbox(env: NodeJS.ProcessEnv): Promise<StellarSandbox | null> {
+  if (env.HORIZON_URL) return null;
+  const port = Number(env.SANDBOX_STELLAR_PORT ?? 8000);
+  fs.mkdirSync(path.join(DATA_DIR, 'sandbox'), { recursive: true });
+  const sandbox = await startStellarSandbox({ port, dataFile: path.join(DATA_DIR, 'sandbox', 'stellar.json'), log: (l) => l.startsWith('horizon request') || say('sandbox', l) });
+  stops.push(() => sandbox.stop());
+  env.STELLAR_NETWORK = 'sandbox';
+  env.HORIZON_URL = sandbox.url;
+  env.USDC_ISSUER = sandbox.usdcAsset.issuer;
+  const platform = Keypair.fromSecret(env.PLATFORM_SECRET!).publicKey();
+  const found = await fetch(`${sandbox.url}/accounts/${platform}`);
+  if (found.status === 404) {
+    const funded = await fetch(`${sandbox.friendbotUrl}?addr=${platform}`);
+    if (!funded.ok) throw new Error(`friendbot could not fund the platform account: ${funded.status}`);
+    say('sandbox', `funded the platform account ${platform} from friendbot`);
+  }
+  say('sandbox', `Stellar sandbox (Horizon) on ${sandbox.url}, USDC issuer ${sandbox.usdcAsset.issuer}`);
+  return sandbox;
 }
 
 async function embeddedPostgres(): Promise<string> {
@@ -108,14 +133,15 @@ async function waitForApi(port: number): Promise<void> {
   throw new Error(`the API did not open port ${port}`);
 }
 
-function banner(port: string, key: string, generated: boolean): void {
+function banner(port: string, key: string, generated: boolean, sandbox: StellarSandbox | null): void {
   const api = `http://localhost:${port}`;
   console.log(`
   OFFER-HUB Orchestrator is running
     API             ${api}/api/v1   (health: ${api}/api/v1/health)
     API reference   ${api}/docs
     Temporal UI     http://localhost:8233
-    Metrics         ${api}/metrics
+    Metrics         ${api}/metrics${sandbox ? `
+    Stellar sandbox ${sandbox.url}   (USDC faucet: POST ${sandbox.usdcFaucetUrl} {"address": "G…", "amount": "100"})` : ''}
     Master key      ${key}${generated ? '   (generated; kept in .data/master-key)' : ''}
 
   Create your first API key:

@@ -1,6 +1,6 @@
 /** Turns one output line of a part into a readable, tagged terminal line (pino JSON is shortened to time, level, message, fields). */
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
-const COLORS: Record<string, string> = { postgres: '34', temporal: '35', worker: '36', api: '32', setup: '33' };
+const COLORS: Record<string, string> = { postgres: '34', temporal: '35', worker: '36', api: '32', setup: '33', sandbox: '94' };
 
 export function formatLine(part: string, line: string): string {
   const tag = process.stdout.isTTY ? `\x1b[${COLORS[part] ?? '37'}m[${part}]\x1b[0m` : `[${part}]`;

@@ -4,27 +4,19 @@ import type { Currency } from '../money';
 import type { AccountRef, SystemBucket, UserBucket } from './types';
 
 /**
- * How many rows each system account is split into. A posting to a system account lands on one shard chosen from
- * its entry's key, so concurrent movements rarely wait on each other's row lock. Raising it later is safe
- * (balances are sums over whatever shards exist); lowering it only stops new postings to the upper shards.
+ * How many rows each system account is split into. Each posting statement sends all its system-account legs to
+ * one shard, and consecutive statements use different shards (see batch.ts), so concurrent movements rarely wait
+ * on one row's lock. Raising it later is safe (balances are sums over whatever shards exist); lowering it only
+ * stops new postings to the upper shards.
  */
 export const SYSTEM_ACCOUNT_SHARDS = 64;
 
 /** A concrete account row: a user bucket, or one shard of a system account. */
 export type ResolvedRef = { userId: string; bucket: UserBucket } | { system: SystemBucket; shard: number };
 
-export function shardFor(key: string): number {
-  // FNV-1a over the UTF-16 code units: cheap, stable across processes and releases.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % SYSTEM_ACCOUNT_SHARDS;
-}
-
-export function resolveRef(ref: AccountRef, entryKey: string): ResolvedRef {
-  return 'system' in ref ? { system: ref.system, shard: shardFor(entryKey) } : { userId: ref.userId, bucket: ref.bucket };
+/** A user bucket as is; a system account on shard 0 until the statement that posts it picks the shard. */
+export function resolveRef(ref: AccountRef): ResolvedRef {
+  return 'system' in ref ? { system: ref.system, shard: 0 } : { userId: ref.userId, bucket: ref.bucket };
 }
 
 function cacheKey(ref: ResolvedRef, currency: Currency): string {

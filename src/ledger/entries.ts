@@ -54,11 +54,14 @@ export async function findEntry(pool: Pool, key: string): Promise<PostedEntry | 
   };
 }
 
-/** A movement's identity for comparing a replay with what was posted: its accounts and amounts, order ignored. */
+/**
+ * A movement's identity for comparing a replay with what was posted: its accounts and amounts, order ignored.
+ * Which shard of a system account a posting landed on is an internal choice, so it is left out.
+ */
 export function fingerprint(type: string, currency: string, postings: Array<Pick<Posting, 'account' | 'amount'>>): string {
   const legs = postings.map((p) => {
     const a = p.account;
-    return `${'system' in a ? `system:${a.system}:${a.shard}` : `user:${a.userId}:${a.bucket}`}=${p.amount}`;
+    return `${'system' in a ? `system:${a.system}` : `user:${a.userId}:${a.bucket}`}=${p.amount}`;
   });
   return `${type}|${currency}|${legs.sort().join(',')}`;
 }

@@ -16,3 +16,4 @@ export { verifyLedger } from './verify';
 export type { Breach, BreachKind, VerifyReport } from './verify';
 export * from './types';
 export { retryCounts } from './retry';
+export { batchStats } from './batch';

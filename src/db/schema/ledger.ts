@@ -16,9 +16,9 @@ import { users } from './users';
  *   bounded by zero (a user may deposit through one rail and withdraw through another).
  * Hence at all times: sum(user buckets) + fees = -(stellar_custody + airtm_clearing + onramp).
  *
- * System accounts are split into shards (rows with the same bucket and currency, `shard` 0..N-1); a posting picks
- * one shard from its entry's business key, so no single row is updated by every transaction. A system account's
- * balance is the sum over its shards. User accounts always have shard 0.
+ * System accounts are split into shards (rows with the same bucket and currency, `shard` 0..N-1); each posting
+ * statement picks one shard, so no single row is updated by every transaction. A system account's balance is the
+ * sum over its shards. User accounts always have shard 0.
  */
 export const userBuckets = ['available', 'reserved', 'escrow', 'withdrawing'] as const;
 export const systemBuckets = ['stellar_custody', 'airtm_clearing', 'onramp', 'fees'] as const;

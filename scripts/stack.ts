@@ -170,6 +170,7 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
+process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGTERM')));
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 main().catch((err) => {

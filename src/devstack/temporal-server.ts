@@ -31,7 +31,10 @@ export async function startTemporalDevServer(opts: {
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  // However this process ends (another library's exit hook may call process.exit first), the server goes with it.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; process.off('exit', killOnExit); resolve(); }));
   try {
     await Promise.race([
       waitForPort('127.0.0.1', opts.port, 60_000, 'Temporal dev server'),

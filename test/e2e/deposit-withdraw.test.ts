@@ -46,6 +46,8 @@ test('a deposit of 100 USDC shows in the balance; a withdrawal of 40 reaches the
   await s.faucet(user.address, '100');
   await eventually(async () => (await balance(user.id)).available === '100', 15_000, 'deposit credit');
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '100', held: '0' });
+  const history = await s.api.call('GET', `/api/v1/users/${user.id}/transactions`, { key });
+  expect(history.body.data[0]).toMatchObject({ type: 'deposit', bucket: 'available', amount: '100', balance_after: '100', related: { type: 'stellar_payment' } });
 
   const outside = await s.outsideAccount();
   const res = await withdraw({ user_id: user.id, amount: '40', currency: 'USD', destination: { type: 'stellar', address: outside.publicKey(), memo: 'invoice 7' } });
@@ -143,6 +145,38 @@ test('withdrawal destinations and memos are validated: 400 VALIDATION_ERROR nami
   const noKey = await s.api.call('POST', '/api/v1/withdrawals', { key, body: { user_id: user.id, amount: '1', currency: 'USD', destination: { type: 'stellar', address: user.address } } });
   expect(noKey.status).toBe(400);
   expect(noKey.body.error.details.fields[0].field).toBe('headers.idempotency-key');
+});
+
+test('withdrawals are listed newest first and filter by user and status', async () => {
+  const user = await activeUser();
+  await s.faucet(user.address, '3');
+  await eventually(async () => (await balance(user.id)).available === '3', 15_000, 'deposit credit');
+  const outside = (await s.outsideAccount()).publicKey();
+  const first = await withdraw({ user_id: user.id, amount: '1', currency: 'USD', destination: { type: 'stellar', address: outside } });
+  const second = await withdraw({ user_id: user.id, amount: '1', currency: 'USD', destination: { type: 'stellar', address: outside } });
+  const list = await s.api.call('GET', `/api/v1/withdrawals?user_id=${user.id}`, { key });
+  expect(list.body.data.map((w: { id: string }) => w.id)).toEqual([second.body.data.id, first.body.data.id]);
+  await eventually(async () => (await s.api.call('GET', `/api/v1/withdrawals?user_id=${user.id}&status=WITHDRAWAL_COMPLETED`, { key })).body.data.length === 2, 20_000, 'both completed');
+  const none = await s.api.call('GET', `/api/v1/withdrawals?user_id=${user.id}&status=WITHDRAWAL_FAILED`, { key });
+  expect(none.body.data).toEqual([]);
+});
+
+test('a sixth withdrawal within a minute for the same user answers 429 RATE_LIMITED and holds nothing', async () => {
+  const user = await activeUser();
+  await s.faucet(user.address, '1');
+  await eventually(async () => (await balance(user.id)).available === '1', 15_000, 'deposit credit');
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 10_000) await new Promise((r) => setTimeout(r, left + 50)); // keep all six in one window
+  const outside = (await s.outsideAccount()).publicKey();
+  const body = { user_id: user.id, amount: '0.1', currency: 'USD', destination: { type: 'stellar', address: outside } };
+  for (let i = 0; i < 5; i++) expect((await withdraw(body)).status).toBe(201);
+  const sixth = await withdraw(body);
+  expect(sixth.status).toBe(429);
+  expect(sixth.body.error.code).toBe('RATE_LIMITED');
+  expect(sixth.headers.get('x-ratelimit-limit')).toBe('5');
+  expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+  await eventually(async () => (await balance(user.id)).held === '0', 20_000, 'payouts settled');
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '0.5', held: '0' });
 });
 
 test('a ledger credit with no payment on chain shows as drift of exactly its amount', async () => {

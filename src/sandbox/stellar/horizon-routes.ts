@@ -13,7 +13,7 @@ import {
   renderTransaction,
 } from './horizon-json';
 import type { SandboxNetwork } from './network';
-import { streamCollection, streamResource, type StreamSource } from './stream';
+import { streamCollection, streamResource, type StreamRegistry, type StreamSource } from './stream';
 import { answerAsyncSubmission, answerSubmission } from './submission';
 import { afterLedger } from './toid';
 
@@ -29,6 +29,7 @@ export interface RouteDeps {
   faucets: Faucets;
   baseUrl: () => string;
   log: LogFn;
+  streams: StreamRegistry;
 }
 
 type Json = Record<string, unknown>;
@@ -205,7 +206,7 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
       },
     };
     if (wantsStream(req)) {
-      streamCollection(req, res, network.events, source, { cursor: q.cursor, limit: q.limit });
+      streamCollection(req, res, network.events, source, { cursor: q.cursor, limit: q.limit }, deps.streams);
       return;
     }
     const records = source.fetch(q.cursor, q.limit);
@@ -218,7 +219,7 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
       return acc ? renderAccount(deps.baseUrl(), network.store, history, acc) : undefined;
     };
     if (wantsStream(req)) {
-      streamResource(req, res, network.events, render);
+      streamResource(req, res, network.events, render, deps.streams);
       return;
     }
     const json = render();

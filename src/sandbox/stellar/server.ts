@@ -7,6 +7,7 @@ import { createHorizonHandler, type LogFn } from './horizon-routes';
 import { keyOf } from './ledger-state';
 import { SandboxNetwork } from './network';
 import { Persister, loadSandboxFile, FILE_FORMAT, type SandboxFile } from './persistence';
+import { StreamRegistry } from './stream';
 
 export interface StellarSandboxOptions {
   /** TCP port; 0 picks a free one. */
@@ -104,7 +105,8 @@ export async function startStellarSandbox(options: StellarSandboxOptions): Promi
     persister?.schedule();
   }
 
-  const handler = createHorizonHandler({ network, faucets, baseUrl: () => baseUrl, log });
+  const streams = new StreamRegistry();
+  const handler = createHorizonHandler({ network, faucets, baseUrl: () => baseUrl, log, streams });
   const server = http.createServer(handler);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
@@ -140,12 +142,16 @@ export async function startStellarSandbox(options: StellarSandboxOptions): Promi
     latestLedger: () => network.latestLedger,
     stop() {
       stopped ??= (async () => {
+        // Stop accepting, end the event streams, and let requests in flight finish: ledgers keep closing
+        // meanwhile, so submissions waiting for theirs are answered. Connections still busy after a grace
+        // period are cut.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        streams.endAll();
+        const grace = setTimeout(() => server.closeAllConnections(), Math.max(2000, 3 * ledgerIntervalMs));
+        await closed;
+        clearTimeout(grace);
         clearInterval(timer);
         if (network.hasPending) close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
         await persister?.flush();
         log('stellar sandbox stopped', { ledger: network.latestLedger });
       })();

@@ -21,9 +21,25 @@ export const STREAM_HEADERS = {
   'X-Accel-Buffering': 'no',
 };
 
-export function openEventStream(res: ServerResponse): void {
+/** Open event streams, so that a server shutting down can end them (they never end on their own). */
+export class StreamRegistry {
+  private readonly open = new Set<ServerResponse>();
+
+  add(res: ServerResponse): void {
+    this.open.add(res);
+    res.on('close', () => this.open.delete(res));
+  }
+
+  endAll(): void {
+    for (const res of this.open) res.end();
+    this.open.clear();
+  }
+}
+
+export function openEventStream(res: ServerResponse, registry?: StreamRegistry): void {
   res.writeHead(200, STREAM_HEADERS);
   res.write('retry: 1000\nevent: open\ndata: "hello"\n\n');
+  registry?.add(res);
 }
 
 /** Streams a collection until the client goes away. `ledgers` emits 'ledger' after every close. */
@@ -33,8 +49,9 @@ export function streamCollection(
   ledgers: EventEmitter,
   source: StreamSource,
   start: { cursor: bigint; limit: number },
+  registry?: StreamRegistry,
 ): void {
-  openEventStream(res);
+  openEventStream(res, registry);
   let cursor = start.cursor;
   let closed = false;
   const pump = () => {
@@ -65,8 +82,9 @@ export function streamResource(
   res: ServerResponse,
   ledgers: EventEmitter,
   render: () => unknown | undefined,
+  registry?: StreamRegistry,
 ): void {
-  openEventStream(res);
+  openEventStream(res, registry);
   let last = '';
   const send = () => {
     const json = render();

@@ -140,6 +140,32 @@ describe('streaming (SSE)', () => {
     }
   });
 
+  test('an account can be streamed: sent on connect and again when it changes', async () => {
+    const seen: string[] = [];
+    let close: () => void = () => undefined;
+    const changed = new Promise<void>((resolve, reject) => {
+      close = t.server
+        .accounts()
+        .accountId(payee.publicKey())
+        .stream({
+          onmessage: (acc) => {
+            seen.push((acc as unknown as { balances: Array<{ balance: string }> }).balances[0]!.balance);
+            if (seen.length === 2) resolve();
+          },
+          onerror: reject,
+        });
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const tx = await buildTx(t, payer, [Operation.payment({ destination: payee.publicKey(), asset: Asset.native(), amount: '1' })], [payer]);
+      await t.server.submitTransaction(tx);
+      await changed;
+      expect(BigInt(seen[1]!.replace('.', '')) - BigInt(seen[0]!.replace('.', ''))).toBe(10_000_000n);
+    } finally {
+      close();
+    }
+  });
+
   test('a stream from the start replays history first, with paging tokens as event ids', async () => {
     const events = await new Promise<string>((resolve, reject) => {
       const req = http.get(`${t.sandbox.url}/accounts/${payee.publicKey()}/payments`, { headers: { Accept: 'text/event-stream' } }, (res) => {

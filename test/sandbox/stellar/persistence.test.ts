@@ -61,6 +61,28 @@ describe('state survives a restart', () => {
     }
   });
 
+  test('stopping answers a submission in flight and keeps it', async () => {
+    const dir = tempDir();
+    const first = await startTestSandbox({ dir, ledgerIntervalMs: 400 });
+    const a = await funded(first);
+    const b = await funded(first);
+    const tx = await buildTx(first, a, [Operation.payment({ destination: b.publicKey(), asset: Asset.native(), amount: '8' })], [a]);
+    // Sent alone (no memo check first), and given time to reach the server before it is told to stop.
+    const submitted = first.server.submitTransaction(tx, { skipMemoRequiredCheck: true });
+    await new Promise((r) => setTimeout(r, 100));
+    await first.stop();
+    const res = await submitted;
+    expect(res.successful).toBe(true);
+
+    const second = await startTestSandbox({ dir });
+    try {
+      expect(await nativeBalance(second, b.publicKey())).toBe('10008.0000000');
+      expect((await second.server.transactions().transaction(res.hash).call()).ledger_attr).toBe(res.ledger);
+    } finally {
+      await second.stop();
+    }
+  });
+
   test('a configured issuer secret gives a deterministic USDC issuer; another passphrase is refused', async () => {
     const secret = Keypair.random().secret();
     const dir = tempDir();

@@ -244,6 +244,56 @@ describe('POST /transactions: stellar-core validation and application', () => {
     expect((await submitExpectingFailure(t, trust)).data.extras!.result_codes).toEqual({ transaction: 'tx_insufficient_balance' });
   });
 
+  test('paying USDC back to its issuer burns it: no trustline needed on the issuer side', async () => {
+    const a = await funded(t);
+    await trustUsdc(t, a);
+    await usdcFaucet(t, a.publicKey(), '10');
+    await t.server.submitTransaction(await buildTx(t, a, [pay(t.usdc.getIssuer(), '4', t.usdc)], [a]));
+    expect(await assetBalance(t, a.publicKey(), t.usdc)).toBe('6.0000000');
+    const issuer = await t.server.loadAccount(t.usdc.getIssuer());
+    expect(issuer.balances.every((b) => b.asset_type === 'native')).toBe(true);
+  });
+
+  test('a trustline without the reserve for it: op_low_reserve', async () => {
+    const a = await funded(t);
+    const poor = Keypair.random();
+    await t.server.submitTransaction(await buildTx(t, a, [Operation.createAccount({ destination: poor.publicKey(), startingBalance: '1.5' })], [a]));
+    // After the 100-stroop fee, 0.49999 XLM is available: less than the 0.5 XLM a trustline reserves.
+    const trust = await buildTx(t, poor, [Operation.changeTrust({ asset: t.usdc })], [poor]);
+    expect((await submitExpectingFailure(t, trust)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_low_reserve'] });
+    expect(await nativeBalance(t, poor.publicKey())).toBe('1.4999900');
+  });
+
+  test('an issuer requiring authorization: op_not_authorized until it authorizes the trustline', async () => {
+    const issuer = await funded(t);
+    const holder = await funded(t);
+    const { AuthRequiredFlag, AuthRevocableFlag } = await import('@stellar/stellar-sdk');
+    await t.server.submitTransaction(
+      await buildTx(t, issuer, [Operation.setOptions({ setFlags: AuthRequiredFlag }), Operation.setOptions({ setFlags: AuthRevocableFlag })], [issuer]),
+    );
+    expect((await t.server.loadAccount(issuer.publicKey())).flags).toMatchObject({ auth_required: true, auth_revocable: true });
+    const eur = new Asset('EURT', issuer.publicKey());
+    await t.server.submitTransaction(await buildTx(t, holder, [Operation.changeTrust({ asset: eur })], [holder]));
+    const line = (await t.server.loadAccount(holder.publicKey())).balances.find((b) => b.asset_type !== 'native') as { is_authorized: boolean };
+    expect(line.is_authorized).toBe(false);
+
+    const blocked = await buildTx(t, issuer, [pay(holder.publicKey(), '5', eur)], [issuer]);
+    expect((await submitExpectingFailure(t, blocked)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_not_authorized'] });
+
+    await t.server.submitTransaction(
+      await buildTx(t, issuer, [Operation.setTrustLineFlags({ trustor: holder.publicKey(), asset: eur, flags: { authorized: true } })], [issuer]),
+    );
+    await t.server.submitTransaction(await buildTx(t, issuer, [pay(holder.publicKey(), '5', eur)], [issuer]));
+    expect(await assetBalance(t, holder.publicKey(), eur)).toBe('5.0000000');
+
+    // Revoked again, the holder can no longer send it: op_src_not_authorized.
+    await t.server.submitTransaction(
+      await buildTx(t, issuer, [Operation.setTrustLineFlags({ trustor: holder.publicKey(), asset: eur, flags: { authorized: false } })], [issuer]),
+    );
+    const stuck = await buildTx(t, holder, [pay(issuer.publicKey(), '1', eur)], [holder]);
+    expect((await submitExpectingFailure(t, stuck)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_src_not_authorized'] });
+  });
+
   test('resubmitting the same envelope returns the stored result and applies nothing twice', async () => {
     const a = await funded(t);
     const b = await funded(t);

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { AppError } from '../errors';
 import { formatAmount, parseAmount } from '../money';
 import type { StellarNetwork } from '../stellar/network';
 
@@ -63,8 +64,9 @@ async function usdcOnChain(network: StellarNetwork, address: string): Promise<bi
     const line = account.balances.find((b) => b.asset_type === 'credit_alphanum4' && b.asset_code === network.usdc.code && b.asset_issuer === network.usdc.issuer);
     return line ? parseAmount(line.balance, { allowZero: true }) : 0n;
   } catch (err) {
-    if ((err as { response?: { status?: number } }).response?.status === 404) return null;
-    throw err;
+    const status = (err as { response?: { status?: number } }).response?.status;
+    if (status === 404) return null;
+    throw new AppError('PROVIDER_ERROR', 'Horizon could not be asked for on-chain balances', { horizon_status: status ?? null, address });
   }
 }
 

@@ -89,3 +89,15 @@ test('a refused request changes nothing', async () => {
   const after = Number((await db.pool.query('SELECT count(*) FROM users WHERE external_user_id = $1', [ext])).rows[0].count);
   expect(after).toBe(0);
 });
+
+test('a provider that cannot be reached answers 502 PROVIDER_ERROR, not 500', async () => {
+  const cut = await startTestApi({ HORIZON_URL: 'http://127.0.0.1:1' });
+  try {
+    const userId = (await cut.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('prov'), type: 'BUYER' } })).body.data.id;
+    await db.pool.query(`UPDATE wallets SET status = 'ACTIVE' WHERE user_id = $1`, [userId]);
+    const res = await cut.call('GET', '/api/v1/reconciliation/custody', { key: await cut.keyWith('support') });
+    expectEnvelope(res, 502, 'PROVIDER_ERROR');
+  } finally {
+    await cut.close();
+  }
+});

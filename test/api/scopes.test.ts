@@ -56,7 +56,8 @@ describe.each(guarded.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as c
   test(`with the required credential (${route.access}) passes authorization`, async () => {
     const res = await call(route.access === 'master' ? api.masterKey : keys[route.access as 'read']);
     expect([401, 403]).not.toContain(res.status);
-    expect(res.status).toBeLessThan(500);
+    // Routes that ask an outside provider may answer 502/503/504 here (no provider in this suite), never 500.
+    expect(res.status).not.toBe(500);
   });
 });
 

@@ -5,7 +5,7 @@ import type { EventEmitter } from 'node:events';
  * Horizon's Server-Sent Events: on connect `retry: 1000`, `event: open` and `data: "hello"`; then every record
  * after the cursor as `id: <paging token>` + `data: <json>`, page after page; then, as ledgers close, the records
  * they add. The client's `Last-Event-ID` (what EventSource sends when it reconnects) takes precedence over the
- * `cursor` parameter, as in Horizon.
+ * `cursor` parameter, as in Horizon. A server shutting down ends its streams with `event: close`, `data: "byebye"`.
  */
 
 export interface StreamSource {
@@ -30,8 +30,9 @@ export class StreamRegistry {
     res.on('close', () => this.open.delete(res));
   }
 
+  /** Ends every stream with Horizon's goodbye event (clients reconnect on it). */
   endAll(): void {
-    for (const res of this.open) res.end();
+    for (const res of this.open) res.end('retry: 10\nevent: close\ndata: "byebye"\n\n');
     this.open.clear();
   }
 }

@@ -227,6 +227,62 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
     send(res, 200, json);
   };
 
+  /** GET /accounts with exactly one of signer, sponsor or asset (CODE:ISSUER), paged by account id. */
+  const accountList = (res: ServerResponse, url: URL) => {
+    const p = url.searchParams;
+    const filters = (['signer', 'sponsor', 'asset', 'liquidity_pool'] as const).filter((f) => (p.get(f) ?? '') !== '');
+    if (filters.length !== 1) {
+      throw new HttpProblem(problems.badRequest('signer, sponsor, asset, liquidity_pool', 'exactly one filter is required'));
+    }
+    const filter = filters[0]!;
+    const value = p.get(filter)!;
+    if (filter === 'liquidity_pool') throw new HttpProblem(problems.badRequest('liquidity_pool', 'liquidity pools are not modelled by this network'));
+    if (filter !== 'asset') accountIdParam(value);
+    const [code, issuer] = value.split(':');
+    if (filter === 'asset' && (!code || !issuer || !StrKey.isValidEd25519PublicKey(issuer))) {
+      throw new HttpProblem(problems.badRequest('asset', 'asset must be CODE:ISSUER'));
+    }
+    const orderText = p.get('order') ?? '';
+    if (orderText !== '' && orderText !== 'asc' && orderText !== 'desc') throw new HttpProblem(problems.badRequest('order', 'order: invalid value'));
+    const order: Order = orderText === 'desc' ? 'desc' : 'asc';
+    const limitText = p.get('limit') ?? '';
+    if (limitText !== '' && (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_LIMIT)) {
+      throw new HttpProblem(problems.badRequest('limit', `limit: must be an integer between 1 and ${MAX_LIMIT}`));
+    }
+    const limit = limitText ? Number(limitText) : DEFAULT_LIMIT;
+    const cursor = p.get('cursor') ?? '';
+    const store = network.store;
+    const matches = (id: string): boolean => {
+      const acc = store.account(id)!;
+      if (filter === 'signer') return acc.signers.some((s) => s.key === value) || (id === value && acc.thresholds[0] > 0);
+      if (filter === 'asset') return store.trustlinesOf(id).some((l) => l.asset.code === code && l.asset.issuer === issuer);
+      return (
+        acc.sponsor === value ||
+        acc.signers.some((s) => s.sponsor === value) ||
+        store.trustlinesOf(id).some((l) => l.sponsor === value) ||
+        store.dataOf(id).some((d) => d.sponsor === value)
+      );
+    };
+    const ids = store
+      .all()
+      .filter((e) => e.type === 'account')
+      .map((e) => (e as { accountId: string }).accountId)
+      .filter((id) => (cursor === '' ? true : order === 'asc' ? id > cursor : id < cursor))
+      .sort((a, b) => (order === 'asc' ? a.localeCompare(b) : b.localeCompare(a)))
+      .filter(matches)
+      .slice(0, limit);
+    const base = deps.baseUrl();
+    const href = (c: string, o: Order) => `${base}/accounts?${filter}=${encodeURIComponent(value)}&cursor=${c}&limit=${limit}&order=${o}`;
+    send(res, 200, {
+      _links: {
+        self: { href: href(cursor, order) },
+        next: { href: href(ids[ids.length - 1] ?? cursor, order) },
+        prev: { href: href(ids[0] ?? cursor, order === 'asc' ? 'desc' : 'asc') },
+      },
+      _embedded: { records: ids.map((id) => renderAccount(base, store, history, store.account(id)!)) },
+    });
+  };
+
   const routes: Array<{ method: string; pattern: RegExp; handle: (req: IncomingMessage, res: ServerResponse, url: URL, m: RegExpMatchArray) => Promise<void> | void }> = [
     {
       method: 'GET',
@@ -239,6 +295,7 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
         })),
     },
     { method: 'GET', pattern: /^\/fee_stats\/?$/, handle: (_req, res) => send(res, 200, renderFeeStats(history, network.latestLedger)) },
+    { method: 'GET', pattern: /^\/accounts\/?$/, handle: (_req, res, url) => accountList(res, url) },
     { method: 'GET', pattern: /^\/accounts\/([^/]+)\/?$/, handle: (req, res, _u, m) => account(req, res, accountIdParam(m[1]!)) },
     {
       method: 'GET',

@@ -77,6 +77,11 @@ describe('sponsored reserves', () => {
     ]);
     expect((ops.records[1] as unknown as { sponsor: string }).sponsor).toBe(platform.publicKey());
     expect((ops.records[3] as unknown as { begin_sponsor: string }).begin_sponsor).toBe(platform.publicKey());
+
+    // Horizon's account filters find it: by sponsor, by asset, by signer.
+    expect((await t.server.accounts().sponsor(platform.publicKey()).call()).records.map((r) => r.id)).toEqual([user.publicKey()]);
+    expect((await t.server.accounts().forAsset(t.usdc).limit(200).call()).records.map((r) => r.id)).toContain(user.publicKey());
+    expect((await t.server.accounts().forSigner(user.publicKey()).call()).records.map((r) => r.id)).toEqual([user.publicKey()]);
   });
 
   test('the USDC faucet pays into the sponsored trustline; without a trustline it fails with op_no_trust', async () => {

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
 import { AppError } from '../errors';
 import type { Currency } from '../money';
 import type { AccountRef, SystemBucket, UserBucket } from './types';
@@ -26,7 +26,12 @@ function cacheKey(ref: ResolvedRef, currency: Currency): string {
 /** Account ids never change once created, so each process remembers them per pool. */
 const caches = new WeakMap<Pool, Map<string, bigint>>();
 
+/**
+ * Account ids are cached per pool. A single client (a caller's own transaction) gets no lasting cache: an account
+ * it creates disappears if that transaction rolls back, and the client goes back to the pool to serve others.
+ */
 function cacheFor(pool: Pool): Map<string, bigint> {
+  if (!(pool instanceof Pool)) return new Map();
   let cache = caches.get(pool);
   if (!cache) caches.set(pool, (cache = new Map()));
   return cache;

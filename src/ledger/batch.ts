@@ -116,7 +116,8 @@ export async function postBatch(pool: Pool, given: PreparedEntry[]): Promise<Bat
   stats.statements++;
   stats.entries += entries.length;
   const { rows } = await pool.query<Row>({
-    // Named, so each connection parses and plans it once.
+    // Named, so each connection parses it once; src/db/client.ts makes every connection plan it for its actual
+    // parameters (a generic plan of this statement scans every account).
     name: 'ledger_post_batch',
     text: BATCH_SQL,
     values: [

@@ -1,8 +1,11 @@
+import { Authenticator } from '../src/auth/authenticate';
 import type { Config } from '../src/config';
 import type { SecretBox } from '../src/crypto/secret-box';
 import type { Database } from '../src/db/client';
 import type { Logger } from '../src/logger';
+import { SharedRateLimiter } from '../src/rate-limit';
 import type { TemporalHandle } from '../src/temporal/connection';
+import { walletSecretBox } from '../src/wallets/wallets';
 
 /** What route handlers may use; built once per API process. */
 export interface ApiDeps {
@@ -12,5 +15,16 @@ export interface ApiDeps {
   temporal: TemporalHandle;
   /** Seals wallet secrets as users are created. */
   walletBox: SecretBox;
+  auth: Authenticator;
+  rateLimiter: SharedRateLimiter;
   version: string;
+}
+
+export function buildApiDeps(base: { config: Config; database: Database; logger: Logger; temporal: TemporalHandle; version: string }): ApiDeps {
+  return {
+    ...base,
+    walletBox: walletSecretBox(base.config),
+    auth: new Authenticator(base.database.pool, base.config.OFFERHUB_MASTER_KEY, base.config.AUTH_CACHE_TTL_MS),
+    rateLimiter: new SharedRateLimiter(base.database.pool, base.config.RATE_LIMIT_FLUSH_MS),
+  };
 }

@@ -16,6 +16,10 @@ export const configSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('offerhub'),
   OFFERHUB_MASTER_KEY: z.string().min(32, 'must be at least 32 characters'),
   RATE_LIMIT_PER_MINUTE: int(100, 1),
+  /** How long a verified API key is remembered in-process; other processes honour a revocation within this time. */
+  AUTH_CACHE_TTL_MS: int(5000, 0, 60_000),
+  /** How often each API process adds its request counts to the shared rate-limit counters. */
+  RATE_LIMIT_FLUSH_MS: int(100, 10, 5000),
   BODY_LIMIT_BYTES: int(100 * 1024, 1024),
   TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
   STELLAR_NETWORK: z.enum(['sandbox', 'testnet', 'public']).default('sandbox'),

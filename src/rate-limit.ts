@@ -27,19 +27,116 @@ export function rateLimitState(limit: number, count: number, now: number): RateL
   };
 }
 
-export const COUNT_SQL = `INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES ($1, $2, 1)
-  ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_counters.count + 1 RETURNING count`;
+const ADD_SQL = `INSERT INTO rate_limit_counters (bucket, window_start, count)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[])
+  ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_counters.count + excluded.count
+  RETURNING bucket, window_start, count`;
 
-/**
- * Counts one request against `bucket` in the current one-minute window. The counter lives in PostgreSQL, so every
- * API process shares it.
- */
-export async function consume(pool: Pool, bucket: string, limit: number, now = Date.now()): Promise<RateLimitState> {
-  const { rows } = await pool.query<{ count: number }>(COUNT_SQL, [bucket, windowStart(now)]);
-  return rateLimitState(limit, rows[0].count, now);
+interface Window {
+  start: number;
+  /** The shared count as PostgreSQL last reported it (every process's requests). */
+  shared: number;
+  /** This process's requests not yet added to the shared count. */
+  pending: number;
+  /** When `shared` was last read from PostgreSQL. */
+  refreshedAt: number;
+  loading?: Promise<void>;
 }
 
-/** Drops finished windows; called periodically by the API. */
+/**
+ * Fixed one-minute windows whose counts live in PostgreSQL, shared by every API process. Each process counts its
+ * requests in memory and adds them to the shared counter every `flushMs` (one statement for all buckets), reading
+ * back the total; a bucket's first request in a window waits for that total. A request is judged on the shared
+ * total plus this process's pending requests, so processes see each other's traffic within `flushMs`.
+ */
+export class SharedRateLimiter {
+  private readonly windows = new Map<string, Window>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly flushMs = 100,
+  ) {}
+
+  async hit(bucket: string, limit: number, now = Date.now()): Promise<RateLimitState> {
+    const start = windowStart(now);
+    let w = this.windows.get(bucket);
+    if (!w || w.start !== start) {
+      w = { start, shared: 0, pending: 0, refreshedAt: 0 };
+      this.windows.set(bucket, w);
+    }
+    if (w.loading) await w.loading;
+    w.pending++;
+    if (now - w.refreshedAt >= this.flushMs) {
+      // The shared total is stale: add ours and read everyone's before judging (once per flushMs per bucket).
+      w.loading = this.flush(now);
+      await w.loading.finally(() => (w!.loading = undefined));
+    } else {
+      this.schedule();
+    }
+    return rateLimitState(limit, w.shared + w.pending, now);
+  }
+
+  /** Adds every pending count to PostgreSQL and reads the totals back. */
+  flush(now = Date.now()): Promise<void> {
+    if (this.flushing) return this.flushing.catch(() => undefined).then(() => this.flush(now));
+    const batch = [...this.windows.entries()]
+      .filter(([, w]) => w.pending > 0 || (w.start === windowStart(now) && now - w.refreshedAt >= this.flushMs))
+      .map(([bucket, w]) => ({ bucket, w, delta: w.pending }));
+    if (batch.length === 0) return Promise.resolve();
+    for (const b of batch) b.w.pending -= b.delta;
+    this.flushing = this.pool
+      .query<{ bucket: string; window_start: string; count: number }>({
+        name: 'rate_limit_add',
+        text: ADD_SQL,
+        values: [batch.map((b) => b.bucket), batch.map((b) => b.w.start), batch.map((b) => b.delta)],
+      })
+      .then(
+        ({ rows }) => {
+          for (const r of rows) {
+            const w = this.windows.get(r.bucket);
+            if (w && w.start === Number(r.window_start)) {
+              w.shared = Math.max(w.shared, r.count);
+              w.refreshedAt = now;
+            }
+          }
+        },
+        (err) => {
+          for (const b of batch) b.w.pending += b.delta; // try again with the next flush
+          throw err;
+        },
+      )
+      .finally(() => {
+        this.flushing = null;
+      });
+    return this.flushing;
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush().catch(() => this.schedule());
+    }, this.flushMs);
+    this.timer.unref();
+  }
+
+  /** Forgets finished windows (memory), flushing what is pending first. */
+  async prune(now = Date.now()): Promise<void> {
+    await this.flush();
+    const current = windowStart(now);
+    for (const [bucket, w] of this.windows) if (w.start < current && w.pending === 0) this.windows.delete(bucket);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flush().catch(() => undefined);
+  }
+}
+
+/** Drops finished windows from PostgreSQL; called periodically by the API. */
 export async function purgeRateLimitWindows(pool: Pool, now = Date.now()): Promise<void> {
   await pool.query('DELETE FROM rate_limit_counters WHERE window_start < $1', [windowStart(now) - WINDOW_MS]);
 }

@@ -1,9 +1,9 @@
 import http from 'node:http';
+import { buildApiDeps } from '../api/context';
 import { createApp } from '../api/app';
 import { loadConfig } from './config';
 import { createDatabase } from './db/client';
 import { purgeExpired } from './idempotency';
-import { walletSecretBox } from './wallets/wallets';
 import { createLogger } from './logger';
 import { purgeRateLimitWindows } from './rate-limit';
 import { createTemporalHandle } from './temporal/connection';
@@ -14,12 +14,13 @@ export async function startApi(config = loadConfig()) {
   const logger = createLogger(config.LOG_LEVEL, { part: 'api' });
   const database = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, database, logger, temporal, walletBox: walletSecretBox(config), version: VERSION });
+  const deps = buildApiDeps({ config, database, logger, temporal, version: VERSION });
+  const app = createApp(deps);
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const purge = setInterval(() => {
-    Promise.all([purgeExpired(database.pool), purgeRateLimitWindows(database.pool)]).catch((err) => logger.warn({ err }, 'purge failed'));
+    Promise.all([purgeExpired(database.pool), purgeRateLimitWindows(database.pool), deps.rateLimiter.prune()]).catch((err) => logger.warn({ err }, 'purge failed'));
   }, 60_000);
   purge.unref();
   const address = server.address();
@@ -31,6 +32,7 @@ export async function startApi(config = loadConfig()) {
       clearInterval(purge);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await deps.rateLimiter.close();
       await temporal.close();
       await database.close();
     },

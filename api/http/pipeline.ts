@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
-import { authenticate, Principal } from '../../src/auth/authenticate';
+import type { Principal } from '../../src/auth/authenticate';
 import { derivedSecretBox } from '../../src/crypto/secret-box';
 import { AppError } from '../../src/errors';
 import * as idempotency from '../../src/idempotency';
-import { consume, rateLimitState, RateLimitState } from '../../src/rate-limit';
+import type { RateLimitState } from '../../src/rate-limit';
 import type { ApiDeps } from '../context';
 import { requestLog, requestIdOf } from './request-context';
 import { sendJson } from './respond';
@@ -59,10 +59,9 @@ async function authorize(route: AnyRoute, req: Request, res: Response, deps: Api
   const header = req.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header) : null;
   if (!match) throw new AppError('UNAUTHORIZED', 'Missing or malformed Authorization header; expected "Bearer <api key>"');
-  const auth = await authenticate(deps.database.pool, match[1], deps.config.OFFERHUB_MASTER_KEY);
-  if (!auth) throw new AppError('UNAUTHORIZED', 'Invalid or revoked API key');
-  if (auth.windowCount !== null) applyLimit(res, rateLimitState(deps.config.RATE_LIMIT_PER_MINUTE, auth.windowCount, Date.now()), 'api_key');
-  const p = auth.principal;
+  const p = await deps.auth.authenticate(match[1]);
+  if (!p) throw new AppError('UNAUTHORIZED', 'Invalid or revoked API key');
+  if (p.kind === 'api_key') applyLimit(res, await deps.rateLimiter.hit(`key:${p.id}`, deps.config.RATE_LIMIT_PER_MINUTE), 'api_key');
   if (route.access === 'master' ? p.kind !== 'master' : p.kind !== 'api_key' || !p.scopes.includes(route.access as never)) {
     throw new AppError('INSUFFICIENT_SCOPE', `This route requires ${route.access === 'master' ? 'the master key' : `the "${route.access}" scope`}`, {
       required: route.access,
@@ -76,7 +75,7 @@ async function limitPerUser(route: AnyRoute, body: unknown, res: Response, deps:
   const { limit, name, userId } = route.userRateLimit!;
   const user = userId(body);
   if (!user) return;
-  applyLimit(res, await consume(deps.database.pool, `${name}:${user}`, limit), name);
+  applyLimit(res, await deps.rateLimiter.hit(`${name}:${user}`, limit), name);
 }
 
 function applyLimit(res: Response, state: RateLimitState, scope: string): void {

@@ -73,6 +73,7 @@ export const apiKeyRoutes = [
     async handle({ params, deps }) {
       const row = isId('key', params.id) ? await revokeApiKey(deps.database.db, params.id) : null;
       if (!row) throw new AppError('API_KEY_NOT_FOUND', 'API key not found', { api_key_id: params.id });
+      deps.auth.forget(row.id);
       return { status: 200, body: { data: renderKey(row) } };
     },
   }),

@@ -3,13 +3,14 @@
  *   api        the real API through its entry point (startApi: createApp with real deps, auth, rate limiting,
  *              metrics), configured from the environment run.ts passes;
  *   bare       a bare Express handler running the same indexed SELECT on a pg Pool of the same size;
- *   bare-auth  the bare handler, first running the API's authenticate() (key lookup + rate-limit count, one round trip).
+ *   bare-auth  the bare handler, first running the API's Authenticator and SharedRateLimiter (as the API does).
  * Each reports its port to the parent over IPC and runs until the parent disconnects.
  */
 import http from 'node:http';
 import express from 'express';
 import { Pool } from 'pg';
-import { authenticate } from '../../src/auth/authenticate';
+import { Authenticator } from '../../src/auth/authenticate';
+import { SharedRateLimiter } from '../../src/rate-limit';
 import { loadConfig } from '../../src/config';
 import { startApi } from '../../src/server';
 import type { ServerReady, ServerRole } from './protocol';
@@ -22,15 +23,19 @@ async function startBare(withAuth: boolean): Promise<{ port: number; stop(): Pro
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const authenticator = new Authenticator(pool, config.OFFERHUB_MASTER_KEY, config.AUTH_CACHE_TTL_MS);
+  const limiter = new SharedRateLimiter(pool, config.RATE_LIMIT_FLUSH_MS);
   app.get('/api/v1/users/:id', async (req, res) => {
     if (withAuth) {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-      if (!(await authenticate(pool, token, config.OFFERHUB_MASTER_KEY))) {
+      const principal = await authenticator.authenticate(token);
+      if (principal) await limiter.hit(`key:${principal.id}`, config.RATE_LIMIT_PER_MINUTE);
+      if (!principal) {
         res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'Invalid or revoked API key', details: {} } });
         return;
       }
     }
-    const { rows } = await pool.query(USER_SQL, [req.params.id]);
+    const { rows } = await pool.query({ name: 'bare_user_by_id', text: USER_SQL, values: [req.params.id] });
     const u = rows[0];
     if (!u) {
       res.status(404).json({ error: { code: 'USER_NOT_FOUND', message: 'User not found', details: { user_id: req.params.id } } });

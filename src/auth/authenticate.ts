@@ -1,37 +1,53 @@
 import type { Pool } from 'pg';
-import { windowStart } from '../rate-limit';
+import { constantTimeEqual, digest, matchesDigest, sha256Hex } from '../crypto/hashing';
 import type { Scope } from './api-keys';
 import { lookupPrefix } from './api-keys';
-import { constantTimeEqual, sha256Hex } from '../crypto/hashing';
 
 export type Principal = { kind: 'master'; id: 'master' } | { kind: 'api_key'; id: string; scopes: Scope[] };
 
-export interface Authentication {
-  principal: Principal;
-  /** Requests this principal made in the current window, this one included (null for the master key, which is not limited). */
-  windowCount: number | null;
-}
+const KEY_SQL = 'SELECT id, key_hash, scopes FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL';
 
 /**
- * Finds the key by its prefix and, in the same round trip, counts this request against the key's rate-limit window.
- * The decisive comparison of the hash happens here, in constant time.
+ * Resolves bearer tokens to principals. Keys are found by their prefix and their hash compared in constant time.
+ * A verified key is remembered for `cacheTtlMs` (keyed by the token's hash, never the token), so most requests
+ * need no database round trip; a revocation through this process forgets it at once, and other API processes
+ * stop accepting a revoked key within `cacheTtlMs`.
  */
-const AUTH_SQL = `
-WITH k AS (SELECT id, key_hash, scopes FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL),
-c AS (
-  INSERT INTO rate_limit_counters (bucket, window_start, count)
-  SELECT 'key:' || k.id, $2, 1 FROM k WHERE k.key_hash = $3
-  ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_counters.count + 1
-  RETURNING count)
-SELECT k.id, k.key_hash, k.scopes, (SELECT count FROM c) AS count FROM k`;
+export class Authenticator {
+  private readonly masterDigest: Buffer;
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
 
-export async function authenticate(pool: Pool, token: string, masterKey: string, now = Date.now()): Promise<Authentication | null> {
-  if (constantTimeEqual(token, masterKey)) return { principal: { kind: 'master', id: 'master' }, windowCount: null };
-  const prefix = lookupPrefix(token);
-  if (!prefix) return null;
-  const hash = sha256Hex(token);
-  const { rows } = await pool.query<{ id: string; key_hash: string; scopes: Scope[]; count: number | null }>(AUTH_SQL, [prefix, windowStart(now), hash]);
-  const row = rows[0];
-  if (!row || !constantTimeEqual(row.key_hash, hash) || row.count === null) return null;
-  return { principal: { kind: 'api_key', id: row.id, scopes: row.scopes }, windowCount: row.count };
+  constructor(
+    private readonly pool: Pool,
+    masterKey: string,
+    private readonly cacheTtlMs: number,
+  ) {
+    this.masterDigest = digest(masterKey);
+  }
+
+  async authenticate(token: string, now = Date.now()): Promise<Principal | null> {
+    if (matchesDigest(token, this.masterDigest)) return { kind: 'master', id: 'master' };
+    const prefix = lookupPrefix(token);
+    if (!prefix) return null;
+    const hash = sha256Hex(token);
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > now) return cached.principal;
+    const { rows } = await this.pool.query<{ id: string; key_hash: string; scopes: Scope[] }>({ name: 'find_api_key', text: KEY_SQL, values: [prefix] });
+    const row = rows[0];
+    if (!row || !constantTimeEqual(row.key_hash, hash)) {
+      this.cache.delete(hash);
+      return null;
+    }
+    const principal: Principal = { kind: 'api_key', id: row.id, scopes: row.scopes };
+    if (this.cacheTtlMs > 0) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(hash, { principal, until: now + this.cacheTtlMs });
+    }
+    return principal;
+  }
+
+  /** Forgets a key at once in this process (called when it is revoked here). */
+  forget(keyId: string): void {
+    for (const [hash, entry] of this.cache) if (entry.principal.id === keyId) this.cache.delete(hash);
+  }
 }

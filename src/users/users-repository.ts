@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, sql, SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { users, userTypes } from '../db/schema';
 import { AppError } from '../errors';
@@ -27,8 +27,14 @@ export async function createUser(db: Db, input: { externalUserId: string; email?
   throw new AppError('USER_ALREADY_EXISTS', 'A user with this external_user_id already exists', { existing_user_id: existing?.id });
 }
 
+const findUserStatements = new WeakMap<Db, ReturnType<typeof prepareFindUser>>();
+const prepareFindUser = (db: Db) => db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare('find_user_by_id');
+
+/** The hottest read of the API: built once per database handle and prepared once per connection. */
 export async function findUser(db: Db, id: string): Promise<UserRow | null> {
-  const [row] = await db.select().from(users).where(eq(users.id, id));
+  let statement = findUserStatements.get(db);
+  if (!statement) findUserStatements.set(db, (statement = prepareFindUser(db)));
+  const [row] = await statement.execute({ id });
   return row ?? null;
 }
 

@@ -1,8 +1,8 @@
+import { buildApiDeps } from '../../api/context';
 import { createApp } from '../../api/app';
 import { routes } from '../../api/routes';
 import { loadConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
-import { walletSecretBox } from '../../src/wallets/wallets';
 import { createLogger } from '../../src/logger';
 import { createTemporalHandle } from '../../src/temporal/connection';
 import { startTestApi, TestApi } from '../helpers/app';
@@ -17,7 +17,7 @@ afterAll(() => api.close());
 function mountedRoutes(): string[] {
   const config = loadConfig({ ...process.env });
   const database = createDatabase(config.DATABASE_URL, 1);
-  const app = createApp({ config, database, logger: createLogger('silent'), temporal: createTemporalHandle({ address: '127.0.0.1:1', namespace: 'x' }), walletBox: walletSecretBox(config), version: 't' });
+  const app = createApp(buildApiDeps({ config, database, logger: createLogger('silent'), temporal: createTemporalHandle({ address: '127.0.0.1:1', namespace: 'x' }), version: 't' }));
   const out: string[] = [];
   const walk = (stack: any[], prefix: string) => {
     for (const layer of stack) {

@@ -1,8 +1,8 @@
 import http from 'node:http';
+import { buildApiDeps } from '../../api/context';
 import { createApp } from '../../api/app';
 import { loadConfig, Config } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
-import { walletSecretBox } from '../../src/wallets/wallets';
 import { createLogger } from '../../src/logger';
 import { createTemporalHandle } from '../../src/temporal/connection';
 
@@ -36,7 +36,8 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
   const config = loadConfig({ ...process.env, PORT: '0', RATE_LIMIT_PER_MINUTE: '1000000', ...overrides });
   const database = createDatabase(config.DATABASE_URL, 10);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, database, logger: createLogger('silent'), temporal, walletBox: walletSecretBox(config), version: 'test' });
+  const deps = buildApiDeps({ config, database, logger: createLogger('silent'), temporal, version: 'test' });
+  const app = createApp(deps);
   const server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -75,6 +76,7 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
+      await deps.rateLimiter.close();
       await temporal.close();
       await database.close();
     },

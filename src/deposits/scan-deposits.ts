@@ -28,7 +28,14 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
   const start = await startingCursor(pool, network, opts.cursorName);
   const page = await network.horizon.payments().cursor(start).order('asc').limit(PAGE).call();
   const records = page.records as Horizon.ServerApi.PaymentOperationRecord[];
-  if (records.length === 0) return { scanned: 0, credited: 0, cursor: start, caughtUp: true };
+  if (records.length === 0) {
+    if (network.name === 'sandbox' && (await cursorAheadOfNetwork(network, start))) {
+      // A sandbox network was reset under us (its ledgers start again from 1): scan its new history from the start.
+      await pool.query('UPDATE chain_cursors SET cursor = $2, updated_at = now() WHERE name = $1', [opts.cursorName, '0']);
+      return { scanned: 0, credited: 0, cursor: '0', caughtUp: false };
+    }
+    return { scanned: 0, credited: 0, cursor: start, caughtUp: true };
+  }
 
   const incoming = records.filter(
     (r) => r.type === 'payment' && r.transaction_successful && r.asset_type === 'credit_alphanum4' && r.asset_code === network.usdc.code && r.asset_issuer === network.usdc.issuer,
@@ -78,4 +85,12 @@ async function startingCursor(pool: Pool, network: StellarNetwork, name: string)
   if (network.name === 'sandbox') return '0';
   const newest = await network.horizon.payments().order('desc').limit(1).call();
   return newest.records[0]?.paging_token ?? '0';
+}
+
+/** True when the cursor names a ledger the network has not reached (paging tokens carry the ledger in their top bits). */
+async function cursorAheadOfNetwork(network: StellarNetwork, cursor: string): Promise<boolean> {
+  if (!/^\d+$/.test(cursor) || cursor === '0') return false;
+  const latest = await network.horizon.ledgers().order('desc').limit(1).call();
+  const sequence = latest.records[0]?.sequence;
+  return sequence !== undefined && BigInt(cursor) >> 32n > BigInt(sequence);
 }

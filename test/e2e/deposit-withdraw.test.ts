@@ -205,3 +205,22 @@ test('custody reconciles: every wallet of this suite holds on chain exactly what
   expect(report.drifted).toEqual([]);
   expect((await s.api.call('GET', '/api/v1/reconciliation/custody', { key })).status).toBe(403);
 });
+
+test('a cursor ahead of a (reset) sandbox network starts over from its beginning and credits nothing twice', async () => {
+  const network = createStellarNetwork(loadConfig({ ...process.env, ...s.overrides }));
+  const name = unique('reset-cursor');
+  const ahead = (BigInt(s.sandbox.latestLedger() + 1_000_000) << 32n).toString();
+  await db.pool.query('INSERT INTO chain_cursors (name, cursor) VALUES ($1, $2)', [name, ahead]);
+  const first = await scanDeposits(db.pool, network, { cursorName: name });
+  expect(first).toEqual({ scanned: 0, credited: 0, cursor: '0', caughtUp: false });
+  let credited = 0;
+  let scanned = 0;
+  for (let i = 0; i < 50; i++) {
+    const r = await scanDeposits(db.pool, network, { cursorName: name });
+    credited += r.credited;
+    scanned += r.scanned;
+    if (r.caughtUp) break;
+  }
+  expect(scanned).toBeGreaterThan(0);
+  expect(credited).toBe(0);
+});

@@ -40,7 +40,7 @@ async function fundedUser(amount: string): Promise<{ id: string; address: string
     return res.body.data.status === 'ACTIVE' && res.body.data;
   }, 30_000, 'wallet activation');
   await s.faucet(wallet.address, amount);
-  await eventually(async () => (await balance(id)).available === amount, 30_000, 'deposit credit');
+  await eventually(async () => (await balance(id)).available === amount, 60_000, 'deposit credit');
   return { id, address: wallet.address };
 }
 
@@ -66,7 +66,7 @@ test('a worker killed while the withdrawal payment is in flight still ends with 
   expect(await s.usdcBalance(outside.publicKey())).toBe('12.5000000');
   expect(await s.usdcBalance(user.address)).toBe('37.5000000');
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '37.5', held: '0' });
-});
+}, 180_000);
 
 test('deposits arriving while the worker is killed and restarted are each credited exactly once', async () => {
   const user = await fundedUser('1');
@@ -81,7 +81,7 @@ test('deposits arriving while the worker is killed and restarted are each credit
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '14', held: '0' });
   const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE type = 'deposit' AND metadata->>'to' = $1`, [user.address]);
   expect(rows[0].n).toBe(7);
-});
+}, 180_000);
 
 test('after the crashes, custody reconciles with zero drift', async () => {
   const report = await reconcileCustody(db.pool, createStellarNetwork(loadConfig({ ...process.env, ...s.overrides })), { userIds: ours });

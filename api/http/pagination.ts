@@ -39,3 +39,18 @@ export function page<T, R>(rows: T[], limit: number, position: (row: T) => strin
 }
 
 export const paginationSchema = z.object({ has_more: z.boolean(), next_cursor: z.string().nullable() });
+
+const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
+
+/** The `created_after` / `created_before` filters of list endpoints (ISO dates or date-times). */
+export const createdQuery = {
+  created_after: isoDate.optional().meta({ description: 'Only items created at or after this time' }),
+  created_before: isoDate.optional().meta({ description: 'Only items created at or before this time' }),
+};
+
+export function createdRange(query: { created_after?: string; created_before?: string }): { createdAfter?: Date; createdBefore?: Date } {
+  return {
+    createdAfter: query.created_after ? new Date(query.created_after) : undefined,
+    createdBefore: query.created_before ? new Date(query.created_before) : undefined,
+  };
+}

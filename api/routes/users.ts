@@ -3,7 +3,7 @@ import { userTypes } from '../../src/db/schema';
 import { AppError } from '../../src/errors';
 import { isId } from '../../src/ids';
 import { createUser, findUser, listUsers, UserRow } from '../../src/users/users-repository';
-import { decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
+import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { startWalletActivation } from '../workflow-starts';
 import { ensureWallet } from '../../src/wallets/wallets';
@@ -40,8 +40,6 @@ export async function requireUser(db: Parameters<typeof findUser>[0], id: string
   return user;
 }
 
-const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
-
 export const userRoutes = [
   defineRoute({
     method: 'post',
@@ -77,8 +75,7 @@ export const userRoutes = [
       type: z.enum(userTypes).optional(),
       email: text(320).optional(),
       external_user_id: text(255).optional(),
-      created_after: isoDate.optional(),
-      created_before: isoDate.optional(),
+      ...createdQuery,
     }),
     responses: { 200: { description: 'A page of users', schema: z.object({ data: z.array(userSchema), pagination: paginationSchema }) } },
     async handle({ query, deps }) {
@@ -88,8 +85,7 @@ export const userRoutes = [
           type: query.type,
           email: query.email,
           externalUserId: query.external_user_id,
-          createdAfter: query.created_after ? new Date(query.created_after) : undefined,
-          createdBefore: query.created_before ? new Date(query.created_before) : undefined,
+          ...createdRange(query),
         },
         { limit: query.limit, beforeSeq: decodeSeqCursor(query.cursor) },
       );

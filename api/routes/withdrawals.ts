@@ -9,7 +9,7 @@ import { renderWithdrawal } from '../../src/withdrawals/render';
 import { findWithdrawal, listWithdrawals } from '../../src/withdrawals/withdrawals-repository';
 import { withdrawalWorkflowId } from '../../workflows/ids';
 import { commitWithdrawal, WithdrawalRequest } from '../../workflows/messages/withdrawal';
-import { decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
+import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { callWorkflow } from '../temporal-calls';
@@ -30,8 +30,6 @@ const withdrawalSchema = z
     completed_at: z.string().nullable(),
   })
   .meta({ id: 'Withdrawal' });
-
-const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
 
 export const withdrawalRoutes = [
   defineRoute({
@@ -103,8 +101,7 @@ export const withdrawalRoutes = [
       ...pageQuery,
       user_id: text(64).optional(),
       status: z.enum(withdrawalStatuses).optional(),
-      created_after: isoDate.optional(),
-      created_before: isoDate.optional(),
+      ...createdQuery,
     }),
     responses: { 200: { description: 'A page of withdrawals', schema: z.object({ data: z.array(withdrawalSchema), pagination: paginationSchema }) } },
     async handle({ query, deps }) {
@@ -113,8 +110,7 @@ export const withdrawalRoutes = [
         {
           userId: query.user_id,
           status: query.status,
-          createdAfter: query.created_after ? new Date(query.created_after) : undefined,
-          createdBefore: query.created_before ? new Date(query.created_before) : undefined,
+          ...createdRange(query),
         },
         { limit: query.limit, beforeSeq: decodeSeqCursor(query.cursor) },
       );

@@ -21,18 +21,12 @@ afterAll(async () => {
 
 const ours: string[] = [];
 async function activeUser(): Promise<{ id: string; address: string }> {
-  const created = await s.api.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('e2e'), type: 'BOTH' } });
-  expect(created.status).toBe(201);
-  const id = created.body.data.id;
-  ours.push(id);
-  const wallet = await eventually(async () => {
-    const res = await s.api.call('GET', `/api/v1/users/${id}/wallet/deposit`, { key });
-    return res.body.data.status === 'ACTIVE' && res.body.data;
-  }, 20_000, 'wallet activation');
-  return { id, address: wallet.address };
+  const user = await s.activeUser(key);
+  ours.push(user.id);
+  return user;
 }
 
-const balance = async (id: string) => (await s.api.call('GET', `/api/v1/users/${id}/balance`, { key })).body.data.balances[0];
+const balance = (id: string) => s.balance(key, id);
 const withdraw = (body: object, idem = unique('wd')) => s.api.call('POST', '/api/v1/withdrawals', { key, body, headers: { 'idempotency-key': idem } });
 
 test('a deposit of 100 USDC shows in the balance; a withdrawal of 40 reaches the outside account and leaves 60', async () => {

@@ -21,7 +21,7 @@ afterAll(async () => {
   await db.close();
 });
 
-const balance = async (id: string) => (await s.api.call('GET', `/api/v1/users/${id}/balance`, { key })).body.data.balances[0];
+const balance = (id: string) => s.balance(key, id);
 
 function kill(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -32,16 +32,11 @@ function kill(child: ChildProcess): Promise<void> {
 
 const ours: string[] = [];
 async function fundedUser(amount: string): Promise<{ id: string; address: string }> {
-  const created = await s.api.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('crash'), type: 'BOTH' } });
-  const id = created.body.data.id;
-  ours.push(id);
-  const wallet = await eventually(async () => {
-    const res = await s.api.call('GET', `/api/v1/users/${id}/wallet/deposit`, { key });
-    return res.body.data.status === 'ACTIVE' && res.body.data;
-  }, 30_000, 'wallet activation');
-  await s.faucet(wallet.address, amount);
-  await eventually(async () => (await balance(id)).available === amount, 60_000, 'deposit credit');
-  return { id, address: wallet.address };
+  const user = await s.activeUser(key, 60_000);
+  ours.push(user.id);
+  await s.faucet(user.address, amount);
+  await eventually(async () => (await balance(user.id)).available === amount, 60_000, 'deposit credit');
+  return user;
 }
 
 test('a worker killed while the withdrawal payment is in flight still ends with exactly one payment on chain', async () => {

@@ -24,6 +24,10 @@ export interface StellarStack {
   /** A funded outside account with a USDC trustline (unless `trust` is false). */
   outsideAccount(trust?: boolean): Promise<Keypair>;
   faucet(address: string, amount: string): Promise<void>;
+  /** Creates a user through the API and waits until its wallet is active on chain. */
+  activeUser(key: string, timeoutMs?: number): Promise<{ id: string; address: string }>;
+  /** The user's USD balance line as the API reports it. */
+  balance(key: string, userId: string): Promise<{ currency: string; available: string; held: string }>;
   usdcBalance(address: string): Promise<string | null>;
   stop(): Promise<void>;
 }
@@ -97,6 +101,19 @@ export async function startStellarStack(extra: Record<string, string> = {}, opts
     async faucet(address, amount) {
       const res = await fetch(sandbox.usdcFaucetUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address, amount }) });
       if (!res.ok) throw new Error(`faucet answered ${res.status}: ${await res.text()}`);
+    },
+    async activeUser(key, timeoutMs = 30_000) {
+      const created = await api.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('e2e'), type: 'BOTH' } });
+      if (created.status !== 201) throw new Error(`user creation answered ${created.status}: ${created.text}`);
+      const id = created.body.data.id as string;
+      const wallet = await eventually(async () => {
+        const res = await api.call('GET', `/api/v1/users/${id}/wallet/deposit`, { key });
+        return res.body.data.status === 'ACTIVE' && res.body.data;
+      }, timeoutMs, 'wallet activation');
+      return { id, address: wallet.address as string };
+    },
+    async balance(key, userId) {
+      return (await api.call('GET', `/api/v1/users/${userId}/balance`, { key })).body.data.balances[0];
     },
     async usdcBalance(address) {
       const account = await horizon.loadAccount(address);

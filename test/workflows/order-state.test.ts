@@ -1,0 +1,92 @@
+import { ALLOWED_FROM, decide, initialOrderState, InvalidTransition, isTerminal, ORDER_STATUSES, OrderCommand, OrderState } from '../../workflows/orders/order-state';
+
+function run(...commands: OrderCommand[]): OrderState {
+  let s = initialOrderState;
+  for (const c of commands) {
+    const next = decide(s, c);
+    if (next instanceof InvalidTransition) throw new Error(next.message);
+    s = next;
+  }
+  return s;
+}
+
+const funded: OrderCommand[] = [{ kind: 'reserve' }, { kind: 'createEscrow' }, { kind: 'escrowCreated', contractId: 'C1' }, { kind: 'fund' }, { kind: 'funded' }];
+
+test('the happy path: reserve, escrow, fund, deliver, release ends RELEASED with the escrow RELEASED', () => {
+  const s = run(...funded, { kind: 'deliver' }, { kind: 'release' }, { kind: 'settled' });
+  expect(s).toMatchObject({ status: 'RELEASED', escrow: 'RELEASED', contractId: 'C1', delivered: true, settlingTo: null });
+  expect(isTerminal(s)).toBe(true);
+});
+
+test('funding leaves the order IN_PROGRESS with the escrow FUNDED; a failed funding returns to ESCROW_CREATED', () => {
+  expect(run(...funded)).toMatchObject({ status: 'IN_PROGRESS', escrow: 'FUNDED' });
+  expect(run(...funded.slice(0, 4), { kind: 'fundingFailed' })).toMatchObject({ status: 'ESCROW_CREATED', escrow: 'CREATED' });
+});
+
+test.each([
+  ['FULL_RELEASE', 'RELEASED', 'RELEASED'],
+  ['FULL_REFUND', 'REFUNDED', 'REFUNDED'],
+  ['SPLIT', 'CLOSED', 'SPLIT'],
+] as const)('a dispute resolved as %s ends %s with the escrow %s', (decision, status, escrow) => {
+  const disputed = run(...funded, { kind: 'dispute', disputeId: 'dsp_1' });
+  expect(disputed).toMatchObject({ status: 'DISPUTED', escrow: 'DISPUTED', disputeId: 'dsp_1' });
+  expect(run(...funded, { kind: 'dispute', disputeId: 'dsp_1' }, { kind: 'resolve', decision }, { kind: 'settled' })).toMatchObject({ status, escrow });
+});
+
+test('cancel is allowed only before funding; afterwards it is INVALID_STATE naming the current status', () => {
+  expect(run({ kind: 'reserve' }, { kind: 'cancel' }).status).toBe('CANCELLED');
+  const refused = decide(run(...funded), { kind: 'cancel' });
+  expect(refused).toBeInstanceOf(InvalidTransition);
+  expect(refused).toMatchObject({ code: 'INVALID_STATE', status: 'IN_PROGRESS', command: 'cancel' });
+});
+
+test('every command outside its allowed states is refused, and inside them accepted (exhaustive over states)', () => {
+  const reach: Record<string, OrderState> = {
+    ORDER_CREATED: initialOrderState,
+    FUNDS_RESERVED: run({ kind: 'reserve' }),
+    ESCROW_CREATING: run({ kind: 'reserve' }, { kind: 'createEscrow' }),
+    ESCROW_CREATED: run(...funded.slice(0, 3)),
+    ESCROW_FUNDING: run(...funded.slice(0, 4)),
+    IN_PROGRESS: run(...funded),
+    DELIVERED: run(...funded, { kind: 'deliver' }),
+    DISPUTED: run(...funded, { kind: 'dispute', disputeId: 'd' }),
+    RELEASING: run(...funded, { kind: 'release' }),
+    REFUNDING: run(...funded, { kind: 'refund' }),
+    RESOLVING: run(...funded, { kind: 'dispute', disputeId: 'd' }, { kind: 'resolve', decision: 'SPLIT' }),
+    RELEASED: run(...funded, { kind: 'release' }, { kind: 'settled' }),
+    REFUNDED: run(...funded, { kind: 'refund' }, { kind: 'settled' }),
+    CLOSED: run(...funded, { kind: 'dispute', disputeId: 'd' }, { kind: 'resolve', decision: 'SPLIT' }, { kind: 'settled' }),
+    CANCELLED: run({ kind: 'cancel' }),
+  };
+  expect(Object.keys(reach).sort()).toEqual([...ORDER_STATUSES].sort());
+  const samples: Record<OrderCommand['kind'], OrderCommand> = {
+    reserve: { kind: 'reserve' },
+    cancel: { kind: 'cancel' },
+    createEscrow: { kind: 'createEscrow' },
+    escrowCreated: { kind: 'escrowCreated', contractId: 'C' },
+    escrowCreationFailed: { kind: 'escrowCreationFailed' },
+    fund: { kind: 'fund' },
+    funded: { kind: 'funded' },
+    fundingFailed: { kind: 'fundingFailed' },
+    deliver: { kind: 'deliver' },
+    release: { kind: 'release' },
+    refund: { kind: 'refund' },
+    dispute: { kind: 'dispute', disputeId: 'd' },
+    resolve: { kind: 'resolve', decision: 'FULL_REFUND' },
+    settled: { kind: 'settled' },
+    expireReservation: { kind: 'expireReservation' },
+  };
+  for (const [status, state] of Object.entries(reach)) {
+    for (const [kind, command] of Object.entries(samples)) {
+      const allowed = ALLOWED_FROM[kind as OrderCommand['kind']].includes(state.status);
+      const result = decide(state, command);
+      expect([status, kind, result instanceof InvalidTransition]).toEqual([status, kind, !allowed]);
+    }
+  }
+});
+
+test('terminal orders accept nothing', () => {
+  for (const s of [run({ kind: 'cancel' }), run(...funded, { kind: 'refund' }, { kind: 'settled' })]) {
+    for (const kind of Object.keys(ALLOWED_FROM)) expect(ALLOWED_FROM[kind as OrderCommand['kind']]).not.toContain(s.status);
+  }
+});

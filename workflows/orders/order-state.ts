@@ -1,0 +1,137 @@
+/**
+ * The order's state machine, pure: `decide(state, command)` answers the next state or why the command is not
+ * allowed now. The order workflow runs every request through it before anything is written, and its update
+ * validators use it to reject an invalid transition without touching the history.
+ */
+
+export const ORDER_STATUSES = [
+  'ORDER_CREATED',
+  'FUNDS_RESERVED',
+  'ESCROW_CREATING',
+  'ESCROW_CREATED',
+  'ESCROW_FUNDING',
+  'IN_PROGRESS',
+  'DELIVERED',
+  'DISPUTED',
+  'RELEASING',
+  'REFUNDING',
+  'RESOLVING',
+  'RELEASED',
+  'REFUNDED',
+  'CLOSED',
+  'CANCELLED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const ESCROW_STATUSES = ['CREATED', 'FUNDED', 'DISPUTED', 'RELEASED', 'REFUNDED', 'SPLIT'] as const;
+export type EscrowStatus = (typeof ESCROW_STATUSES)[number];
+
+export type Decision = 'FULL_RELEASE' | 'FULL_REFUND' | 'SPLIT';
+
+/** What callers ask for (`kind` names the REST action) and what the workflow learns from its activities. */
+export type OrderCommand =
+  | { kind: 'reserve' }
+  | { kind: 'cancel' }
+  | { kind: 'createEscrow' }
+  | { kind: 'escrowCreated'; contractId: string }
+  | { kind: 'escrowCreationFailed' }
+  | { kind: 'fund' }
+  | { kind: 'funded' }
+  | { kind: 'fundingFailed' }
+  | { kind: 'deliver' }
+  | { kind: 'release' }
+  | { kind: 'refund' }
+  | { kind: 'dispute'; disputeId: string }
+  | { kind: 'resolve'; decision: Decision }
+  | { kind: 'settled' }
+  | { kind: 'expireReservation' };
+
+export interface OrderState {
+  status: OrderStatus;
+  escrow: EscrowStatus | null;
+  contractId: string | null;
+  disputeId: string | null;
+  delivered: boolean;
+  /** Where a settlement in progress will land. */
+  settlingTo: { status: 'RELEASED' | 'REFUNDED' | 'CLOSED'; escrow: 'RELEASED' | 'REFUNDED' | 'SPLIT' } | null;
+}
+
+export const initialOrderState: OrderState = { status: 'ORDER_CREATED', escrow: null, contractId: null, disputeId: null, delivered: false, settlingTo: null };
+
+export class InvalidTransition {
+  readonly code = 'INVALID_STATE';
+  constructor(
+    readonly command: OrderCommand['kind'],
+    readonly status: OrderStatus,
+    readonly allowedFrom: readonly OrderStatus[],
+  ) {}
+  get message(): string {
+    return `cannot ${this.command} an order in ${this.status}`;
+  }
+}
+
+/** The states from which each command is accepted. */
+export const ALLOWED_FROM: Record<OrderCommand['kind'], readonly OrderStatus[]> = {
+  reserve: ['ORDER_CREATED'],
+  cancel: ['ORDER_CREATED', 'FUNDS_RESERVED', 'ESCROW_CREATED'],
+  createEscrow: ['FUNDS_RESERVED'],
+  escrowCreated: ['ESCROW_CREATING'],
+  escrowCreationFailed: ['ESCROW_CREATING'],
+  fund: ['ESCROW_CREATED'],
+  funded: ['ESCROW_FUNDING'],
+  fundingFailed: ['ESCROW_FUNDING'],
+  deliver: ['IN_PROGRESS'],
+  release: ['IN_PROGRESS', 'DELIVERED'],
+  refund: ['IN_PROGRESS', 'DELIVERED'],
+  dispute: ['IN_PROGRESS', 'DELIVERED'],
+  resolve: ['DISPUTED'],
+  settled: ['RELEASING', 'REFUNDING', 'RESOLVING'],
+  expireReservation: ['FUNDS_RESERVED', 'ESCROW_CREATED'],
+};
+
+export const TERMINAL: readonly OrderStatus[] = ['RELEASED', 'REFUNDED', 'CLOSED', 'CANCELLED'];
+
+const SETTLEMENT: Record<Decision, NonNullable<OrderState['settlingTo']>> = {
+  FULL_RELEASE: { status: 'RELEASED', escrow: 'RELEASED' },
+  FULL_REFUND: { status: 'REFUNDED', escrow: 'REFUNDED' },
+  SPLIT: { status: 'CLOSED', escrow: 'SPLIT' },
+};
+
+export function decide(state: OrderState, command: OrderCommand): OrderState | InvalidTransition {
+  if (!ALLOWED_FROM[command.kind].includes(state.status)) return new InvalidTransition(command.kind, state.status, ALLOWED_FROM[command.kind]);
+  switch (command.kind) {
+    case 'reserve':
+      return { ...state, status: 'FUNDS_RESERVED' };
+    case 'cancel':
+    case 'expireReservation':
+      return { ...state, status: 'CANCELLED' };
+    case 'createEscrow':
+      return { ...state, status: 'ESCROW_CREATING' };
+    case 'escrowCreated':
+      return { ...state, status: 'ESCROW_CREATED', escrow: 'CREATED', contractId: command.contractId };
+    case 'escrowCreationFailed':
+      return { ...state, status: 'FUNDS_RESERVED' };
+    case 'fund':
+      return { ...state, status: 'ESCROW_FUNDING' };
+    case 'funded':
+      return { ...state, status: 'IN_PROGRESS', escrow: 'FUNDED' };
+    case 'fundingFailed':
+      return { ...state, status: 'ESCROW_CREATED' };
+    case 'deliver':
+      return { ...state, status: 'DELIVERED', delivered: true };
+    case 'release':
+      return { ...state, status: 'RELEASING', settlingTo: SETTLEMENT.FULL_RELEASE };
+    case 'refund':
+      return { ...state, status: 'REFUNDING', settlingTo: SETTLEMENT.FULL_REFUND };
+    case 'dispute':
+      return { ...state, status: 'DISPUTED', escrow: 'DISPUTED', disputeId: command.disputeId };
+    case 'resolve':
+      return { ...state, status: 'RESOLVING', settlingTo: SETTLEMENT[command.decision] };
+    case 'settled':
+      return { ...state, status: state.settlingTo!.status, escrow: state.settlingTo!.escrow, settlingTo: null };
+  }
+}
+
+export function isTerminal(state: OrderState): boolean {
+  return TERMINAL.includes(state.status);
+}

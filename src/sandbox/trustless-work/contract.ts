@@ -1,0 +1,364 @@
+import crypto from 'node:crypto';
+import { Address, StrKey, scValToNative, xdr } from '@stellar/stellar-sdk';
+import type { HostFunctionHandler, HostFunctionOutcome, HostLedger } from '../stellar';
+
+/**
+ * The single-release escrow "contract" of the sandbox Trustless Work: a host-function handler registered on the
+ * sandbox Stellar network. It deploys escrows (createContractV2 with the sandbox escrow's wasm hash) and applies
+ * their calls, keeping each escrow's state in the contract's own storage and moving USDC with HostLedger.transfer,
+ * all inside the operation. It enforces the rules itself, whatever the REST API checked before building the call.
+ */
+
+/** Stands for the escrow contract's WebAssembly (the sandbox runs none): sha256 of a fixed label. */
+export const ESCROW_WASM_HASH = crypto.createHash('sha256').update('offerhub-sandbox/trustless-work/single-release-escrow/v1').digest();
+
+/** Trustless Work's protocol fee: 0.3% of every payout, in basis points. */
+export const PROTOCOL_FEE_BPS = 30n;
+const BPS = 10_000n;
+const STORAGE_KEY = 'escrow';
+
+export interface Roles {
+  approver: string;
+  serviceProvider: string;
+  platformAddress: string;
+  releaseSigner: string;
+  disputeResolver: string;
+  receiver: string;
+}
+export const ROLE_NAMES: ReadonlyArray<keyof Roles> = ['approver', 'serviceProvider', 'platformAddress', 'releaseSigner', 'disputeResolver', 'receiver'];
+
+export interface Milestone {
+  description: string;
+  status: string;
+  evidence: string;
+  approved: boolean;
+}
+
+/** An escrow as the contract stores it (amounts in stroops, platform fee in basis points). */
+export interface EscrowState {
+  contractId: string;
+  signer: string;
+  engagementId: string;
+  title: string;
+  description: string;
+  roles: Roles;
+  amount: bigint;
+  platformFeeBps: bigint;
+  milestones: Milestone[];
+  flags: { disputed: boolean; released: boolean; resolved: boolean };
+  trustline: { address: string; decimals: number };
+  receiverMemo: number;
+}
+
+export interface UsdcAsset {
+  type: 'credit_alphanum4';
+  code: string;
+  issuer: string;
+}
+
+// ---- contract id and ScVal encoding ----------------------------------------------------------------------------
+
+const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest();
+
+/** Soroban's contract id for a contract created by `deployer` with `salt` (HashIdPreimage ENVELOPE_TYPE_CONTRACT_ID). */
+export function contractIdFor(networkPassphrase: string, preimage: xdr.ContractIdPreimage): string {
+  const hashPreimage = xdr.HashIdPreimage.envelopeTypeContractId(
+    new xdr.HashIdPreimageContractId({ networkId: sha256(Buffer.from(networkPassphrase)), contractIdPreimage: preimage }),
+  );
+  return StrKey.encodeContract(sha256(hashPreimage.toXDR()));
+}
+
+export function deployPreimage(deployer: string, salt: Buffer): xdr.ContractIdPreimage {
+  return xdr.ContractIdPreimage.contractIdPreimageFromAddress(
+    new xdr.ContractIdPreimageFromAddress({ address: new Address(deployer).toScAddress(), salt }),
+  );
+}
+
+const sym = (s: string) => xdr.ScVal.scvSymbol(s);
+const str = (s: string) => xdr.ScVal.scvString(s);
+const addr = (a: string) => new Address(a).toScVal();
+export const u32 = (n: number) => xdr.ScVal.scvU32(n);
+export const i128 = (v: bigint) => {
+  const lo = v & 0xffffffffffffffffn;
+  const hi = v >> 64n;
+  return xdr.ScVal.scvI128(new xdr.Int128Parts({ hi: xdr.Int64.fromString(hi.toString()), lo: xdr.Uint64.fromString(lo.toString()) }));
+};
+/** A map with symbol keys, sorted as Soroban requires. */
+function symMap(fields: Record<string, xdr.ScVal>): xdr.ScVal {
+  const keys = Object.keys(fields).sort();
+  return xdr.ScVal.scvMap(keys.map((k) => new xdr.ScMapEntry({ key: sym(k), val: fields[k]! })));
+}
+export { addr as addressVal, str as stringVal };
+
+/** The escrow's initialization value: the constructor argument of the deploy. */
+export function escrowToScVal(e: Omit<EscrowState, 'contractId'>): xdr.ScVal {
+  return symMap({
+    amount: i128(e.amount),
+    description: str(e.description),
+    engagement_id: str(e.engagementId),
+    flags: symMap({ disputed: xdr.ScVal.scvBool(e.flags.disputed), released: xdr.ScVal.scvBool(e.flags.released), resolved: xdr.ScVal.scvBool(e.flags.resolved) }),
+    milestones: xdr.ScVal.scvVec(
+      e.milestones.map((m) => symMap({ approved: xdr.ScVal.scvBool(m.approved), description: str(m.description), evidence: str(m.evidence), status: str(m.status) })),
+    ),
+    platform_fee: u32(Number(e.platformFeeBps)),
+    receiver_memo: i128(BigInt(e.receiverMemo)),
+    roles: symMap({
+      approver: addr(e.roles.approver),
+      dispute_resolver: addr(e.roles.disputeResolver),
+      platform_address: addr(e.roles.platformAddress),
+      receiver: addr(e.roles.receiver),
+      release_signer: addr(e.roles.releaseSigner),
+      service_provider: addr(e.roles.serviceProvider),
+    }),
+    signer: addr(e.signer),
+    title: str(e.title),
+    trustline: symMap({ address: addr(e.trustline.address), decimals: u32(e.trustline.decimals) }),
+  });
+}
+
+function escrowFromScVal(contractId: string, v: xdr.ScVal): EscrowState {
+  const n = scValToNative(v) as any;
+  const s = (x: unknown) => {
+    if (typeof x !== 'string') throw new Error('expected a string');
+    return x;
+  };
+  const milestones = (n.milestones as any[]).map((m) => ({ description: s(m.description), status: s(m.status), evidence: s(m.evidence), approved: m.approved === true }));
+  if (milestones.length === 0) throw new Error('no milestones');
+  const amount = BigInt(n.amount);
+  const platformFeeBps = BigInt(n.platform_fee);
+  if (amount <= 0n || platformFeeBps < 0n || platformFeeBps + PROTOCOL_FEE_BPS > BPS) throw new Error('bad amounts');
+  return {
+    contractId,
+    signer: s(n.signer),
+    engagementId: s(n.engagement_id),
+    title: s(n.title),
+    description: s(n.description),
+    roles: {
+      approver: s(n.roles.approver),
+      serviceProvider: s(n.roles.service_provider),
+      platformAddress: s(n.roles.platform_address),
+      releaseSigner: s(n.roles.release_signer),
+      disputeResolver: s(n.roles.dispute_resolver),
+      receiver: s(n.roles.receiver),
+    },
+    amount,
+    platformFeeBps,
+    milestones,
+    flags: { disputed: false, released: false, resolved: false },
+    trustline: { address: s(n.trustline.address), decimals: Number(n.trustline.decimals) },
+    receiverMemo: Number(n.receiver_memo),
+  };
+}
+
+// ---- storage ---------------------------------------------------------------------------------------------------
+
+type StoredEscrow = Omit<EscrowState, 'amount' | 'platformFeeBps'> & { amount: string; platformFeeBps: string };
+
+export function serializeEscrow(e: EscrowState): string {
+  return JSON.stringify({ ...e, amount: e.amount.toString(), platformFeeBps: e.platformFeeBps.toString() } satisfies StoredEscrow);
+}
+
+export function parseEscrow(json: string): EscrowState {
+  const s = JSON.parse(json) as StoredEscrow;
+  return { ...s, amount: BigInt(s.amount), platformFeeBps: BigInt(s.platformFeeBps) };
+}
+
+// ---- rules -----------------------------------------------------------------------------------------------------
+
+/** Fees taken from one payout: the protocol's 0.3% and the platform's percentage, each rounded down. */
+export function feesOf(payout: bigint, platformFeeBps: bigint): { protocol: bigint; platform: bigint; net: bigint } {
+  const protocol = (payout * PROTOCOL_FEE_BPS) / BPS;
+  const platform = (payout * platformFeeBps) / BPS;
+  return { protocol, platform, net: payout - protocol - platform };
+}
+
+export const isFinal = (e: EscrowState) => e.flags.released || e.flags.resolved;
+
+export type Call =
+  | { fn: 'fund_escrow'; signer: string; amount: bigint }
+  | { fn: 'change_milestone_status'; milestoneIndex: number; newStatus: string; newEvidence: string; serviceProvider: string }
+  | { fn: 'approve_milestone'; milestoneIndex: number; newFlag: boolean; approver: string }
+  | { fn: 'release_funds'; releaseSigner: string; trustlessWorkAddress: string }
+  | { fn: 'dispute_escrow'; signer: string }
+  | { fn: 'resolve_dispute'; disputeResolver: string; trustlessWorkAddress: string; distributions: Array<{ address: string; amount: bigint }> };
+
+/**
+ * Why `call` by `caller` is refused on `escrow` holding `balance`, or null when it is allowed. Shared by the REST API
+ * (before it builds a transaction) and the contract (when the transaction is applied).
+ */
+export function refusal(escrow: EscrowState, balance: bigint, call: Call, caller: string): string | null {
+  if (isFinal(escrow)) return `The escrow has already been ${escrow.flags.released ? 'released' : 'resolved'}`;
+  const { roles } = escrow;
+  switch (call.fn) {
+    case 'fund_escrow':
+      if (call.signer !== caller) return 'Only the signer can fund from its own account';
+      if (call.amount <= 0n) return 'The amount must be greater than zero';
+      if (escrow.flags.disputed) return 'The escrow is in dispute';
+      return null;
+    case 'change_milestone_status':
+      if (call.serviceProvider !== caller || caller !== roles.serviceProvider) return 'Only the service provider can change the milestone status';
+      if (!escrow.milestones[call.milestoneIndex]) return 'Invalid milestone index';
+      if (escrow.flags.disputed) return 'The escrow is in dispute';
+      return null;
+    case 'approve_milestone':
+      if (call.approver !== caller || caller !== roles.approver) return 'Only the approver can approve milestones';
+      if (!escrow.milestones[call.milestoneIndex]) return 'Invalid milestone index';
+      if (escrow.flags.disputed) return 'The escrow is in dispute';
+      return null;
+    case 'release_funds':
+      if (call.releaseSigner !== caller || caller !== roles.releaseSigner) return 'Only the release signer can release the escrow funds';
+      if (escrow.flags.disputed) return 'The escrow is in dispute';
+      if (!escrow.milestones.every((m) => m.approved)) return 'The escrow milestones must be approved before the funds are released';
+      if (balance <= 0n) return 'The escrow balance is zero';
+      return null;
+    case 'dispute_escrow':
+      if (call.signer !== caller) return 'The signer must dispute in its own name';
+      if (caller === roles.disputeResolver) return 'The dispute resolver cannot open a dispute';
+      if (!ROLE_NAMES.some((r) => roles[r] === caller)) return 'Only a party of the escrow can open a dispute';
+      if (escrow.flags.disputed) return 'The escrow is already in dispute';
+      if (balance <= 0n) return 'The escrow balance is zero';
+      return null;
+    case 'resolve_dispute': {
+      if (call.disputeResolver !== caller || caller !== roles.disputeResolver) return 'Only the dispute resolver can resolve the dispute';
+      if (!escrow.flags.disputed) return 'The escrow is not in dispute';
+      if (call.distributions.some((d) => d.amount <= 0n)) return 'Every distribution amount must be greater than zero';
+      const total = call.distributions.reduce((sum, d) => sum + d.amount, 0n);
+      if (total !== balance) return 'The sum of the distributions must equal the escrow balance';
+      return null;
+    }
+  }
+}
+
+// ---- the handler -----------------------------------------------------------------------------------------------
+
+function decodeCall(fn: string, args: xdr.ScVal[]): Call | null {
+  const a = (i: number) => Address.fromScVal(args[i]!).toString();
+  const native = (i: number) => scValToNative(args[i]!) as unknown;
+  switch (fn) {
+    case 'fund_escrow':
+      return args.length === 2 ? { fn, signer: a(0), amount: BigInt(native(1) as bigint) } : null;
+    case 'change_milestone_status':
+      return args.length === 4
+        ? { fn, milestoneIndex: Number(native(0)), newStatus: String(native(1)), newEvidence: String(native(2)), serviceProvider: a(3) }
+        : null;
+    case 'approve_milestone':
+      return args.length === 3 ? { fn, milestoneIndex: Number(native(0)), newFlag: native(1) === true, approver: a(2) } : null;
+    case 'release_funds':
+      return args.length === 2 ? { fn, releaseSigner: a(0), trustlessWorkAddress: a(1) } : null;
+    case 'dispute_escrow':
+      return args.length === 1 ? { fn, signer: a(0) } : null;
+    case 'resolve_dispute': {
+      if (args.length !== 3 || args[2]!.switch().name !== 'scvMap') return null;
+      const distributions = (args[2]!.map() ?? []).map((e) => ({ address: Address.fromScVal(e.key()).toString(), amount: BigInt(scValToNative(e.val()) as bigint) }));
+      return { fn, disputeResolver: a(0), trustlessWorkAddress: a(1), distributions };
+    }
+    default:
+      return null;
+  }
+}
+
+export interface EscrowContractOptions {
+  usdc: UsdcAsset;
+  /** Receives the 0.3% protocol fee. */
+  feeAccount: string;
+  /** Told about every escrow state the contract wrote, with the contract's USDC balance after the call. */
+  onState(escrow: EscrowState, balance: bigint): void;
+}
+
+const TRAPPED: HostFunctionOutcome = { ok: false, failure: 'trapped' };
+
+/** Pays `payout` from the contract: the protocol fee, the platform fee, and the rest to `to`. Returns false on failure. */
+function payOut(ledger: HostLedger, escrow: EscrowState, opts: EscrowContractOptions, payouts: Array<{ address: string; amount: bigint }>): boolean {
+  let protocol = 0n;
+  let platform = 0n;
+  for (const p of payouts) {
+    const fees = feesOf(p.amount, escrow.platformFeeBps);
+    protocol += fees.protocol;
+    platform += fees.platform;
+    if (fees.net > 0n && ledger.transfer(escrow.contractId, p.address, opts.usdc, fees.net)) return false;
+  }
+  if (protocol > 0n && ledger.transfer(escrow.contractId, opts.feeAccount, opts.usdc, protocol)) return false;
+  if (platform > 0n && ledger.transfer(escrow.contractId, escrow.roles.platformAddress, opts.usdc, platform)) return false;
+  return true;
+}
+
+export function escrowContractHandler(opts: EscrowContractOptions): HostFunctionHandler {
+  return (inv) => {
+    const hf = inv.hostFunction;
+    const { ledger } = inv;
+
+    if (hf.switch().name === 'hostFunctionTypeCreateContractV2') {
+      const args = hf.createContractV2();
+      const exe = args.executable();
+      if (exe.switch().name !== 'contractExecutableWasm' || !Buffer.from(exe.wasmHash()).equals(ESCROW_WASM_HASH)) return undefined;
+      const preimage = args.contractIdPreimage();
+      if (preimage.switch().name !== 'contractIdPreimageFromAddress') return TRAPPED;
+      const deployer = Address.fromScAddress(preimage.fromAddress().address()).toString();
+      if (deployer !== inv.sourceAccount) return TRAPPED;
+      const contractId = contractIdFor(inv.networkPassphrase, preimage);
+      if (ledger.getData(contractId, STORAGE_KEY) !== undefined) return TRAPPED;
+      let escrow: EscrowState;
+      try {
+        if (args.constructorArgs().length !== 1) return TRAPPED;
+        escrow = escrowFromScVal(contractId, args.constructorArgs()[0]!);
+      } catch {
+        return TRAPPED;
+      }
+      if (escrow.signer !== inv.sourceAccount) return TRAPPED;
+      ledger.putData(contractId, STORAGE_KEY, serializeEscrow(escrow));
+      opts.onState(escrow, ledger.balance(contractId, opts.usdc) ?? 0n);
+      return { ok: true, returnValue: new Address(contractId).toScVal() };
+    }
+
+    if (hf.switch().name !== 'hostFunctionTypeInvokeContract') return undefined;
+    const invoke = hf.invokeContract();
+    const contractAddress = invoke.contractAddress();
+    if (contractAddress.switch().name !== 'scAddressTypeContract') return undefined;
+    const contractId = Address.fromScAddress(contractAddress).toString();
+    const stored = ledger.getData(contractId, STORAGE_KEY);
+    if (stored === undefined) return undefined;
+    const escrow = parseEscrow(stored);
+
+    let call: Call | null;
+    try {
+      call = decodeCall(invoke.functionName().toString(), invoke.args());
+    } catch {
+      call = null;
+    }
+    if (!call) return TRAPPED;
+    const balance = ledger.balance(contractId, opts.usdc) ?? 0n;
+    if (refusal(escrow, balance, call, inv.sourceAccount)) return TRAPPED;
+
+    switch (call.fn) {
+      case 'fund_escrow':
+        if (ledger.transfer(call.signer, contractId, opts.usdc, call.amount)) return TRAPPED;
+        break;
+      case 'change_milestone_status': {
+        const m = escrow.milestones[call.milestoneIndex]!;
+        m.status = call.newStatus;
+        if (call.newEvidence) m.evidence = call.newEvidence;
+        break;
+      }
+      case 'approve_milestone':
+        escrow.milestones[call.milestoneIndex]!.approved = call.newFlag;
+        break;
+      case 'release_funds':
+        if (call.trustlessWorkAddress !== opts.feeAccount) return TRAPPED;
+        if (!payOut(ledger, escrow, opts, [{ address: escrow.roles.receiver, amount: balance }])) return TRAPPED;
+        escrow.flags.released = true;
+        break;
+      case 'dispute_escrow':
+        escrow.flags.disputed = true;
+        break;
+      case 'resolve_dispute':
+        if (call.trustlessWorkAddress !== opts.feeAccount) return TRAPPED;
+        if (!payOut(ledger, escrow, opts, call.distributions)) return TRAPPED;
+        escrow.flags.resolved = true;
+        escrow.flags.disputed = false;
+        break;
+    }
+    ledger.putData(contractId, STORAGE_KEY, serializeEscrow(escrow));
+    opts.onState(escrow, ledger.balance(contractId, opts.usdc) ?? 0n);
+    return { ok: true };
+  };
+}

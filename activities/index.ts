@@ -5,6 +5,7 @@ import type { StellarNetwork } from '../src/stellar/network';
 import { createDepositActivities } from './deposits';
 import { createWalletActivities } from './wallets';
 import { createWithdrawalActivities } from './withdrawals';
+import { createOrderActivities } from './orders';
 
 /** What activities may use: built once in the worker and injected, never constructed inside an activity. */
 export interface ActivityDeps {
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWalletActivities(deps),
     ...createDepositActivities(deps),
     ...createWithdrawalActivities(deps),
+    ...createOrderActivities(deps),
   };
 }
 

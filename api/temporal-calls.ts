@@ -1,4 +1,4 @@
-import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError, ERROR_STATUS, ErrorCode } from '../src/errors';
 import type { ApiDeps } from './context';
@@ -30,6 +30,9 @@ function toAppError(err: unknown): unknown {
       return new AppError(cause.type as ErrorCode, cause.message, details);
     }
     return err;
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new AppError('PROVIDER_TIMEOUT', 'The workflow did not answer in time; the request may still complete — retry with the same Idempotency-Key');
   }
   const code = (err as { code?: number }).code ?? (err instanceof ServiceError ? (err.cause as { code?: number })?.code : undefined);
   if (code === 4 /* DEADLINE_EXCEEDED */ || code === 1 /* CANCELLED */) {

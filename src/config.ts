@@ -37,6 +37,8 @@ export const configSchema = z.object({
   /** How long the API waits on a workflow update before answering 504 PROVIDER_TIMEOUT. */
   WORKFLOW_UPDATE_TIMEOUT_MS: int(15_000, 100),
   DEPOSIT_POLL_INTERVAL_MS: int(1000, 50),
+  /** A reservation not funded into an escrow within this time is released and its order cancelled. */
+  ORDER_RESERVATION_TTL_MS: int(24 * 3600_000, 1000),
   /** A prebuilt workflow bundle for the worker (the Docker image ships one); unset, the worker bundles at start-up. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });

@@ -2,3 +2,4 @@
 export const depositWatcherId = (taskQueue: string) => `deposit-watcher-${taskQueue}`;
 export const walletWorkflowId = (userId: string) => `wallet-${userId}`;
 export const withdrawalWorkflowId = (withdrawalId: string) => `withdrawal-${withdrawalId}`;
+export const orderWorkflowId = (orderId: string) => `order-${orderId}`;

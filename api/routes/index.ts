@@ -6,6 +6,7 @@ import { userRoutes } from './users';
 import { walletRoutes } from './wallets';
 import { withdrawalRoutes } from './withdrawals';
 import { reconciliationRoutes } from './reconciliation';
+import { orderRoutes } from './orders';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
-export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes, ...walletRoutes, ...withdrawalRoutes, ...reconciliationRoutes];
+export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes, ...walletRoutes, ...withdrawalRoutes, ...reconciliationRoutes, ...orderRoutes];

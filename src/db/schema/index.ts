@@ -2,3 +2,4 @@ export * from './auth';
 export * from './users';
 export * from './ledger';
 export * from './stellar';
+export * from './orders';

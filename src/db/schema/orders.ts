@@ -1,0 +1,40 @@
+import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { users } from './users';
+
+/**
+ * The orders read model: written only by the order workflow's activities (each projection carries the workflow's
+ * version, so a retried activity never rolls the row back), read by the GET endpoints and their filters.
+ */
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
+    buyerId: text('buyer_id').notNull().references(() => users.id),
+    sellerId: text('seller_id').notNull().references(() => users.id),
+    amount: bigint('amount', { mode: 'bigint' }).notNull(),
+    currency: text('currency').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    clientOrderRef: text('client_order_ref'),
+    metadata: jsonb('metadata').notNull().default({}),
+    autoReleaseAfterSeconds: integer('auto_release_after_seconds'),
+    status: text('status').notNull(),
+    escrowStatus: text('escrow_status'),
+    contractId: text('contract_id'),
+    disputeId: text('dispute_id'),
+    /** [{status, escrow_status, at}] in order. */
+    transitions: jsonb('transitions').notNull().default([]),
+    /** The last step that failed and is being retried (or gave up), so nothing is stuck silently. */
+    lastError: jsonb('last_error'),
+    version: integer('version').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('orders_buyer_idx').on(t.buyerId, t.seq),
+    index('orders_seller_idx').on(t.sellerId, t.seq),
+    index('orders_status_idx').on(t.status, t.seq),
+    index('orders_created_at_idx').on(t.createdAt),
+  ],
+);

@@ -1,0 +1,79 @@
+import { and, desc, eq, gte, lt, lte, sql, SQL } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { orders } from '../db/schema';
+import type { OrderState } from '../../workflows/orders/order-state';
+
+export type OrderRow = typeof orders.$inferSelect;
+
+export interface NewOrder {
+  id: string;
+  buyerId: string;
+  sellerId: string;
+  amount: bigint;
+  currency: string;
+  title: string;
+  description?: string;
+  clientOrderRef?: string;
+  metadata?: Record<string, unknown>;
+  autoReleaseAfterSeconds?: number;
+}
+
+/** The read model's first row, written as the order is created (ORDER_CREATED); the same id again returns it. */
+export async function insertOrder(db: Db, o: NewOrder, at: Date): Promise<OrderRow> {
+  const [row] = await db
+    .insert(orders)
+    .values({
+      ...o,
+      description: o.description ?? null,
+      clientOrderRef: o.clientOrderRef ?? null,
+      metadata: o.metadata ?? {},
+      autoReleaseAfterSeconds: o.autoReleaseAfterSeconds ?? null,
+      status: 'ORDER_CREATED',
+      transitions: [{ status: 'ORDER_CREATED', escrow_status: null, at: at.toISOString() }],
+      createdAt: at,
+      updatedAt: at,
+    })
+    .onConflictDoNothing({ target: orders.id })
+    .returning();
+  return row ?? (await findOrder(db, o.id))!;
+}
+
+export async function deleteOrder(db: Db, id: string): Promise<void> {
+  await db.delete(orders).where(eq(orders.id, id));
+}
+
+export async function findOrder(db: Db, id: string): Promise<OrderRow | null> {
+  const [row] = await db.select().from(orders).where(eq(orders.id, id));
+  return row ?? null;
+}
+
+/**
+ * Projects the workflow's state onto the row. `version` is the workflow's transition counter: an older or repeated
+ * projection (a retried activity) changes nothing.
+ */
+export async function projectOrder(db: Db, p: { orderId: string; version: number; state: OrderState; at: string }): Promise<void> {
+  const entry = JSON.stringify([{ status: p.state.status, escrow_status: p.state.escrow, at: p.at }]);
+  await db.execute(sql`UPDATE orders SET status = ${p.state.status}, escrow_status = ${p.state.escrow}, contract_id = ${p.state.contractId},
+      dispute_id = ${p.state.disputeId}, transitions = transitions || ${entry}::jsonb, last_error = NULL,
+      version = ${p.version}, updated_at = ${p.at}::timestamptz
+    WHERE id = ${p.orderId} AND version < ${p.version}`);
+}
+
+export interface OrderFilter {
+  status?: string;
+  buyerId?: string;
+  sellerId?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+export async function listOrders(db: Db, f: OrderFilter, page: { limit: number; beforeSeq?: number }): Promise<OrderRow[]> {
+  const where: SQL[] = [];
+  if (page.beforeSeq !== undefined) where.push(lt(orders.seq, page.beforeSeq));
+  if (f.status) where.push(eq(orders.status, f.status));
+  if (f.buyerId) where.push(eq(orders.buyerId, f.buyerId));
+  if (f.sellerId) where.push(eq(orders.sellerId, f.sellerId));
+  if (f.createdAfter) where.push(gte(orders.createdAt, f.createdAfter));
+  if (f.createdBefore) where.push(lte(orders.createdAt, f.createdBefore));
+  return db.select().from(orders).where(and(...where)).orderBy(desc(orders.seq)).limit(page.limit + 1);
+}

@@ -1,7 +1,8 @@
 import type { Horizon } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import { credit } from '../ledger';
-import { parseAmount } from '../money';
+import { formatAmount, parseAmount } from '../money';
+import { emitEvent } from '../events/emit';
 import type { StellarNetwork } from '../stellar/network';
 
 export interface ScanResult {
@@ -58,7 +59,17 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
         related: { type: 'stellar_payment', id: r.id },
         metadata: { transaction_hash: r.transaction_hash, from: r.from, to: r.to },
       });
-      if (!entry.replayed) credited++;
+      if (!entry.replayed) {
+        credited++;
+        await emitEvent(client, {
+          dedupeKey: `deposit.credited:${r.id}`,
+          type: 'deposit.credited',
+          resourceType: 'deposit',
+          resourceId: r.id,
+          userIds: [userId],
+          data: { user_id: userId, amount: formatAmount(parseAmount(r.amount)), currency: 'USD', transaction_hash: r.transaction_hash, from: r.from, ledger_entry_id: entry.id },
+        });
+      }
     }
     const last = records[records.length - 1].paging_token;
     await client.query(

@@ -35,7 +35,12 @@ export async function insertOrder(db: Db, o: NewOrder, at: Date): Promise<OrderR
     })
     .onConflictDoNothing({ target: orders.id })
     .returning();
-  return row ?? (await findOrder(db, o.id))!;
+  const stored = row ?? (await findOrder(db, o.id))!;
+  const data = JSON.stringify({ order_id: stored.id, status: 'ORDER_CREATED', escrow_status: null, version: 1, at: stored.createdAt.toISOString() });
+  await db.execute(sql`INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
+    VALUES (${`order.created:${stored.id}`}, 'order.created', 'order', ${stored.id}, ARRAY[${stored.buyerId}, ${stored.sellerId}], ${data}::jsonb)
+    ON CONFLICT (dedupe_key) DO NOTHING`);
+  return stored;
 }
 
 export async function deleteOrder(db: Db, id: string): Promise<void> {
@@ -53,10 +58,16 @@ export async function findOrder(db: Db, id: string): Promise<OrderRow | null> {
  */
 export async function projectOrder(db: Db, p: { orderId: string; version: number; state: OrderState; at: string }): Promise<void> {
   const entry = JSON.stringify([{ status: p.state.status, escrow_status: p.state.escrow, at: p.at }]);
-  await db.execute(sql`UPDATE orders SET status = ${p.state.status}, escrow_status = ${p.state.escrow}, contract_id = ${p.state.contractId},
+  const event = JSON.stringify({ order_id: p.orderId, status: p.state.status, escrow_status: p.state.escrow, version: p.version, at: p.at });
+  // One statement: the row and its `order.status_changed` event change together (a replayed version changes neither).
+  await db.execute(sql`WITH moved AS (UPDATE orders SET status = ${p.state.status}, escrow_status = ${p.state.escrow}, contract_id = ${p.state.contractId},
       dispute_id = ${p.state.disputeId}, transitions = transitions || ${entry}::jsonb, last_error = NULL,
       version = ${p.version}, updated_at = ${p.at}::timestamptz
-    WHERE id = ${p.orderId} AND version < ${p.version}`);
+    WHERE id = ${p.orderId} AND version < ${p.version}
+    RETURNING buyer_id, seller_id)
+    INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
+    SELECT ${`order.status_changed:${p.orderId}:${p.version}`}, 'order.status_changed', 'order', ${p.orderId}, ARRAY[buyer_id, seller_id], ${event}::jsonb FROM moved
+    ON CONFLICT (dedupe_key) DO NOTHING`);
 }
 
 export interface OrderFilter {

@@ -29,7 +29,7 @@ export async function payOutWithdrawal(deps: PayOutDeps, withdrawalId: string): 
   if (!isCurrency(w.currency)) throw new Error(`withdrawal ${w.id} has an unknown currency ${w.currency}`);
   const wallet = await findWallet(deps.db, w.userId);
   if (!wallet || wallet.status !== 'ACTIVE') throw new Error(`the wallet of ${w.userId} is not active yet`);
-  if (w.status === 'WITHDRAWAL_COMMITTED') await setWithdrawalStatus(deps.db, w.id, 'WITHDRAWAL_PENDING');
+  if (w.status === 'WITHDRAWAL_COMMITTED') await setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_PENDING');
 
   const user = walletKeypair(deps.box, wallet);
   const { platform, usdc, passphrase } = deps.network;
@@ -51,9 +51,9 @@ export async function payOutWithdrawal(deps: PayOutDeps, withdrawalId: string): 
   const ledgerInput = { userId: w.userId, amount: w.amount, currency: w.currency, related: { type: 'withdrawal', id: w.id } };
   if (outcome.status === 'SUCCEEDED') {
     await finalizeWithdrawal(deps.pool, { ...ledgerInput, key: `withdrawal:${w.id}:finalize`, rail: 'stellar', metadata: { tx_hash: outcome.hash } });
-    return setWithdrawalStatus(deps.db, w.id, 'WITHDRAWAL_COMPLETED', { txHash: outcome.hash });
+    return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_COMPLETED', { txHash: outcome.hash });
   }
   await reverseWithdrawal(deps.pool, { ...ledgerInput, key: `withdrawal:${w.id}:reverse`, metadata: { result_codes: outcome.codes } });
   const failureCode = outcome.codes.operations?.find((c) => c !== 'op_success') ?? outcome.codes.inner_transaction ?? outcome.codes.transaction;
-  return setWithdrawalStatus(deps.db, w.id, 'WITHDRAWAL_FAILED', { txHash: outcome.hash, failureCode, resultCodes: outcome.codes });
+  return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_FAILED', { txHash: outcome.hash, failureCode, resultCodes: outcome.codes });
 }

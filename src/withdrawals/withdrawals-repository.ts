@@ -5,6 +5,8 @@ import { withdrawals, withdrawalStatuses } from '../db/schema';
 import { holdForWithdrawal } from '../ledger';
 import type { Currency } from '../money';
 import type { NormalMemo } from './destination';
+import { emitEvent } from '../events/emit';
+import { formatAmount } from '../money';
 
 export type WithdrawalRow = typeof withdrawals.$inferSelect;
 export type WithdrawalStatus = (typeof withdrawalStatuses)[number];
@@ -24,7 +26,10 @@ export interface NewWithdrawal {
  */
 export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Promise<WithdrawalRow> {
   const existing = await findWithdrawal(db, w.id);
-  if (existing) return existing;
+  if (existing) {
+    await emitWithdrawalEvent(pool, existing); // a retry after a crash between the insert and the event
+    return existing;
+  }
   await holdForWithdrawal(pool, {
     key: `withdrawal:${w.id}:hold`,
     userId: w.userId,
@@ -37,7 +42,9 @@ export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Pr
      VALUES ($1, $2, $3, $4, 'stellar', $5, $6, $7, 'WITHDRAWAL_COMMITTED') ON CONFLICT (id) DO NOTHING`,
     [w.id, w.userId, w.amount.toString(), w.currency, w.address, w.memo?.value ?? null, w.memo?.type ?? null],
   );
-  return (await findWithdrawal(db, w.id))!;
+  const row = (await findWithdrawal(db, w.id))!;
+  await emitWithdrawalEvent(pool, row);
+  return row;
 }
 
 export async function findWithdrawal(db: Db, id: string): Promise<WithdrawalRow | null> {
@@ -45,7 +52,21 @@ export async function findWithdrawal(db: Db, id: string): Promise<WithdrawalRow 
   return row ?? null;
 }
 
+/** Every status a withdrawal reaches is an event (`withdrawal.committed`, `.pending`, `.completed`, `.failed`). */
+async function emitWithdrawalEvent(pool: Pool, w: WithdrawalRow): Promise<void> {
+  const name = w.status.replace('WITHDRAWAL_', '').toLowerCase();
+  await emitEvent(pool, {
+    dedupeKey: `withdrawal.${name}:${w.id}`,
+    type: `withdrawal.${name}`,
+    resourceType: 'withdrawal',
+    resourceId: w.id,
+    userIds: [w.userId],
+    data: { withdrawal_id: w.id, user_id: w.userId, status: w.status, amount: formatAmount(w.amount), currency: w.currency, tx_hash: w.txHash, failure_code: w.failureCode },
+  });
+}
+
 export async function setWithdrawalStatus(
+  pool: Pool,
   db: Db,
   id: string,
   status: WithdrawalStatus,
@@ -63,6 +84,7 @@ export async function setWithdrawalStatus(
     })
     .where(eq(withdrawals.id, id))
     .returning();
+  await emitWithdrawalEvent(pool, row);
   return row;
 }
 

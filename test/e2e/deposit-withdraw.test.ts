@@ -60,6 +60,12 @@ test('a deposit of 100 USDC shows in the balance; a withdrawal of 40 reaches the
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '60', held: '0' });
   const onChain = await s.horizon.transactions().transaction(done.tx_hash).call();
   expect(onChain.memo).toBe('invoice 7');
+
+  // Every state change left one event in the outbox.
+  const { rows } = await db.pool.query(`SELECT type, data FROM events WHERE $1 = ANY(user_ids) ORDER BY id`, [user.id]);
+  expect(rows.map((r) => r.type)).toEqual(['deposit.credited', 'withdrawal.committed', 'withdrawal.pending', 'withdrawal.completed']);
+  expect(rows[0].data).toMatchObject({ user_id: user.id, amount: '100', currency: 'USD' });
+  expect(rows[3].data).toMatchObject({ withdrawal_id: done.id, amount: '40', tx_hash: done.tx_hash });
 });
 
 test('a withdrawal larger than the balance answers 422 INSUFFICIENT_FUNDS and holds nothing', async () => {

@@ -70,6 +70,8 @@ test('an order is created as ORDER_CREATED with its transitions, and reserving m
 
   const listed = await api.call('GET', `/api/v1/orders?buyer_id=${buyer}&status=FUNDS_RESERVED`, { key });
   expect(listed.body.data.map((o: { id: string }) => o.id)).toEqual([created.id]);
+  const { rows } = await db.pool.query(`SELECT type, data FROM events WHERE resource_id = $1 ORDER BY id`, [created.id]);
+  expect(rows.map((r) => [r.type, r.data.status])).toEqual([['order.created', 'ORDER_CREATED'], ['order.status_changed', 'FUNDS_RESERVED']]);
 });
 
 test('a transition that is not allowed answers 409 INVALID_STATE with the current status and adds nothing to the workflow history', async () => {

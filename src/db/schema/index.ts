@@ -3,3 +3,4 @@ export * from './users';
 export * from './ledger';
 export * from './stellar';
 export * from './orders';
+export * from './events';

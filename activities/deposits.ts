@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { scanDeposits, ScanResult } from '../src/deposits/scan-deposits';
 import type { ActivityDeps } from '.';
 import { withHeartbeat } from './heartbeat';
@@ -7,7 +8,10 @@ export function createDepositActivities(deps: ActivityDeps) {
     /** Credits every new USDC payment to a user wallet found after the persisted cursor (one page). */
     async scanDeposits(_input: Record<string, never> = {}): Promise<ScanResult> {
       const result = await withHeartbeat(() => scanDeposits(deps.database.pool, deps.stellar, { cursorName: deps.depositCursorName }));
-      if (result.credited > 0) deps.logger.info({ credited: result.credited, cursor: result.cursor }, 'deposits credited');
+      if (result.credited > 0) {
+        const { workflowExecution, activityId } = Context.current().info;
+        deps.logger.info({ workflowId: workflowExecution.workflowId, activityId, credited: result.credited, cursor: result.cursor }, 'deposits credited');
+      }
       return result;
     },
   };

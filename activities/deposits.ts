@@ -10,7 +10,7 @@ export function createDepositActivities(deps: ActivityDeps) {
       const result = await withHeartbeat(() => scanDeposits(deps.database.pool, deps.stellar, { cursorName: deps.depositCursorName }));
       if (result.credited > 0) {
         const { workflowExecution, activityId } = Context.current().info;
-        deps.logger.info({ workflowId: workflowExecution.workflowId, activityId, credited: result.credited, cursor: result.cursor }, 'deposits credited');
+        deps.logger.info({ workflowId: workflowExecution?.workflowId, activityId, credited: result.credited, cursor: result.cursor }, 'deposits credited');
       }
       return result;
     },

@@ -1,4 +1,5 @@
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, upsertMemo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { BuyerIdKey, EscrowStatusKey, OrderStatusKey, SellerIdKey } from './search-attributes';
 import type { Activities } from '../activities';
 import { cancelOrder, OrderInput, orderSnapshot, OrderSnapshot, reserveOrder } from './messages/order';
 import { decide, initialOrderState, InvalidTransition, isTerminal, OrderCommand, OrderState } from './orders/order-state';
@@ -32,6 +33,10 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     if (next instanceof InvalidTransition) throw refuse(next);
     state = next;
     version++;
+    upsertSearchAttributes([
+      { key: OrderStatusKey, value: state.status },
+      { key: EscrowStatusKey, value: state.escrow },
+    ]);
     upsertMemo({ summary: `${state.status} · ${input.amountMinor} minor ${input.currency} · buyer ${input.buyerId} · seller ${input.sellerId}` });
     await ledger.projectOrder({ orderId: input.orderId, version, state, at: new Date().toISOString() });
   };
@@ -52,6 +57,11 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     }
   };
 
+  upsertSearchAttributes([
+    { key: OrderStatusKey, value: state.status },
+    { key: BuyerIdKey, value: input.buyerId },
+    { key: SellerIdKey, value: input.sellerId },
+  ]);
   setHandler(orderSnapshot, () => ({ state, version }));
   setHandler(reserveOrder, () => exclusive({ kind: 'reserve' }, () => ledger.reserveOrderFunds(money)), { validator: validate({ kind: 'reserve' }) });
   setHandler(

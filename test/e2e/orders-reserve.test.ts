@@ -70,6 +70,16 @@ test('an order is created as ORDER_CREATED with its transitions, and reserving m
 
   const listed = await api.call('GET', `/api/v1/orders?buyer_id=${buyer}&status=FUNDS_RESERVED`, { key });
   expect(listed.body.data.map((o: { id: string }) => o.id)).toEqual([created.id]);
+  // Operators find it in the Temporal UI by its typed search attributes, and read its memo.
+  const client = new Client({ connection: temporal });
+  const found = await eventually(async () => {
+    const ids: string[] = [];
+    for await (const wf of client.workflow.list({ query: `OrderStatus = 'FUNDS_RESERVED' AND BuyerId = '${buyer}' AND SellerId = '${seller}'` })) ids.push(wf.workflowId);
+    return ids.length > 0 && ids;
+  }, 15_000, 'visibility of the order');
+  expect(found).toEqual([orderWorkflowId(created.id)]);
+  const described = await client.workflow.getHandle(orderWorkflowId(created.id)).describe();
+  expect(String(described.memo?.summary)).toMatch(/^FUNDS_RESERVED/);
   const { rows } = await db.pool.query(`SELECT type, data FROM events WHERE resource_id = $1 ORDER BY id`, [created.id]);
   expect(rows.map((r) => [r.type, r.data.status])).toEqual([['order.created', 'ORDER_CREATED'], ['order.status_changed', 'FUNDS_RESERVED']]);
 });

@@ -5,6 +5,8 @@ import { createStellarNetwork } from '../../src/stellar/network';
 import { loadConfig } from '../../src/config';
 import { testDatabase } from '../helpers/db';
 import { unique } from '../helpers/app';
+import { recordHistory } from '../helpers/histories';
+import { walletWorkflowId, withdrawalWorkflowId } from '../../workflows/ids';
 import { eventually, startStellarStack, StellarStack } from '../helpers/stellar-stack';
 
 let s: StellarStack;
@@ -66,6 +68,8 @@ test('a deposit of 100 USDC shows in the balance; a withdrawal of 40 reaches the
   expect(rows.map((r) => r.type)).toEqual(['deposit.credited', 'withdrawal.committed', 'withdrawal.pending', 'withdrawal.completed']);
   expect(rows[0].data).toMatchObject({ user_id: user.id, amount: '100', currency: 'USD' });
   expect(rows[3].data).toMatchObject({ withdrawal_id: done.id, amount: '40', tx_hash: done.tx_hash });
+  await recordHistory('withdrawal-completed', withdrawalWorkflowId(done.id));
+  await recordHistory('wallet-activation', walletWorkflowId(user.id));
 });
 
 test('a withdrawal larger than the balance answers 422 INSUFFICIENT_FUNDS and holds nothing', async () => {
@@ -91,6 +95,8 @@ test('a payment Stellar refuses (no trustline) ends WITHDRAWAL_FAILED with op_no
     return w.body.data.status === 'WITHDRAWAL_FAILED' && w.body.data;
   }, 20_000, 'withdrawal failure');
   expect(failed.failure_code).toBe('op_no_trust');
+  await eventually(async () => (await balance(user.id)).held === '0', 15_000, 'reversal');
+  await recordHistory('withdrawal-failed-no-trust', withdrawalWorkflowId(res.body.data.id));
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '10', held: '0' });
   expect(await s.usdcBalance(user.address)).toBe('10.0000000');
 });

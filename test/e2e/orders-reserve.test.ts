@@ -7,6 +7,7 @@ import { orderWorkflowId } from '../../workflows/ids';
 import { startTestApi, TestApi, unique } from '../helpers/app';
 import { testDatabase } from '../helpers/db';
 import { eventually } from '../helpers/stellar-stack';
+import { recordHistory } from '../helpers/histories';
 
 /** Orders as workflows: creation, reserve, cancel, refusals and the reservation's expiry (no chain needed yet). */
 let api: TestApi;
@@ -109,6 +110,7 @@ test('cancelling a reserved order returns the reservation; a cancelled order ref
   const after = await post(`/orders/${order.id}/reserve`);
   expect(after.status).toBe(409);
   expect(after.body.error.details.current_status).toBe('CANCELLED');
+  await recordHistory('order-reserve-cancel', orderWorkflowId(order.id));
 });
 
 test('reserving more than the buyer has answers 422 INSUFFICIENT_FUNDS and the order stays ORDER_CREATED', async () => {
@@ -141,6 +143,7 @@ test('a reservation never funded expires: the funds come back and the order is C
     return o.status === 'CANCELLED' && o;
   }, 15_000, 'reservation expiry');
   expect(cancelled.transitions.map((t: { status: string }) => t.status)).toEqual(['ORDER_CREATED', 'FUNDS_RESERVED', 'CANCELLED']);
+  await recordHistory('order-reservation-expired', orderWorkflowId(order.id));
   expect(await balance(buyer)).toEqual({ currency: 'USD', available: '20', held: '0' });
 });
 

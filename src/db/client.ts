@@ -20,6 +20,9 @@ const CONNECTION_OPTIONS = '-c plan_cache_mode=force_custom_plan';
 export function createDatabase(url: string, poolSize: number): Database {
   const pool = new Pool({ connectionString: url, max: poolSize, options: CONNECTION_OPTIONS });
   pool.on('error', () => undefined); // an idle client dropped by the server is replaced on next use
+  // A client the server drops while we hold it (a restart, a shutdown) fails its current query; the 'error' event it
+  // also emits must not take the process down.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle(pool, { schema });
   return { pool, db, close: () => pool.end() };
 }

@@ -11,7 +11,13 @@ export function requestContext(logger: Logger) {
     const id = typeof given === 'string' && ACCEPTABLE_ID.test(given) ? given : crypto.randomUUID();
     res.setHeader('X-Request-ID', id);
     res.locals.requestId = id;
-    res.locals.log = logger.child({ requestId: id });
+    const log = logger.child({ requestId: id });
+    res.locals.log = log;
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      log.info({ method: req.method, route: res.locals.route ?? req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
     next();
   };
 }

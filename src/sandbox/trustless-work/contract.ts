@@ -319,9 +319,19 @@ export function escrowContractHandler(opts: EscrowContractOptions): HostFunction
     if (stored === undefined) return undefined;
     const escrow = parseEscrow(stored);
 
+    const fnName = invoke.functionName().toString();
+    if (fnName === 'get_escrow') {
+      // A read: the stored escrow and the contract's balance, as a JSON string (the sandbox's stand-in for a
+      // simulated read of the contract's storage).
+      if (invoke.args().length !== 0) return TRAPPED;
+      const balance = ledger.balance(contractId, opts.usdc) ?? 0n;
+      opts.onState(escrow, balance);
+      return { ok: true, returnValue: xdr.ScVal.scvString(JSON.stringify({ escrow: stored, balance: balance.toString() })) };
+    }
+
     let call: Call | null;
     try {
-      call = decodeCall(invoke.functionName().toString(), invoke.args());
+      call = decodeCall(fnName, invoke.args());
     } catch {
       call = null;
     }

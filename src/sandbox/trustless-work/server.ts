@@ -190,14 +190,41 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
     }),
   );
 
-  const find = (contractId: string): Indexed => {
-    const found = index.get(contractId);
+  /**
+   * Reads an escrow from its contract's storage on the network, through a `get_escrow` call paid by the fee
+   * account (the handler records what it read in the index). Reads are serialized: they share one source account.
+   */
+  let reads: Promise<unknown> = Promise.resolve();
+  const readOnChain = (contractId: string): Promise<Indexed | undefined> => {
+    const read = reads.then(async () => {
+      const acc = await horizon.loadAccount(feeKeys.publicKey());
+      const tx = new TransactionBuilder(acc, { fee: '100', networkPassphrase: passphrase })
+        .addOperation(Operation.invokeContractFunction({ contract: contractId, function: 'get_escrow', args: [] }))
+        .setSorobanData(new SorobanDataBuilder().setResourceFee(RESOURCE_FEE).build())
+        .setTimeout(60)
+        .build();
+      tx.sign(feeKeys);
+      const ok = await horizon.submitTransaction(tx).then(
+        () => true,
+        (err: { response?: { status?: number } }) => {
+          if (err.response?.status === 400) return false; // function_trapped: no escrow at that address
+          throw new HttpError(502, 'The Stellar network could not be reached');
+        },
+      );
+      return ok ? index.get(contractId) : undefined;
+    });
+    reads = read.catch(() => undefined);
+    return read;
+  };
+
+  const find = async (contractId: string): Promise<Indexed> => {
+    const found = index.get(contractId) ?? (await readOnChain(contractId));
     if (!found) throw bad(`Escrow not found: ${contractId}`);
     return found;
   };
 
-  const check = (contractId: string, call: Call, caller: string) => {
-    const { escrow, balance } = find(contractId);
+  const check = async (contractId: string, call: Call, caller: string) => {
+    const { escrow, balance } = await find(contractId);
     const why = refusal(escrow, balance, call, caller);
     if (why) throw bad(why);
   };
@@ -292,7 +319,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
       const contractId = contractIdOf(body);
       const signer = account(body, 'signer');
       const amount = amountOf(body.amount, 'amount');
-      check(contractId, { fn: 'fund_escrow', signer, amount }, signer);
+      await check(contractId, { fn: 'fund_escrow', signer, amount }, signer);
       return { status: 'SUCCESS', unsignedTransaction: await build(signer, invoke(contractId, 'fund_escrow', [addressVal(signer), i128(amount)])) };
     },
 
@@ -302,7 +329,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
       const newStatus = str(body, 'newStatus');
       const newEvidence = str(body, 'newEvidence', { optional: true, allowEmpty: true });
       const serviceProvider = account(body, 'serviceProvider');
-      check(contractId, { fn: 'change_milestone_status', milestoneIndex, newStatus, newEvidence, serviceProvider }, serviceProvider);
+      await check(contractId, { fn: 'change_milestone_status', milestoneIndex, newStatus, newEvidence, serviceProvider }, serviceProvider);
       const args = [u32(milestoneIndex), stringVal(newStatus), stringVal(newEvidence), addressVal(serviceProvider)];
       return { status: 'SUCCESS', unsignedTransaction: await build(serviceProvider, invoke(contractId, 'change_milestone_status', args)) };
     },
@@ -313,7 +340,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
       const approver = account(body, 'approver');
       const newFlag = body.newFlag ?? true;
       if (typeof newFlag !== 'boolean') throw bad('newFlag must be a boolean');
-      check(contractId, { fn: 'approve_milestone', milestoneIndex, newFlag, approver }, approver);
+      await check(contractId, { fn: 'approve_milestone', milestoneIndex, newFlag, approver }, approver);
       const args = [u32(milestoneIndex), xdr.ScVal.scvBool(newFlag), addressVal(approver)];
       return { status: 'SUCCESS', unsignedTransaction: await build(approver, invoke(contractId, 'approve_milestone', args)) };
     },
@@ -321,7 +348,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
     'POST /escrow/single-release/release-funds': async (body) => {
       const contractId = contractIdOf(body);
       const releaseSigner = account(body, 'releaseSigner');
-      check(contractId, { fn: 'release_funds', releaseSigner, trustlessWorkAddress: feeKeys.publicKey() }, releaseSigner);
+      await check(contractId, { fn: 'release_funds', releaseSigner, trustlessWorkAddress: feeKeys.publicKey() }, releaseSigner);
       const args = [addressVal(releaseSigner), addressVal(feeKeys.publicKey())];
       return { status: 'SUCCESS', unsignedTransaction: await build(releaseSigner, invoke(contractId, 'release_funds', args)) };
     },
@@ -329,7 +356,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
     'POST /escrow/single-release/dispute-escrow': async (body) => {
       const contractId = contractIdOf(body);
       const signer = account(body, 'signer');
-      check(contractId, { fn: 'dispute_escrow', signer }, signer);
+      await check(contractId, { fn: 'dispute_escrow', signer }, signer);
       return { status: 'SUCCESS', unsignedTransaction: await build(signer, invoke(contractId, 'dispute_escrow', [addressVal(signer)])) };
     },
 
@@ -345,7 +372,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
         seen.add(address);
         return { address, amount: amountOf((d as Body).amount, `distributions[${i}].amount`) };
       });
-      check(contractId, { fn: 'resolve_dispute', disputeResolver, trustlessWorkAddress: feeKeys.publicKey(), distributions }, disputeResolver);
+      await check(contractId, { fn: 'resolve_dispute', disputeResolver, trustlessWorkAddress: feeKeys.publicKey(), distributions }, disputeResolver);
       const sorted = [...distributions].sort((a, b) => Buffer.compare(new Address(a.address).toScAddress().toXDR(), new Address(b.address).toScAddress().toXDR()));
       const map = xdr.ScVal.scvMap(sorted.map((d) => new xdr.ScMapEntry({ key: addressVal(d.address), val: i128(d.amount) })));
       const args = [addressVal(disputeResolver), addressVal(feeKeys.publicKey()), map];
@@ -379,7 +406,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
       } else if (hostFn.switch().name === 'hostFunctionTypeInvokeContract') {
         const call = hostFn.invokeContract();
         const contractId = Address.fromScAddress(call.contractAddress()).toString();
-        const { escrow } = find(contractId);
+        const { escrow } = await find(contractId);
         const fn = call.functionName().toString();
         const role = requiredRole(escrow, fn, source);
         if (source !== role.address) throw bad(`The transaction must be signed by the ${role.name} (${role.address})`);
@@ -413,14 +440,17 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
     },
   };
 
-  const getEscrows = (url: URL) => {
+  const getEscrows = async (url: URL) => {
     const ids = [...url.searchParams.getAll('contractIds[]'), ...url.searchParams.getAll('contractIds')].flatMap((v) => v.split(',')).filter(Boolean);
     if (ids.length === 0) throw bad('contractIds is required');
     for (const id of ids) if (!StrKey.isValidContract(id)) throw bad(`contractIds: ${id} is not a valid contract address`);
-    return ids.flatMap((id) => {
-      const found = index.get(id);
-      return found ? [view(found)] : [];
-    });
+    const validate = url.searchParams.get('validateOnChain') === 'true';
+    const found: Indexed[] = [];
+    for (const id of ids) {
+      const one = validate ? await readOnChain(id) : (index.get(id) ?? (await readOnChain(id)));
+      if (one) found.push(one);
+    }
+    return found.map(view);
   };
 
   const server = http.createServer((req, res) => {
@@ -443,7 +473,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
           const known = key === 'GET /helper/get-escrow-by-contract-ids' || key in routes;
           if (!known) throw new HttpError(404, `Cannot ${req.method} ${url.pathname}`);
           if (req.headers['x-api-key'] !== apiKey) throw new HttpError(401, 'Unauthorized');
-          if (key === 'GET /helper/get-escrow-by-contract-ids') return send(200, getEscrows(url));
+          if (key === 'GET /helper/get-escrow-by-contract-ids') return send(200, await getEscrows(url));
           let body: unknown;
           try {
             body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};

@@ -1,6 +1,21 @@
 import { Address, Keypair, Operation, TransactionBuilder, SorobanDataBuilder, xdr } from '@stellar/stellar-sdk';
 import { submitExpectingFailure } from '../stellar/helpers';
-import { API_KEY, act, call, party, sign, startTw, usdcOf, type TwTest } from './helpers';
+import {
+  API_KEY,
+  act,
+  call,
+  deliverAndApprove as twDeliverAndApprove,
+  deployAndFund as twDeployAndFund,
+  deployBody as twDeployBody,
+  escrowOf as twEscrowOf,
+  makeParties,
+  sign,
+  startTw,
+  usdcOf,
+  usdcStroops,
+  type Parties,
+  type TwTest,
+} from './helpers';
 
 let w: TwTest;
 
@@ -12,69 +27,11 @@ afterAll(async () => {
   await w?.stop();
 });
 
-interface Parties {
-  buyer: Keypair; // approver and release signer
-  seller: Keypair; // service provider and receiver
-  platform: Keypair; // platform address and dispute resolver; deploys
-}
-
-async function parties(): Promise<Parties> {
-  const [buyer, seller, platform] = await Promise.all([party(w.t, '150'), party(w.t), party(w.t)]);
-  return { buyer: buyer!, seller: seller!, platform: platform! };
-}
-
-function deployBody(p: Parties, overrides: Record<string, unknown> = {}) {
-  return {
-    signer: p.platform.publicKey(),
-    engagementId: `ord_${Math.random().toString(36).slice(2)}`,
-    title: 'Logo design',
-    description: 'A logo in three colours',
-    roles: {
-      approver: p.buyer.publicKey(),
-      serviceProvider: p.seller.publicKey(),
-      platformAddress: p.platform.publicKey(),
-      releaseSigner: p.buyer.publicKey(),
-      disputeResolver: p.platform.publicKey(),
-      receiver: p.seller.publicKey(),
-    },
-    amount: 100,
-    platformFee: 5,
-    milestones: [{ description: 'Deliver the logo' }],
-    trustline: { address: w.t.sandbox.usdcAsset.issuer, decimals: 10000000 },
-    ...overrides,
-  };
-}
-
-async function deploy(p: Parties): Promise<string> {
-  const res = await act(w, '/deployer/single-release', deployBody(p), p.platform);
-  expect(res.status).toBe(200);
-  return res.body.contractId;
-}
-
-async function deployAndFund(p: Parties): Promise<string> {
-  const contractId = await deploy(p);
-  const funded = await act(w, '/escrow/single-release/fund-escrow', { contractId, signer: p.buyer.publicKey(), amount: 100 }, p.buyer);
-  expect(funded.status).toBe(200);
-  return contractId;
-}
-
-async function deliverAndApprove(p: Parties, contractId: string): Promise<void> {
-  const changed = await act(
-    w,
-    '/escrow/single-release/change-milestone-status',
-    { contractId, milestoneIndex: '0', newStatus: 'completed', newEvidence: 'https://example.com/logo.svg', serviceProvider: p.seller.publicKey() },
-    p.seller,
-  );
-  expect(changed.status).toBe(200);
-  const approved = await act(w, '/escrow/single-release/approve-milestone', { contractId, milestoneIndex: '0', approver: p.buyer.publicKey() }, p.buyer);
-  expect(approved.status).toBe(200);
-}
-
-async function escrowOf(contractId: string) {
-  const res = await call(w.tw, 'GET', `/helper/get-escrow-by-contract-ids?contractIds[]=${contractId}`);
-  expect(res.status).toBe(200);
-  return res.body[0];
-}
+const parties = () => makeParties(w.t);
+const deployBody = (p: Parties, overrides: Record<string, unknown> = {}) => twDeployBody(w.t, p, overrides);
+const deployAndFund = (p: Parties) => twDeployAndFund(w, p);
+const deliverAndApprove = (p: Parties, contractId: string) => twDeliverAndApprove(w, p, contractId);
+const escrowOf = (contractId: string) => twEscrowOf(w, contractId);
 
 describe('the happy path on the sandbox network', () => {
   test('deploy, fund, deliver, approve and release: the receiver gets the amount less 0.3% and the 5% platform fee', async () => {
@@ -118,12 +75,12 @@ describe('the happy path on the sandbox network', () => {
       { description: 'Deliver the logo', status: 'completed', evidence: 'https://example.com/logo.svg', approved: true },
     ]);
 
-    const feeBefore = await usdcOf(w.t, w.tw.feeAccount);
+    const feeBefore = await usdcStroops(w.t, w.tw.feeAccount);
     const released = await act(w, '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }, p.buyer);
     expect(released.status).toBe(200);
     expect(await usdcOf(w.t, p.seller.publicKey())).toBe('94.7000000');
     expect(await usdcOf(w.t, p.platform.publicKey())).toBe('5.0000000');
-    expect(Number(await usdcOf(w.t, w.tw.feeAccount)) - Number(feeBefore)).toBeCloseTo(0.3, 7);
+    expect((await usdcStroops(w.t, w.tw.feeAccount)) - feeBefore).toBe(3_000_000n);
     expect(await escrowOf(contractId)).toMatchObject({ balance: 0, flags: { disputed: false, released: true, resolved: false } });
   });
 
@@ -134,6 +91,7 @@ describe('the happy path on the sandbox network', () => {
     expect(disputed.status).toBe(200);
     expect((await escrowOf(contractId)).flags).toEqual({ disputed: true, released: false, resolved: false });
 
+    const feeBefore = await usdcStroops(w.t, w.tw.feeAccount);
     const resolved = await act(
       w,
       '/escrow/single-release/resolve-dispute',
@@ -152,7 +110,8 @@ describe('the happy path on the sandbox network', () => {
     expect(await usdcOf(w.t, p.buyer.publicKey())).toBe('106.8200000');
     expect(await usdcOf(w.t, p.seller.publicKey())).toBe('37.8800000');
     expect(await usdcOf(w.t, p.platform.publicKey())).toBe('5.0000000');
-    expect(await escrowOf(contractId)).toMatchObject({ balance: 0, flags: { resolved: true } });
+    expect((await usdcStroops(w.t, w.tw.feeAccount)) - feeBefore).toBe(3_000_000n); // 0.18 + 0.12
+    expect(await escrowOf(contractId)).toMatchObject({ balance: 0, flags: { disputed: false, released: false, resolved: true } });
   });
 });
 

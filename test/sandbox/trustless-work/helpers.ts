@@ -61,3 +61,74 @@ export async function party(t: TestSandbox, usdc?: string): Promise<Keypair> {
 }
 
 export const usdcOf = (t: TestSandbox, id: string) => assetBalance(t, id, t.usdc);
+
+export interface Parties {
+  buyer: Keypair; // approver and release signer
+  seller: Keypair; // service provider and receiver
+  platform: Keypair; // platform address and dispute resolver; deploys
+}
+
+/** The roles as OFFER-HUB assigns them; the buyer starts with 150 USDC. */
+export async function makeParties(t: TestSandbox): Promise<Parties> {
+  const [buyer, seller, platform] = await Promise.all([party(t, '150'), party(t), party(t)]);
+  return { buyer: buyer!, seller: seller!, platform: platform! };
+}
+
+/** A deploy body: 100 USDC, 5% platform fee, one milestone. */
+export function deployBody(t: TestSandbox, p: Parties, overrides: Record<string, unknown> = {}) {
+  return {
+    signer: p.platform.publicKey(),
+    engagementId: `ord_${Math.random().toString(36).slice(2)}`,
+    title: 'Logo design',
+    description: 'A logo in three colours',
+    roles: {
+      approver: p.buyer.publicKey(),
+      serviceProvider: p.seller.publicKey(),
+      platformAddress: p.platform.publicKey(),
+      releaseSigner: p.buyer.publicKey(),
+      disputeResolver: p.platform.publicKey(),
+      receiver: p.seller.publicKey(),
+    },
+    amount: 100,
+    platformFee: 5,
+    milestones: [{ description: 'Deliver the logo' }],
+    trustline: { address: t.sandbox.usdcAsset.issuer, decimals: 10000000 },
+    ...overrides,
+  };
+}
+
+/** Deploys the escrow of `deployBody` and funds it with the buyer's 100 USDC; returns the contract id. */
+export async function deployAndFund(w: TwTest, p: Parties): Promise<string> {
+  const deployed = await act(w, '/deployer/single-release', deployBody(w.t, p), p.platform);
+  if (deployed.status !== 200) throw new Error(`deploy: ${JSON.stringify(deployed.body)}`);
+  const contractId: string = deployed.body.contractId;
+  const funded = await act(w, '/escrow/single-release/fund-escrow', { contractId, signer: p.buyer.publicKey(), amount: 100 }, p.buyer);
+  if (funded.status !== 200) throw new Error(`fund: ${JSON.stringify(funded.body)}`);
+  return contractId;
+}
+
+/** The service provider marks milestone 0 completed and the approver approves it. */
+export async function deliverAndApprove(w: TwTest, p: Parties, contractId: string): Promise<void> {
+  const changed = await act(
+    w,
+    '/escrow/single-release/change-milestone-status',
+    { contractId, milestoneIndex: '0', newStatus: 'completed', newEvidence: 'https://example.com/logo.svg', serviceProvider: p.seller.publicKey() },
+    p.seller,
+  );
+  if (changed.status !== 200) throw new Error(`change status: ${JSON.stringify(changed.body)}`);
+  const approved = await act(w, '/escrow/single-release/approve-milestone', { contractId, milestoneIndex: '0', approver: p.buyer.publicKey() }, p.buyer);
+  if (approved.status !== 200) throw new Error(`approve: ${JSON.stringify(approved.body)}`);
+}
+
+export async function escrowOf(w: TwTest, contractId: string, query = ''): Promise<any> {
+  const res = await call(w.tw, 'GET', `/helper/get-escrow-by-contract-ids?contractIds[]=${contractId}${query}`);
+  if (res.status !== 200) throw new Error(`get escrow: ${JSON.stringify(res.body)}`);
+  return res.body[0];
+}
+
+/** USDC balance in stroops. */
+export async function usdcStroops(t: TestSandbox, id: string): Promise<bigint> {
+  const text = (await assetBalance(t, id, t.usdc)) ?? '0.0000000';
+  const [whole, frac] = text.split('.');
+  return BigInt(whole!) * 10_000_000n + BigInt(frac!);
+}

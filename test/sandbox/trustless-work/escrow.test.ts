@@ -1,4 +1,4 @@
-import { Address, Keypair, Operation, TransactionBuilder, SorobanDataBuilder, xdr } from '@stellar/stellar-sdk';
+import { Address, Keypair, Operation, SorobanDataBuilder, StrKey, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
 import { submitExpectingFailure } from '../stellar/helpers';
 import {
   API_KEY,
@@ -9,6 +9,7 @@ import {
   deployBody as twDeployBody,
   escrowOf as twEscrowOf,
   makeParties,
+  party,
   sign,
   startTw,
   usdcOf,
@@ -317,4 +318,25 @@ test('xdr sanity: the resolve-dispute call carries a map of addresses to i128 am
   const args: xdr.ScVal[] = tx.operations[0].func.invokeContract().args();
   expect(args[2]!.switch().name).toBe('scvMap');
   expect(tx.fee).toBe('100100');
+});
+
+test('get-escrow-by-contract-ids: bracketed, repeated and comma-separated ids; unknown ids are left out; none at all is a 400', async () => {
+  const p = await parties();
+  const first = await deployAndFund(p);
+  const second = await deployAndFund({ ...p, buyer: await party(w.t, '100') });
+  const unknown = StrKey.encodeContract(Buffer.alloc(32, 7));
+  for (const query of [
+    `contractIds[]=${first}&contractIds[]=${unknown}&contractIds[]=${second}`,
+    `contractIds=${first}&contractIds=${second}`,
+    `contractIds=${first},${second}`,
+  ]) {
+    const res = await call(w.tw, 'GET', `/helper/get-escrow-by-contract-ids?${query}`);
+    expect(res.status).toBe(200);
+    expect(res.body.map((e: { contractId: string; balance: number }) => [e.contractId, e.balance])).toEqual([
+      [first, 100],
+      [second, 100],
+    ]);
+  }
+  const none = await call(w.tw, 'GET', '/helper/get-escrow-by-contract-ids');
+  expect(none).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'contractIds is required' } });
 });

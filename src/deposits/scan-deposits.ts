@@ -22,7 +22,7 @@ export function cursorName(horizonUrl: string): string {
 
 /**
  * Reads one page of payments after the persisted cursor and credits each USDC payment that reached a user's wallet.
- * The credits (unique on the operation id, `deposit:<op id>`) and the cursor are committed in one transaction, so
+ * The credits (unique on the network and operation id, `deposit:<network tag>:<op id>`) and the cursor are committed in one transaction, so
  * replaying a page, a crash or a second scanner can never credit twice nor skip a payment.
  */
 export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { cursorName: string }): Promise<ScanResult> {
@@ -52,7 +52,7 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
       if (!userId) continue;
       const entry = await credit(client as unknown as Pool, {
         kind: 'deposit',
-        key: `deposit:${r.id}`,
+        key: `deposit:${network.tag}:${r.id}`,
         userId,
         currency: 'USD',
         amount: parseAmount(r.amount),
@@ -62,7 +62,7 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
       if (!entry.replayed) {
         credited++;
         await emitEvent(client, {
-          dedupeKey: `deposit.credited:${r.id}`,
+          dedupeKey: `deposit.credited:${network.tag}:${r.id}`,
           type: 'deposit.credited',
           resourceType: 'deposit',
           resourceId: r.id,

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Asset, Horizon, Keypair, Networks } from '@stellar/stellar-sdk';
 import type { Config } from '../config';
 
@@ -7,6 +8,8 @@ export const SANDBOX_PASSPHRASE = Networks.STANDALONE;
 export interface StellarNetwork {
   name: Config['STELLAR_NETWORK'];
   passphrase: string;
+  /** A short, stable tag of the network (from its passphrase), for business keys that must not collide across networks. */
+  tag: string;
   horizon: Horizon.Server;
   usdc: Asset;
   platform: Keypair;
@@ -20,12 +23,19 @@ export function passphraseFor(config: Pick<Config, 'STELLAR_NETWORK' | 'STELLAR_
 
 /** One Horizon client and the platform's identity, built once per process from configuration. */
 export function createStellarNetwork(config: Config): StellarNetwork {
+  const passphrase = passphraseFor(config);
   return {
     name: config.STELLAR_NETWORK,
-    passphrase: passphraseFor(config),
+    passphrase,
+    tag: networkTag(passphrase),
     horizon: new Horizon.Server(config.HORIZON_URL, { allowHttp: config.STELLAR_NETWORK !== 'public' }),
     usdc: new Asset('USDC', config.USDC_ISSUER),
     platform: Keypair.fromSecret(config.PLATFORM_SECRET),
     submitTimeoutMs: config.STELLAR_SUBMIT_TIMEOUT_MS,
   };
+}
+
+/** Operation ids are unique within one network only; keys built from them carry this tag. */
+export function networkTag(passphrase: string): string {
+  return crypto.createHash('sha256').update(passphrase).digest('hex').slice(0, 12);
 }

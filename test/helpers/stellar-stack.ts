@@ -36,12 +36,16 @@ export interface StellarStack {
 export async function startStellarStack(extra: Record<string, string> = {}, opts: { inProcessWorker?: boolean } = {}): Promise<StellarStack> {
   quietTemporalRuntime();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offerhub-sandbox-'));
-  const sandbox = await startStellarSandbox({ port: 0, ledgerIntervalMs: 100, dataFile: path.join(dir, 'stellar.json') });
+  // Each stack is its own network (as a real one, its operation ids start again from its first ledger): give it its
+  // own passphrase, so that suites sharing the run's database never mistake one network's payments for another's.
+  const networkPassphrase = `Standalone Network ; February 2017 ; ${unique('test-network')}`;
+  const sandbox = await startStellarSandbox({ port: 0, ledgerIntervalMs: 100, dataFile: path.join(dir, 'stellar.json'), networkPassphrase });
   const horizon = new Horizon.Server(sandbox.url, { allowHttp: true });
   const platform = Keypair.random();
   await friendbot(sandbox, platform.publicKey());
   const overrides = {
     STELLAR_NETWORK: 'sandbox',
+    STELLAR_NETWORK_PASSPHRASE: networkPassphrase,
     HORIZON_URL: sandbox.url,
     USDC_ISSUER: sandbox.usdcAsset.issuer,
     PLATFORM_SECRET: platform.secret(),

@@ -1,3 +1,4 @@
+import type { SponsorshipResult } from './sponsorship';
 import { xdr } from '@stellar/stellar-sdk';
 import {
   OP_CODES,
@@ -133,4 +134,15 @@ function opCodeOf(r: xdr.OperationResult): string {
   const table = OP_CODES[tr.switch().name as SupportedOpType]?.codes as Record<string, string> | undefined;
   const code = (tr.value() as unknown as { switch(): { name: string } }).switch().name;
   return table?.[code] ?? 'op_success';
+}
+
+/**
+ * What an operation answers when creating a (possibly sponsored) entry failed: its own low-reserve code, or the
+ * shared subentry/sponsoring limits; null when the creation succeeded.
+ */
+export function sponsorshipRefusal(result: SponsorshipResult, lowReserve: () => OpResult): OpResult | null {
+  if (result === 'low_reserve') return lowReserve();
+  if (result === 'too_many_subentries') return opOuter('opTooManySubentries');
+  if (result === 'too_many_sponsoring') return opOuter('opTooManySponsoring');
+  return null;
 }

@@ -9,7 +9,7 @@ import {
   trustlineKey,
   type TrustlineEntry,
 } from '../ledger-state';
-import { opOuter, opResult } from '../results';
+import { opOuter, opResult, sponsorshipRefusal } from '../results';
 import { createEntryWithPossibleSponsorship, removeEntryWithPossibleSponsorship } from '../sponsorship';
 import type { OperationHandler } from './types';
 
@@ -72,16 +72,8 @@ export const changeTrust: OperationHandler<xdr.ChangeTrustOp> = {
       lastModifiedLedger: header.ledgerSeq,
     };
     const created = createEntryWithPossibleSponsorship(ltx, line);
-    switch (created.result) {
-      case 'low_reserve':
-        return { result: opResult('changeTrust', 'changeTrustLowReserve') };
-      case 'too_many_subentries':
-        return { result: opOuter('opTooManySubentries') };
-      case 'too_many_sponsoring':
-        return { result: opOuter('opTooManySponsoring') };
-      case 'success':
-        break;
-    }
+    const refused = sponsorshipRefusal(created.result, () => opResult('changeTrust', 'changeTrustLowReserve'));
+    if (refused) return { result: refused };
     ltx.put(created.entry);
     return {
       result: opResult('changeTrust', 'changeTrustSuccess'),

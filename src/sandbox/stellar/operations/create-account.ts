@@ -2,7 +2,7 @@ import type { xdr } from '@stellar/stellar-sdk';
 import { formatStroops, toBigInt } from '../amounts';
 import { muxedFields, readAccountId } from '../accounts';
 import { availableBalance, newAccount, startingSequenceNumber } from '../ledger-state';
-import { opOuter, opResult } from '../results';
+import { opResult, sponsorshipRefusal } from '../results';
 import { createEntryWithPossibleSponsorship } from '../sponsorship';
 import type { OperationHandler } from './types';
 
@@ -26,16 +26,8 @@ export const createAccount: OperationHandler<xdr.CreateAccountOp> = {
       ltx,
       newAccount(destination, startingBalance, startingSequenceNumber(header.ledgerSeq), header.ledgerSeq),
     );
-    switch (created.result) {
-      case 'low_reserve':
-        return { result: opResult('createAccount', 'createAccountLowReserve') };
-      case 'too_many_subentries':
-        return { result: opOuter('opTooManySubentries') };
-      case 'too_many_sponsoring':
-        return { result: opOuter('opTooManySponsoring') };
-      case 'success':
-        break;
-    }
+    const refused = sponsorshipRefusal(created.result, () => opResult('createAccount', 'createAccountLowReserve'));
+    if (refused) return { result: refused };
 
     const source = ltx.account(ctx.source.id)!;
     if (availableBalance(source) < startingBalance) return { result: opResult('createAccount', 'createAccountUnderfunded') };

@@ -1,6 +1,6 @@
 import type { xdr } from '@stellar/stellar-sdk';
 import { dataKey, type DataEntry } from '../ledger-state';
-import { opOuter, opResult } from '../results';
+import { opResult, sponsorshipRefusal } from '../results';
 import { createEntryWithPossibleSponsorship, removeEntryWithPossibleSponsorship } from '../sponsorship';
 import type { OperationHandler } from './types';
 
@@ -39,16 +39,8 @@ export const manageData: OperationHandler<xdr.ManageDataOp> = {
     }
     const entry: DataEntry = { type: 'data', accountId: ctx.source.id, name, value: encoded, lastModifiedLedger: header.ledgerSeq };
     const created = createEntryWithPossibleSponsorship(ltx, entry);
-    switch (created.result) {
-      case 'low_reserve':
-        return { result: opResult('manageData', 'manageDataLowReserve') };
-      case 'too_many_subentries':
-        return { result: opOuter('opTooManySubentries') };
-      case 'too_many_sponsoring':
-        return { result: opOuter('opTooManySponsoring') };
-      case 'success':
-        break;
-    }
+    const refused = sponsorshipRefusal(created.result, () => opResult('manageData', 'manageDataLowReserve'));
+    if (refused) return { result: refused };
     ltx.put(created.entry);
     return {
       result: opResult('manageData', 'manageDataSuccess'),

@@ -9,7 +9,7 @@ import {
   MAX_SIGNERS,
   type Signer,
 } from '../ledger-state';
-import { opOuter, opResult } from '../results';
+import { opResult, sponsorshipRefusal } from '../results';
 import { createSignerWithPossibleSponsorship, removeSignerWithPossibleSponsorship } from '../sponsorship';
 import { compareSignerKeys, signerKeyToString } from './signer-keys';
 import type { OperationHandler } from './types';
@@ -113,16 +113,8 @@ export const setOptions: OperationHandler<xdr.SetOptionsOp> = {
         } else {
           if (acc.signers.length >= MAX_SIGNERS) return { result: opResult('setOptions', 'setOptionsTooManySigners') };
           const created = createSignerWithPossibleSponsorship(ltx, acc.accountId);
-          switch (created.result) {
-            case 'low_reserve':
-              return { result: opResult('setOptions', 'setOptionsLowReserve') };
-            case 'too_many_subentries':
-              return { result: opOuter('opTooManySubentries') };
-            case 'too_many_sponsoring':
-              return { result: opOuter('opTooManySponsoring') };
-            case 'success':
-              break;
-          }
+          const refused = sponsorshipRefusal(created.result, () => opResult('setOptions', 'setOptionsLowReserve'));
+          if (refused) return { result: refused };
           const fresh = ltx.account(acc.accountId)!;
           const added: Signer = created.sponsor ? { key, weight, sponsor: created.sponsor } : { key, weight };
           const signers = [...fresh.signers, added].sort((a, b) => compareSignerKeys(a.key, b.key));

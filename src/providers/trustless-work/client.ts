@@ -1,0 +1,120 @@
+import { withTimeout } from '../../async';
+
+/** Trustless Work refused the request (4xx): a business answer, not worth retrying as is. */
+export class TrustlessWorkRefusal extends Error {
+  override name = 'TrustlessWorkRefusal';
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Trustless Work could not be reached or failed (timeout, 5xx, 429): retry later. */
+export class TrustlessWorkUnavailable extends Error {
+  override name = 'TrustlessWorkUnavailable';
+}
+
+export interface Roles {
+  approver: string;
+  serviceProvider: string;
+  platformAddress: string;
+  releaseSigner: string;
+  disputeResolver: string;
+  receiver: string;
+}
+
+export interface DeployRequest {
+  signer: string;
+  engagementId: string;
+  title: string;
+  description: string;
+  roles: Roles;
+  /** Decimal USDC amount. */
+  amount: string;
+  /** Percent, e.g. "2.5". */
+  platformFee: string;
+  milestones: Array<{ description: string }>;
+  trustline: { address: string; decimals: number };
+}
+
+export interface Unsigned {
+  unsignedTransaction: string;
+}
+
+export interface SendResult {
+  status: string;
+  message?: string;
+  contractId?: string;
+  escrow?: unknown;
+}
+
+/** The Trustless Work REST API v1 (single-release escrows), at a URL from configuration; `x-api-key` on every call. */
+export class TrustlessWorkClient {
+  constructor(private readonly opts: { baseUrl: string; apiKey: string; timeoutMs?: number }) {}
+
+  deploySingleRelease(body: DeployRequest): Promise<Unsigned> {
+    return this.post('/deployer/single-release', body);
+  }
+  fundEscrow(body: { contractId: string; signer: string; amount: string }): Promise<Unsigned> {
+    return this.post('/escrow/single-release/fund-escrow', body);
+  }
+  changeMilestoneStatus(body: { contractId: string; milestoneIndex: string; newStatus: string; newEvidence?: string; serviceProvider: string }): Promise<Unsigned> {
+    return this.post('/escrow/single-release/change-milestone-status', body);
+  }
+  approveMilestone(body: { contractId: string; milestoneIndex: string; approver: string }): Promise<Unsigned> {
+    return this.post('/escrow/single-release/approve-milestone', body);
+  }
+  releaseFunds(body: { contractId: string; releaseSigner: string }): Promise<Unsigned> {
+    return this.post('/escrow/single-release/release-funds', body);
+  }
+  disputeEscrow(body: { contractId: string; signer: string }): Promise<Unsigned> {
+    return this.post('/escrow/single-release/dispute-escrow', body);
+  }
+  resolveDispute(body: { contractId: string; disputeResolver: string; distributions: Array<{ address: string; amount: string }> }): Promise<Unsigned> {
+    return this.post('/escrow/single-release/resolve-dispute', body);
+  }
+  sendTransaction(signedXdr: string): Promise<SendResult> {
+    return this.post('/helper/send-transaction', { signedXdr });
+  }
+  async getEscrows(contractIds: string[]): Promise<unknown[]> {
+    const qs = contractIds.map((id) => `contractIds[]=${encodeURIComponent(id)}`).join('&');
+    return this.request('GET', `/helper/get-escrow-by-contract-ids?${qs}`);
+  }
+
+  private post<T>(path: string, body: unknown): Promise<T> {
+    return this.request('POST', path, body);
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await withTimeout(
+        fetch(`${this.opts.baseUrl}${path}`, {
+          method,
+          headers: { 'x-api-key': this.opts.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
+        this.opts.timeoutMs ?? 30_000,
+        `Trustless Work ${path}`,
+      );
+    } catch (err) {
+      throw new TrustlessWorkUnavailable(`Trustless Work ${path} could not be reached: ${(err as Error).message}`);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    if (res.status >= 500 || res.status === 429) throw new TrustlessWorkUnavailable(`Trustless Work ${path} answered ${res.status}`);
+    if (res.status >= 400) {
+      const message = (parsed as { message?: unknown })?.message;
+      throw new TrustlessWorkRefusal(res.status, typeof message === 'string' ? message : `Trustless Work ${path} answered ${res.status}`, parsed);
+    }
+    return parsed as T;
+  }
+}

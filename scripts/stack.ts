@@ -16,6 +16,7 @@ import { ensureDatabase, startEmbeddedPostgres } from '../src/devstack/postgres'
 import { ensureTemporalCli } from '../src/devstack/temporal-cli';
 import { startTemporalDevServer } from '../src/devstack/temporal-server';
 import { startStellarSandbox, StellarSandbox } from '../src/sandbox/stellar';
+import { startTrustlessWorkSandbox } from '../src/sandbox/trustless-work';
 
 const say = (part: string, line: string) => console.log(formatLine(part, line));
 const stops: Array<() => Promise<void>> = [];
@@ -81,6 +82,18 @@ async function stellarSandbox(env: NodeJS.ProcessEnv): Promise<StellarSandbox | 
     say('sandbox', `funded the platform account ${platform} from friendbot`);
   }
   say('sandbox', `Stellar sandbox (Horizon) on ${sandbox.url}, USDC issuer ${sandbox.usdcAsset.issuer}`);
+  if (!env.TRUSTLESS_WORK_URL) {
+    env.TRUSTLESS_WORK_API_KEY ??= kept('trustless-work-api-key', () => crypto.randomBytes(24).toString('hex'));
+    const tw = await startTrustlessWorkSandbox({
+      port: Number(env.SANDBOX_TRUSTLESS_WORK_PORT ?? 8001),
+      stellar: sandbox,
+      apiKey: env.TRUSTLESS_WORK_API_KEY,
+      dataFile: path.join(DATA_DIR, 'sandbox', 'trustless-work.json'),
+    });
+    stops.push(() => tw.stop()); // stops run in reverse: Trustless Work before the network under it
+    env.TRUSTLESS_WORK_URL = tw.url;
+    say('sandbox', `Trustless Work sandbox on ${tw.url}`);
+  }
   return sandbox;
 }
 

@@ -34,6 +34,9 @@ export const configSchema = z.object({
   /** The key id new wallet secrets are sealed with; defaults to the first key. */
   WALLET_ENCRYPTION_KEY_ID: z.string().min(1).optional(),
   STELLAR_SUBMIT_TIMEOUT_MS: int(30_000, 1000),
+  /** Trustless Work's REST API (the sandbox's on :8001 under npm start). */
+  TRUSTLESS_WORK_URL: z.string().url().default('http://127.0.0.1:8001'),
+  TRUSTLESS_WORK_API_KEY: z.string().min(1).optional(),
   /** How long the API waits on a workflow update before answering 504 PROVIDER_TIMEOUT. */
   WORKFLOW_UPDATE_TIMEOUT_MS: int(15_000, 100),
   DEPOSIT_POLL_INTERVAL_MS: int(1000, 50),

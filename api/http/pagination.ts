@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeCursor as decodeCursorPosition, encodeCursor } from '../../src/cursor';
 import { AppError } from '../../src/errors';
 import { text } from './validation';
 
@@ -7,24 +8,21 @@ export const pageQuery = {
   cursor: text(200).optional().meta({ description: 'Opaque cursor from the previous page’s `pagination.next_cursor`' }),
 };
 
-/** Cursors are opaque to clients: a versioned, base64url-encoded position in a keyset. */
-export function encodeCursor(position: string | number): string {
-  return Buffer.from(`v1:${position}`).toString('base64url');
-}
+const invalidCursor = () =>
+  new AppError('VALIDATION_ERROR', 'Invalid cursor', { fields: [{ field: 'query.cursor', code: 'invalid_cursor', message: 'not a cursor this API issued' }] });
 
+/** The position of a cursor from the query string; 400 VALIDATION_ERROR for one this API did not issue. */
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!raw.startsWith('v1:') || raw.length < 4 || encodeCursor(raw.slice(3)) !== cursor) {
-    throw new AppError('VALIDATION_ERROR', 'Invalid cursor', { fields: [{ field: 'query.cursor', code: 'invalid_cursor', message: 'not a cursor this API issued' }] });
-  }
-  return raw.slice(3);
+  const position = decodeCursorPosition(cursor);
+  if (position === null) throw invalidCursor();
+  return position;
 }
 
 export function decodeSeqCursor(cursor: string | undefined): number | undefined {
   const raw = decodeCursor(cursor);
   if (raw === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(raw)) throw new AppError('VALIDATION_ERROR', 'Invalid cursor', { fields: [{ field: 'query.cursor', code: 'invalid_cursor', message: 'not a cursor this API issued' }] });
+  if (!/^\d{1,15}$/.test(raw)) throw invalidCursor();
   return Number(raw);
 }
 

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { decodeCursor, encodeCursor } from '../cursor';
 import { AppError } from '../errors';
 import { CURRENCIES, Currency, formatAmount } from '../money';
 import type { Related, SystemBucket, UserBucket } from './types';
@@ -58,15 +59,9 @@ export interface TransactionPage {
   nextCursor: string | null;
 }
 
-const CURSOR_PREFIX = 'p1:';
-
-function encodeCursor(postingId: string): string {
-  return Buffer.from(`${CURSOR_PREFIX}${postingId}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const text = /^[A-Za-z0-9_-]{1,64}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString() : '';
-  const id = text.startsWith(CURSOR_PREFIX) ? text.slice(CURSOR_PREFIX.length) : '';
+/** The posting id inside a history cursor (src/cursor.ts). */
+function postingIdOf(cursor: string): string {
+  const id = decodeCursor(cursor) ?? '';
   if (!/^[1-9]\d{0,18}$/.test(id)) throw new AppError('VALIDATION_ERROR', 'cursor is not valid', { field: 'cursor' });
   return id;
 }
@@ -84,7 +79,7 @@ export async function getTransactions(
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw new AppError('VALIDATION_ERROR', 'limit must be an integer from 1 to 100', { field: 'limit' });
   }
-  const before = opts.cursor ? decodeCursor(opts.cursor) : null;
+  const before = opts.cursor ? postingIdOf(opts.cursor) : null;
   const { rows } = await pool.query<{
     id: string;
     entry_id: string;

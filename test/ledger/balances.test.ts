@@ -1,3 +1,4 @@
+import { encodeCursor } from '../../src/cursor';
 import { credit, getBalances, getSystemBalances, getTransactions, holdForWithdrawal, moveToEscrow, reserve } from '../../src/ledger';
 import { testDatabase } from '../helpers/db';
 import { createUsers, u, uniqueKey } from './fixtures';
@@ -64,7 +65,7 @@ describe('getTransactions', () => {
 
   it('a valid cursor past the oldest line gives an empty last page', async () => {
     const user = await userWithHistory();
-    const page = await getTransactions(pool, user, { cursor: Buffer.from('p1:1').toString('base64url') });
+    const page = await getTransactions(pool, user, { cursor: encodeCursor(1) });
     expect(page).toEqual({ items: [], nextCursor: null });
   });
 

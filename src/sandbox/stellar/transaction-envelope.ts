@@ -55,6 +55,10 @@ function readOperations(ops: xdr.Operation[], txSource: AccountRef): TxOperation
   });
 }
 
+function timeBoundsOf(tb: xdr.TimeBounds): { minTime: bigint; maxTime: bigint } {
+  return { minTime: toBigInt(tb.minTime()), maxTime: toBigInt(tb.maxTime()) };
+}
+
 function readV1(tx: xdr.Transaction, hash: Buffer, signatures: xdr.DecoratedSignature[]): InnerTx {
   const source = readMuxed(tx.sourceAccount());
   const inner: InnerTx = {
@@ -76,13 +80,13 @@ function readV1(tx: xdr.Transaction, hash: Buffer, signatures: xdr.DecoratedSign
   switch (cond.switch().name) {
     case 'precondTime': {
       const tb = cond.timeBounds();
-      inner.timeBounds = { minTime: toBigInt(tb.minTime()), maxTime: toBigInt(tb.maxTime()) };
+      inner.timeBounds = timeBoundsOf(tb);
       break;
     }
     case 'precondV2': {
       const v2 = cond.v2();
       const tb = v2.timeBounds();
-      if (tb) inner.timeBounds = { minTime: toBigInt(tb.minTime()), maxTime: toBigInt(tb.maxTime()) };
+      if (tb) inner.timeBounds = timeBoundsOf(tb);
       const lb = v2.ledgerBounds();
       if (lb) inner.ledgerBounds = { minLedger: lb.minLedger(), maxLedger: lb.maxLedger() };
       const minSeq = v2.minSeqNum();
@@ -110,7 +114,7 @@ function readV0(tx: xdr.TransactionV0, hash: Buffer, signatures: xdr.DecoratedSi
     signatures,
     operations: readOperations(tx.operations(), source),
     memo: tx.memo(),
-    timeBounds: tb ? { minTime: toBigInt(tb.minTime()), maxTime: toBigInt(tb.maxTime()) } : undefined,
+    timeBounds: tb ? timeBoundsOf(tb) : undefined,
     minSeqAge: 0n,
     minSeqLedgerGap: 0,
     extraSigners: [],

@@ -4,6 +4,7 @@ import type { SecretBox } from '../src/crypto/secret-box';
 import type { Database } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import { SharedRateLimiter } from '../src/rate-limit';
+import { createStellarNetwork, StellarNetwork } from '../src/stellar/network';
 import type { TemporalHandle } from '../src/temporal/connection';
 import { walletSecretBox } from '../src/wallets/wallets';
 
@@ -17,6 +18,8 @@ export interface ApiDeps {
   walletBox: SecretBox;
   auth: Authenticator;
   rateLimiter: SharedRateLimiter;
+  /** Horizon client, platform identity and USDC asset, built once. */
+  stellar: StellarNetwork;
   version: string;
 }
 
@@ -26,5 +29,6 @@ export function buildApiDeps(base: { config: Config; database: Database; logger:
     walletBox: walletSecretBox(base.config),
     auth: new Authenticator(base.database.pool, base.config.OFFERHUB_MASTER_KEY, base.config.AUTH_CACHE_TTL_MS),
     rateLimiter: new SharedRateLimiter(base.database.pool, base.config.RATE_LIMIT_FLUSH_MS),
+    stellar: createStellarNetwork(base.config),
   };
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { reconcileCustody } from '../../src/reconciliation/custody';
-import { createStellarNetwork } from '../../src/stellar/network';
 import { defineRoute } from '../http/route';
 
 const line = z.object({ user_id: z.string(), address: z.string(), ledger: z.string(), on_chain: z.string().nullable(), drift: z.string() });
@@ -19,7 +18,7 @@ export const reconciliationRoutes = [
       },
     },
     async handle({ deps }) {
-      return { status: 200, body: { data: await reconcileCustody(deps.database.pool, createStellarNetwork(deps.config)) } };
+      return { status: 200, body: { data: await reconcileCustody(deps.database.pool, deps.stellar) } };
     },
   }),
 ];

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { passphraseFor } from '../../src/stellar/network';
 import { ensureWallet } from '../../src/wallets/wallets';
 import { defineRoute } from '../http/route';
 import { startWalletActivation } from '../workflow-starts';
@@ -36,9 +35,9 @@ export const walletRoutes = [
           data: {
             user_id: user.id,
             address: wallet.publicKey,
-            asset: { code: 'USDC', issuer: deps.config.USDC_ISSUER },
+            asset: { code: 'USDC', issuer: deps.stellar.usdc.issuer },
             network: deps.config.STELLAR_NETWORK,
-            network_passphrase: passphraseFor(deps.config),
+            network_passphrase: deps.stellar.passphrase,
             status: wallet.status,
           },
         },

@@ -1,12 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { credit } from '../../src/ledger';
 import { startWorker } from '../../src/worker';
 import { orderWorkflowId } from '../../workflows/ids';
 import { startTestApi, TestApi, unique } from '../helpers/app';
 import { testDatabase } from '../helpers/db';
-import { eventually } from '../helpers/stellar-stack';
+import { eventually, quietTemporalRuntime } from '../helpers/stellar-stack';
 import { recordHistory } from '../helpers/histories';
 
 /** Orders as workflows: creation, reserve, cancel, refusals and the reservation's expiry (no chain needed yet). */
@@ -18,11 +17,7 @@ const db = testDatabase(2);
 const overrides = { TEMPORAL_TASK_QUEUE: unique('orders-tq'), ORDER_RESERVATION_TTL_MS: '2000' };
 
 beforeAll(async () => {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    /* installed already in this process */
-  }
+  quietTemporalRuntime();
   api = await startTestApi(overrides);
   key = await api.keyWith('read', 'write');
   worker = await startWorker({ config: loadConfig({ ...process.env, ...overrides }), taskQueue: overrides.TEMPORAL_TASK_QUEUE, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE, depositWatcher: false });

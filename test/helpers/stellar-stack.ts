@@ -160,7 +160,7 @@ export async function eventually<T>(probe: () => Promise<T | null | undefined | 
 
 let runtimeInstalled = false;
 /** The SDK logs worker state changes at INFO to the console; tests want only its errors. Once per process. */
-function quietTemporalRuntime(): void {
+export function quietTemporalRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({ logger: new DefaultLogger('ERROR') });

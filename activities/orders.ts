@@ -42,7 +42,7 @@ export function createOrderActivities(deps: ActivityDeps) {
       }).catch(refusal);
     },
     /** Writes the order's state onto its read-model row (ignored when an equal or newer version is there). */
-    async projectOrder(input: { orderId: string; version: number; state: OrderState; at: string }): Promise<void> {
+    async projectOrder(input: { orderId: string; version: number; state: OrderState; at: string; previousEscrow?: string | null }): Promise<void> {
       await projectOrder(deps.database.db, input);
     },
   };

@@ -37,6 +37,9 @@ export const configSchema = z.object({
   /** Trustless Work's REST API (the sandbox's on :8001 under npm start). */
   TRUSTLESS_WORK_URL: z.string().url().default('http://127.0.0.1:8001'),
   TRUSTLESS_WORK_API_KEY: z.string().min(1).optional(),
+  TRUSTLESS_WORK_TIMEOUT_MS: int(30_000, 1000),
+  /** The platform's fee on every escrow payout, in percent with at most two decimals ("2.5"); fixed per order at creation. */
+  PLATFORM_FEE_PERCENT: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage below 100 with at most two decimals').default('0'),
   /** How long the API waits on a workflow update before answering 504 PROVIDER_TIMEOUT. */
   WORKFLOW_UPDATE_TIMEOUT_MS: int(15_000, 100),
   DEPOSIT_POLL_INTERVAL_MS: int(1000, 50),

@@ -3,6 +3,7 @@ import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client
 import { createActivities } from '../activities';
 import { cursorName } from './deposits/scan-deposits';
 import { createStellarNetwork } from './stellar/network';
+import { TrustlessWorkClient } from './providers/trustless-work/client';
 import { walletSecretBox } from './wallets/wallets';
 import { depositWatcherId } from '../workflows/ids';
 import { loadConfig } from './config';
@@ -34,6 +35,9 @@ export async function startWorker(
       stellar: createStellarNetwork(config),
       secretBox: walletSecretBox(config),
       depositCursorName: cursorName(config.HORIZON_URL),
+      trustlessWork: config.TRUSTLESS_WORK_API_KEY
+        ? new TrustlessWorkClient({ baseUrl: config.TRUSTLESS_WORK_URL, apiKey: config.TRUSTLESS_WORK_API_KEY, timeoutMs: config.TRUSTLESS_WORK_TIMEOUT_MS })
+        : null,
     }),
   });
   const running = worker.run();

@@ -1,25 +1,49 @@
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { BuyerIdKey, EscrowStatusKey, OrderStatusKey, SellerIdKey } from './search-attributes';
 import type { Activities } from '../activities';
-import { cancelOrder, OrderInput, orderSnapshot, OrderSnapshot, reserveOrder } from './messages/order';
-import { decide, initialOrderState, InvalidTransition, isTerminal, OrderCommand, OrderState } from './orders/order-state';
+import {
+  cancelOrder,
+  createEscrow,
+  deliverOrder,
+  disputeOrder,
+  fundEscrow,
+  OrderInput,
+  orderSnapshot,
+  OrderSnapshot,
+  refundOrder,
+  releaseOrder,
+  reserveOrder,
+  ResolveCommand,
+  resolveOrder,
+  resolveSignal,
+} from './messages/order';
+import { decide, initialOrderState, InvalidTransition, isTerminal, OrderCommand, OrderState, StepError } from './orders/order-state';
+import { ResolutionProblem, resolutionAmounts } from './orders/resolution';
 
 const ledger = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
 });
+/** Escrow steps talk to Trustless Work and Stellar: retried with backoff until they get a final answer. */
+const escrow = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 
 /**
- * `order-<id>`: reserve → create escrow → fund → wait for delivery, release, refund or dispute → settle.
- * (This increment runs reserve, cancel and the reservation's expiry; escrow steps come with the Trustless Work adapter.)
+ * `order-<id>`: reserve → create escrow → fund → deliver → release, refund, or dispute → resolve.
  * Every request is an update whose validator consults the state machine, so a refused transition never reaches the
- * history; requests run one at a time.
+ * history; requests run one at a time. Steps that take time on chain show an in-flight status (ESCROW_CREATING,
+ * ESCROW_FUNDING, RELEASING, REFUNDING, RESOLVING) and go back where they started if refused, keeping the error.
  */
 export async function order(input: OrderInput): Promise<OrderSnapshot> {
   let state: OrderState = initialOrderState;
   let version = 1;
   let busy = false;
+  let rejected = 0;
   const money = { orderId: input.orderId, buyerId: input.buyerId, amountMinor: input.amountMinor, currency: input.currency };
+  const escrowOrder = () => ({ orderId: input.orderId, buyerId: input.buyerId, sellerId: input.sellerId, amountMinor: input.amountMinor, platformFeeBps: input.platformFeeBps ?? 0, contractId: state.contractId! });
 
   const refuse = (t: InvalidTransition) =>
     ApplicationFailure.create({ type: 'INVALID_STATE', message: t.message, details: [{ current_status: t.status, allowed_from: t.allowedFrom }], nonRetryable: true });
@@ -28,18 +52,22 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     if (next instanceof InvalidTransition) throw refuse(next);
   };
   /** Applies a command after its side effect succeeded, and projects the new state. */
-  const apply = async (command: OrderCommand) => {
+  const apply = async (command: OrderCommand, lastError: StepError | null = null) => {
     const next = decide(state, command);
     if (next instanceof InvalidTransition) throw refuse(next);
+    const previousEscrow = state.escrow;
     state = next;
+    if (lastError || state.lastError) state = { ...state, lastError };
     version++;
     upsertSearchAttributes([
       { key: OrderStatusKey, value: state.status },
       { key: EscrowStatusKey, value: state.escrow },
     ]);
     upsertMemo({ summary: `${state.status} · ${input.amountMinor} minor ${input.currency} · buyer ${input.buyerId} · seller ${input.sellerId}` });
-    await ledger.projectOrder({ orderId: input.orderId, version, state, at: new Date().toISOString() });
+    await ledger.projectOrder({ orderId: input.orderId, version, state, at: new Date().toISOString(), ...(previousEscrow !== state.escrow ? { previousEscrow } : {}) });
   };
+  /** The caller wants the business refusal (INSUFFICIENT_FUNDS, PROVIDER_ERROR, …), not the activity wrapper around it. */
+  const unwrap = (err: unknown) => (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err);
   /** One request at a time; the state is checked again once it is this request's turn. */
   const exclusive = async (command: OrderCommand, effect: () => Promise<void>): Promise<OrderSnapshot> => {
     await condition(() => !busy);
@@ -47,8 +75,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     try {
       validate(command)();
       await effect().catch((err) => {
-        // The caller wants the business refusal (INSUFFICIENT_FUNDS, …), not the activity wrapper around it.
-        throw err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+        throw unwrap(err);
       });
       await apply(command);
       return { state, version };
@@ -56,6 +83,57 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       busy = false;
     }
   };
+  /**
+   * A step that takes time: the order shows `begin`'s in-flight status while `work` runs; then `done(result)`, or on
+   * a refusal `failed`, with the error kept on the order (a transient fault is retried inside the activity).
+   */
+  const inFlight = async <T>(begin: OrderCommand, work: () => Promise<T>, done: (r: T) => OrderCommand, failed: OrderCommand, stepName: string): Promise<OrderSnapshot> => {
+    await condition(() => !busy);
+    busy = true;
+    try {
+      validate(begin)();
+      await apply(begin);
+      let result: T;
+      try {
+        result = await work();
+      } catch (err) {
+        const cause = unwrap(err);
+        const code = cause instanceof ApplicationFailure ? (cause.type ?? 'PROVIDER_ERROR') : 'PROVIDER_ERROR';
+        await apply(failed, { step: stepName, code, message: (cause as Error).message, at: new Date().toISOString() });
+        throw cause;
+      }
+      await apply(done(result));
+      return { state, version };
+    } finally {
+      busy = false;
+    }
+  };
+  const checkResolution = (cmd: ResolveCommand) => {
+    validate({ kind: 'resolve', decision: cmd?.decision ?? 'SPLIT' })();
+    const amounts = resolutionAmounts(cmd, BigInt(input.amountMinor));
+    if (amounts instanceof ResolutionProblem) throw ApplicationFailure.create({ type: 'VALIDATION_ERROR', message: amounts.message, details: [amounts.details], nonRetryable: true });
+    return amounts;
+  };
+  const resolve = (cmd: ResolveCommand) => {
+    const amounts = checkResolution(cmd);
+    return inFlight(
+      { kind: 'resolve', decision: cmd.decision },
+      () =>
+        escrow.resolveOrderDispute({
+          ...escrowOrder(),
+          disputeId: state.disputeId!,
+          decision: cmd.decision,
+          releaseMinor: amounts.releaseMinor.toString(),
+          refundMinor: amounts.refundMinor.toString(),
+          note: cmd.note,
+          resolvedBy: cmd.resolved_by ?? 'temporal-signal',
+        }),
+      (settlement) => ({ kind: 'settled', settlement }),
+      { kind: 'settlementFailed' },
+      'resolve',
+    );
+  };
+  const release = () => inFlight({ kind: 'release' }, () => escrow.releaseOrderEscrow(escrowOrder()), (settlement) => ({ kind: 'settled', settlement }), { kind: 'settlementFailed' }, 'release');
 
   upsertSearchAttributes([
     { key: OrderStatusKey, value: state.status },
@@ -71,11 +149,58 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     }),
     { validator: validate({ kind: 'cancel' }) },
   );
+  setHandler(
+    createEscrow,
+    () => inFlight({ kind: 'createEscrow' }, () => escrow.createEscrowContract(escrowOrder()), (r) => ({ kind: 'escrowCreated', contractId: r.contractId }), { kind: 'escrowCreationFailed' }, 'create_escrow'),
+    { validator: validate({ kind: 'createEscrow' }) },
+  );
+  setHandler(fundEscrow, () => inFlight({ kind: 'fund' }, () => escrow.fundOrderEscrow(escrowOrder()), () => ({ kind: 'funded' }), { kind: 'fundingFailed' }, 'fund_escrow'), {
+    validator: validate({ kind: 'fund' }),
+  });
+  setHandler(deliverOrder, (cmd) => exclusive({ kind: 'deliver' }, async () => void (await escrow.markOrderDelivered({ ...escrowOrder(), evidence: cmd?.evidence ?? '' }))), {
+    validator: (_cmd) => validate({ kind: 'deliver' })(),
+  });
+  setHandler(releaseOrder, release, { validator: validate({ kind: 'release' }) });
+  setHandler(refundOrder, () => inFlight({ kind: 'refund' }, () => escrow.refundOrderEscrow(escrowOrder()), (settlement) => ({ kind: 'settled', settlement }), { kind: 'settlementFailed' }, 'refund'), {
+    validator: validate({ kind: 'refund' }),
+  });
+  setHandler(
+    disputeOrder,
+    (cmd) => {
+      const disputeId = input.disputeId!;
+      return exclusive({ kind: 'dispute', disputeId }, () =>
+        escrow.openOrderDispute({ ...escrowOrder(), disputeId, openedBy: cmd.opened_by, reason: cmd.reason, ...(cmd.evidence === undefined ? {} : { evidence: cmd.evidence }) }),
+      );
+    },
+    {
+      validator: (cmd) => {
+        validate({ kind: 'dispute', disputeId: input.disputeId ?? '' })();
+        if (cmd?.opened_by !== 'BUYER' && cmd?.opened_by !== 'SELLER') throw ApplicationFailure.create({ type: 'VALIDATION_ERROR', message: 'opened_by must be BUYER or SELLER', nonRetryable: true });
+      },
+    },
+  );
+  setHandler(resolveOrder, resolve, { validator: (cmd) => void checkResolution(cmd) });
+  setHandler(resolveSignal, async (cmd) => {
+    // A signal cannot be refused before it is recorded: an invalid one is kept as a rejected event, never thrown.
+    try {
+      checkResolution(cmd);
+    } catch (err) {
+      const seq = ++rejected;
+      log.warn('resolve signal rejected', { orderId: input.orderId, reason: (err as Error).message });
+      await ledger.recordRejectedCommand({ orderId: input.orderId, seq, command: 'resolve', reason: (err as Error).message, userIds: [input.buyerId, input.sellerId], at: new Date().toISOString() });
+      return;
+    }
+    await resolve(cmd).catch((err) => log.warn('resolve signal failed', { orderId: input.orderId, reason: (err as Error).message }));
+  });
 
   while (!isTerminal(state)) {
     if (state.status === 'FUNDS_RESERVED' || state.status === 'ESCROW_CREATED') {
       const moved = await condition(() => state.status !== 'FUNDS_RESERVED' && state.status !== 'ESCROW_CREATED', input.reservationTtlMs);
       if (!moved) await exclusive({ kind: 'expireReservation' }, () => ledger.releaseOrderReservation(money)).catch(() => undefined);
+    } else if (state.status === 'DELIVERED' && input.autoReleaseAfterMs) {
+      // Auto-release: unless something else (a dispute, a release) moves the order first.
+      const moved = await condition(() => state.status !== 'DELIVERED', input.autoReleaseAfterMs);
+      if (!moved) await release().catch(() => undefined);
     } else {
       const at = state.status;
       await condition(() => state.status !== at);

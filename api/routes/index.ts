@@ -7,6 +7,9 @@ import { walletRoutes } from './wallets';
 import { withdrawalRoutes } from './withdrawals';
 import { reconciliationRoutes } from './reconciliation';
 import { orderRoutes } from './orders';
+import { escrowRoutes } from './escrow';
+import { resolutionRoutes } from './resolution';
+import { disputeRoutes } from './disputes';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
-export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes, ...walletRoutes, ...withdrawalRoutes, ...reconciliationRoutes, ...orderRoutes];
+export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes, ...walletRoutes, ...withdrawalRoutes, ...reconciliationRoutes, ...orderRoutes, ...escrowRoutes, ...resolutionRoutes, ...disputeRoutes];

@@ -3,66 +3,20 @@ import { z } from 'zod';
 import { AppError } from '../../src/errors';
 import { derivedId, isId, newId } from '../../src/ids';
 import { amountSchema, formatAmount, parseAmount, parseCurrency } from '../../src/money';
-import { deleteOrder, findOrder, insertOrder, listOrders, OrderRow } from '../../src/orders/orders-repository';
+import { percentToBps } from '../../src/escrow/fees';
+import { deleteOrder, insertOrder, listOrders } from '../../src/orders/orders-repository';
 import { orderWorkflowId } from '../../workflows/ids';
 import { cancelOrder, OrderInput, reserveOrder } from '../../workflows/messages/order';
-import { ALLOWED_FROM, ORDER_STATUSES, TERMINAL } from '../../workflows/orders/order-state';
+import { ORDER_STATUSES } from '../../workflows/orders/order-state';
 import type { ApiDeps } from '../context';
 import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { callWorkflow } from '../temporal-calls';
+import { orderIdParams, orderSchema, renderOrder, requireOrder, runOrderUpdate } from './order-views';
 import { requireUser } from './users';
 
-const orderSchema = z
-  .object({
-    id: z.string(),
-    buyer_id: z.string(),
-    seller_id: z.string(),
-    amount: z.string(),
-    currency: z.string(),
-    title: z.string(),
-    description: z.string().nullable(),
-    client_order_ref: z.string().nullable(),
-    metadata: z.record(z.string(), z.unknown()),
-    auto_release_after: z.number().nullable().meta({ description: 'Seconds after delivery before the escrow is released unless disputed' }),
-    status: z.enum(ORDER_STATUSES),
-    escrow: z.object({ status: z.string().nullable(), contract_id: z.string().nullable() }),
-    transitions: z.array(z.object({ status: z.string(), escrow_status: z.string().nullable(), at: z.string() })),
-    created_at: z.string(),
-    updated_at: z.string(),
-  })
-  .meta({ id: 'Order' });
-
-function renderOrder(o: OrderRow): z.infer<typeof orderSchema> {
-  return {
-    id: o.id,
-    buyer_id: o.buyerId,
-    seller_id: o.sellerId,
-    amount: formatAmount(o.amount),
-    currency: o.currency,
-    title: o.title,
-    description: o.description,
-    client_order_ref: o.clientOrderRef,
-    metadata: o.metadata as Record<string, unknown>,
-    auto_release_after: o.autoReleaseAfterSeconds,
-    status: o.status as z.infer<typeof orderSchema>['status'],
-    escrow: { status: o.escrowStatus, contract_id: o.contractId },
-    transitions: o.transitions as z.infer<typeof orderSchema>['transitions'],
-    created_at: o.createdAt.toISOString(),
-    updated_at: o.updatedAt.toISOString(),
-  };
-}
-
-const orderIdParams = z.strictObject({ id: z.string().max(64) });
-
-async function requireOrder(deps: ApiDeps, id: string): Promise<OrderRow> {
-  const row = isId('ord', id) ? await findOrder(deps.database.db, id) : null;
-  if (!row) throw new AppError('ORDER_NOT_FOUND', 'Order not found', { order_id: id });
-  return row;
-}
-
-/** Runs one order update (the Idempotency-Key is its update id) and answers the order as the read model has it. */
+/** Reserve and cancel: plain order updates answering the order. */
 function orderAction(name: 'reserve' | 'cancel', summary: string, update: typeof reserveOrder) {
   return defineRoute({
     method: 'post',
@@ -78,13 +32,8 @@ function orderAction(name: 'reserve' | 'cancel', summary: string, update: typeof
       422: { description: 'INSUFFICIENT_FUNDS (reserve)' },
     },
     async handle({ params, deps, idempotencyKey }) {
-      const row = await requireOrder(deps, params.id);
-      if ((TERMINAL as readonly string[]).includes(row.status)) {
-        // A finished order's workflow has ended; its final state answers for it.
-        throw new AppError('INVALID_STATE', `cannot ${name} an order in ${row.status}`, { current_status: row.status, allowed_from: ALLOWED_FROM[name] });
-      }
-      await callWorkflow(deps, (client) => client.workflow.getHandle(orderWorkflowId(row.id)).executeUpdate(update, { updateId: idempotencyKey }));
-      return { status: 200, body: { data: renderOrder((await findOrder(deps.database.db, row.id))!) } };
+      const row = await runOrderUpdate(deps, params.id, name, idempotencyKey, (h, updateId) => h.executeUpdate(update, { updateId }));
+      return { status: 200, body: { data: renderOrder(row) } };
     },
   });
 }
@@ -116,12 +65,35 @@ export const orderRoutes = [
       const id = idempotencyKey ? derivedId('ord', `${principal!.id}:${idempotencyKey}`) : newId('ord');
       const amount = parseAmount(body.amount);
       const currency = parseCurrency(body.currency);
+      const platformFeeBps = Number(percentToBps(deps.config.PLATFORM_FEE_PERCENT));
       const row = await insertOrder(
         deps.database.db,
-        { id, buyerId: buyer.id, sellerId: seller.id, amount, currency, title: body.title, description: body.description, clientOrderRef: body.client_order_ref, metadata: body.metadata, autoReleaseAfterSeconds: body.auto_release_after },
+        {
+          id,
+          buyerId: buyer.id,
+          sellerId: seller.id,
+          amount,
+          currency,
+          title: body.title,
+          description: body.description,
+          clientOrderRef: body.client_order_ref,
+          metadata: body.metadata,
+          autoReleaseAfterSeconds: body.auto_release_after,
+          platformFeeBps,
+        },
         new Date(),
       );
-      const input: OrderInput = { orderId: id, buyerId: buyer.id, sellerId: seller.id, amountMinor: amount.toString(), currency, reservationTtlMs: deps.config.ORDER_RESERVATION_TTL_MS };
+      const input: OrderInput = {
+        orderId: id,
+        buyerId: buyer.id,
+        sellerId: seller.id,
+        amountMinor: amount.toString(),
+        currency,
+        reservationTtlMs: deps.config.ORDER_RESERVATION_TTL_MS,
+        platformFeeBps,
+        autoReleaseAfterMs: body.auto_release_after ? body.auto_release_after * 1000 : null,
+        disputeId: derivedId('dsp', id),
+      };
       try {
         await callWorkflow(deps, (client) =>
           client.workflow.start('order', {

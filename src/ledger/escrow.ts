@@ -26,44 +26,50 @@ export async function moveToEscrow(pool: Pool, input: MoveToEscrowInput): Promis
   });
 }
 
-export interface SettleEscrowInput extends EntryInput {
+/**
+ * Fees taken from one payout out of escrow. `fee` is the platform's (credited to `fees`); `protocolFee` is Trustless
+ * Work's, paid on chain out of custody, so it is credited back to `stellar_custody` (money that left us), like a
+ * withdrawal. The recipient gets the payout less both.
+ */
+export interface PayoutFees {
+  fee?: bigint;
+  protocolFee?: bigint;
+}
+
+export interface SettleEscrowInput extends EntryInput, PayoutFees {
   buyerId: string;
   sellerId: string;
-  /** Taken from the buyer's escrow; the seller receives `amount - fee`. */
+  /** Taken from the buyer's escrow; the seller receives `amount - fee - protocolFee`. */
   amount: bigint;
   fee: bigint;
 }
 
-/** Pays the seller: buyer `escrow` → seller `available`, the fee as its own posting to `fees`. */
+/** Pays the seller: buyer `escrow` → seller `available`, each fee as its own posting. */
 export async function settleEscrow(pool: Pool, input: SettleEscrowInput): Promise<PostedEntry> {
   const amount = positive(input.amount);
-  const fee = feeWithin(input.fee, amount);
   return postEntry(pool, {
     ...input,
     type: 'escrow_release',
     legs: [
       { account: { userId: userId(input.buyerId, 'buyerId'), bucket: 'escrow' }, amount: -amount },
-      ...releaseLegs(userId(input.sellerId, 'sellerId'), amount, fee),
+      ...payoutLegs(userId(input.sellerId, 'sellerId'), amount, input),
     ],
   });
 }
 
-export interface RefundEscrowInput extends EntryInput {
+export interface RefundEscrowInput extends EntryInput, PayoutFees {
   buyerId: string;
   amount: bigint;
 }
 
-/** Returns escrowed funds: buyer `escrow` → buyer `available`. */
+/** Returns escrowed funds: buyer `escrow` → buyer `available` (less the fees a refund paid through the contract bore). */
 export async function refundEscrow(pool: Pool, input: RefundEscrowInput): Promise<PostedEntry> {
   const amount = positive(input.amount);
   const buyer = userId(input.buyerId, 'buyerId');
   return postEntry(pool, {
     ...input,
     type: 'escrow_refund',
-    legs: [
-      { account: { userId: buyer, bucket: 'escrow' }, amount: -amount },
-      { account: { userId: buyer, bucket: 'available' }, amount },
-    ],
+    legs: [{ account: { userId: buyer, bucket: 'escrow' }, amount: -amount }, ...payoutLegs(buyer, amount, input)],
   });
 }
 
@@ -74,32 +80,51 @@ export interface SplitEscrowInput extends EntryInput {
   releaseAmount: bigint;
   /** Part refunded to the buyer. */
   refundAmount: bigint;
+  /** Platform fee on the released part. */
   fee: bigint;
+  /** Trustless Work's fee on the released part. */
+  protocolFee?: bigint;
+  /** Fees on the refunded part, when the refund is paid out through the contract too. */
+  refundFees?: PayoutFees;
 }
 
 /**
- * Ends a dispute with a split: buyer `escrow` loses release + refund; the seller gets `releaseAmount - fee`,
- * `fees` gets the fee, the buyer's `available` gets `refundAmount`. Either part may be zero, not both.
+ * Ends a dispute with a split: buyer `escrow` loses release + refund; the seller gets `releaseAmount` less its fees,
+ * the buyer's `available` gets `refundAmount` less its fees, each fee on its own line. Either part may be zero, not both.
  */
 export async function splitEscrow(pool: Pool, input: SplitEscrowInput): Promise<PostedEntry> {
   const release = input.releaseAmount === 0n ? 0n : positive(input.releaseAmount, 'releaseAmount');
   const refund = input.refundAmount === 0n ? 0n : positive(input.refundAmount, 'refundAmount');
   const total = positive(release + refund, 'releaseAmount + refundAmount');
-  const fee = feeWithin(input.fee, release);
   const buyer = userId(input.buyerId, 'buyerId');
   return postEntry(pool, {
     ...input,
     type: 'escrow_split',
-    legs: ([
+    legs: mergeLegs([
       { account: { userId: buyer, bucket: 'escrow' }, amount: -total },
-      ...releaseLegs(userId(input.sellerId, 'sellerId'), release, fee),
-      { account: { userId: buyer, bucket: 'available' }, amount: refund },
-    ] satisfies Leg[]).filter((l) => l.amount !== 0n),
+      ...payoutLegs(userId(input.sellerId, 'sellerId'), release, { fee: input.fee, protocolFee: input.protocolFee }),
+      ...payoutLegs(buyer, refund, input.refundFees ?? {}),
+    ]),
   });
 }
 
-function releaseLegs(seller: string, amount: bigint, fee: bigint): Leg[] {
-  const legs: Leg[] = [{ account: { userId: seller, bucket: 'available' }, amount: amount - fee }];
-  if (fee > 0n) legs.push({ account: { system: 'fees' }, amount: fee });
-  return legs.filter((l) => l.amount !== 0n);
+function payoutLegs(recipient: string, amount: bigint, fees: PayoutFees): Leg[] {
+  const fee = feeWithin(fees.fee ?? 0n, amount);
+  const protocolFee = feeWithin(fees.protocolFee ?? 0n, amount - fee, 'protocolFee');
+  return ([
+    { account: { userId: recipient, bucket: 'available' }, amount: amount - fee - protocolFee },
+    { account: { system: 'fees' }, amount: fee },
+    { account: { system: 'stellar_custody' }, amount: protocolFee },
+  ] satisfies Leg[]).filter((l) => l.amount !== 0n);
+}
+
+/** One leg per account: a split pays fees on both parts, which post as one line per fee account. */
+function mergeLegs(legs: Leg[]): Leg[] {
+  const out: Leg[] = [];
+  for (const leg of legs) {
+    const same = out.find((l) => JSON.stringify(l.account) === JSON.stringify(leg.account));
+    if (same) same.amount += leg.amount;
+    else out.push({ ...leg });
+  }
+  return out.filter((l) => l.amount !== 0n);
 }

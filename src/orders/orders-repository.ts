@@ -16,6 +16,7 @@ export interface NewOrder {
   clientOrderRef?: string;
   metadata?: Record<string, unknown>;
   autoReleaseAfterSeconds?: number;
+  platformFeeBps?: number;
 }
 
 /** The read model's first row, written as the order is created (ORDER_CREATED); the same id again returns it. */
@@ -28,6 +29,7 @@ export async function insertOrder(db: Db, o: NewOrder, at: Date): Promise<OrderR
       clientOrderRef: o.clientOrderRef ?? null,
       metadata: o.metadata ?? {},
       autoReleaseAfterSeconds: o.autoReleaseAfterSeconds ?? null,
+      platformFeeBps: o.platformFeeBps ?? 0,
       status: 'ORDER_CREATED',
       transitions: [{ status: 'ORDER_CREATED', escrow_status: null, at: at.toISOString() }],
       createdAt: at,
@@ -52,21 +54,46 @@ export async function findOrder(db: Db, id: string): Promise<OrderRow | null> {
   return row ?? null;
 }
 
+/** The `escrow.*` event an escrow status change emits (001's webhook names). */
+const ESCROW_EVENTS: Record<string, string> = {
+  CREATED: 'escrow.created',
+  FUNDED: 'escrow.funded',
+  RELEASED: 'escrow.released',
+  DISPUTED: 'escrow.disputed',
+  REFUNDED: 'escrow.refunded',
+  SPLIT: 'escrow.split',
+};
+
+export interface OrderProjection {
+  orderId: string;
+  version: number;
+  state: OrderState;
+  at: string;
+  /** Set when this transition changed the escrow's status: an `escrow.*` event is emitted too. */
+  previousEscrow?: string | null;
+}
+
 /**
  * Projects the workflow's state onto the row. `version` is the workflow's transition counter: an older or repeated
  * projection (a retried activity) changes nothing.
  */
-export async function projectOrder(db: Db, p: { orderId: string; version: number; state: OrderState; at: string }): Promise<void> {
+export async function projectOrder(db: Db, p: OrderProjection): Promise<void> {
   const entry = JSON.stringify([{ status: p.state.status, escrow_status: p.state.escrow, at: p.at }]);
   const event = JSON.stringify({ order_id: p.orderId, status: p.state.status, escrow_status: p.state.escrow, version: p.version, at: p.at });
-  // One statement: the row and its `order.status_changed` event change together (a replayed version changes neither).
+  const escrowType = p.previousEscrow !== undefined && p.state.escrow ? ESCROW_EVENTS[p.state.escrow] : undefined;
+  const escrowEvent = JSON.stringify({ order_id: p.orderId, contract_id: p.state.contractId, status: p.state.escrow, previous_status: p.previousEscrow ?? null, settlement: p.state.settlement ?? null, at: p.at });
+  const settlement = p.state.settlement ? JSON.stringify(p.state.settlement) : null;
+  const lastError = p.state.lastError ? JSON.stringify(p.state.lastError) : null;
+  // One statement: the row and its events change together (a replayed version changes none of them).
   await db.execute(sql`WITH moved AS (UPDATE orders SET status = ${p.state.status}, escrow_status = ${p.state.escrow}, contract_id = ${p.state.contractId},
-      dispute_id = ${p.state.disputeId}, transitions = transitions || ${entry}::jsonb, last_error = NULL,
-      version = ${p.version}, updated_at = ${p.at}::timestamptz
+      dispute_id = ${p.state.disputeId}, transitions = transitions || ${entry}::jsonb, last_error = ${lastError}::jsonb,
+      settlement = coalesce(${settlement}::jsonb, settlement), version = ${p.version}, updated_at = ${p.at}::timestamptz
     WHERE id = ${p.orderId} AND version < ${p.version}
     RETURNING buyer_id, seller_id)
     INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
     SELECT ${`order.status_changed:${p.orderId}:${p.version}`}, 'order.status_changed', 'order', ${p.orderId}, ARRAY[buyer_id, seller_id], ${event}::jsonb FROM moved
+    UNION ALL
+    SELECT ${`${escrowType}:${p.orderId}`}, ${escrowType ?? ''}, 'order', ${p.orderId}, ARRAY[buyer_id, seller_id], ${escrowEvent}::jsonb FROM moved WHERE ${escrowType !== undefined}
     ON CONFLICT (dedupe_key) DO NOTHING`);
 }
 

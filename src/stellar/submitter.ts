@@ -10,8 +10,11 @@ export interface SubmitRequest {
   key: string;
   /** The account whose sequence number the transaction consumes; submissions for one account are serialised. */
   sourceAccount: string;
-  /** Builds and signs the transaction on the account as Horizon reports it now. */
-  build(source: Account): Transaction | FeeBumpTransaction;
+  /**
+   * Builds and signs the transaction on the account as Horizon reports it now (or fetches one built elsewhere, e.g.
+   * by Trustless Work, and signs it). Called again only when the stored envelope can provably never apply.
+   */
+  build(source: Account): Transaction | FeeBumpTransaction | Promise<Transaction | FeeBumpTransaction>;
 }
 
 export type SubmitOutcome =
@@ -51,7 +54,7 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
         const onChain = await findOnChain(network, row.hash);
         if (onChain) return finish(client, req.key, onChain.successful ? { status: 'SUCCEEDED', hash: row.hash, ledger: onChain.ledger } : { status: 'FAILED', hash: row.hash, codes: { transaction: 'tx_failed' } });
       } else {
-        row = await store(client, req, req.build(await network.horizon.loadAccount(req.sourceAccount)));
+        row = await store(client, req, await req.build(await network.horizon.loadAccount(req.sourceAccount)));
       }
       const tx = TransactionBuilder.fromXDR(row.envelope_xdr, network.passphrase);
       try {

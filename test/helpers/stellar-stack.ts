@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { loadConfig } from '../../src/config';
 import { startStellarSandbox, StellarSandbox } from '../../src/sandbox/stellar';
+import { startTrustlessWorkSandbox, TrustlessWorkSandbox } from '../../src/sandbox/trustless-work';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorker } from '../../src/worker';
 import { ROOT } from '../../src/devstack/paths';
@@ -13,6 +14,8 @@ import { startTestApi, TestApi, unique } from './app';
 export interface StellarStack {
   api: TestApi;
   sandbox: StellarSandbox;
+  /** The stack's Trustless Work sandbox (its API key is in `overrides`). */
+  trustlessWork: TrustlessWorkSandbox;
   horizon: Horizon.Server;
   usdc: Asset;
   platform: Keypair;
@@ -43,7 +46,11 @@ export async function startStellarStack(extra: Record<string, string> = {}, opts
   const horizon = new Horizon.Server(sandbox.url, { allowHttp: true });
   const platform = Keypair.random();
   await friendbot(sandbox, platform.publicKey());
+  const twKey = unique('tw-key');
+  const trustlessWork = await startTrustlessWorkSandbox({ port: 0, stellar: sandbox, apiKey: twKey });
   const overrides = {
+    TRUSTLESS_WORK_URL: trustlessWork.url,
+    TRUSTLESS_WORK_API_KEY: twKey,
     STELLAR_NETWORK: 'sandbox',
     STELLAR_NETWORK_PASSPHRASE: networkPassphrase,
     HORIZON_URL: sandbox.url,
@@ -63,6 +70,7 @@ export async function startStellarStack(extra: Record<string, string> = {}, opts
   const stack: StellarStack = {
     api,
     sandbox,
+    trustlessWork,
     horizon,
     usdc,
     platform,
@@ -129,6 +137,7 @@ export async function startStellarStack(extra: Record<string, string> = {}, opts
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 
       await api.close();
+      await trustlessWork.stop();
       await sandbox.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },

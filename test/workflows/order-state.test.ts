@@ -74,6 +74,7 @@ test('every command outside its allowed states is refused, and inside them accep
     dispute: { kind: 'dispute', disputeId: 'd' },
     resolve: { kind: 'resolve', decision: 'FULL_REFUND' },
     settled: { kind: 'settled' },
+    settlementFailed: { kind: 'settlementFailed' },
     expireReservation: { kind: 'expireReservation' },
   };
   for (const [status, state] of Object.entries(reach)) {
@@ -83,6 +84,16 @@ test('every command outside its allowed states is refused, and inside them accep
       expect([status, kind, result instanceof InvalidTransition]).toEqual([status, kind, !allowed]);
     }
   }
+});
+
+test('a refused settlement goes back to where it started, and a paid one keeps what it paid', () => {
+  const delivered = run(...funded, { kind: 'deliver' });
+  expect(run(...funded, { kind: 'deliver' }, { kind: 'release' }, { kind: 'settlementFailed' })).toMatchObject({ status: 'DELIVERED', escrow: 'FUNDED', settlingTo: null });
+  expect(delivered.status).toBe('DELIVERED');
+  expect(run(...funded, { kind: 'refund' }, { kind: 'settlementFailed' })).toMatchObject({ status: 'IN_PROGRESS', escrow: 'FUNDED' });
+  expect(run(...funded, { kind: 'dispute', disputeId: 'd' }, { kind: 'resolve', decision: 'SPLIT' }, { kind: 'settlementFailed' })).toMatchObject({ status: 'DISPUTED', escrow: 'DISPUTED' });
+  const settlement = { releasedMinor: '1', refundedMinor: '2', platformFeeMinor: '3', protocolFeeMinor: '4', txHash: 'h' };
+  expect(run(...funded, { kind: 'dispute', disputeId: 'd' }, { kind: 'resolve', decision: 'SPLIT' }, { kind: 'settled', settlement })).toMatchObject({ status: 'CLOSED', escrow: 'SPLIT', settlement });
 });
 
 test('terminal orders accept nothing', () => {

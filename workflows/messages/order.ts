@@ -1,5 +1,8 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { OrderState } from '../orders/order-state';
+import type { ResolveCommand } from '../orders/resolution';
+
+export type { ResolveCommand };
 
 /** What the API asks of an order workflow (message definitions only: the API imports this file). */
 export interface OrderInput {
@@ -11,6 +14,12 @@ export interface OrderInput {
   currency: 'USD' | 'XLM';
   /** A reservation not funded within this time is released and the order cancelled. */
   reservationTtlMs: number;
+  /** The platform's fee on escrow payouts, fixed at creation (basis points). */
+  platformFeeBps?: number;
+  /** Released automatically this long after delivery unless a dispute is opened first. */
+  autoReleaseAfterMs?: number | null;
+  /** The id a dispute on this order gets (an escrow can be disputed once). */
+  disputeId?: string;
 }
 
 export interface OrderSnapshot {
@@ -18,6 +27,25 @@ export interface OrderSnapshot {
   version: number;
 }
 
+export interface DeliverCommand {
+  evidence?: string;
+}
+
+export interface DisputeCommand {
+  opened_by: 'BUYER' | 'SELLER';
+  reason: string;
+  evidence?: string;
+}
+
 export const reserveOrder = defineUpdate<OrderSnapshot>('reserve');
 export const cancelOrder = defineUpdate<OrderSnapshot>('cancel');
+export const createEscrow = defineUpdate<OrderSnapshot>('createEscrow');
+export const fundEscrow = defineUpdate<OrderSnapshot>('fund');
+export const deliverOrder = defineUpdate<OrderSnapshot, [DeliverCommand]>('deliver');
+export const releaseOrder = defineUpdate<OrderSnapshot>('release');
+export const refundOrder = defineUpdate<OrderSnapshot>('refund');
+export const disputeOrder = defineUpdate<OrderSnapshot, [DisputeCommand]>('dispute');
+export const resolveOrder = defineUpdate<OrderSnapshot, [ResolveCommand]>('resolve');
+/** The same resolution as a signal, for support staff in the Temporal UI or CLI; an invalid one is recorded and ignored. */
+export const resolveSignal = defineSignal<[ResolveCommand]>('resolve');
 export const orderSnapshot = defineQuery<OrderSnapshot>('state');

@@ -43,8 +43,26 @@ export type OrderCommand =
   | { kind: 'refund' }
   | { kind: 'dispute'; disputeId: string }
   | { kind: 'resolve'; decision: Decision }
-  | { kind: 'settled' }
+  | { kind: 'settled'; settlement?: SettlementSummary }
+  | { kind: 'settlementFailed' }
   | { kind: 'expireReservation' };
+
+/** What a settlement paid (minor units as decimal strings). */
+export interface SettlementSummary {
+  releasedMinor: string;
+  refundedMinor: string;
+  platformFeeMinor: string;
+  protocolFeeMinor: string;
+  txHash: string;
+}
+
+/** The last refusal a step met (cleared by the next successful transition). */
+export interface StepError {
+  step: string;
+  code: string;
+  message: string;
+  at: string;
+}
 
 export interface OrderState {
   status: OrderStatus;
@@ -54,6 +72,10 @@ export interface OrderState {
   delivered: boolean;
   /** Where a settlement in progress will land. */
   settlingTo: { status: 'RELEASED' | 'REFUNDED' | 'CLOSED'; escrow: 'RELEASED' | 'REFUNDED' | 'SPLIT' } | null;
+  /** Where a settlement that is refused goes back to. */
+  settlingFrom?: OrderStatus | null;
+  settlement?: SettlementSummary | null;
+  lastError?: StepError | null;
 }
 
 export const initialOrderState: OrderState = { status: 'ORDER_CREATED', escrow: null, contractId: null, disputeId: null, delivered: false, settlingTo: null };
@@ -86,6 +108,7 @@ export const ALLOWED_FROM: Record<OrderCommand['kind'], readonly OrderStatus[]> 
   dispute: ['IN_PROGRESS', 'DELIVERED'],
   resolve: ['DISPUTED'],
   settled: ['RELEASING', 'REFUNDING', 'RESOLVING'],
+  settlementFailed: ['RELEASING', 'REFUNDING', 'RESOLVING'],
   expireReservation: ['FUNDS_RESERVED', 'ESCROW_CREATED'],
 };
 
@@ -120,15 +143,17 @@ export function decide(state: OrderState, command: OrderCommand): OrderState | I
     case 'deliver':
       return { ...state, status: 'DELIVERED', delivered: true };
     case 'release':
-      return { ...state, status: 'RELEASING', settlingTo: SETTLEMENT.FULL_RELEASE };
+      return { ...state, status: 'RELEASING', settlingTo: SETTLEMENT.FULL_RELEASE, settlingFrom: state.status };
     case 'refund':
-      return { ...state, status: 'REFUNDING', settlingTo: SETTLEMENT.FULL_REFUND };
+      return { ...state, status: 'REFUNDING', settlingTo: SETTLEMENT.FULL_REFUND, settlingFrom: state.status };
     case 'dispute':
       return { ...state, status: 'DISPUTED', escrow: 'DISPUTED', disputeId: command.disputeId };
     case 'resolve':
-      return { ...state, status: 'RESOLVING', settlingTo: SETTLEMENT[command.decision] };
+      return { ...state, status: 'RESOLVING', settlingTo: SETTLEMENT[command.decision], settlingFrom: state.status };
     case 'settled':
-      return { ...state, status: state.settlingTo!.status, escrow: state.settlingTo!.escrow, settlingTo: null };
+      return { ...state, status: state.settlingTo!.status, escrow: state.settlingTo!.escrow, settlingTo: null, settlingFrom: null, settlement: command.settlement ?? null };
+    case 'settlementFailed':
+      return { ...state, status: state.settlingFrom ?? 'IN_PROGRESS', settlingTo: null, settlingFrom: null };
   }
 }
 

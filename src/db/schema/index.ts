@@ -4,3 +4,4 @@ export * from './ledger';
 export * from './stellar';
 export * from './orders';
 export * from './events';
+export * from './disputes';

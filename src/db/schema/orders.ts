@@ -23,6 +23,10 @@ export const orders = pgTable(
     escrowStatus: text('escrow_status'),
     contractId: text('contract_id'),
     disputeId: text('dispute_id'),
+    /** The platform's fee on escrow payouts for this order, fixed when the order is created (basis points). */
+    platformFeeBps: integer('platform_fee_bps').notNull().default(0),
+    /** Once settled: what was paid to whom and the fees ({released, refunded, platform_fee, protocol_fee, tx_hash}). */
+    settlement: jsonb('settlement'),
     /** [{status, escrow_status, at}] in order. */
     transitions: jsonb('transitions').notNull().default([]),
     /** The last step that failed and is being retried (or gave up), so nothing is stuck silently. */

@@ -17,6 +17,8 @@ export interface ExpectedCall {
   call: { contract: string; fn: string } | { deploy: true };
   /** When the call moves money: the amount (stroops) that must appear among its i128 arguments. */
   amount?: bigint;
+  /** When the call pays several parties (a dispute's distributions): each address with the amount it must get. */
+  payouts?: Array<{ address: string; amount: bigint }>;
 }
 
 /**
@@ -51,6 +53,14 @@ export function verifyUnsigned(unsignedXdr: string, expected: ExpectedCall): Tra
   if (expected.amount !== undefined) {
     const amounts = invoke.args().filter((a) => a.switch().name === 'scvI128').map((a) => BigInt(scValToNative(a) as bigint));
     if (!amounts.includes(expected.amount)) throw new UnsafeTransactionError(`the call does not carry the amount ${expected.amount}`);
+  }
+  if (expected.payouts) {
+    const maps = invoke.args().filter((a) => a.switch().name === 'scvMap');
+    const paid = new Map<string, bigint>();
+    for (const m of maps) for (const e of m.map() ?? []) if (e.val().switch().name === 'scvI128') paid.set(String(scValToNative(e.key())), BigInt(scValToNative(e.val()) as bigint));
+    const wanted = new Map(expected.payouts.map((p) => [p.address, p.amount]));
+    const same = paid.size === wanted.size && [...wanted].every(([address, amount]) => paid.get(address) === amount);
+    if (!same) throw new UnsafeTransactionError('the call does not pay exactly the expected distributions');
   }
   return tx;
 }

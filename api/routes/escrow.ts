@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { AppError } from '../../src/errors';
+import { amountSchema, currencySchema, parseAmount, parseCurrency } from '../../src/money';
+import { createEscrow, fundEscrow } from '../../workflows/messages/order';
+import { defineRoute } from '../http/route';
+import { escrowSchema, orderIdParams, renderEscrow, requireOrder, runOrderUpdate } from './order-views';
+
+const escrowAnswer = { description: 'The escrow after the step', schema: z.object({ data: escrowSchema }) };
+const failures = {
+  409: { description: 'INVALID_STATE: details.current_status and details.allowed_from' },
+  502: { description: 'PROVIDER_ERROR: Trustless Work or the network refused the step (the order went back; details say why)' },
+  504: { description: 'PROVIDER_TIMEOUT: the step is still running (retried with backoff); retry with the same Idempotency-Key or GET the order' },
+};
+
+export const escrowRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/orders/:id/escrow',
+    tag: 'Escrow',
+    summary: 'Create the escrow contract through Trustless Work (roles: buyer approves and releases, seller delivers and receives, platform resolves)',
+    access: 'write',
+    idempotency: { window: '7d' },
+    params: orderIdParams,
+    body: z.strictObject({ amount: amountSchema, currency: currencySchema }),
+    responses: { 200: escrowAnswer, 400: { description: 'VALIDATION_ERROR: amount or currency differ from the order’s' }, ...failures },
+    async handle({ params, body, deps, idempotencyKey }) {
+      const order = await requireOrder(deps, params.id);
+      const amount = parseAmount(body.amount);
+      const currency = parseCurrency(body.currency);
+      const fields = [
+        ...(amount !== order.amount ? [{ field: 'body.amount', code: 'differs_from_order', message: `the order is for ${renderEscrow(order).amount}` }] : []),
+        ...(currency !== order.currency ? [{ field: 'body.currency', code: 'differs_from_order', message: `the order is in ${order.currency}` }] : []),
+      ];
+      if (fields.length > 0) throw new AppError('VALIDATION_ERROR', 'The escrow must hold exactly the order’s amount and currency', { fields });
+      if (order.currency !== 'USD') throw new AppError('VALIDATION_ERROR', 'Escrows hold USDC: only USD orders can be escrowed', { fields: [{ field: 'body.currency', code: 'unsupported', message: 'escrows hold USDC' }] });
+      const row = await runOrderUpdate(deps, order.id, 'createEscrow', idempotencyKey, (h, updateId) => h.executeUpdate(createEscrow, { updateId }));
+      return { status: 200, body: { data: renderEscrow(row) } };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/orders/:id/escrow/fund',
+    tag: 'Escrow',
+    summary: 'Fund the escrow from the buyer’s wallet (the ledger moves the reservation to escrow); escrow FUNDED, order IN_PROGRESS',
+    access: 'write',
+    idempotency: { window: '7d' },
+    params: orderIdParams,
+    responses: { 200: escrowAnswer, ...failures },
+    async handle({ params, deps, idempotencyKey }) {
+      const row = await runOrderUpdate(deps, params.id, 'fund', idempotencyKey, (h, updateId) => h.executeUpdate(fundEscrow, { updateId }));
+      return { status: 200, body: { data: renderEscrow(row) } };
+    },
+  }),
+];

@@ -1,0 +1,135 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { z } from 'zod';
+import { AppError } from '../../src/errors';
+import { derivedId, isId } from '../../src/ids';
+import { formatAmount } from '../../src/money';
+import { findOrder, OrderRow } from '../../src/orders/orders-repository';
+import { orderWorkflowId } from '../../workflows/ids';
+import { ALLOWED_FROM, ORDER_STATUSES, OrderCommand, SettlementSummary, TERMINAL } from '../../workflows/orders/order-state';
+import type { ApiDeps } from '../context';
+import { callWorkflow } from '../temporal-calls';
+
+/** The escrow of an order, as the escrow and resolution endpoints answer and `GET /orders/{id}` embeds it. */
+export const escrowSchema = z
+  .object({
+    escrow_id: z.string().meta({ description: '`esc_…`, one per order' }),
+    order_id: z.string(),
+    contract_id: z.string().nullable().meta({ description: 'The Soroban escrow contract (C…) once deployed' }),
+    buyer_id: z.string(),
+    seller_id: z.string(),
+    amount: z.string(),
+    currency: z.string(),
+    status: z.string().nullable().meta({ description: 'CREATED, FUNDED, DISPUTED, RELEASED, REFUNDED or SPLIT; null before creation' }),
+    order_status: z.enum(ORDER_STATUSES),
+    platform_fee_percent: z.string(),
+    released_amount: z.string().nullable().meta({ description: 'What the seller received, after fees' }),
+    refunded_amount: z.string().nullable().meta({ description: 'What the buyer got back, after fees' }),
+    fees: z.object({ platform: z.string(), protocol: z.string() }).nullable(),
+    settlement_tx_hash: z.string().nullable(),
+    released_at: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'Escrow' });
+
+export const orderSchema = z
+  .object({
+    id: z.string(),
+    buyer_id: z.string(),
+    seller_id: z.string(),
+    amount: z.string(),
+    currency: z.string(),
+    title: z.string(),
+    description: z.string().nullable(),
+    client_order_ref: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    auto_release_after: z.number().nullable().meta({ description: 'Seconds after delivery before the escrow is released unless disputed' }),
+    status: z.enum(ORDER_STATUSES),
+    escrow: escrowSchema,
+    dispute_id: z.string().nullable(),
+    last_error: z
+      .object({ step: z.string(), code: z.string(), message: z.string(), at: z.string() })
+      .passthrough()
+      .nullable()
+      .meta({ description: 'The last failure of a step: `retrying: true` while it is being retried, else it was refused and the order went back' }),
+    transitions: z.array(z.object({ status: z.string(), escrow_status: z.string().nullable(), at: z.string() })),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'Order' });
+
+export function escrowIdOf(orderId: string): string {
+  return derivedId('esc', orderId);
+}
+
+export function renderEscrow(o: OrderRow): z.infer<typeof escrowSchema> {
+  const s = o.settlement as SettlementSummary | null;
+  const settledAt = s ? ((o.transitions as Array<{ status: string; at: string }>).findLast((t) => (TERMINAL as readonly string[]).includes(t.status))?.at ?? null) : null;
+  const bps = o.platformFeeBps;
+  return {
+    escrow_id: escrowIdOf(o.id),
+    order_id: o.id,
+    contract_id: o.contractId,
+    buyer_id: o.buyerId,
+    seller_id: o.sellerId,
+    amount: formatAmount(o.amount),
+    currency: o.currency,
+    status: o.escrowStatus,
+    order_status: o.status as z.infer<typeof escrowSchema>['order_status'],
+    platform_fee_percent: `${Math.trunc(bps / 100)}${bps % 100 ? `.${String(bps % 100).padStart(2, '0').replace(/0$/, '')}` : ''}`,
+    released_amount: s ? formatAmount(BigInt(s.releasedMinor)) : null,
+    refunded_amount: s ? formatAmount(BigInt(s.refundedMinor)) : null,
+    fees: s ? { platform: formatAmount(BigInt(s.platformFeeMinor)), protocol: formatAmount(BigInt(s.protocolFeeMinor)) } : null,
+    settlement_tx_hash: s?.txHash ?? null,
+    released_at: settledAt,
+    created_at: o.createdAt.toISOString(),
+  };
+}
+
+export function renderOrder(o: OrderRow): z.infer<typeof orderSchema> {
+  return {
+    id: o.id,
+    buyer_id: o.buyerId,
+    seller_id: o.sellerId,
+    amount: formatAmount(o.amount),
+    currency: o.currency,
+    title: o.title,
+    description: o.description,
+    client_order_ref: o.clientOrderRef,
+    metadata: o.metadata as Record<string, unknown>,
+    auto_release_after: o.autoReleaseAfterSeconds,
+    status: o.status as z.infer<typeof orderSchema>['status'],
+    escrow: renderEscrow(o),
+    dispute_id: o.disputeId,
+    last_error: o.lastError as z.infer<typeof orderSchema>['last_error'],
+    transitions: o.transitions as z.infer<typeof orderSchema>['transitions'],
+    created_at: o.createdAt.toISOString(),
+    updated_at: o.updatedAt.toISOString(),
+  };
+}
+
+export const orderIdParams = z.strictObject({ id: z.string().max(64) });
+
+export async function requireOrder(deps: ApiDeps, id: string): Promise<OrderRow> {
+  const row = isId('ord', id) ? await findOrder(deps.database.db, id) : null;
+  if (!row) throw new AppError('ORDER_NOT_FOUND', 'Order not found', { order_id: id });
+  return row;
+}
+
+/**
+ * Sends one request to the order's workflow as an update (the Idempotency-Key is its update id) and answers the
+ * order as the read model has it afterwards. A finished order's workflow has ended: its final state answers for it.
+ */
+export async function runOrderUpdate(
+  deps: ApiDeps,
+  orderId: string,
+  command: OrderCommand['kind'],
+  idempotencyKey: string | undefined,
+  send: (handle: WorkflowHandle, updateId: string | undefined) => Promise<unknown>,
+): Promise<OrderRow> {
+  const row = await requireOrder(deps, orderId);
+  if ((TERMINAL as readonly string[]).includes(row.status)) {
+    throw new AppError('INVALID_STATE', `cannot ${command} an order in ${row.status}`, { current_status: row.status, allowed_from: ALLOWED_FROM[command] });
+  }
+  await callWorkflow(deps, (client) => send(client.workflow.getHandle(orderWorkflowId(row.id)), idempotencyKey && `${command}:${idempotencyKey}`));
+  return (await findOrder(deps.database.db, row.id))!;
+}

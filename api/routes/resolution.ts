@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { deliverOrder, disputeOrder, refundOrder, releaseOrder } from '../../workflows/messages/order';
+import { defineRoute } from '../http/route';
+import { text } from '../http/validation';
+import { disputeSchema, renderDispute, requireDisputeOf } from './dispute-views';
+import { escrowSchema, orderIdParams, orderSchema, renderEscrow, renderOrder, runOrderUpdate } from './order-views';
+
+const failures = {
+  409: { description: 'INVALID_STATE: details.current_status and details.allowed_from' },
+  502: { description: 'PROVIDER_ERROR: Trustless Work or the network refused the step (the order went back; details say why)' },
+  504: { description: 'PROVIDER_TIMEOUT: the step is still running (retried with backoff); retry with the same Idempotency-Key or GET the order' },
+};
+
+/** Release and refund: settlements answering the escrow with what was paid and the fees. */
+function settlement(name: 'release' | 'refund', summary: string, update: typeof releaseOrder) {
+  return defineRoute({
+    method: 'post',
+    path: `/orders/:id/resolution/${name}`,
+    tag: 'Resolution',
+    summary,
+    access: 'write',
+    idempotency: { window: '7d' },
+    params: orderIdParams,
+    responses: { 200: { description: 'The escrow once paid out', schema: z.object({ data: escrowSchema }) }, ...failures },
+    async handle({ params, deps, idempotencyKey }) {
+      const row = await runOrderUpdate(deps, params.id, name, idempotencyKey, (h, updateId) => h.executeUpdate(update, { updateId }));
+      return { status: 200, body: { data: renderEscrow(row) } };
+    },
+  });
+}
+
+export const resolutionRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/orders/:id/deliver',
+    tag: 'Resolution',
+    summary: 'The seller marks the work delivered (the escrow’s milestone is completed on chain with the evidence)',
+    access: 'write',
+    idempotency: { window: '7d' },
+    params: orderIdParams,
+    body: z.strictObject({ evidence: text(2000).optional().meta({ description: 'A link or note proving delivery' }) }),
+    responses: { 200: { description: 'The order, DELIVERED', schema: z.object({ data: orderSchema }) }, ...failures },
+    async handle({ params, body, deps, idempotencyKey }) {
+      const row = await runOrderUpdate(deps, params.id, 'deliver', idempotencyKey, (h, updateId) => h.executeUpdate(deliverOrder, { args: [{ evidence: body.evidence }], updateId }));
+      return { status: 200, body: { data: renderOrder(row) } };
+    },
+  }),
+  settlement('release', 'The buyer approves: the contract pays the seller (less the platform’s and Trustless Work’s fees)', releaseOrder),
+  settlement('refund', 'The whole escrow goes back to the buyer (through the contract’s dispute resolution; its fees apply)', refundOrder),
+  defineRoute({
+    method: 'post',
+    path: '/orders/:id/resolution/dispute',
+    tag: 'Resolution',
+    summary: 'Open a dispute (dsp_…): the escrow is frozen on chain until support resolves it',
+    access: 'write',
+    idempotency: { window: '7d' },
+    params: orderIdParams,
+    body: z.strictObject({ opened_by: z.enum(['BUYER', 'SELLER']), reason: text(2000), evidence: text(2000).optional() }),
+    responses: { 201: { description: 'The dispute, OPEN', schema: z.object({ data: disputeSchema }) }, ...failures },
+    async handle({ params, body, deps, idempotencyKey }) {
+      const row = await runOrderUpdate(deps, params.id, 'dispute', idempotencyKey, (h, updateId) =>
+        h.executeUpdate(disputeOrder, { args: [{ opened_by: body.opened_by, reason: body.reason, ...(body.evidence === undefined ? {} : { evidence: body.evidence }) }], updateId }),
+      );
+      return { status: 201, body: { data: renderDispute(await requireDisputeOf(deps, row.disputeId!), row) } };
+    },
+  }),
+];

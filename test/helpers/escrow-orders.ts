@@ -1,0 +1,45 @@
+import { unique } from './app';
+import { eventually, StellarStack } from './stellar-stack';
+
+/** Drives orders through REST on a stellar stack: parties with deposits, and each lifecycle step. */
+export function orderDriver(s: StellarStack, key: string, supportKey?: string) {
+  const post = (path: string, body?: object, idem: string = unique('idem'), as = key) =>
+    s.api.call('POST', `/api/v1${path}`, { key: as, body, headers: { 'idempotency-key': idem } });
+  const get = (path: string, as = key) => s.api.call('GET', `/api/v1${path}`, { key: as });
+  return {
+    post,
+    get,
+    /** An active user whose wallet received `deposit` USDC, credited on the ledger. */
+    async party(deposit?: string): Promise<{ id: string; address: string }> {
+      const user = await s.activeUser(key);
+      if (deposit) {
+        await s.faucet(user.address, deposit);
+        await eventually(async () => (await s.balance(key, user.id))?.available === deposit, 20_000, 'deposit credit');
+      }
+      return user;
+    },
+    async order(buyer: string, seller: string, amount: string, extra: object = {}): Promise<string> {
+      const res = await post('/orders', { buyer_id: buyer, seller_id: seller, amount, currency: 'USD', title: 'Landing page', ...extra });
+      if (res.status !== 201) throw new Error(`order creation answered ${res.status}: ${res.text}`);
+      return res.body.data.id;
+    },
+    /** reserve → escrow → fund, each answering 200. */
+    async funded(buyer: string, seller: string, amount: string, extra: object = {}): Promise<string> {
+      const id = await this.order(buyer, seller, amount, extra);
+      for (const [path, body] of [[`/orders/${id}/reserve`], [`/orders/${id}/escrow`, { amount, currency: 'USD' }], [`/orders/${id}/escrow/fund`]] as Array<[string, object?]>) {
+        const res = await post(path, body);
+        if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${res.text}`);
+      }
+      return id;
+    },
+    async dispute(orderId: string, openedBy: 'BUYER' | 'SELLER' = 'BUYER') {
+      return post(`/orders/${orderId}/resolution/dispute`, { opened_by: openedBy, reason: 'the work was not delivered as agreed' });
+    },
+    resolve(disputeId: string, body: object, idem?: string) {
+      return post(`/disputes/${disputeId}/resolve`, body, idem, supportKey);
+    },
+    async orderView(id: string) {
+      return (await get(`/orders/${id}`)).body.data;
+    },
+  };
+}

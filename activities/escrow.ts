@@ -6,6 +6,8 @@ import * as steps from '../src/escrow/escrow-steps';
 import type { EscrowDeps, EscrowOrder, Settlement } from '../src/escrow/escrow-steps';
 import { emitEvent } from '../src/events/emit';
 import { findOrder } from '../src/orders/orders-repository';
+import { TrustlessWorkUnavailable } from '../src/providers/trustless-work/client';
+import { StellarTransientError } from '../src/stellar/submitter';
 import type { ActivityDeps } from '.';
 import { withHeartbeat } from './heartbeat';
 
@@ -39,12 +41,17 @@ async function step<T>(deps: ActivityDeps, orderId: string, name: string, run: (
   } catch (err) {
     const final = err instanceof AppError && (err.status < 500 || err.code === 'PROVIDER_ERROR');
     const attempt = Context.current().info.attempt;
-    const lastError = { step: name, code: err instanceof AppError ? err.code : 'PROVIDER_UNAVAILABLE', message: (err as Error).message, attempt, retrying: !final, at: new Date().toISOString() };
+    const lastError = { step: name, code: err instanceof AppError ? err.code : isProviderFault(err) ? 'PROVIDER_UNAVAILABLE' : 'INTERNAL_ERROR', message: (err as Error).message, attempt, retrying: !final, at: new Date().toISOString() };
     await deps.database.db.execute(sql`UPDATE orders SET last_error = ${JSON.stringify(lastError)}::jsonb WHERE id = ${orderId}`).catch(() => undefined);
     if (final) throw ApplicationFailure.create({ type: err.code, message: err.message, details: [err.details ?? {}], nonRetryable: true });
     deps.logger.warn({ orderId, step: name, attempt, err: (err as Error).message }, 'escrow step failed; retrying');
     throw err;
   }
+}
+
+/** Trustless Work or Stellar could not be reached or did not answer in time. */
+function isProviderFault(err: unknown): boolean {
+  return err instanceof TrustlessWorkUnavailable || err instanceof StellarTransientError;
 }
 
 export function createEscrowActivities(deps: ActivityDeps) {

@@ -2,6 +2,9 @@ import { and, desc, eq, lt, sql, SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { disputes } from '../db/schema';
 
+/** A PostgreSQL array literal of ids (ids are [a-z0-9_] only). */
+const pgArray = (ids: string[]) => `{${ids.join(',')}}`;
+
 export type DisputeRow = typeof disputes.$inferSelect;
 
 export interface OpenDispute {
@@ -22,7 +25,7 @@ export async function insertDispute(db: Db, d: OpenDispute): Promise<void> {
       VALUES (${d.id}, ${d.orderId}, ${d.openedBy}, ${d.reason}, ${d.evidence === undefined ? null : JSON.stringify(d.evidence)}::jsonb, 'OPEN')
       ON CONFLICT (id) DO NOTHING RETURNING id)
     INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
-    SELECT ${`dispute.opened:${d.id}`}, 'dispute.opened', 'dispute', id, ${d.userIds}::text[], ${data}::jsonb FROM opened
+    SELECT ${`dispute.opened:${d.id}`}, 'dispute.opened', 'dispute', id, ${pgArray(d.userIds)}::text[], ${data}::jsonb FROM opened
     ON CONFLICT (dedupe_key) DO NOTHING`);
 }
 
@@ -48,7 +51,7 @@ export async function markResolved(db: Db, id: string, userIds: string[]): Promi
       UPDATE disputes SET status = 'RESOLVED', resolved_at = now(), updated_at = now() WHERE id = ${id} AND status <> 'RESOLVED'
       RETURNING id, order_id, decision, release_amount::text, refund_amount::text)
     INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
-    SELECT ${`dispute.resolved:${id}`}, 'dispute.resolved', 'dispute', id, ${userIds}::text[],
+    SELECT ${`dispute.resolved:${id}`}, 'dispute.resolved', 'dispute', id, ${pgArray(userIds)}::text[],
            jsonb_build_object('dispute_id', id, 'order_id', order_id, 'decision', decision, 'release_amount_minor', release_amount, 'refund_amount_minor', refund_amount)
       FROM done
     ON CONFLICT (dedupe_key) DO NOTHING`);

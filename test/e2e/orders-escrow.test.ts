@@ -1,10 +1,13 @@
+import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
+import { credit } from '../../src/ledger';
 import { verifyLedger } from '../../src/ledger';
 import { reconcileCustody } from '../../src/reconciliation/custody';
 import { createStellarNetwork } from '../../src/stellar/network';
 import { orderWorkflowId } from '../../workflows/ids';
 import { testDatabase } from '../helpers/db';
 import { orderDriver } from '../helpers/escrow-orders';
+import { unique } from '../helpers/app';
 import { recordHistory } from '../helpers/histories';
 import { startStellarStack, StellarStack } from '../helpers/stellar-stack';
 
@@ -88,4 +91,130 @@ test('happy path: deposit, order, reserve, escrow, fund, deliver, release — th
   const custody = await reconcileCustody(db.pool, createStellarNetwork(loadConfig({ ...process.env, ...s.overrides })), { userIds: [buyer.id, seller.id] });
   expect(custody.totals.drift).toBe('0');
   await recordHistory('order-released', orderWorkflowId(id));
+}, 120_000);
+
+/** The workflow's history length once it has settled (unchanged over three reads 200 ms apart). */
+async function historyLength(orderId: string): Promise<number> {
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  try {
+    const handle = new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId));
+    const lengths: number[] = [];
+    for (;;) {
+      lengths.push((await handle.fetchHistory()).events?.length ?? 0);
+      if (lengths.length >= 3 && lengths.slice(-3).every((n) => n === lengths.at(-1))) return lengths.at(-1)!;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+test('refund: the whole escrow goes back to the buyer through the contract, less its fees', async () => {
+  const buyer = await drive.party('50');
+  const seller = await drive.party();
+  const id = await drive.funded(buyer.id, seller.id, '20');
+  const refunded = await drive.post(`/orders/${id}/resolution/refund`);
+  expect(refunded.status).toBe(200);
+  // 20 − 0.06 (0.3%) − 0.5 (2.5%) = 19.44 back to the buyer
+  expect(refunded.body.data).toMatchObject({ status: 'REFUNDED', order_status: 'REFUNDED', released_amount: '0', refunded_amount: '19.44', fees: { platform: '0.5', protocol: '0.06' } });
+  expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '49.44', held: '0' });
+  expect(await s.usdcBalance(buyer.address)).toBe('49.4400000');
+  expect(await s.balance(key, seller.id)).toEqual({ currency: 'USD', available: '0', held: '0' });
+  const order = await drive.orderView(id);
+  expect(order.transitions.map((t: { status: string }) => t.status).slice(-2)).toEqual(['REFUNDING', 'REFUNDED']);
+  expect((await verifyLedger(db.pool)).ok).toBe(true);
+  await recordHistory('order-refunded', orderWorkflowId(id));
+}, 120_000);
+
+test('escrow creation checks the body against the order: another amount or currency is 400 and changes nothing', async () => {
+  const buyer = await drive.party('10');
+  const seller = await drive.party();
+  const id = await drive.order(buyer.id, seller.id, '10');
+  expect((await drive.post(`/orders/${id}/reserve`)).status).toBe(200);
+  const before = await historyLength(id);
+  const wrongAmount = await drive.post(`/orders/${id}/escrow`, { amount: '10.5', currency: 'USD' });
+  expect(wrongAmount.status).toBe(400);
+  expect(wrongAmount.body.error.code).toBe('VALIDATION_ERROR');
+  expect(wrongAmount.body.error.details.fields).toEqual([expect.objectContaining({ field: 'body.amount', code: 'differs_from_order' })]);
+  const wrongCurrency = await drive.post(`/orders/${id}/escrow`, { amount: '10', currency: 'XLM' });
+  expect(wrongCurrency.status).toBe(400);
+  expect(wrongCurrency.body.error.details.fields).toEqual([expect.objectContaining({ field: 'body.currency' })]);
+  const missing = await drive.post(`/orders/${id}/escrow`, {});
+  expect(missing.status).toBe(400);
+  expect(await historyLength(id)).toBe(before);
+  expect((await drive.orderView(id)).status).toBe('FUNDS_RESERVED');
+});
+
+test('every invalid transition answers 409 INVALID_STATE with the current state, and adds nothing to the workflow history', async () => {
+  const buyer = await drive.party('30');
+  const seller = await drive.party();
+  const id = await drive.order(buyer.id, seller.id, '10');
+  const attempts: Array<[string, object?]> = [
+    [`/orders/${id}/escrow`, { amount: '10', currency: 'USD' }],
+    [`/orders/${id}/escrow/fund`],
+    [`/orders/${id}/deliver`, {}],
+    [`/orders/${id}/resolution/release`],
+    [`/orders/${id}/resolution/refund`],
+    [`/orders/${id}/resolution/dispute`, { opened_by: 'BUYER', reason: 'x' }],
+  ];
+  const before = await historyLength(id);
+  for (const [path, body] of attempts) {
+    const res = await drive.post(path, body);
+    expect([path, res.status, res.body.error?.code, res.body.error?.details?.current_status]).toEqual([path, 409, 'INVALID_STATE', 'ORDER_CREATED']);
+  }
+  expect(await historyLength(id)).toBe(before);
+
+  // Funded: reserving again, creating a second escrow, cancelling, or resolving a dispute that was never opened are refused.
+  const funded = await drive.funded(buyer.id, seller.id, '10');
+  const mid = await historyLength(funded);
+  for (const [path, body] of [[`/orders/${funded}/reserve`], [`/orders/${funded}/escrow`, { amount: '10', currency: 'USD' }], [`/orders/${funded}/escrow/fund`], [`/orders/${funded}/cancel`]] as Array<[string, object?]>) {
+    const res = await drive.post(path, body);
+    expect([path, res.status, res.body.error?.details?.current_status]).toEqual([path, 409, 'IN_PROGRESS']);
+  }
+  expect(await historyLength(funded)).toBe(mid);
+  expect((await drive.post(`/orders/${funded}/resolution/release`)).status).toBe(200);
+  // A finished order answers from its final state.
+  const again = await drive.post(`/orders/${funded}/resolution/refund`);
+  expect([again.status, again.body.error.details.current_status]).toEqual([409, 'RELEASED']);
+}, 120_000);
+
+test('the same release sent twice with one Idempotency-Key releases once', async () => {
+  const buyer = await drive.party('20');
+  const seller = await drive.party();
+  const id = await drive.funded(buyer.id, seller.id, '20');
+  const idem = unique('release');
+  const [a, b] = await Promise.all([drive.post(`/orders/${id}/resolution/release`, undefined, idem), drive.post(`/orders/${id}/resolution/release`, undefined, idem)]);
+  const statuses = [a.status, b.status].sort();
+  // One runs; the other waits its turn (409 IN_PROGRESS while the first runs) or replays the stored answer.
+  expect(statuses.includes(200)).toBe(true);
+  const third = await drive.post(`/orders/${id}/resolution/release`, undefined, idem);
+  expect(third.status).toBe(200);
+  expect(third.headers.get('idempotent-replayed')).toBe('true');
+  expect(third.body.data).toMatchObject({ status: 'RELEASED', released_amount: '19.44' });
+  expect(await s.usdcBalance(seller.address)).toBe('19.4400000');
+  expect(await s.balance(key, seller.id)).toEqual({ currency: 'USD', available: '19.44', held: '0' });
+  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM stellar_transactions WHERE business_key = $1 AND status = 'SUCCEEDED'`, [`order:${id}:release`]);
+  expect(rows[0].n).toBe(1);
+}, 120_000);
+
+test('a funding the network refuses answers 502, keeps the reservation, shows the error on the order, and can be cancelled', async () => {
+  // The ledger says the buyer has 15, but the wallet holds nothing on chain: the contract's transfer traps.
+  const buyer = await drive.party();
+  const seller = await drive.party();
+  await credit(db.pool, { kind: 'deposit', key: unique('ledger-only'), userId: buyer.id, amount: 150_000_000n, currency: 'USD' });
+  const id = await drive.order(buyer.id, seller.id, '15');
+  expect((await drive.post(`/orders/${id}/reserve`)).status).toBe(200);
+  expect((await drive.post(`/orders/${id}/escrow`, { amount: '15', currency: 'USD' })).status).toBe(200);
+  const fund = await drive.post(`/orders/${id}/escrow/fund`);
+  expect(fund.status).toBe(502);
+  expect(fund.body.error.code).toBe('PROVIDER_ERROR');
+  expect(fund.body.error.details.result_codes.transaction).toMatch(/tx_failed|tx_fee_bump_inner_failed/);
+  const order = await drive.orderView(id);
+  expect(order).toMatchObject({ status: 'ESCROW_CREATED', escrow: { status: 'CREATED' }, last_error: { step: 'fund_escrow', code: 'PROVIDER_ERROR' } });
+  expect(order.transitions.map((t: { status: string }) => t.status).slice(-2)).toEqual(['ESCROW_FUNDING', 'ESCROW_CREATED']);
+  expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '0', held: '15' });
+  const cancelled = await drive.post(`/orders/${id}/cancel`);
+  expect(cancelled.body.data.status).toBe('CANCELLED');
+  expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '15', held: '0' });
+  await recordHistory('order-funding-refused', orderWorkflowId(id));
 }, 120_000);

@@ -1,0 +1,50 @@
+/**
+ * The measured phase of the orders bench: one full order lifecycle per buyer/seller pair, all pairs at once, each
+ * lifecycle's calls in sequence through the real REST API — create, reserve, escrow, fund, deliver, release — timed
+ * as the client sees them. A lifecycle stops at its first call that does not answer as it should (201 for create,
+ * 200 otherwise); the error is kept for the report.
+ */
+import { ApiClient, expectStatus } from './api-client';
+import type { Pair } from './parties';
+import { PhaseResult, timed } from './stats';
+
+export const ORDER_CALLS = ['create', 'reserve', 'escrow', 'fund', 'deliver', 'release'] as const;
+
+export async function runOrders(api: ApiClient, pairs: Pair[], amount: string): Promise<PhaseResult & { orderIds: string[] }> {
+  const calls: Record<string, number[]> = Object.fromEntries(ORDER_CALLS.map((c) => [c, []]));
+  const errors: string[] = [];
+  const orderIds: string[] = [];
+  const lifecycle = async (pair: Pair) => {
+    try {
+      const created = await timed(calls, 'create', () =>
+        api.post('/orders', { buyer_id: pair.buyer, seller_id: pair.seller, amount, currency: 'USD', title: 'Bench order' }),
+      );
+      const id: string = expectStatus('POST /orders', created, 201).body.data.id;
+      orderIds.push(id);
+      const steps: Array<[(typeof ORDER_CALLS)[number], string, object?]> = [
+        ['reserve', `/orders/${id}/reserve`],
+        ['escrow', `/orders/${id}/escrow`, { amount, currency: 'USD' }],
+        ['fund', `/orders/${id}/escrow/fund`],
+        ['deliver', `/orders/${id}/deliver`, { evidence: 'https://example.com/bench-delivery.zip' }],
+        ['release', `/orders/${id}/resolution/release`],
+      ];
+      for (const [name, path, body] of steps) expectStatus(`POST ${path}`, await timed(calls, name, () => api.post(path, body)), 200);
+    } catch (err) {
+      errors.push(err instanceof Error ? err.message : String(err));
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(pairs.map(lifecycle));
+  return { count: pairs.length, wallMs: performance.now() - t0, calls, errors, orderIds };
+}
+
+/** After the phase (not timed): every order must read RELEASED. Returns one line per order that does not. */
+export async function checkReleased(api: ApiClient, orderIds: string[]): Promise<string[]> {
+  const wrong: string[] = [];
+  for (const id of orderIds) {
+    const res = await api.get(`/orders/${id}`);
+    const status = res.body?.data?.status;
+    if (res.status !== 200 || status !== 'RELEASED') wrong.push(`GET /orders/${id}: ${res.status} status ${status ?? res.text.slice(0, 300)}`);
+  }
+  return wrong;
+}

@@ -1,0 +1,42 @@
+/**
+ * The sandboxes under the bench's orders, in a process of their own (forked by stack.ts) so that their work never
+ * shares an event loop with the client that times the calls: a Stellar network in memory, ledgers closing every
+ * BENCH_LEDGER_INTERVAL_MS, and Trustless Work over it. Reports its URLs over IPC; stops when the parent disconnects.
+ */
+import { startStellarSandbox } from '../../src/sandbox/stellar';
+import { startTrustlessWorkSandbox } from '../../src/sandbox/trustless-work';
+
+export interface SandboxReady {
+  type: 'ready';
+  horizonUrl: string;
+  networkPassphrase: string;
+  usdcIssuer: string;
+  friendbotUrl: string;
+  usdcFaucetUrl: string;
+  trustlessWorkUrl: string;
+}
+
+async function main(): Promise<void> {
+  const stellar = await startStellarSandbox({
+    port: 0,
+    ledgerIntervalMs: Number(process.env.BENCH_LEDGER_INTERVAL_MS),
+    networkPassphrase: process.env.BENCH_NETWORK_PASSPHRASE,
+  });
+  const tw = await startTrustlessWorkSandbox({ port: 0, stellar, apiKey: process.env.TRUSTLESS_WORK_API_KEY! });
+  process.once('disconnect', () => void tw.stop().then(() => stellar.stop()).then(() => process.exit(0)));
+  const ready: SandboxReady = {
+    type: 'ready',
+    horizonUrl: stellar.url,
+    networkPassphrase: stellar.networkPassphrase,
+    usdcIssuer: stellar.usdcAsset.issuer,
+    friendbotUrl: stellar.friendbotUrl,
+    usdcFaucetUrl: stellar.usdcFaucetUrl,
+    trustlessWorkUrl: tw.url,
+  };
+  process.send!(ready);
+}
+
+main().catch((err) => {
+  console.error('sandbox:', err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

@@ -1,0 +1,274 @@
+/**
+ * The stack the orders bench runs on, all its own and removed afterwards: PostgreSQL (a fresh embedded cluster under
+ * .data/bench/, or a scratch database on DATABASE_URL's server), a Temporal dev server on a free port (SQLite file in
+ * WAL mode, as `npm start` runs it), the Stellar and Trustless Work sandboxes (sandbox.ts), and as processes of their
+ * own: the real API (src/server.ts), the real worker (src/worker.ts) and the baseline's worker (baseline-worker.ts).
+ */
+import { ChildProcess, fork, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Keypair } from '@stellar/stellar-sdk';
+import { createApiKey } from '../../src/auth/api-keys';
+import { loadConfig } from '../../src/config';
+import { createDatabase } from '../../src/db/client';
+import { runMigrations } from '../../src/db/migrate';
+import { formatLine, lineSplitter } from '../../src/devstack/log-lines';
+import { freePort, waitForPort } from '../../src/devstack/net';
+import { DATA_DIR, ROOT } from '../../src/devstack/paths';
+import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '../../src/devstack/postgres';
+import { ensureTemporalCli } from '../../src/devstack/temporal-cli';
+import { startTemporalDevServer } from '../../src/devstack/temporal-server';
+import { childrenOf, type Groups } from '../api/cpu';
+import type { SandboxReady } from './sandbox';
+
+export interface BenchStackOptions {
+  ledgerIntervalMs: number;
+  updateTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+export interface BenchStack {
+  apiUrl: string;
+  /** Bearer token with the read and write scopes. */
+  apiKey: string;
+  usdcFaucetUrl: string;
+  temporalAddress: string;
+  namespace: string;
+  orderTaskQueue: string;
+  baselineTaskQueue: string;
+  /** Process ids by part, for CPU accounting. */
+  cpuGroups: Groups;
+  /** The last lines each part wrote, for when something fails. */
+  tails(): string;
+  /** Set when a part exited on its own; the run cannot be trusted after that. */
+  crashed(): string | null;
+  stop(): Promise<void>;
+}
+
+const TAIL_LINES = 30;
+/** pino's warn: quieter JSON lines (one per request, …) are left out of the tails. */
+const TAIL_MIN_LEVEL = 40;
+
+export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
+  const { log } = opts;
+  const stops: Array<() => Promise<void>> = [];
+  const parts: Part[] = [];
+  const stop = async () => {
+    for (const fn of stops.splice(0).reverse()) await fn().catch((err) => log(`cleanup: ${err instanceof Error ? err.message : err}`));
+  };
+  try {
+    const runDir = path.join(DATA_DIR, 'bench', `orders_${Date.now().toString(36)}`);
+    fs.mkdirSync(runDir, { recursive: true });
+    stops.push(async () => fs.rmSync(runDir, { recursive: true, force: true }));
+
+    const db = await prepareDatabase(runDir, stops, log);
+    await runMigrations(db.url);
+
+    const temporalPort = await freePort();
+    const temporal = await startTemporalDevServer({ bin: ensureTemporalCli(log), port: temporalPort, dbFile: path.join(runDir, 'temporal.db') });
+    stops.push(() => temporal.stop());
+    log(`Temporal: dev server on ${temporal.address} (SQLite in WAL mode under ${path.relative(ROOT, runDir)})`);
+
+    const twApiKey = crypto.randomBytes(24).toString('hex');
+    const sandboxPart = forkPart('sandbox', path.join(__dirname, 'sandbox.ts'), {
+      ...process.env,
+      BENCH_LEDGER_INTERVAL_MS: String(opts.ledgerIntervalMs),
+      BENCH_NETWORK_PASSPHRASE: `Standalone Network ; February 2017 ; offerhub bench ${crypto.randomUUID()}`,
+      TRUSTLESS_WORK_API_KEY: twApiKey,
+    });
+    parts.push(sandboxPart);
+    stops.push(() => sandboxPart.stop());
+    const sandbox = (await sandboxPart.ready) as SandboxReady;
+    log(`sandbox: Stellar on ${sandbox.horizonUrl} (a ledger every ${opts.ledgerIntervalMs} ms), Trustless Work on ${sandbox.trustlessWorkUrl}`);
+
+    const platform = Keypair.random();
+    const funded = await fetch(`${sandbox.friendbotUrl}?addr=${platform.publicKey()}`);
+    if (!funded.ok) throw new Error(`friendbot answered ${funded.status}: ${await funded.text()}`);
+
+    const port = await freePort();
+    const orderTaskQueue = 'bench-orders';
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: db.url,
+      OFFERHUB_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: orderTaskQueue,
+      // One key sends every call: far above what the run reaches, while the counter is still kept in PostgreSQL.
+      RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
+      WORKFLOW_UPDATE_TIMEOUT_MS: String(opts.updateTimeoutMs),
+      STELLAR_NETWORK: 'sandbox',
+      STELLAR_NETWORK_PASSPHRASE: sandbox.networkPassphrase,
+      HORIZON_URL: sandbox.horizonUrl,
+      USDC_ISSUER: sandbox.usdcIssuer,
+      PLATFORM_SECRET: platform.secret(),
+      WALLET_ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+      WALLET_ENCRYPTION_KEY_ID: 'k1',
+      TRUSTLESS_WORK_URL: sandbox.trustlessWorkUrl,
+      TRUSTLESS_WORK_API_KEY: twApiKey,
+      WORKFLOW_BUNDLE_PATH: undefined,
+    };
+    const config = loadConfig(env); // a wrong setting fails here, naming the variable, rather than in a child
+
+    const database = createDatabase(db.url, 1);
+    const apiKey = await createApiKey(database.db, { name: 'bench orders', scopes: ['read', 'write'] }).finally(() => database.close());
+
+    const worker = spawnPart('worker', 'src/worker.ts', env, 'worker polling');
+    const api = spawnPart('api', 'src/server.ts', env, 'api listening');
+    const baselineTaskQueue = 'bench-baseline';
+    const baseline = forkPart('baseline-worker', path.join(__dirname, 'baseline-worker.ts'), {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
+      BENCH_BASELINE_TASK_QUEUE: baselineTaskQueue,
+    });
+    for (const p of [worker, api, baseline]) {
+      parts.push(p);
+      stops.push(() => p.stop());
+    }
+    await Promise.all([worker.ready, api.ready, baseline.ready]);
+    await waitForPort('127.0.0.1', port, 10_000, 'API');
+    log(`API on http://127.0.0.1:${port}, order worker on task queue ${orderTaskQueue}, baseline worker on ${baselineTaskQueue}`);
+
+    const pid = (p: Part) => () => (p.child.pid ? [p.child.pid] : []);
+    return {
+      apiUrl: `http://127.0.0.1:${port}`,
+      apiKey: apiKey.key,
+      usdcFaucetUrl: sandbox.usdcFaucetUrl,
+      temporalAddress: temporal.address,
+      namespace: config.TEMPORAL_NAMESPACE,
+      orderTaskQueue,
+      baselineTaskQueue,
+      cpuGroups: {
+        api: pid(api),
+        worker: pid(worker),
+        'baseline-worker': pid(baseline),
+        temporal: () => (temporal.process.pid ? [temporal.process.pid] : []),
+        postgres: () => (db.postmasterPid ? [db.postmasterPid, ...childrenOf(db.postmasterPid)] : []),
+        sandbox: pid(sandboxPart),
+        client: () => [process.pid],
+      },
+      tails: () => parts.map((p) => p.tail()).filter(Boolean).join('\n'),
+      crashed: () => parts.find((p) => p.exited)?.exited ?? null,
+      stop,
+    };
+  } catch (err) {
+    const tails = parts.map((p) => p.tail()).filter(Boolean).join('\n');
+    if (tails) log(tails);
+    await stop();
+    throw err;
+  }
+}
+
+/** DATABASE_URL's server when set (a scratch database, dropped afterwards), otherwise a fresh embedded cluster in runDir. */
+async function prepareDatabase(runDir: string, stops: Array<() => Promise<void>>, log: (line: string) => void) {
+  const name = `offerhub_bench_orders_${Date.now().toString(36)}`;
+  let adminUrl: string;
+  let url: string;
+  let postmasterPid: number | null = null;
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    const admin = new URL(external);
+    admin.pathname = '/postgres';
+    adminUrl = admin.toString();
+    const u = new URL(external);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    log(`PostgreSQL: ${admin.host} (DATABASE_URL), scratch database ${name}`);
+  } else {
+    const dataDir = path.join(runDir, 'postgres');
+    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), password: crypto.randomBytes(12).toString('hex') });
+    stops.push(() => pg.stop());
+    postmasterPid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    adminUrl = pg.adminUrl;
+    url = pg.urlFor(name);
+    log(`PostgreSQL: embedded, a fresh cluster in ${path.relative(ROOT, dataDir)} (removed afterwards)`);
+  }
+  await ensureDatabase(adminUrl, name);
+  stops.push(() => dropDatabase(adminUrl, name));
+  return { url, postmasterPid };
+}
+
+interface Part {
+  child: ChildProcess;
+  /** The IPC message of a forked part, or undefined once a spawned part printed its ready line. */
+  ready: Promise<unknown>;
+  /** Why the part ended, when it ended before stop(). */
+  exited: string | null;
+  tail(): string;
+  stop(): Promise<void>;
+}
+
+/** A product entry point (src/server.ts, src/worker.ts) as `npm start` runs it; ready once a line contains `readyText`. */
+function spawnPart(name: string, script: string, env: NodeJS.ProcessEnv, readyText: string): Part {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let seen: () => void;
+  const ready = new Promise<void>((resolve) => (seen = resolve));
+  const part = watch(name, child, ready);
+  const onLine = (line: string) => {
+    if (line.includes(readyText)) seen();
+    part.keep(line);
+  };
+  child.stdout!.on('data', lineSplitter(onLine));
+  child.stderr!.on('data', lineSplitter(onLine));
+  return part;
+}
+
+/** A bench process (sandbox.ts, baseline-worker.ts) forked with IPC; ready with its first message. */
+function forkPart(name: string, file: string, env: NodeJS.ProcessEnv): Part {
+  const child = fork(file, [], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const ready = new Promise<unknown>((resolve) => child.once('message', resolve));
+  const part = watch(name, child, ready);
+  child.stdout!.on('data', lineSplitter(part.keep));
+  child.stderr!.on('data', lineSplitter(part.keep));
+  return part;
+}
+
+function quiet(line: string): boolean {
+  try {
+    const level = JSON.parse(line)?.level;
+    return typeof level === 'number' && level < TAIL_MIN_LEVEL;
+  } catch {
+    return false;
+  }
+}
+
+function watch(name: string, child: ChildProcess, ready: Promise<unknown>): Part & { keep(line: string): void } {
+  const lines: string[] = [];
+  let stopping = false;
+  let failStart: (err: Error) => void;
+  const died = new Promise<never>((_, reject) => (failStart = reject));
+  died.catch(() => undefined);
+  const part = {
+    child,
+    ready: Promise.race([ready, died]),
+    exited: null as string | null,
+    keep(line: string) {
+      if (quiet(line)) return;
+      lines.push(formatLine(name, line));
+      if (lines.length > TAIL_LINES) lines.shift();
+    },
+    tail: () => lines.join('\n'),
+    stop(): Promise<void> {
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => (clearTimeout(timer), resolve()));
+        if (child.connected) child.disconnect();
+        else child.kill('SIGTERM');
+      });
+    },
+  };
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    part.exited = `${name} exited (${signal ?? code})`;
+    failStart(new Error(`${part.exited} during start-up\n${part.tail()}`));
+  });
+  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
+  return part;
+}

@@ -9,7 +9,8 @@ import { testDatabase } from '../helpers/db';
 import { orderDriver } from '../helpers/escrow-orders';
 import { unique } from '../helpers/app';
 import { recordHistory } from '../helpers/histories';
-import { startStellarStack, StellarStack } from '../helpers/stellar-stack';
+import { eventually, startStellarStack, StellarStack } from '../helpers/stellar-stack';
+import { startTrustlessWorkSandbox } from '../../src/sandbox/trustless-work';
 
 /** Orders with a Trustless Work escrow on the sandbox, end to end through REST: 2.5% platform fee, 0.3% protocol fee. */
 let s: StellarStack;
@@ -17,7 +18,7 @@ let key: string;
 let drive: ReturnType<typeof orderDriver>;
 const db = testDatabase(2);
 beforeAll(async () => {
-  s = await startStellarStack({ PLATFORM_FEE_PERCENT: '2.5' });
+  s = await startStellarStack({ PLATFORM_FEE_PERCENT: '2.5', WORKFLOW_UPDATE_TIMEOUT_MS: '8000' });
   key = await s.api.keyWith('read', 'write');
   drive = orderDriver(s, key, await s.api.keyWith('read', 'support'));
 }, 60_000);
@@ -218,3 +219,33 @@ test('a funding the network refuses answers 502, keeps the reservation, shows th
   expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '15', held: '0' });
   await recordHistory('order-funding-refused', orderWorkflowId(id));
 }, 120_000);
+
+test('while Trustless Work is down the step is retried and shows on the order; it completes once the provider is back', async () => {
+  const buyer = await drive.party('10');
+  const seller = await drive.party();
+  const id = await drive.order(buyer.id, seller.id, '10');
+  expect((await drive.post(`/orders/${id}/reserve`)).status).toBe(200);
+  const port = Number(new URL(s.trustlessWork.url).port);
+  await s.trustlessWork.stop();
+  const idem = unique('escrow');
+  const pending = await drive.post(`/orders/${id}/escrow`, { amount: '10', currency: 'USD' }, idem);
+  expect([pending.status, pending.body.error.code]).toEqual([504, 'PROVIDER_TIMEOUT']);
+  const stuck = await drive.orderView(id);
+  expect(stuck).toMatchObject({ status: 'ESCROW_CREATING', last_error: { step: 'create_escrow', code: 'PROVIDER_UNAVAILABLE', retrying: true } });
+  expect(stuck.last_error.attempt).toBeGreaterThanOrEqual(2);
+
+  const back = await startTrustlessWorkSandbox({ port, stellar: s.sandbox, apiKey: s.overrides.TRUSTLESS_WORK_API_KEY });
+  try {
+    const done = await eventually(async () => {
+      const o = await drive.orderView(id);
+      return o.status === 'ESCROW_CREATED' && o;
+    }, 90_000, 'escrow creation once Trustless Work is back');
+    expect(done.last_error).toBeNull();
+    expect(done.escrow.contract_id).toMatch(/^C/);
+    // The retried request (same key) now answers the created escrow.
+    const again = await drive.post(`/orders/${id}/escrow`, { amount: '10', currency: 'USD' }, idem);
+    expect([again.status, again.body.data.status]).toEqual([200, 'CREATED']);
+  } finally {
+    await back.stop();
+  }
+}, 180_000);

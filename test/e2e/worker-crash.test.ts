@@ -84,3 +84,39 @@ test('after the crashes, custody reconciles with zero drift', async () => {
   expect(report.totals).toEqual({ ledger: '51.5', on_chain: '51.5', drift: '0' });
   expect(report.drifted).toEqual([]);
 });
+
+test('a worker killed while the escrow funding is in flight still funds the contract exactly once', async () => {
+  const buyer = await fundedUser('30');
+  const seller = await s.activeUser(key, 60_000);
+  const post = (path: string, body?: object, idem = unique('idem')) => s.api.call('POST', `/api/v1${path}`, { key, body, headers: { 'idempotency-key': idem } });
+  const created = await post('/orders', { buyer_id: buyer.id, seller_id: seller.id, amount: '25', currency: 'USD', title: 'Crash test' });
+  const id = created.body.data.id as string;
+  expect((await post(`/orders/${id}/reserve`)).status).toBe(200);
+  const escrow = await post(`/orders/${id}/escrow`, { amount: '25', currency: 'USD' });
+  expect(escrow.status).toBe(200);
+
+  const fundKey = unique('fund');
+  const first = post(`/orders/${id}/escrow/fund`, undefined, fundKey);
+  // The signed envelope is stored before its first submission: kill the worker the moment it exists.
+  await eventually(async () => (await db.pool.query(`SELECT 1 FROM stellar_transactions WHERE business_key = $1`, [`order:${id}:escrow-fund`])).rowCount === 1, 30_000, 'stored funding envelope');
+  await kill(worker);
+  worker = await s.startWorkerProcess();
+  const answered = await first;
+  expect([200, 504]).toContain(answered.status);
+
+  const order = await eventually(async () => {
+    const o = (await s.api.call('GET', `/api/v1/orders/${id}`, { key })).body.data;
+    return o.status === 'IN_PROGRESS' && o;
+  }, 60_000, 'funding after restart');
+  expect(order.escrow.status).toBe('FUNDED');
+  // Asking again with the same key answers the funded escrow; nothing is sent twice.
+  const again = await post(`/orders/${id}/escrow/fund`, undefined, fundKey);
+  // (After a 504 the retry reaches the workflow again as the same update id, which Temporal answers with its outcome.)
+  expect([answered.status, again.status, again.body.data?.status]).toEqual([answered.status, 200, 'FUNDED']);
+  expect(await s.usdcBalance(buyer.address)).toBe('5.0000000');
+  expect(await balance(buyer.id)).toEqual({ currency: 'USD', available: '5', held: '25' });
+  const { rows } = await db.pool.query(`SELECT status FROM stellar_transactions WHERE business_key = $1`, [`order:${id}:escrow-fund`]);
+  expect(rows).toEqual([{ status: 'SUCCEEDED' }]);
+  const entries = await db.pool.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE key = $1`, [`order:${id}:escrow-fund`]);
+  expect(entries.rows[0].n).toBe(1);
+}, 180_000);

@@ -1,4 +1,16 @@
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import { BuyerIdKey, EscrowStatusKey, OrderStatusKey, SellerIdKey } from './search-attributes';
 import type { Activities } from '../activities';
 import {
@@ -24,6 +36,16 @@ const ledger = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
 });
+/**
+ * Ledger moves, projections and events are short database statements: run as local activities (in the workflow
+ * task, no round trip through the server), they cost a fraction of a scheduled activity. Histories recorded before
+ * this change hold scheduled activities; `patched` keeps replaying those as they ran.
+ */
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
+});
+const quick = () => (patched('order-local-activities') ? local : ledger);
 /** Escrow steps talk to Trustless Work and Stellar: retried with backoff until they get a final answer. */
 const escrow = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -42,6 +64,8 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   let version = 1;
   let busy = false;
   let rejected = 0;
+  /** When the reservation lapses: set once, when funds are first reserved (a failed step does not extend it). */
+  let reservedUntil: number | null = null;
   const money = { orderId: input.orderId, buyerId: input.buyerId, amountMinor: input.amountMinor, currency: input.currency };
   const escrowOrder = () => ({ orderId: input.orderId, buyerId: input.buyerId, sellerId: input.sellerId, amountMinor: input.amountMinor, platformFeeBps: input.platformFeeBps ?? 0, contractId: state.contractId! });
 
@@ -64,13 +88,14 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       { key: EscrowStatusKey, value: state.escrow },
     ]);
     upsertMemo({ summary: `${state.status} · ${input.amountMinor} minor ${input.currency} · buyer ${input.buyerId} · seller ${input.sellerId}` });
-    await ledger.projectOrder({ orderId: input.orderId, version, state, at: new Date().toISOString(), ...(previousEscrow !== state.escrow ? { previousEscrow } : {}) });
+    await quick().projectOrder({ orderId: input.orderId, version, state, at: new Date().toISOString(), ...(previousEscrow !== state.escrow ? { previousEscrow } : {}) });
   };
   /** The caller wants the business refusal (INSUFFICIENT_FUNDS, PROVIDER_ERROR, …), not the activity wrapper around it. */
   const unwrap = (err: unknown) => (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err);
   /** One request at a time; the state is checked again once it is this request's turn. */
   const exclusive = async (command: OrderCommand, effect: () => Promise<void>): Promise<OrderSnapshot> => {
-    await condition(() => !busy);
+    // Every waiting request wakes in the same pass when `busy` clears: each checks again before taking its turn.
+    while (busy) await condition(() => !busy);
     busy = true;
     try {
       validate(command)();
@@ -88,7 +113,8 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
    * a refusal `failed`, with the error kept on the order (a transient fault is retried inside the activity).
    */
   const inFlight = async <T>(begin: OrderCommand, work: () => Promise<T>, done: (r: T) => OrderCommand, failed: OrderCommand, stepName: string): Promise<OrderSnapshot> => {
-    await condition(() => !busy);
+    // Every waiting request wakes in the same pass when `busy` clears: each checks again before taking its turn.
+    while (busy) await condition(() => !busy);
     busy = true;
     try {
       validate(begin)();
@@ -141,11 +167,11 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     { key: SellerIdKey, value: input.sellerId },
   ]);
   setHandler(orderSnapshot, () => ({ state, version }));
-  setHandler(reserveOrder, () => exclusive({ kind: 'reserve' }, () => ledger.reserveOrderFunds(money)), { validator: validate({ kind: 'reserve' }) });
+  setHandler(reserveOrder, () => exclusive({ kind: 'reserve' }, () => quick().reserveOrderFunds(money)), { validator: validate({ kind: 'reserve' }) });
   setHandler(
     cancelOrder,
     () => exclusive({ kind: 'cancel' }, async () => {
-      if (state.status !== 'ORDER_CREATED') await ledger.releaseOrderReservation(money);
+      if (state.status !== 'ORDER_CREATED') await quick().releaseOrderReservation(money);
     }),
     { validator: validate({ kind: 'cancel' }) },
   );
@@ -187,7 +213,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     } catch (err) {
       const seq = ++rejected;
       log.warn('resolve signal rejected', { orderId: input.orderId, reason: (err as Error).message });
-      await ledger.recordRejectedCommand({ orderId: input.orderId, seq, command: 'resolve', reason: (err as Error).message, userIds: [input.buyerId, input.sellerId], at: new Date().toISOString() });
+      await quick().recordRejectedCommand({ orderId: input.orderId, seq, command: 'resolve', reason: (err as Error).message, userIds: [input.buyerId, input.sellerId], at: new Date().toISOString() });
       return;
     }
     await resolve(cmd).catch((err) => log.warn('resolve signal failed', { orderId: input.orderId, reason: (err as Error).message }));
@@ -195,8 +221,9 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
 
   while (!isTerminal(state)) {
     if (state.status === 'FUNDS_RESERVED' || state.status === 'ESCROW_CREATED') {
-      const moved = await condition(() => state.status !== 'FUNDS_RESERVED' && state.status !== 'ESCROW_CREATED', input.reservationTtlMs);
-      if (!moved) await exclusive({ kind: 'expireReservation' }, () => ledger.releaseOrderReservation(money)).catch(() => undefined);
+      reservedUntil ??= Date.now() + input.reservationTtlMs;
+      const moved = await condition(() => state.status !== 'FUNDS_RESERVED' && state.status !== 'ESCROW_CREATED', Math.max(1, reservedUntil - Date.now()));
+      if (!moved) await exclusive({ kind: 'expireReservation' }, () => quick().releaseOrderReservation(money)).catch(() => undefined);
     } else if (state.status === 'DELIVERED' && input.autoReleaseAfterMs) {
       // Auto-release: unless something else (a dispute, a release) moves the order first.
       const moved = await condition(() => state.status !== 'DELIVERED', input.autoReleaseAfterMs);

@@ -1,4 +1,4 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
 import { derivedId, isId } from '../../src/ids';
@@ -130,6 +130,13 @@ export async function runOrderUpdate(
   if ((TERMINAL as readonly string[]).includes(row.status)) {
     throw new AppError('INVALID_STATE', `cannot ${command} an order in ${row.status}`, { current_status: row.status, allowed_from: ALLOWED_FROM[command] });
   }
-  await callWorkflow(deps, (client) => send(client.workflow.getHandle(orderWorkflowId(row.id)), idempotencyKey && `${command}:${idempotencyKey}`));
+  try {
+    await callWorkflow(deps, (client) => send(client.workflow.getHandle(orderWorkflowId(row.id)), idempotencyKey && `${command}:${idempotencyKey}`));
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    // The order finished between our read and the update: its final state answers.
+    const now = (await findOrder(deps.database.db, row.id))!;
+    throw new AppError('INVALID_STATE', `cannot ${command} an order in ${now.status}`, { current_status: now.status, allowed_from: ALLOWED_FROM[command] });
+  }
   return (await findOrder(deps.database.db, row.id))!;
 }

@@ -56,7 +56,11 @@ async function partyKey(deps: EscrowDeps, userId: string): Promise<Keypair> {
 
 const related = (o: EscrowOrder) => ({ type: 'order', id: o.orderId });
 
-/** Deploys the order's single-release escrow; the platform deploys and signs. Returns the contract id. */
+/**
+ * Deploys the order's single-release escrow. The buyer's wallet deploys it (the platform pays the fee through a fee
+ * bump), so deployments of different orders use different sequence numbers and go through in parallel instead of
+ * queueing on the platform account's. Returns the contract id.
+ */
 export async function deployEscrow(deps: EscrowDeps, o: EscrowOrder & { title: string; description: string }): Promise<{ contractId: string; txHash: string }> {
   const client = tw(deps);
   const [buyer, seller] = [await partyKey(deps, o.buyerId), await partyKey(deps, o.sellerId)];
@@ -72,11 +76,11 @@ export async function deployEscrow(deps: EscrowDeps, o: EscrowOrder & { title: s
   };
   const sent = await submitEscrowCall(deps, {
     key: `order:${o.orderId}:escrow-deploy`,
-    signer: deps.network.platform,
+    signer: buyer,
     expect: { call: { deploy: true } },
     fetchUnsigned: () =>
       client.deploySingleRelease({
-        signer: platform,
+        signer: buyer.publicKey(),
         engagementId: o.orderId,
         title: o.title,
         description: o.description,

@@ -909,18 +909,8 @@ describe('concurrency', () => {
     expect(o.inputs('projectOrder')[6].state.settlingFrom).toBe('DELIVERED');
   });
 
-  /**
-   * KNOWN BUG (workflows/order.ts, `exclusive` and `inFlight`): `await condition(() => !busy); busy = true;` is not a
-   * mutex. When the step in flight ends, every request waiting on `!busy` is unblocked in the same pass of the SDK's
-   * tryUnblockConditions (all their predicates are evaluated before any continuation sets `busy`), so two waiting
-   * requests run at once, each validated against the same state. Here the dispute is opened on the escrow
-   * (openOrderDispute ran: contract disputed, dispute row written) AND the escrow is released; the dispute answers
-   * "cannot dispute an order in RELEASING" and the order ends RELEASED. The loser's `finally { busy = false }` also
-   * unlocks while the winner is still in flight. Expected: one at a time — the dispute applies, the release is refused.
-   * Fix: `while (busy) await condition(() => !busy);` (or a real mutex). `test.failing` passes while the bug is
-   * there; once fixed it fails — turn it into a plain `test`.
-   */
-  test.failing('BUG: a dispute and a release queued behind a delivery run one at a time (the dispute applies, the release is refused)', async () => {
+  /** Every request waiting its turn wakes when `busy` clears; each checks again, so they still run one at a time. */
+  test('a dispute and a release queued behind a delivery run one at a time (the dispute applies, the release is refused)', async () => {
     const { o, outcomes } = await queuedBehindDelivery([
       (o) => o.handle.executeUpdate(disputeOrder, { args: [{ opened_by: 'SELLER', reason: 'buyer silent' }] }),
       (o) => o.handle.executeUpdate(releaseOrder),

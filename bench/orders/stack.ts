@@ -205,7 +205,9 @@ interface Part {
 
 /** A product entry point (src/server.ts, src/worker.ts) as `npm start` runs it; ready once a line contains `readyText`. */
 function spawnPart(name: string, script: string, env: NodeJS.ProcessEnv, readyText: string): Part {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_PROFILE=1: a V8 CPU profile of the API and the worker, written on exit to .data/bench/profiles.
+  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, '.data', 'bench', 'profiles', name)] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let seen: () => void;
   const ready = new Promise<void>((resolve) => (seen = resolve));
   const part = watch(name, child, ready);

@@ -71,6 +71,7 @@ const operatorVars: Env = {
   PLATFORM_SECRET: 'SCZANGBA5YHTNYVVV4C3U252E2B6P6F5T3U6MM63WBSBZATAQI3EBTQ4',
   USDC_ISSUER: 'GBBM6BKZPEHWYO3E3YKREDPQXMS4VK35YLNU7NFBRI26RAN7GI5POFBB',
   WALLET_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+  TRUSTLESS_WORK_API_KEY: 'tw-compose-test-key',
 };
 
 describe('docker-compose.yml', () => {
@@ -106,7 +107,7 @@ describe('docker-compose.yml', () => {
   });
 
   it.each(['api', 'worker', 'postgres', 'temporal'])('%s takes its secrets from the environment, never from the file', (name) => {
-    const secretKeys = ['OFFERHUB_MASTER_KEY', 'POSTGRES_PASSWORD', 'POSTGRES_PWD', 'PLATFORM_SECRET', 'WALLET_ENCRYPTION_KEYS'];
+    const secretKeys = ['OFFERHUB_MASTER_KEY', 'POSTGRES_PASSWORD', 'POSTGRES_PWD', 'PLATFORM_SECRET', 'WALLET_ENCRYPTION_KEYS', 'TRUSTLESS_WORK_API_KEY'];
     for (const [key, value] of Object.entries(envOf(name))) {
       if (secretKeys.includes(key)) expect(value).toMatch(/^\$\{[A-Z_]+:\?[^}]*\}$/);
       if (key === 'DATABASE_URL') expect(value).toMatch(/^postgres:\/\/[^:]+:\$\{POSTGRES_PASSWORD:\?[^}]*\}@/);

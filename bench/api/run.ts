@@ -11,6 +11,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { prepareBenchDatabase } from '../shared/database';
 import { Keypair } from '@stellar/stellar-sdk';
 import { Client } from 'pg';
 import { createApiKey } from '../../src/auth/api-keys';
@@ -18,7 +19,6 @@ import { createDatabase } from '../../src/db/client';
 import { runMigrations } from '../../src/db/migrate';
 import { freePort } from '../../src/devstack/net';
 import { DATA_DIR } from '../../src/devstack/paths';
-import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '../../src/devstack/postgres';
 import { newId } from '../../src/ids';
 import { childrenOf, cpuBetween, readCpu } from './cpu';
 import type { FromLoad, LoadResult, ServerReady, ServerRole, ToLoad } from './protocol';
@@ -133,39 +133,14 @@ async function main(): Promise<void> {
   if (PROFILE) log(`CPU profile of the API process: ${PROFILES_DIR}`);
 }
 
-/** DATABASE_URL's server when set, otherwise a new embedded PostgreSQL under .data/bench; a fresh database either way. */
+/** A fresh, migrated database (see bench/shared/database.ts); the run's directory is removed afterwards. */
 async function prepareDatabase(cleanup: Array<() => Promise<void>>): Promise<{ url: string; postmasterPid: number | null }> {
   const name = `offerhub_bench_${Date.now().toString(36)}`;
-  let adminUrl: string;
-  let url: string;
-  let postmasterPid: number | null = null;
-  const external = process.env.DATABASE_URL;
-  if (external) {
-    const admin = new URL(external);
-    admin.pathname = '/postgres';
-    adminUrl = admin.toString();
-    const u = new URL(external);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    log(`PostgreSQL: ${admin.host} (DATABASE_URL)`);
-  } else {
-    const runDir = path.join(DATA_DIR, 'bench', name);
-    cleanup.push(async () => fs.rmSync(runDir, { recursive: true, force: true }));
-    const pg = await startEmbeddedPostgres({
-      dataDir: path.join(runDir, 'postgres'),
-      port: await freePort(),
-      password: crypto.randomBytes(12).toString('hex'),
-    });
-    cleanup.push(() => pg.stop());
-    postmasterPid = Number(fs.readFileSync(path.join(runDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    adminUrl = pg.adminUrl;
-    url = pg.urlFor(name);
-    log(`PostgreSQL: embedded, a fresh cluster in ${path.relative(process.cwd(), runDir)} (removed afterwards)`);
-  }
-  await ensureDatabase(adminUrl, name);
-  cleanup.push(() => dropDatabase(adminUrl, name));
-  await runMigrations(url);
-  return { url, postmasterPid };
+  const runDir = path.join(DATA_DIR, 'bench', name);
+  cleanup.push(async () => fs.rmSync(runDir, { recursive: true, force: true }));
+  const db = await prepareBenchDatabase({ name, runDir, cleanup, log });
+  await runMigrations(db.url);
+  return db;
 }
 
 /** USERS users in one statement, and an API key with the `read` scope made the way the API makes keys. */

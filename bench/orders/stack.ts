@@ -8,6 +8,7 @@ import { ChildProcess, fork, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { prepareBenchDatabase } from '../shared/database';
 import { Keypair } from '@stellar/stellar-sdk';
 import { createApiKey } from '../../src/auth/api-keys';
 import { loadConfig } from '../../src/config';
@@ -16,7 +17,6 @@ import { runMigrations } from '../../src/db/migrate';
 import { formatLine, lineSplitter } from '../../src/devstack/log-lines';
 import { freePort, waitForPort } from '../../src/devstack/net';
 import { DATA_DIR, ROOT } from '../../src/devstack/paths';
-import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '../../src/devstack/postgres';
 import { ensureTemporalCli } from '../../src/devstack/temporal-cli';
 import { startTemporalDevServer } from '../../src/devstack/temporal-server';
 import { childrenOf, type Groups } from '../api/cpu';
@@ -62,7 +62,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     fs.mkdirSync(runDir, { recursive: true });
     stops.push(async () => fs.rmSync(runDir, { recursive: true, force: true }));
 
-    const db = await prepareDatabase(runDir, stops, log);
+    const db = await prepareBenchDatabase({ name: `offerhub_bench_orders_${Date.now().toString(36)}`, runDir, cleanup: stops, log });
     await runMigrations(db.url);
 
     const temporalPort = await freePort();
@@ -162,35 +162,6 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     await stop();
     throw err;
   }
-}
-
-/** DATABASE_URL's server when set (a scratch database, dropped afterwards), otherwise a fresh embedded cluster in runDir. */
-async function prepareDatabase(runDir: string, stops: Array<() => Promise<void>>, log: (line: string) => void) {
-  const name = `offerhub_bench_orders_${Date.now().toString(36)}`;
-  let adminUrl: string;
-  let url: string;
-  let postmasterPid: number | null = null;
-  const external = process.env.DATABASE_URL;
-  if (external) {
-    const admin = new URL(external);
-    admin.pathname = '/postgres';
-    adminUrl = admin.toString();
-    const u = new URL(external);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    log(`PostgreSQL: ${admin.host} (DATABASE_URL), scratch database ${name}`);
-  } else {
-    const dataDir = path.join(runDir, 'postgres');
-    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), password: crypto.randomBytes(12).toString('hex') });
-    stops.push(() => pg.stop());
-    postmasterPid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    adminUrl = pg.adminUrl;
-    url = pg.urlFor(name);
-    log(`PostgreSQL: embedded, a fresh cluster in ${path.relative(ROOT, dataDir)} (removed afterwards)`);
-  }
-  await ensureDatabase(adminUrl, name);
-  stops.push(() => dropDatabase(adminUrl, name));
-  return { url, postmasterPid };
 }
 
 interface Part {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { assignDispute, findDispute, listDisputes } from '../../src/disputes/disputes-repository';
 import { AppError } from '../../src/errors';
-import { findOrder } from '../../src/orders/orders-repository';
+import { findOrder, findOrders } from '../../src/orders/orders-repository';
 import { resolveOrder } from '../../workflows/messages/order';
 import { DECISIONS } from '../../workflows/orders/resolution';
 import { ResolutionProblem, resolutionAmounts } from '../../workflows/orders/resolution';
@@ -26,7 +26,8 @@ export const disputeRoutes = [
     responses: { 200: { description: 'A page of disputes', schema: z.object({ data: z.array(disputeSchema), pagination: paginationSchema }) } },
     async handle({ query, deps }) {
       const rows = await listDisputes(deps.database.db, { status: query.status, orderId: query.order_id, assignedTo: query.assigned_to }, { limit: query.limit, beforeSeq: decodeSeqCursor(query.cursor) });
-      return { status: 200, body: page(rows, query.limit, (d) => d.seq, (d) => renderDispute(d)) };
+      const ordersById = await findOrders(deps.database.db, rows.map((d) => d.orderId));
+      return { status: 200, body: page(rows, query.limit, (d) => d.seq, (d) => renderDispute(d, ordersById.get(d.orderId))) };
     },
   }),
   defineRoute({

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, sql, SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, lte, sql, SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { orders } from '../db/schema';
 import type { OrderState } from '../../workflows/orders/order-state';
@@ -47,6 +47,12 @@ export async function insertOrder(db: Db, o: NewOrder, at: Date): Promise<OrderR
 
 export async function deleteOrder(db: Db, id: string): Promise<void> {
   await db.delete(orders).where(eq(orders.id, id));
+}
+
+export async function findOrders(db: Db, ids: string[]): Promise<Map<string, OrderRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select().from(orders).where(inArray(orders.id, ids));
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 export async function findOrder(db: Db, id: string): Promise<OrderRow | null> {

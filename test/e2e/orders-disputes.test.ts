@@ -45,7 +45,7 @@ test('a dispute resolved by support as a 60/40 split: each party gets its part l
   expect((await drive.get('/disputes')).status).toBe(403);
   expect((await drive.post(`/disputes/${disputeId}/resolve`, { decision: 'FULL_REFUND', note: 'x' })).body.error.code).toBe('INSUFFICIENT_SCOPE');
   const listed = await drive.get(`/disputes?status=OPEN&order_id=${id}`, supportKey);
-  expect(listed.body.data.map((d: { id: string }) => d.id)).toEqual([disputeId]);
+  expect(listed.body.data.map((d: { id: string; amount: string }) => [d.id, d.amount])).toEqual([[disputeId, '40']]);
   const assigned = await drive.post(`/disputes/${disputeId}/assign`, { assignee: 'agent-ana' }, undefined, supportKey);
   expect(assigned.body.data).toMatchObject({ id: disputeId, assigned_to: 'agent-ana', status: 'OPEN' });
   expect((await drive.get('/disputes/dsp_nope', supportKey)).body.error.code).toBe('DISPUTE_NOT_FOUND');

@@ -130,8 +130,7 @@ test('refund: the whole escrow goes back to the buyer through the contract, less
 test('escrow creation checks the body against the order: another amount or currency is 400 and changes nothing', async () => {
   const buyer = await drive.party('10');
   const seller = await drive.party();
-  const id = await drive.order(buyer.id, seller.id, '10');
-  expect((await drive.post(`/orders/${id}/reserve`)).status).toBe(200);
+  const id = await drive.reserved(buyer.id, seller.id, '10');
   const before = await historyLength(id);
   const wrongAmount = await drive.post(`/orders/${id}/escrow`, { amount: '10.5', currency: 'USD' });
   expect(wrongAmount.status).toBe(400);
@@ -203,8 +202,7 @@ test('a funding the network refuses answers 502, keeps the reservation, shows th
   const buyer = await drive.party();
   const seller = await drive.party();
   await credit(db.pool, { kind: 'deposit', key: unique('ledger-only'), userId: buyer.id, amount: 150_000_000n, currency: 'USD' });
-  const id = await drive.order(buyer.id, seller.id, '15');
-  expect((await drive.post(`/orders/${id}/reserve`)).status).toBe(200);
+  const id = await drive.reserved(buyer.id, seller.id, '15');
   expect((await drive.post(`/orders/${id}/escrow`, { amount: '15', currency: 'USD' })).status).toBe(200);
   const fund = await drive.post(`/orders/${id}/escrow/fund`);
   expect(fund.status).toBe(502);
@@ -223,8 +221,7 @@ test('a funding the network refuses answers 502, keeps the reservation, shows th
 test('while Trustless Work is down the step is retried and shows on the order; it completes once the provider is back', async () => {
   const buyer = await drive.party('10');
   const seller = await drive.party();
-  const id = await drive.order(buyer.id, seller.id, '10');
-  expect((await drive.post(`/orders/${id}/reserve`)).status).toBe(200);
+  const id = await drive.reserved(buyer.id, seller.id, '10');
   const port = Number(new URL(s.trustlessWork.url).port);
   await s.trustlessWork.stop();
   const idem = unique('escrow');

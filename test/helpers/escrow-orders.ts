@@ -23,6 +23,13 @@ export function orderDriver(s: StellarStack, key: string, supportKey?: string) {
       if (res.status !== 201) throw new Error(`order creation answered ${res.status}: ${res.text}`);
       return res.body.data.id;
     },
+    /** An order with the buyer's funds reserved. */
+    async reserved(buyer: string, seller: string, amount: string): Promise<string> {
+      const id = await this.order(buyer, seller, amount);
+      const res = await post(`/orders/${id}/reserve`);
+      if (res.status !== 200) throw new Error(`reserve answered ${res.status}: ${res.text}`);
+      return id;
+    },
     /** reserve → escrow → fund, each answering 200. */
     async funded(buyer: string, seller: string, amount: string, extra: object = {}): Promise<string> {
       const id = await this.order(buyer, seller, amount, extra);

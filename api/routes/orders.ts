@@ -1,14 +1,13 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
-import { derivedId, isId, newId } from '../../src/ids';
-import { amountSchema, formatAmount, parseAmount, parseCurrency } from '../../src/money';
+import { derivedId, newId } from '../../src/ids';
+import { amountSchema, parseAmount, parseCurrency } from '../../src/money';
 import { percentToBps } from '../../src/escrow/fees';
 import { deleteOrder, insertOrder, listOrders } from '../../src/orders/orders-repository';
 import { orderWorkflowId } from '../../workflows/ids';
 import { cancelOrder, OrderInput, reserveOrder } from '../../workflows/messages/order';
 import { ORDER_STATUSES } from '../../workflows/orders/order-state';
-import type { ApiDeps } from '../context';
 import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';

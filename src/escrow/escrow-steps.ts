@@ -7,10 +7,11 @@ import { moveToEscrow, refundEscrow, settleEscrow, splitEscrow } from '../ledger
 import { formatAmount } from '../money';
 import type { TrustlessWorkClient } from '../providers/trustless-work/client';
 import type { StellarNetwork } from '../stellar/network';
-import { findWallet, walletKeypair } from '../wallets/wallets';
+import { findWallet, walletKeypair, WalletRow } from '../wallets/wallets';
 import { bpsToPercent, payoutFees } from './fees';
 import { deployedContractId, submitEscrowCall } from './submit-call';
 import { submitOnce } from '../stellar/submitter';
+import { signTransaction } from '../stellar/sign';
 
 export interface EscrowDeps {
   pool: Pool;
@@ -46,11 +47,19 @@ function tw(deps: EscrowDeps): TrustlessWorkClient {
   return deps.tw;
 }
 
+/**
+ * Active wallets never change, so their rows are remembered (the secret stays sealed in memory: it is opened for each
+ * signature and dropped).
+ */
+const activeWallets = new Map<string, WalletRow>();
+
 /** A party's wallet key; a wallet still being activated is worth waiting for (plain error: retried). */
 async function partyKey(deps: EscrowDeps, userId: string): Promise<Keypair> {
-  const wallet = await findWallet(deps.db, userId);
+  const wallet = activeWallets.get(userId) ?? (await findWallet(deps.db, userId));
   if (!wallet) throw new AppError('INVALID_STATE', `user ${userId} has no wallet`, { user_id: userId });
   if (wallet.status !== 'ACTIVE') throw new Error(`the wallet of ${userId} is not active yet`);
+  if (activeWallets.size >= 10_000) activeWallets.clear();
+  activeWallets.set(userId, wallet);
   return walletKeypair(deps.box, wallet);
 }
 
@@ -111,7 +120,7 @@ async function ensurePlatformTrustline(deps: EscrowDeps): Promise<void> {
     sourceAccount: platform,
     build: (source) => {
       const tx = new TransactionBuilder(source, { fee: '100', networkPassphrase: network.passphrase }).addOperation(Operation.changeTrust({ asset: network.usdc })).setTimeout(120).build();
-      tx.sign(network.platform);
+      signTransaction(tx, network.platform);
       return tx;
     },
   });

@@ -5,6 +5,7 @@ import { TrustlessWorkRefusal, TrustlessWorkUnavailable, Unsigned } from '../pro
 import { ExpectedCall, UnsafeTransactionError, verifyUnsigned } from '../providers/trustless-work/verify';
 import type { StellarNetwork } from '../stellar/network';
 import { submitOnce } from '../stellar/submitter';
+import { signTransaction } from '../stellar/sign';
 
 export interface EscrowCall {
   /** Business key: one signed transaction per key, submitted exactly once (`order:<id>:fund`, …). */
@@ -40,18 +41,17 @@ export async function submitEscrowCall(deps: { pool: Pool; network: StellarNetwo
         if (err instanceof UnsafeTransactionError) throw new AppError('PROVIDER_ERROR', `Trustless Work returned a transaction we will not sign: ${err.message}`, { provider: 'trustless_work', step: call.key });
         throw err;
       }
-      tx.sign(call.signer);
+      signTransaction(tx, call.signer);
       if (source === network.platform.publicKey()) return tx;
       const bumped = TransactionBuilder.buildFeeBumpTransaction(network.platform, '100', tx, network.passphrase);
-      bumped.sign(network.platform);
+      signTransaction(bumped, network.platform);
       return bumped;
     },
   });
   if (outcome.status === 'FAILED') {
     throw new AppError('PROVIDER_ERROR', `the escrow contract call ${call.key} failed on the Stellar network`, { provider: 'stellar', step: call.key, tx_hash: outcome.hash, result_codes: outcome.codes });
   }
-  const { rows } = await deps.pool.query<{ envelope_xdr: string }>('SELECT envelope_xdr FROM stellar_transactions WHERE business_key = $1', [call.key]);
-  return { hash: outcome.hash, envelopeXdr: rows[0].envelope_xdr };
+  return { hash: outcome.hash, envelopeXdr: outcome.envelopeXdr };
 }
 
 function providerError(err: unknown): never {

@@ -17,9 +17,13 @@ export interface SubmitRequest {
   build(source: Account): Transaction | FeeBumpTransaction | Promise<Transaction | FeeBumpTransaction>;
 }
 
-export type SubmitOutcome =
+export type SubmitOutcome = (
   | { status: 'SUCCEEDED'; hash: string; ledger: number | null }
-  | { status: 'FAILED'; hash: string; codes: ResultCodes };
+  | { status: 'FAILED'; hash: string; codes: ResultCodes }
+) & {
+  /** The signed envelope that was submitted (what a caller needs to know exactly what went on chain). */
+  envelopeXdr: string;
+};
 
 /** A fault that leaves the stored envelope valid: the next attempt resubmits it (retryable). */
 export class StellarTransientError extends Error {
@@ -45,6 +49,17 @@ interface Row {
 export async function submitOnce(pool: Pool, network: StellarNetwork, req: SubmitRequest): Promise<SubmitOutcome> {
   const client = await pool.connect();
   const lock = `stellar-seq:${req.sourceAccount}`;
+  let locked = true;
+  /** Stores a terminal outcome and releases the account's lock in the same round trip. */
+  const finish = async (key: string, outcome: SubmitOutcome): Promise<SubmitOutcome> => {
+    await client.query(
+      `WITH done AS (UPDATE stellar_transactions SET status = $2, result_codes = $3, ledger = $4, attempts = attempts + 1, updated_at = now() WHERE business_key = $1 RETURNING 1)
+       SELECT pg_advisory_unlock(hashtextextended($5, 0)) FROM (SELECT count(*) FROM done) d`,
+      [key, outcome.status, outcome.status === 'FAILED' ? JSON.stringify(outcome.codes) : null, outcome.status === 'SUCCEEDED' ? outcome.ledger : null, lock],
+    );
+    locked = false;
+    return outcome;
+  };
   try {
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lock]);
     for (let rebuild = 0; rebuild <= MAX_REBUILDS; rebuild++) {
@@ -52,14 +67,19 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
       if (row && row.status !== 'PENDING') return outcomeOf(row);
       if (row) {
         const onChain = await findOnChain(network, row.hash);
-        if (onChain) return finish(client, req.key, onChain.successful ? { status: 'SUCCEEDED', hash: row.hash, ledger: onChain.ledger } : { status: 'FAILED', hash: row.hash, codes: { transaction: 'tx_failed' } });
+        if (onChain) {
+          return finish(req.key, {
+            ...(onChain.successful ? { status: 'SUCCEEDED', hash: row.hash, ledger: onChain.ledger } : { status: 'FAILED', hash: row.hash, codes: { transaction: 'tx_failed' } }),
+            envelopeXdr: row.envelope_xdr,
+          });
+        }
       } else {
         row = await store(client, req, await req.build(await network.horizon.loadAccount(req.sourceAccount)));
       }
       const tx = TransactionBuilder.fromXDR(row.envelope_xdr, network.passphrase);
       try {
         const res = await withTimeout(network.horizon.submitTransaction(tx), network.submitTimeoutMs, 'transaction submission');
-        return finish(client, req.key, { status: 'SUCCEEDED', hash: row.hash, ledger: res.ledger ?? null });
+        return finish(req.key, { status: 'SUCCEEDED', hash: row.hash, ledger: res.ledger ?? null, envelopeXdr: row.envelope_xdr });
       } catch (err) {
         const verdict = classifySubmitError(err);
         if (verdict.kind === 'transient') throw new StellarTransientError(`submission of ${req.key} did not complete: ${verdict.reason}`);
@@ -67,12 +87,12 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
           await client.query('DELETE FROM stellar_transactions WHERE business_key = $1 AND status = $2', [req.key, 'PENDING']);
           continue;
         }
-        return finish(client, req.key, { status: 'FAILED', hash: row.hash, codes: verdict.codes });
+        return finish(req.key, { status: 'FAILED', hash: row.hash, codes: verdict.codes, envelopeXdr: row.envelope_xdr });
       }
     }
     throw new StellarTransientError(`could not get a current sequence for ${req.key} after ${MAX_REBUILDS} rebuilds`);
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]).catch(() => undefined);
+    if (locked) await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]).catch(() => undefined);
     client.release();
   }
 }
@@ -91,16 +111,10 @@ async function store(client: PoolClient, req: SubmitRequest, tx: Transaction | F
   return row;
 }
 
-async function finish(client: PoolClient, key: string, outcome: SubmitOutcome): Promise<SubmitOutcome> {
-  await client.query(
-    `UPDATE stellar_transactions SET status = $2, result_codes = $3, ledger = $4, attempts = attempts + 1, updated_at = now() WHERE business_key = $1`,
-    [key, outcome.status, outcome.status === 'FAILED' ? JSON.stringify(outcome.codes) : null, outcome.status === 'SUCCEEDED' ? outcome.ledger : null],
-  );
-  return outcome;
-}
-
 function outcomeOf(row: Row): SubmitOutcome {
-  return row.status === 'SUCCEEDED' ? { status: 'SUCCEEDED', hash: row.hash, ledger: row.ledger } : { status: 'FAILED', hash: row.hash, codes: row.result_codes ?? { transaction: 'unknown' } };
+  return row.status === 'SUCCEEDED'
+    ? { status: 'SUCCEEDED', hash: row.hash, ledger: row.ledger, envelopeXdr: row.envelope_xdr }
+    : { status: 'FAILED', hash: row.hash, codes: row.result_codes ?? { transaction: 'unknown' }, envelopeXdr: row.envelope_xdr };
 }
 
 async function findOnChain(network: StellarNetwork, hash: string): Promise<{ successful: boolean; ledger: number } | null> {

@@ -6,6 +6,7 @@ import type { Db } from '../db/client';
 import { wallets } from '../db/schema';
 import type { StellarNetwork } from '../stellar/network';
 import { submitOnce } from '../stellar/submitter';
+import { signTransaction } from '../stellar/sign';
 
 export type WalletRow = typeof wallets.$inferSelect;
 
@@ -56,7 +57,7 @@ export async function activateWallet(deps: { db: Db; pool: Pool; network: Stella
         .addOperation(Operation.endSponsoringFutureReserves({ source: user.publicKey() }))
         .setTimeout(120)
         .build();
-      tx.sign(platform, user);
+      signTransaction(tx, platform, user);
       return tx;
     },
   });

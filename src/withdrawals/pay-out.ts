@@ -9,6 +9,7 @@ import { submitOnce } from '../stellar/submitter';
 import { findWallet, walletKeypair } from '../wallets/wallets';
 import { toStellarMemo } from './destination';
 import { findWithdrawal, setWithdrawalStatus, WithdrawalRow } from './withdrawals-repository';
+import { signTransaction } from '../stellar/sign';
 
 export interface PayOutDeps {
   db: Db;
@@ -41,9 +42,9 @@ export async function payOutWithdrawal(deps: PayOutDeps, withdrawalId: string): 
         .addOperation(Operation.payment({ destination: w.destinationAddress, asset: usdc, amount: formatAmount(w.amount) }))
         .setTimeout(120)
         .build();
-      inner.sign(user);
+      signTransaction(inner, user);
       const bumped = TransactionBuilder.buildFeeBumpTransaction(platform, '100', inner, passphrase);
-      bumped.sign(platform);
+      signTransaction(bumped, platform);
       return bumped;
     },
   });

@@ -1,4 +1,5 @@
 import { Address, FeeBumpTransaction, Keypair, Operation, scValToNative, Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
+import { signTransaction } from '../../stellar/sign';
 
 /** The provider handed back a transaction that is not the one we asked for: never sign it. */
 export class UnsafeTransactionError extends Error {
@@ -69,6 +70,6 @@ export function verifyUnsigned(unsignedXdr: string, expected: ExpectedCall): Tra
 export function verifyAndSign(unsignedXdr: string, expected: ExpectedCall, signer: Keypair): string {
   if (signer.publicKey() !== expected.source) throw new UnsafeTransactionError('the signing key is not the expected source');
   const tx = verifyUnsigned(unsignedXdr, expected);
-  tx.sign(signer);
+  signTransaction(tx, signer);
   return tx.toXDR();
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { Keypair, StrKey, type xdr } from '@stellar/stellar-sdk';
+import { StrKey, type xdr } from '@stellar/stellar-sdk';
+import { ed25519Verify } from '../../crypto/ed25519';
 
 /**
  * stellar-core's SignatureChecker: signers are weighed in the order pre-authorized transaction hashes, sha256
@@ -65,11 +66,7 @@ function verifyEd25519(sig: xdr.DecoratedSignature, key: string, hash: Buffer): 
   if (!Buffer.from(sig.hint()).equals(hintOf(raw))) return false;
   const signature = Buffer.from(sig.signature());
   if (signature.length !== 64) return false;
-  try {
-    return Keypair.fromPublicKey(key).verify(hash, signature);
-  } catch {
-    return false;
-  }
+  return ed25519Verify(raw, hash, signature);
 }
 
 function verifyHashX(sig: xdr.DecoratedSignature, key: string): boolean {

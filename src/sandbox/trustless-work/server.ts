@@ -37,6 +37,7 @@ import {
   type Roles,
   type UsdcAsset,
 } from './contract';
+import { ed25519Verify } from '../../crypto/ed25519';
 
 export interface TrustlessWorkSandboxOptions {
   /** TCP port; 0 picks a free one. */
@@ -541,7 +542,7 @@ function requiredRole(escrow: EscrowState, fn: string, source: string): { name: 
 function requireSignature(tx: Transaction, accountId: string, roleName: string): void {
   const kp = Keypair.fromPublicKey(accountId);
   const hash = tx.hash();
-  const signed = tx.signatures.some((s) => s.hint().equals(kp.signatureHint()) && kp.verify(hash, s.signature()));
+  const signed = tx.signatures.some((s) => s.hint().equals(kp.signatureHint()) && ed25519Verify(kp.rawPublicKey(), hash, s.signature()));
   if (!signed) throw bad(`The transaction must be signed by the ${roleName} (${accountId})`);
 }
 

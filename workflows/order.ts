@@ -193,7 +193,8 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   setHandler(
     disputeOrder,
     (cmd) => {
-      const disputeId = input.disputeId!;
+      // Orders started before dispute ids were fixed at creation get the one the API derived the same way.
+      const disputeId = input.disputeId ?? cmd.dispute_id!;
       return exclusive({ kind: 'dispute', disputeId }, () =>
         escrow.openOrderDispute({ ...escrowOrder(), disputeId, openedBy: cmd.opened_by, reason: cmd.reason, ...(cmd.evidence === undefined ? {} : { evidence: cmd.evidence }) }),
       );
@@ -202,6 +203,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       validator: (cmd) => {
         validate({ kind: 'dispute', disputeId: input.disputeId ?? '' })();
         if (cmd?.opened_by !== 'BUYER' && cmd?.opened_by !== 'SELLER') throw ApplicationFailure.create({ type: 'VALIDATION_ERROR', message: 'opened_by must be BUYER or SELLER', nonRetryable: true });
+        if (!input.disputeId && !cmd.dispute_id) throw ApplicationFailure.create({ type: 'VALIDATION_ERROR', message: 'dispute_id is required for this order', nonRetryable: true });
       },
     },
   );

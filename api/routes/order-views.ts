@@ -61,6 +61,11 @@ export function escrowIdOf(orderId: string): string {
   return derivedId('esc', orderId);
 }
 
+/** An escrow can be disputed once: the order's dispute id is derived from it. */
+export function disputeIdOf(orderId: string): string {
+  return derivedId('dsp', orderId);
+}
+
 export function renderEscrow(o: OrderRow): z.infer<typeof escrowSchema> {
   const s = o.settlement as SettlementSummary | null;
   const settledAt = s ? ((o.transitions as Array<{ status: string; at: string }>).findLast((t) => (TERMINAL as readonly string[]).includes(t.status))?.at ?? null) : null;

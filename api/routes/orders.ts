@@ -12,7 +12,7 @@ import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginatio
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { callWorkflow } from '../temporal-calls';
-import { orderIdParams, orderSchema, renderOrder, requireOrder, runOrderUpdate } from './order-views';
+import { disputeIdOf, orderIdParams, orderSchema, renderOrder, requireOrder, runOrderUpdate } from './order-views';
 import { requireUser } from './users';
 
 /** Reserve and cancel: plain order updates answering the order. */
@@ -91,7 +91,7 @@ export const orderRoutes = [
         reservationTtlMs: deps.config.ORDER_RESERVATION_TTL_MS,
         platformFeeBps,
         autoReleaseAfterMs: body.auto_release_after ? body.auto_release_after * 1000 : null,
-        disputeId: derivedId('dsp', id),
+        disputeId: disputeIdOf(id),
       };
       try {
         await callWorkflow(deps, (client) =>

@@ -3,7 +3,7 @@ import { deliverOrder, disputeOrder, refundOrder, releaseOrder } from '../../wor
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { disputeSchema, renderDispute, requireDisputeOf } from './dispute-views';
-import { escrowSchema, orderIdParams, orderSchema, renderEscrow, renderOrder, runOrderUpdate } from './order-views';
+import { disputeIdOf, escrowSchema, orderIdParams, orderSchema, renderEscrow, renderOrder, runOrderUpdate } from './order-views';
 
 const failures = {
   409: { description: 'INVALID_STATE: details.current_status and details.allowed_from' },
@@ -59,7 +59,7 @@ export const resolutionRoutes = [
     responses: { 201: { description: 'The dispute, OPEN', schema: z.object({ data: disputeSchema }) }, ...failures },
     async handle({ params, body, deps, idempotencyKey }) {
       const row = await runOrderUpdate(deps, params.id, 'dispute', idempotencyKey, (h, updateId) =>
-        h.executeUpdate(disputeOrder, { args: [{ opened_by: body.opened_by, reason: body.reason, ...(body.evidence === undefined ? {} : { evidence: body.evidence }) }], updateId }),
+        h.executeUpdate(disputeOrder, { args: [{ dispute_id: disputeIdOf(params.id), opened_by: body.opened_by, reason: body.reason, ...(body.evidence === undefined ? {} : { evidence: body.evidence }) }], updateId }),
       );
       return { status: 201, body: { data: renderDispute(await requireDisputeOf(deps, row.disputeId!), row) } };
     },

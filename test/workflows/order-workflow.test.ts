@@ -522,6 +522,16 @@ describe('release and refund', () => {
 });
 
 describe('disputes', () => {
+  test('an order started without a dispute id (before ids were fixed at creation) takes the one the API sends, and refuses none', async () => {
+    const o = await startOrder({ disputeId: undefined });
+    await advance(o, 'IN_PROGRESS');
+    const missing = await updateFailure(o.handle.executeUpdate(disputeOrder, { args: [{ opened_by: 'BUYER', reason: 'late' }] }));
+    expect([missing.type, missing.message]).toEqual(['VALIDATION_ERROR', 'dispute_id is required for this order']);
+    const disputed = await o.handle.executeUpdate(disputeOrder, { args: [{ dispute_id: `dsp-api-${o.id}`, opened_by: 'BUYER', reason: 'late' }] });
+    expect(disputed.state).toMatchObject({ status: 'DISPUTED', disputeId: `dsp-api-${o.id}` });
+    expect(o.inputs('openOrderDispute').map((i) => i.disputeId)).toEqual([`dsp-api-${o.id}`]);
+  });
+
   test('a dispute opened by the BUYER → DISPUTED with the input’s disputeId; a SPLIT 24/16 of 40 → CLOSED/SPLIT paying 240000000/160000000', async () => {
     const o = await startOrder();
     const disputed = await advance(o, 'DISPUTED');

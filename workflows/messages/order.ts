@@ -32,6 +32,8 @@ export interface DeliverCommand {
 }
 
 export interface DisputeCommand {
+  /** Set by the API (the order's derived `dsp_` id); the workflow prefers the one it was started with. */
+  dispute_id?: string;
   opened_by: 'BUYER' | 'SELLER';
   reason: string;
   evidence?: string;

@@ -1,6 +1,7 @@
 import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
+import { bpsToPercent } from '../../src/escrow/fees';
 import { derivedId, isId } from '../../src/ids';
 import { formatAmount } from '../../src/money';
 import { findOrder, OrderRow } from '../../src/orders/orders-repository';
@@ -69,7 +70,6 @@ export function disputeIdOf(orderId: string): string {
 export function renderEscrow(o: OrderRow): z.infer<typeof escrowSchema> {
   const s = o.settlement as SettlementSummary | null;
   const settledAt = s ? ((o.transitions as Array<{ status: string; at: string }>).findLast((t) => (TERMINAL as readonly string[]).includes(t.status))?.at ?? null) : null;
-  const bps = o.platformFeeBps;
   return {
     escrow_id: escrowIdOf(o.id),
     order_id: o.id,
@@ -80,7 +80,7 @@ export function renderEscrow(o: OrderRow): z.infer<typeof escrowSchema> {
     currency: o.currency,
     status: o.escrowStatus,
     order_status: o.status as z.infer<typeof escrowSchema>['order_status'],
-    platform_fee_percent: `${Math.trunc(bps / 100)}${bps % 100 ? `.${String(bps % 100).padStart(2, '0').replace(/0$/, '')}` : ''}`,
+    platform_fee_percent: bpsToPercent(BigInt(o.platformFeeBps)),
     released_amount: s ? formatAmount(BigInt(s.releasedMinor)) : null,
     refunded_amount: s ? formatAmount(BigInt(s.refundedMinor)) : null,
     fees: s ? { platform: formatAmount(BigInt(s.platformFeeMinor)), protocol: formatAmount(BigInt(s.protocolFeeMinor)) } : null,

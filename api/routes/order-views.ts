@@ -121,7 +121,8 @@ export async function requireOrder(deps: ApiDeps, id: string): Promise<OrderRow>
 }
 
 /**
- * Sends one request to the order's workflow as an update (the Idempotency-Key is its update id) and answers the
+ * Sends one request to the order's workflow as an update (the Idempotency-Key is its update id; the API's own
+ * idempotency store refuses one key for two different requests before they get here) and answers the
  * order as the read model has it afterwards. A finished order's workflow has ended: its final state answers for it.
  */
 export async function runOrderUpdate(
@@ -136,7 +137,7 @@ export async function runOrderUpdate(
     throw new AppError('INVALID_STATE', `cannot ${command} an order in ${row.status}`, { current_status: row.status, allowed_from: ALLOWED_FROM[command] });
   }
   try {
-    await callWorkflow(deps, (client) => send(client.workflow.getHandle(orderWorkflowId(row.id)), idempotencyKey && `${command}:${idempotencyKey}`));
+    await callWorkflow(deps, (client) => send(client.workflow.getHandle(orderWorkflowId(row.id)), idempotencyKey));
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     // The order finished between our read and the update: its final state answers.

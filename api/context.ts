@@ -3,6 +3,7 @@ import type { Config } from '../src/config';
 import type { SecretBox } from '../src/crypto/secret-box';
 import type { Database } from '../src/db/client';
 import type { Logger } from '../src/logger';
+import { trustlessWorkFromConfig, TrustlessWorkClient } from '../src/providers/trustless-work/client';
 import { SharedRateLimiter } from '../src/rate-limit';
 import { createStellarNetwork, StellarNetwork } from '../src/stellar/network';
 import type { TemporalHandle } from '../src/temporal/connection';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   rateLimiter: SharedRateLimiter;
   /** Horizon client, platform identity and USDC asset, built once. */
   stellar: StellarNetwork;
+  /** Trustless Work (reconciliation reads escrow balances through it); null when not configured. */
+  trustlessWork: TrustlessWorkClient | null;
   version: string;
 }
 
@@ -30,5 +33,6 @@ export function buildApiDeps(base: { config: Config; database: Database; logger:
     auth: new Authenticator(base.database.pool, base.config.OFFERHUB_MASTER_KEY, base.config.AUTH_CACHE_TTL_MS),
     rateLimiter: new SharedRateLimiter(base.database.pool, base.config.RATE_LIMIT_FLUSH_MS),
     stellar: createStellarNetwork(base.config),
+    trustlessWork: trustlessWorkFromConfig(base.config),
   };
 }

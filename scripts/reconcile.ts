@@ -1,16 +1,22 @@
-/** `npm run reconcile`: compares ledger custody with on-chain balances; exits 1 when anything drifts. */
+/** `npm run reconcile`: compares ledger custody and escrows with on-chain balances; exits 1 when anything drifts. */
 import { loadConfig } from '../src/config';
 import { createDatabase } from '../src/db/client';
+import { trustlessWorkFromConfig } from '../src/providers/trustless-work/client';
 import { reconcileCustody } from '../src/reconciliation/custody';
+import { reconcileEscrows } from '../src/reconciliation/escrows';
 import { createStellarNetwork } from '../src/stellar/network';
 
 async function main(): Promise<number> {
   const config = loadConfig();
   const database = createDatabase(config.DATABASE_URL, 4);
   try {
-    const report = await reconcileCustody(database.pool, createStellarNetwork(config));
-    console.log(JSON.stringify(report, null, 2));
-    return report.drifted.length === 0 && report.totals.drift === '0' ? 0 : 1;
+    const custody = await reconcileCustody(database.pool, createStellarNetwork(config));
+    const tw = trustlessWorkFromConfig(config);
+    const escrows = tw ? await reconcileEscrows(database.pool, tw) : null;
+    console.log(JSON.stringify({ custody, escrows: escrows ?? 'not checked: TRUSTLESS_WORK_API_KEY is not set' }, null, 2));
+    const custodyOk = custody.drifted.length === 0 && custody.totals.drift === '0';
+    const escrowsOk = !escrows || (escrows.drifted.length === 0 && escrows.totals.drift === '0' && escrows.totals.escrow_buckets === escrows.totals.ledger);
+    return custodyOk && escrowsOk ? 0 : 1;
   } finally {
     await database.close();
   }

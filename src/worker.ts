@@ -3,7 +3,7 @@ import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client
 import { createActivities } from '../activities';
 import { cursorName } from './deposits/scan-deposits';
 import { createStellarNetwork } from './stellar/network';
-import { TrustlessWorkClient } from './providers/trustless-work/client';
+import { trustlessWorkFromConfig } from './providers/trustless-work/client';
 import { walletSecretBox } from './wallets/wallets';
 import { depositWatcherId } from '../workflows/ids';
 import { loadConfig } from './config';
@@ -35,9 +35,7 @@ export async function startWorker(
       stellar: createStellarNetwork(config),
       secretBox: walletSecretBox(config),
       depositCursorName: cursorName(config.HORIZON_URL),
-      trustlessWork: config.TRUSTLESS_WORK_API_KEY
-        ? new TrustlessWorkClient({ baseUrl: config.TRUSTLESS_WORK_URL, apiKey: config.TRUSTLESS_WORK_API_KEY, timeoutMs: config.TRUSTLESS_WORK_TIMEOUT_MS })
-        : null,
+      trustlessWork: trustlessWorkFromConfig(config),
     }),
   });
   const running = worker.run();

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { AppError } from '../../src/errors';
 import { reconcileCustody } from '../../src/reconciliation/custody';
+import { reconcileEscrows } from '../../src/reconciliation/escrows';
 import { defineRoute } from '../http/route';
 
+const escrowLine = z.object({ order_id: z.string(), contract_id: z.string(), ledger: z.string(), on_chain: z.string().nullable(), drift: z.string() });
 const line = z.object({ user_id: z.string(), address: z.string(), ledger: z.string(), on_chain: z.string().nullable(), drift: z.string() });
 
 export const reconciliationRoutes = [
@@ -19,6 +22,31 @@ export const reconciliationRoutes = [
     },
     async handle({ deps }) {
       return { status: 200, body: { data: await reconcileCustody(deps.database.pool, deps.stellar) } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/reconciliation/escrows',
+    tag: 'Support',
+    summary: 'Funded and disputed escrows: each contract’s balance on chain against the order’s amount, and the ledger’s escrow buckets (support scope)',
+    access: 'support',
+    responses: {
+      200: {
+        description: 'The comparison; `drifted` lists every escrow whose contract balance differs from the ledger',
+        schema: z.object({
+          data: z.object({
+            checked_at: z.string(),
+            escrows: z.number(),
+            totals: z.object({ ledger: z.string(), on_chain: z.string(), drift: z.string(), escrow_buckets: z.string() }),
+            drifted: z.array(escrowLine),
+          }),
+        }),
+      },
+      502: { description: 'PROVIDER_ERROR: Trustless Work is not configured or could not be asked' },
+    },
+    async handle({ deps }) {
+      if (!deps.trustlessWork) throw new AppError('PROVIDER_ERROR', 'Trustless Work is not configured (TRUSTLESS_WORK_API_KEY)', { provider: 'trustless_work' });
+      return { status: 200, body: { data: await reconcileEscrows(deps.database.pool, deps.trustlessWork) } };
     },
   }),
 ];

@@ -43,7 +43,7 @@ export async function reconcileCustody(pool: Pool, network: StellarNetwork, opts
       const r = rows[i];
       const chain = await usdcOnChain(network, r.public_key);
       const ledger = BigInt(r.ledger);
-      lines[i] = { user_id: r.user_id, address: r.public_key, ledger: formatAmount(ledger), on_chain: chain === null ? null : formatAmount(chain), drift: signed((chain ?? 0n) - ledger) };
+      lines[i] = { user_id: r.user_id, address: r.public_key, ledger: formatAmount(ledger), on_chain: chain === null ? null : formatAmount(chain), drift: formatAmount((chain ?? 0n) - ledger) };
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, rows.length) }, worker));
@@ -53,7 +53,7 @@ export async function reconcileCustody(pool: Pool, network: StellarNetwork, opts
   return {
     checked_at: new Date().toISOString(),
     users: lines.length,
-    totals: { ledger: formatAmount(totalLedger), on_chain: formatAmount(totalChain), drift: signed(totalChain - totalLedger) },
+    totals: { ledger: formatAmount(totalLedger), on_chain: formatAmount(totalChain), drift: formatAmount(totalChain - totalLedger) },
     drifted: lines.filter((l) => l.drift !== '0'),
   };
 }
@@ -68,10 +68,6 @@ async function usdcOnChain(network: StellarNetwork, address: string): Promise<bi
     if (status === 404) return null;
     throw new AppError('PROVIDER_ERROR', 'Horizon could not be asked for on-chain balances', { horizon_status: status ?? null, address });
   }
-}
-
-function signed(v: bigint): string {
-  return v < 0n ? `-${formatAmount(-v)}` : formatAmount(v);
 }
 
 function parseSigned(s: string): bigint {

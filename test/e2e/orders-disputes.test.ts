@@ -2,6 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
 import { verifyLedger } from '../../src/ledger';
 import { reconcileCustody } from '../../src/reconciliation/custody';
+import { reconcileEscrows } from '../../src/reconciliation/escrows';
+import { trustlessWorkFromConfig } from '../../src/providers/trustless-work/client';
 import { createStellarNetwork } from '../../src/stellar/network';
 import { orderWorkflowId } from '../../workflows/ids';
 import { resolveSignal } from '../../workflows/messages/order';
@@ -30,6 +32,8 @@ afterAll(async () => {
   await db.close();
 });
 
+const tw = () => trustlessWorkFromConfig(loadConfig({ ...process.env, ...s.overrides }))!;
+
 test('a dispute resolved by support as a 60/40 split: each party gets its part less fees, on chain and on the ledger', async () => {
   const buyer = await drive.party('40');
   const seller = await drive.party();
@@ -40,6 +44,17 @@ test('a dispute resolved by support as a 60/40 split: each party gets its part l
   const disputeId = opened.body.data.id as string;
   expect(disputeId).toMatch(/^dsp_/);
   expect(await drive.orderView(id)).toMatchObject({ status: 'DISPUTED', escrow: { status: 'DISPUTED' }, dispute_id: disputeId });
+  // Reconciliation reads the frozen contract's balance on chain: all 40 there, as the ledger says.
+  const frozen = await reconcileEscrows(db.pool, tw(), { orderIds: [id] });
+  expect([frozen.escrows, frozen.totals.ledger, frozen.totals.on_chain, frozen.totals.drift]).toEqual([1, '40', '40', '0']);
+  // A ledger that disagrees with the chain by one stroop is reported.
+  await db.pool.query(`UPDATE orders SET amount = amount + 1 WHERE id = $1`, [id]);
+  const off = await reconcileEscrows(db.pool, tw(), { orderIds: [id] });
+  await db.pool.query(`UPDATE orders SET amount = amount - 1 WHERE id = $1`, [id]);
+  expect(off.drifted).toEqual([expect.objectContaining({ order_id: id, ledger: '40.0000001', on_chain: '40', drift: '-0.0000001' })]);
+  const viaApi = await drive.get('/reconciliation/escrows', supportKey);
+  expect(viaApi.status).toBe(200);
+  expect(viaApi.body.data.drifted.map((l: { order_id: string }) => l.order_id)).not.toContain(id);
 
   // Disputes belong to support: a read/write key may not list or resolve them.
   expect((await drive.get('/disputes')).status).toBe(403);
@@ -72,6 +87,7 @@ test('a dispute resolved by support as a 60/40 split: each party gets its part l
   expect((await verifyLedger(db.pool)).ok).toBe(true);
   const custody = await reconcileCustody(db.pool, createStellarNetwork(loadConfig({ ...process.env, ...s.overrides })), { userIds: [buyer.id, seller.id] });
   expect(custody.totals.drift).toBe('0');
+  expect((await reconcileEscrows(db.pool, tw(), { orderIds: [id] })).escrows).toBe(0);
   const events = await db.pool.query(`SELECT type FROM events WHERE resource_id IN ($1, $2) AND type NOT LIKE 'order.%' ORDER BY id`, [id, disputeId]);
   expect(events.rows.map((r) => r.type)).toEqual(['escrow.created', 'escrow.funded', 'dispute.opened', 'escrow.disputed', 'dispute.resolved', 'escrow.split']);
   // Resolved is final.

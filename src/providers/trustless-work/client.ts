@@ -1,4 +1,5 @@
 import { withTimeout } from '../../async';
+import type { Config } from '../../config';
 
 /** Trustless Work refused the request (4xx): a business answer, not worth retrying as is. */
 export class TrustlessWorkRefusal extends Error {
@@ -79,8 +80,8 @@ export class TrustlessWorkClient {
   sendTransaction(signedXdr: string): Promise<SendResult> {
     return this.post('/helper/send-transaction', { signedXdr });
   }
-  async getEscrows(contractIds: string[]): Promise<unknown[]> {
-    const qs = contractIds.map((id) => `contractIds[]=${encodeURIComponent(id)}`).join('&');
+  async getEscrows(contractIds: string[], opts: { validateOnChain?: boolean } = {}): Promise<unknown[]> {
+    const qs = contractIds.map((id) => `contractIds[]=${encodeURIComponent(id)}`).join('&') + (opts.validateOnChain ? '&validateOnChain=true' : '');
     return this.request('GET', `/helper/get-escrow-by-contract-ids?${qs}`);
   }
 
@@ -117,4 +118,9 @@ export class TrustlessWorkClient {
     }
     return parsed as T;
   }
+}
+
+/** The client the configuration describes, or null when no API key is configured. */
+export function trustlessWorkFromConfig(config: Pick<Config, 'TRUSTLESS_WORK_URL' | 'TRUSTLESS_WORK_API_KEY' | 'TRUSTLESS_WORK_TIMEOUT_MS'>): TrustlessWorkClient | null {
+  return config.TRUSTLESS_WORK_API_KEY ? new TrustlessWorkClient({ baseUrl: config.TRUSTLESS_WORK_URL, apiKey: config.TRUSTLESS_WORK_API_KEY, timeoutMs: config.TRUSTLESS_WORK_TIMEOUT_MS }) : null;
 }

@@ -23,12 +23,9 @@ import { newId } from '../../src/ids';
 import { childrenOf, cpuBetween, readCpu } from './cpu';
 import type { FromLoad, LoadResult, ServerReady, ServerRole, ToLoad } from './protocol';
 import { userPath } from './protocol';
+import { envNumber } from '../shared/env';
 
-const num = (name: string, def: number) => {
-  const v = Number(process.env[name] ?? def);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
-  return v;
-};
+const num = (name: string, def: number) => envNumber(name, def, { fraction: true });
 
 const USERS = num('BENCH_USERS', 10_000);
 const CONCURRENCY = num('BENCH_CONCURRENCY', 32);

@@ -16,12 +16,9 @@ import { checkReleased, ORDER_CALLS, runOrders } from './lifecycle';
 import { setUpPairs } from './parties';
 import { startBenchStack } from './stack';
 import { PhaseResult, pool, summarise } from './stats';
+import { envNumber } from '../shared/env';
 
-const num = (name: string, def: number) => {
-  const v = Number(process.env[name] ?? def);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer`);
-  return v;
-};
+const num = (name: string, def: number) => envNumber(name, def);
 
 const ORDERS = num('BENCH_ORDERS', 20);
 const ROUNDS = num('BENCH_ROUNDS', 1);

@@ -246,3 +246,17 @@ test('while Trustless Work is down the step is retried and shows on the order; i
     await back.stop();
   }
 }, 180_000);
+
+test('one buyer funding three orders at once: each transaction gets its own sequence number, all three are funded', async () => {
+  const buyer = await drive.party('30');
+  const seller = await drive.party();
+  const ids = await Promise.all(['5', '6', '7'].map(async (amount) => {
+    const id = await drive.reserved(buyer.id, seller.id, amount);
+    expect((await drive.post(`/orders/${id}/escrow`, { amount, currency: 'USD' })).status).toBe(200);
+    return id;
+  }));
+  const funded = await Promise.all(ids.map((id) => drive.post(`/orders/${id}/escrow/fund`)));
+  expect(funded.map((r) => [r.status, r.body.data?.status])).toEqual([[200, 'FUNDED'], [200, 'FUNDED'], [200, 'FUNDED']]);
+  expect(await s.usdcBalance(buyer.address)).toBe('12.0000000');
+  expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '12', held: '18' });
+}, 120_000);

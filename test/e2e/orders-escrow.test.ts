@@ -22,7 +22,9 @@ beforeAll(async () => {
   key = await s.api.keyWith('read', 'write');
   drive = orderDriver(s, key, await s.api.keyWith('read', 'support'));
 }, 60_000);
+const restarted: Array<{ stop(): Promise<void> }> = [];
 afterAll(async () => {
+  for (const tw of restarted) await tw.stop();
   await s?.stop();
   await db.close();
 });
@@ -231,31 +233,31 @@ test('while Trustless Work is down the step is retried and shows on the order; i
   expect(stuck).toMatchObject({ status: 'ESCROW_CREATING', last_error: { step: 'create_escrow', code: 'PROVIDER_UNAVAILABLE', retrying: true } });
   expect(stuck.last_error.attempt).toBeGreaterThanOrEqual(2);
 
+  // Back on the same port for the rest of the suite (stopped in afterAll).
   const back = await startTrustlessWorkSandbox({ port, stellar: s.sandbox, apiKey: s.overrides.TRUSTLESS_WORK_API_KEY });
-  try {
-    const done = await eventually(async () => {
-      const o = await drive.orderView(id);
-      return o.status === 'ESCROW_CREATED' && o;
-    }, 90_000, 'escrow creation once Trustless Work is back');
-    expect(done.last_error).toBeNull();
-    expect(done.escrow.contract_id).toMatch(/^C/);
-    // The retried request (same key) now answers the created escrow.
-    const again = await drive.post(`/orders/${id}/escrow`, { amount: '10', currency: 'USD' }, idem);
-    expect([again.status, again.body.data.status]).toEqual([200, 'CREATED']);
-  } finally {
-    await back.stop();
-  }
+  restarted.push(back);
+  const done = await eventually(async () => {
+    const o = await drive.orderView(id);
+    return o.status === 'ESCROW_CREATED' && o;
+  }, 90_000, 'escrow creation once Trustless Work is back');
+  expect(done.last_error).toBeNull();
+  expect(done.escrow.contract_id).toMatch(/^C/);
+  // The retried request (same key) now answers the created escrow.
+  const again = await drive.post(`/orders/${id}/escrow`, { amount: '10', currency: 'USD' }, idem);
+  expect([again.status, again.body.data.status]).toEqual([200, 'CREATED']);
 }, 180_000);
 
 test('one buyer funding three orders at once: each transaction gets its own sequence number, all three are funded', async () => {
+  // The buyer's transactions go one at a time (one sequence number): under load a request may outlast the update
+  // timeout (504) and is then sent again with its key, as a client should.
   const buyer = await drive.party('30');
   const seller = await drive.party();
   const ids = await Promise.all(['5', '6', '7'].map(async (amount) => {
     const id = await drive.reserved(buyer.id, seller.id, amount);
-    expect((await drive.post(`/orders/${id}/escrow`, { amount, currency: 'USD' })).status).toBe(200);
+    expect((await drive.postUntilAnswered(`/orders/${id}/escrow`, { amount, currency: 'USD' })).status).toBe(200);
     return id;
   }));
-  const funded = await Promise.all(ids.map((id) => drive.post(`/orders/${id}/escrow/fund`)));
+  const funded = await Promise.all(ids.map((id) => drive.postUntilAnswered(`/orders/${id}/escrow/fund`)));
   expect(funded.map((r) => [r.status, r.body.data?.status])).toEqual([[200, 'FUNDED'], [200, 'FUNDED'], [200, 'FUNDED']]);
   expect(await s.usdcBalance(buyer.address)).toBe('12.0000000');
   expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '12', held: '18' });

@@ -6,8 +6,18 @@ export function orderDriver(s: StellarStack, key: string, supportKey?: string) {
   const post = (path: string, body?: object, idem: string = unique('idem'), as = key) =>
     s.api.call('POST', `/api/v1${path}`, { key: as, body, headers: { 'idempotency-key': idem } });
   const get = (path: string, as = key) => s.api.call('GET', `/api/v1${path}`, { key: as });
+  /** A client that does what the API asks after a 504: the same request again, with the same Idempotency-Key. */
+  const postUntilAnswered = async (path: string, body?: object, ms = 90_000) => {
+    const idem = unique('idem');
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const res = await post(path, body, idem);
+      if (res.status !== 504 || Date.now() > deadline) return res;
+    }
+  };
   return {
     post,
+    postUntilAnswered,
     get,
     /** An active user whose wallet received `deposit` USDC, credited on the ledger. */
     async party(deposit?: string): Promise<{ id: string; address: string }> {

@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
 import { insertDispute, markResolved, markResolving, reopenDispute } from '../src/disputes/disputes-repository';
 import { AppError } from '../src/errors';
@@ -10,6 +10,7 @@ import { TrustlessWorkUnavailable } from '../src/providers/trustless-work/client
 import { StellarTransientError } from '../src/stellar/submitter';
 import type { ActivityDeps } from '.';
 import { withHeartbeat } from './heartbeat';
+import { refusalOf } from './refusals';
 
 export type { Settlement };
 
@@ -43,7 +44,7 @@ async function step<T>(deps: ActivityDeps, orderId: string, name: string, run: (
     const attempt = Context.current().info.attempt;
     const lastError = { step: name, code: err instanceof AppError ? err.code : isProviderFault(err) ? 'PROVIDER_UNAVAILABLE' : 'INTERNAL_ERROR', message: (err as Error).message, attempt, retrying: !final, at: new Date().toISOString() };
     await deps.database.db.execute(sql`UPDATE orders SET last_error = ${JSON.stringify(lastError)}::jsonb WHERE id = ${orderId}`).catch(() => undefined);
-    if (final) throw ApplicationFailure.create({ type: err.code, message: err.message, details: [err.details ?? {}], nonRetryable: true });
+    if (final) throw refusalOf(err);
     deps.logger.warn({ orderId, step: name, attempt, err: (err as Error).message }, 'escrow step failed; retrying');
     throw err;
   }

@@ -1,21 +1,14 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { AppError } from '../src/errors';
 import { releaseReservation, reserve } from '../src/ledger';
 import { projectOrder } from '../src/orders/orders-repository';
 import type { OrderState } from '../workflows/orders/order-state';
 import type { ActivityDeps } from '.';
+import { rethrowRefusal } from './refusals';
 
 export interface OrderMoneyInput {
   orderId: string;
   buyerId: string;
   amountMinor: string;
   currency: 'USD' | 'XLM';
-}
-
-/** Business refusals leave as non-retryable failures whose type is the API error code. */
-function refusal(err: unknown): never {
-  if (err instanceof AppError && err.status < 500) throw ApplicationFailure.create({ message: err.message, type: err.code, details: [err.details], nonRetryable: true });
-  throw err;
 }
 
 export function createOrderActivities(deps: ActivityDeps) {
@@ -29,7 +22,7 @@ export function createOrderActivities(deps: ActivityDeps) {
         amount: BigInt(input.amountMinor),
         currency: input.currency,
         related: { type: 'order', id: input.orderId },
-      }).catch(refusal);
+      }).catch(rethrowRefusal);
     },
     /** Gives a reservation back: reserved → available (`order:<id>:reservation-release`). */
     async releaseOrderReservation(input: OrderMoneyInput): Promise<void> {
@@ -39,7 +32,7 @@ export function createOrderActivities(deps: ActivityDeps) {
         amount: BigInt(input.amountMinor),
         currency: input.currency,
         related: { type: 'order', id: input.orderId },
-      }).catch(refusal);
+      }).catch(rethrowRefusal);
     },
     /** Writes the order's state onto its read-model row (ignored when an equal or newer version is there). */
     async projectOrder(input: { orderId: string; version: number; state: OrderState; at: string; previousEscrow?: string | null }): Promise<void> {

@@ -1,11 +1,10 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { AppError } from '../src/errors';
 import { payOutWithdrawal } from '../src/withdrawals/pay-out';
 import { renderWithdrawal, WithdrawalView } from '../src/withdrawals/render';
 import { createWithdrawal } from '../src/withdrawals/withdrawals-repository';
 import type { WithdrawalRequest } from '../workflows/messages/withdrawal';
 import type { ActivityDeps } from '.';
 import { withHeartbeat } from './heartbeat';
+import { rethrowRefusal } from './refusals';
 
 export function createWithdrawalActivities(deps: ActivityDeps) {
   const payOutDeps = { db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox };
@@ -23,8 +22,7 @@ export function createWithdrawalActivities(deps: ActivityDeps) {
         });
         return renderWithdrawal(row);
       } catch (err) {
-        if (err instanceof AppError && err.status < 500) throw ApplicationFailure.create({ message: err.message, type: err.code, details: [err.details], nonRetryable: true });
-        throw err;
+        rethrowRefusal(err);
       }
     },
     /** Pays the withdrawal on chain (once) and settles the ledger; retried until Stellar gives a final answer. */

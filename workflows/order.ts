@@ -92,31 +92,32 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   };
   /** The caller wants the business refusal (INSUFFICIENT_FUNDS, PROVIDER_ERROR, …), not the activity wrapper around it. */
   const unwrap = (err: unknown) => (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err);
-  /** One request at a time; the state is checked again once it is this request's turn. */
-  const exclusive = async (command: OrderCommand, effect: () => Promise<void>): Promise<OrderSnapshot> => {
-    // Every waiting request wakes in the same pass when `busy` clears: each checks again before taking its turn.
+  /** Requests run one at a time: every waiting request wakes in the same pass when `busy` clears, so each checks again. */
+  const inTurn = async <T>(run: () => Promise<T>): Promise<T> => {
     while (busy) await condition(() => !busy);
     busy = true;
     try {
+      return await run();
+    } finally {
+      busy = false;
+    }
+  };
+  /** A request with one side effect: checked again once it is its turn, then `effect`, then the transition. */
+  const exclusive = (command: OrderCommand, effect: () => Promise<void>): Promise<OrderSnapshot> =>
+    inTurn(async () => {
       validate(command)();
       await effect().catch((err) => {
         throw unwrap(err);
       });
       await apply(command);
       return { state, version };
-    } finally {
-      busy = false;
-    }
-  };
+    });
   /**
    * A step that takes time: the order shows `begin`'s in-flight status while `work` runs; then `done(result)`, or on
    * a refusal `failed`, with the error kept on the order (a transient fault is retried inside the activity).
    */
-  const inFlight = async <T>(begin: OrderCommand, work: () => Promise<T>, done: (r: T) => OrderCommand, failed: OrderCommand, stepName: string): Promise<OrderSnapshot> => {
-    // Every waiting request wakes in the same pass when `busy` clears: each checks again before taking its turn.
-    while (busy) await condition(() => !busy);
-    busy = true;
-    try {
+  const inFlight = <T>(begin: OrderCommand, work: () => Promise<T>, done: (r: T) => OrderCommand, failed: OrderCommand, stepName: string): Promise<OrderSnapshot> =>
+    inTurn(async () => {
       validate(begin)();
       await apply(begin);
       let result: T;
@@ -130,10 +131,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       }
       await apply(done(result));
       return { state, version };
-    } finally {
-      busy = false;
-    }
-  };
+    });
   const checkResolution = (cmd: ResolveCommand) => {
     validate({ kind: 'resolve', decision: cmd?.decision ?? 'SPLIT' })();
     const amounts = resolutionAmounts(cmd, BigInt(input.amountMinor));

@@ -3,8 +3,7 @@ import { assignDispute, findDispute, listDisputes } from '../../src/disputes/dis
 import { AppError } from '../../src/errors';
 import { findOrder, findOrders } from '../../src/orders/orders-repository';
 import { resolveOrder } from '../../workflows/messages/order';
-import { DECISIONS } from '../../workflows/orders/resolution';
-import { ResolutionProblem, resolutionAmounts } from '../../workflows/orders/resolution';
+import { DECISIONS, ResolutionProblem, resolutionAmounts } from '../../workflows/orders/resolution';
 import { decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
@@ -89,7 +88,7 @@ export const disputeRoutes = [
       if (checked instanceof ResolutionProblem) {
         throw new AppError('VALIDATION_ERROR', checked.message, { ...checked.details, fields: [{ field: `body.${String(checked.details.field ?? 'decision')}`, code: 'invalid_resolution', message: checked.message }] });
       }
-      const row = await runOrderUpdate(deps, order.id, 'resolve', idempotencyKey, (h, updateId) =>
+      const row = await runOrderUpdate(deps, order, 'resolve', idempotencyKey, (h, updateId) =>
         h.executeUpdate(resolveOrder, { args: [{ ...body, resolved_by: principal!.id }], updateId }),
       );
       return { status: 200, body: { data: renderDispute((await findDispute(deps.database.db, d.id))!, row) } };

@@ -3,15 +3,9 @@ import { AppError } from '../../src/errors';
 import { amountSchema, currencySchema, parseAmount, parseCurrency } from '../../src/money';
 import { createEscrow, fundEscrow } from '../../workflows/messages/order';
 import { defineRoute } from '../http/route';
-import { escrowSchema, orderIdParams, renderEscrow, requireOrder, runOrderUpdate } from './order-views';
+import { escrowSchema, orderIdParams, renderEscrow, requireOrder, runOrderUpdate, stepFailures } from './order-views';
 
 const escrowAnswer = { description: 'The escrow after the step', schema: z.object({ data: escrowSchema }) };
-const failures = {
-  409: { description: 'INVALID_STATE: details.current_status and details.allowed_from' },
-  502: { description: 'PROVIDER_ERROR: Trustless Work or the network refused the step (the order went back; details say why)' },
-  504: { description: 'PROVIDER_TIMEOUT: the step is still running (retried with backoff); retry with the same Idempotency-Key or GET the order' },
-};
-
 export const escrowRoutes = [
   defineRoute({
     method: 'post',
@@ -22,7 +16,7 @@ export const escrowRoutes = [
     idempotency: { window: '7d' },
     params: orderIdParams,
     body: z.strictObject({ amount: amountSchema, currency: currencySchema }),
-    responses: { 200: escrowAnswer, 400: { description: 'VALIDATION_ERROR: amount or currency differ from the order’s' }, ...failures },
+    responses: { 200: escrowAnswer, 400: { description: 'VALIDATION_ERROR: amount or currency differ from the order’s' }, ...stepFailures },
     async handle({ params, body, deps, idempotencyKey }) {
       const order = await requireOrder(deps, params.id);
       const amount = parseAmount(body.amount);
@@ -33,7 +27,7 @@ export const escrowRoutes = [
       ];
       if (fields.length > 0) throw new AppError('VALIDATION_ERROR', 'The escrow must hold exactly the order’s amount and currency', { fields });
       if (order.currency !== 'USD') throw new AppError('VALIDATION_ERROR', 'Escrows hold USDC: only USD orders can be escrowed', { fields: [{ field: 'body.currency', code: 'unsupported', message: 'escrows hold USDC' }] });
-      const row = await runOrderUpdate(deps, order.id, 'createEscrow', idempotencyKey, (h, updateId) => h.executeUpdate(createEscrow, { updateId }));
+      const row = await runOrderUpdate(deps, order, 'createEscrow', idempotencyKey, (h, updateId) => h.executeUpdate(createEscrow, { updateId }));
       return { status: 200, body: { data: renderEscrow(row) } };
     },
   }),
@@ -45,7 +39,7 @@ export const escrowRoutes = [
     access: 'write',
     idempotency: { window: '7d' },
     params: orderIdParams,
-    responses: { 200: escrowAnswer, ...failures },
+    responses: { 200: escrowAnswer, ...stepFailures },
     async handle({ params, deps, idempotencyKey }) {
       const row = await runOrderUpdate(deps, params.id, 'fund', idempotencyKey, (h, updateId) => h.executeUpdate(fundEscrow, { updateId }));
       return { status: 200, body: { data: renderEscrow(row) } };

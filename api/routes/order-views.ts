@@ -112,6 +112,13 @@ export function renderOrder(o: OrderRow): z.infer<typeof orderSchema> {
   };
 }
 
+/** The answers of a request that runs a step on chain, beside its success. */
+export const stepFailures = {
+  409: { description: 'INVALID_STATE: details.current_status and details.allowed_from' },
+  502: { description: 'PROVIDER_ERROR: Trustless Work or the network refused the step (the order went back; details say why)' },
+  504: { description: 'PROVIDER_TIMEOUT: the step is still running (retried with backoff); retry with the same Idempotency-Key or GET the order' },
+};
+
 export const orderIdParams = z.strictObject({ id: z.string().max(64) });
 
 export async function requireOrder(deps: ApiDeps, id: string): Promise<OrderRow> {
@@ -127,12 +134,13 @@ export async function requireOrder(deps: ApiDeps, id: string): Promise<OrderRow>
  */
 export async function runOrderUpdate(
   deps: ApiDeps,
-  orderId: string,
+  /** The order, or its id when the caller has not read it yet. */
+  order: OrderRow | string,
   command: OrderCommand['kind'],
   idempotencyKey: string | undefined,
   send: (handle: WorkflowHandle, updateId: string | undefined) => Promise<unknown>,
 ): Promise<OrderRow> {
-  const row = await requireOrder(deps, orderId);
+  const row = typeof order === 'string' ? await requireOrder(deps, order) : order;
   if ((TERMINAL as readonly string[]).includes(row.status)) {
     throw new AppError('INVALID_STATE', `cannot ${command} an order in ${row.status}`, { current_status: row.status, allowed_from: ALLOWED_FROM[command] });
   }

@@ -3,13 +3,7 @@ import { deliverOrder, disputeOrder, refundOrder, releaseOrder } from '../../wor
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { disputeSchema, renderDispute, requireDisputeOf } from './dispute-views';
-import { disputeIdOf, escrowSchema, orderIdParams, orderSchema, renderEscrow, renderOrder, runOrderUpdate } from './order-views';
-
-const failures = {
-  409: { description: 'INVALID_STATE: details.current_status and details.allowed_from' },
-  502: { description: 'PROVIDER_ERROR: Trustless Work or the network refused the step (the order went back; details say why)' },
-  504: { description: 'PROVIDER_TIMEOUT: the step is still running (retried with backoff); retry with the same Idempotency-Key or GET the order' },
-};
+import { disputeIdOf, escrowSchema, orderIdParams, orderSchema, renderEscrow, renderOrder, runOrderUpdate, stepFailures } from './order-views';
 
 /** Release and refund: settlements answering the escrow with what was paid and the fees. */
 function settlement(name: 'release' | 'refund', summary: string, update: typeof releaseOrder) {
@@ -21,7 +15,7 @@ function settlement(name: 'release' | 'refund', summary: string, update: typeof 
     access: 'write',
     idempotency: { window: '7d' },
     params: orderIdParams,
-    responses: { 200: { description: 'The escrow once paid out', schema: z.object({ data: escrowSchema }) }, ...failures },
+    responses: { 200: { description: 'The escrow once paid out', schema: z.object({ data: escrowSchema }) }, ...stepFailures },
     async handle({ params, deps, idempotencyKey }) {
       const row = await runOrderUpdate(deps, params.id, name, idempotencyKey, (h, updateId) => h.executeUpdate(update, { updateId }));
       return { status: 200, body: { data: renderEscrow(row) } };
@@ -39,7 +33,7 @@ export const resolutionRoutes = [
     idempotency: { window: '7d' },
     params: orderIdParams,
     body: z.strictObject({ evidence: text(2000).optional().meta({ description: 'A link or note proving delivery' }) }),
-    responses: { 200: { description: 'The order, DELIVERED', schema: z.object({ data: orderSchema }) }, ...failures },
+    responses: { 200: { description: 'The order, DELIVERED', schema: z.object({ data: orderSchema }) }, ...stepFailures },
     async handle({ params, body, deps, idempotencyKey }) {
       const row = await runOrderUpdate(deps, params.id, 'deliver', idempotencyKey, (h, updateId) => h.executeUpdate(deliverOrder, { args: [{ evidence: body.evidence }], updateId }));
       return { status: 200, body: { data: renderOrder(row) } };
@@ -56,7 +50,7 @@ export const resolutionRoutes = [
     idempotency: { window: '7d' },
     params: orderIdParams,
     body: z.strictObject({ opened_by: z.enum(['BUYER', 'SELLER']), reason: text(2000), evidence: text(2000).optional() }),
-    responses: { 201: { description: 'The dispute, OPEN', schema: z.object({ data: disputeSchema }) }, ...failures },
+    responses: { 201: { description: 'The dispute, OPEN', schema: z.object({ data: disputeSchema }) }, ...stepFailures },
     async handle({ params, body, deps, idempotencyKey }) {
       const row = await runOrderUpdate(deps, params.id, 'dispute', idempotencyKey, (h, updateId) =>
         h.executeUpdate(disputeOrder, { args: [{ dispute_id: disputeIdOf(params.id), opened_by: body.opened_by, reason: body.reason, ...(body.evidence === undefined ? {} : { evidence: body.evidence }) }], updateId }),

@@ -109,12 +109,20 @@ export async function deployEscrow(deps: EscrowDeps, o: EscrowOrder & { title: s
   return { contractId, txHash: sent.hash };
 }
 
+/** Platform accounts (per network) known to hold a USDC trustline: checked on chain once per process, not per deploy. */
+const platformTrustlines = new Set<string>();
+
 /** The platform address receives the platform fee in USDC, so it needs a trustline (opened once per network). */
 async function ensurePlatformTrustline(deps: EscrowDeps): Promise<void> {
   const { network } = deps;
   const platform = network.platform.publicKey();
+  const known = `${network.tag}:${platform}`;
+  if (platformTrustlines.has(known)) return;
   const account = await network.horizon.loadAccount(platform);
-  if (account.balances.some((b) => 'asset_code' in b && b.asset_code === network.usdc.code && b.asset_issuer === network.usdc.issuer)) return;
+  if (account.balances.some((b) => 'asset_code' in b && b.asset_code === network.usdc.code && b.asset_issuer === network.usdc.issuer)) {
+    platformTrustlines.add(known);
+    return;
+  }
   const outcome = await submitOnce(deps.pool, network, {
     key: `platform:${network.tag}:${platform}:usdc-trustline`,
     sourceAccount: platform,
@@ -125,6 +133,7 @@ async function ensurePlatformTrustline(deps: EscrowDeps): Promise<void> {
     },
   });
   if (outcome.status === 'FAILED') throw new AppError('PROVIDER_ERROR', 'the platform account could not open its USDC trustline', { provider: 'stellar', result_codes: outcome.codes });
+  platformTrustlines.add(known);
 }
 
 function sortKeys(o: Record<string, string>): Array<[string, string]> {

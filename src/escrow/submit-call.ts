@@ -1,7 +1,7 @@
 import { hash, Keypair, StrKey, Transaction, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import { AppError } from '../errors';
-import { TrustlessWorkRefusal, TrustlessWorkUnavailable, Unsigned } from '../providers/trustless-work/client';
+import { TrustlessWorkRefusal, Unsigned } from '../providers/trustless-work/client';
 import { ExpectedCall, UnsafeTransactionError, verifyUnsigned } from '../providers/trustless-work/verify';
 import type { StellarNetwork } from '../stellar/network';
 import { submitOnce } from '../stellar/submitter';
@@ -54,9 +54,9 @@ export async function submitEscrowCall(deps: { pool: Pool; network: StellarNetwo
   return { hash: outcome.hash, envelopeXdr: outcome.envelopeXdr };
 }
 
+/** Trustless Work's refusal is final (PROVIDER_ERROR); anything else (TrustlessWorkUnavailable, …) is retried. */
 function providerError(err: unknown): never {
   if (err instanceof TrustlessWorkRefusal) throw new AppError('PROVIDER_ERROR', `Trustless Work refused: ${err.message}`, { provider: 'trustless_work', status: err.status });
-  if (err instanceof TrustlessWorkUnavailable) throw err;
   throw err;
 }
 

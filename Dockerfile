@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1
 # One image for every process of the orchestrator:
-#   API (default):  node dist/src/server.js
-#   worker:         node dist/src/worker.js
-#   migrations:     node dist/src/db/migrate.js
+#   API (default):  node dist/bin/api.js
+#   worker:         node dist/bin/worker.js
+#   migrations:     node dist/bin/migrate.js
+# The image holds the production code only (tsconfig.build.json: bin, api, worker, workflows, activities, src):
+# no sandbox, no dev-stack helper, no test, and only the production dependencies.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # --- build: all dependencies, compile TypeScript, prebuild the workflow bundle --------------------------------
@@ -12,10 +14,10 @@ ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# tsc builds to dist/ with the repository root as rootDir (dist/src, dist/api, dist/workflows, ...).
-RUN npx tsc -p tsconfig.json
+# tsc builds the production layers to dist/ with the repository root as rootDir (dist/bin, dist/api, dist/src, ...).
+RUN npx tsc -p tsconfig.build.json
 # The worker loads a prebuilt bundle (WORKFLOW_BUNDLE_PATH below) instead of running webpack at every start.
-RUN npx tsx -e "require('./src/devstack/workflow-bundle').writeWorkflowBundle('dist/workflow-bundle.js').catch((e) => { console.error(e); process.exit(1); })"
+RUN node dist/bin/bundle-workflows.js dist/workflow-bundle.js
 
 # --- production dependencies only --------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps
@@ -33,9 +35,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# The compiled code resolves these from dist/src/*: version.ts reads ../package.json, migrate.ts reads ../../migrations.
+# The compiled code resolves these from dist/src/*: version.ts reads ../package.json, db/migrate.ts reads ../../migrations.
 COPY package.json ./dist/package.json
 COPY migrations ./dist/migrations
 USER node
 EXPOSE 4000
-CMD ["node", "dist/src/server.js"]
+CMD ["node", "dist/bin/api.js"]

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { scanDeposits, ScanResult } from '../src/deposits/scan-deposits';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
 export function createDepositActivities(deps: ActivityDeps) {

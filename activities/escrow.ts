@@ -8,7 +8,7 @@ import { emitEvent } from '../src/events/emit';
 import { findOrder } from '../src/orders/orders-repository';
 import { TrustlessWorkUnavailable } from '../src/providers/trustless-work/client';
 import { StellarTransientError } from '../src/stellar/submitter';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 import { refusalOf } from './refusals';
 

@@ -1,7 +1,7 @@
 import { releaseReservation, reserve } from '../src/ledger';
 import { projectOrder } from '../src/orders/orders-repository';
-import type { OrderState } from '../workflows/orders/order-state';
-import type { ActivityDeps } from '.';
+import type { OrderState } from '../src/orders/order-state';
+import type { ActivityDeps } from './deps';
 import { rethrowRefusal } from './refusals';
 
 export interface OrderMoneyInput {

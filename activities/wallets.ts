@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { activateWallet, WalletActivationRefused } from '../src/wallets/wallets';
-import type { ActivityDeps } from '.';
+import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
 export interface ActivateWalletInput {

@@ -9,14 +9,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Keypair } from '@stellar/stellar-sdk';
 import { runMigrations } from '../src/db/migrate';
-import { formatLine, lineSplitter } from '../src/devstack/log-lines';
-import { isPortOpen } from '../src/devstack/net';
-import { DATA_DIR, ROOT } from '../src/devstack/paths';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/devstack/postgres';
-import { ensureTemporalCli } from '../src/devstack/temporal-cli';
-import { startTemporalDevServer } from '../src/devstack/temporal-server';
-import { startStellarSandbox, StellarSandbox } from '../src/sandbox/stellar';
-import { startTrustlessWorkSandbox } from '../src/sandbox/trustless-work';
+import { formatLine, lineSplitter } from '../devstack/log-lines';
+import { isPortOpen } from '../devstack/net';
+import { DATA_DIR, ROOT } from '../devstack/paths';
+import { ensureDatabase, startEmbeddedPostgres } from '../devstack/postgres';
+import { ensureTemporalCli } from '../devstack/temporal-cli';
+import { startTemporalDevServer } from '../devstack/temporal-server';
+import { startStellarSandbox, StellarSandbox } from '../sandboxes/stellar';
+import { startTrustlessWorkSandbox } from '../sandboxes/trustless-work';
 
 const say = (part: string, line: string) => console.log(formatLine(part, line));
 const stops: Array<() => Promise<void>> = [];
@@ -39,8 +39,8 @@ async function main() {
   say('setup', 'migrations applied');
 
   const port = env.PORT ?? '4000';
-  spawnPart('worker', ['src/worker.ts'], env);
-  spawnPart('api', ['src/server.ts'], env);
+  spawnPart('worker', ['bin/worker.ts'], env);
+  spawnPart('api', ['bin/api.ts'], env);
   await waitForApi(Number(port));
   banner(port, env.OFFERHUB_MASTER_KEY, !process.env.OFFERHUB_MASTER_KEY, sandbox);
 }

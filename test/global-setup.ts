@@ -2,12 +2,12 @@ import crypto from 'node:crypto';
 import { Keypair } from '@stellar/stellar-sdk';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DATA_DIR } from '../src/devstack/paths';
-import { freePort } from '../src/devstack/net';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/devstack/postgres';
-import { ensureTemporalCli } from '../src/devstack/temporal-cli';
-import { startTemporalDevServer } from '../src/devstack/temporal-server';
-import { writeWorkflowBundle } from '../src/devstack/workflow-bundle';
+import { DATA_DIR } from '../devstack/paths';
+import { freePort } from '../devstack/net';
+import { ensureDatabase, startEmbeddedPostgres } from '../devstack/postgres';
+import { ensureTemporalCli } from '../devstack/temporal-cli';
+import { startTemporalDevServer } from '../devstack/temporal-server';
+import { writeWorkflowBundle } from '../worker/workflow-bundle';
 import { runMigrations } from '../src/db/migrate';
 
 /**

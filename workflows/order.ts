@@ -11,7 +11,7 @@ import {
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { BuyerIdKey, EscrowStatusKey, OrderStatusKey, SellerIdKey } from './search-attributes';
+import { BuyerIdKey, EscrowStatusKey, OrderStatusKey, SellerIdKey } from '../src/temporal/search-attributes';
 import type { Activities } from '../activities';
 import {
   cancelOrder,
@@ -29,8 +29,8 @@ import {
   resolveOrder,
   resolveSignal,
 } from './messages/order';
-import { decide, initialOrderState, InvalidTransition, isTerminal, OrderCommand, OrderState, StepError } from './orders/order-state';
-import { ResolutionProblem, resolutionAmounts } from './orders/resolution';
+import { decide, initialOrderState, InvalidTransition, isTerminal, OrderCommand, OrderState, StepError } from '../src/orders/order-state';
+import { ResolutionProblem, resolutionAmounts } from '../src/orders/resolution';
 
 const ledger = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -3,7 +3,7 @@ import { assignDispute, findDispute, listDisputes } from '../../src/disputes/dis
 import { AppError } from '../../src/errors';
 import { findOrder, findOrders } from '../../src/orders/orders-repository';
 import { resolveOrder } from '../../workflows/messages/order';
-import { DECISIONS, ResolutionProblem, resolutionAmounts } from '../../workflows/orders/resolution';
+import { DECISIONS, ResolutionProblem, resolutionAmounts } from '../../src/orders/resolution';
 import { decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';

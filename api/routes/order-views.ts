@@ -6,7 +6,7 @@ import { derivedId, isId } from '../../src/ids';
 import { formatAmount } from '../../src/money';
 import { findOrder, OrderRow } from '../../src/orders/orders-repository';
 import { orderWorkflowId } from '../../workflows/ids';
-import { ALLOWED_FROM, ORDER_STATUSES, OrderCommand, SettlementSummary, TERMINAL } from '../../workflows/orders/order-state';
+import { ALLOWED_FROM, ORDER_STATUSES, OrderCommand, SettlementSummary, TERMINAL } from '../../src/orders/order-state';
 import type { ApiDeps } from '../context';
 import { callWorkflow } from '../temporal-calls';
 

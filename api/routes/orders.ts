@@ -7,7 +7,7 @@ import { percentToBps } from '../../src/escrow/fees';
 import { deleteOrder, insertOrder, listOrders } from '../../src/orders/orders-repository';
 import { orderWorkflowId } from '../../workflows/ids';
 import { cancelOrder, OrderInput, reserveOrder } from '../../workflows/messages/order';
-import { ORDER_STATUSES } from '../../workflows/orders/order-state';
+import { ORDER_STATUSES } from '../../src/orders/order-state';
 import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';

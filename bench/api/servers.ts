@@ -12,7 +12,7 @@ import { Pool } from 'pg';
 import { Authenticator } from '../../src/auth/authenticate';
 import { SharedRateLimiter } from '../../src/rate-limit';
 import { loadConfig } from '../../src/config';
-import { startApi } from '../../src/server';
+import { startApi } from '../../api/server';
 import type { ServerReady, ServerRole } from './protocol';
 
 const USER_SQL = 'SELECT id, seq, external_user_id, email, type, created_at, updated_at FROM users WHERE id = $1';

@@ -3,8 +3,8 @@
  * shares an event loop with the client that times the calls: a Stellar network in memory, ledgers closing every
  * BENCH_LEDGER_INTERVAL_MS, and Trustless Work over it. Reports its URLs over IPC; stops when the parent disconnects.
  */
-import { startStellarSandbox } from '../../src/sandbox/stellar';
-import { startTrustlessWorkSandbox } from '../../src/sandbox/trustless-work';
+import { startStellarSandbox } from '../../sandboxes/stellar';
+import { startTrustlessWorkSandbox } from '../../sandboxes/trustless-work';
 
 export interface SandboxReady {
   type: 'ready';

@@ -14,11 +14,11 @@ import { createApiKey } from '../../src/auth/api-keys';
 import { loadConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
 import { runMigrations } from '../../src/db/migrate';
-import { formatLine, lineSplitter } from '../../src/devstack/log-lines';
-import { freePort, waitForPort } from '../../src/devstack/net';
-import { DATA_DIR, ROOT } from '../../src/devstack/paths';
-import { ensureTemporalCli } from '../../src/devstack/temporal-cli';
-import { startTemporalDevServer } from '../../src/devstack/temporal-server';
+import { formatLine, lineSplitter } from '../../devstack/log-lines';
+import { freePort, waitForPort } from '../../devstack/net';
+import { DATA_DIR, ROOT } from '../../devstack/paths';
+import { ensureTemporalCli } from '../../devstack/temporal-cli';
+import { startTemporalDevServer } from '../../devstack/temporal-server';
 import { childrenOf, type Groups } from '../api/cpu';
 import type { SandboxReady } from './sandbox';
 
@@ -117,8 +117,8 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     const database = createDatabase(db.url, 1);
     const apiKey = await createApiKey(database.db, { name: 'bench orders', scopes: ['read', 'write'] }).finally(() => database.close());
 
-    const worker = spawnPart('worker', 'src/worker.ts', env, 'worker polling');
-    const api = spawnPart('api', 'src/server.ts', env, 'api listening');
+    const worker = spawnPart('worker', 'bin/worker.ts', env, 'worker polling');
+    const api = spawnPart('api', 'bin/api.ts', env, 'api listening');
     const baselineTaskQueue = 'bench-baseline';
     const baseline = forkPart('baseline-worker', path.join(__dirname, 'baseline-worker.ts'), {
       ...process.env,

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../../src/devstack/net';
-import { ROOT } from '../../src/devstack/paths';
-import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '../../src/devstack/postgres';
+import { freePort } from '../../devstack/net';
+import { ROOT } from '../../devstack/paths';
+import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '../../devstack/postgres';
 
 /**
  * A fresh database for a bench: on DATABASE_URL's server when set (a scratch database, dropped afterwards), otherwise

@@ -16,18 +16,3 @@ export async function runMigrations(databaseUrl: string): Promise<void> {
     await client.end();
   }
 }
-
-if (require.main === module) {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    console.error('DATABASE_URL is required');
-    process.exit(2);
-  }
-  runMigrations(url).then(
-    () => console.log('migrations applied'),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, lte, sql, SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { orders } from '../db/schema';
-import type { OrderState } from '../../workflows/orders/order-state';
+import type { OrderState } from './order-state';
 
 export type OrderRow = typeof orders.$inferSelect;
 

@@ -10,7 +10,7 @@ import { orderDriver } from '../helpers/escrow-orders';
 import { unique } from '../helpers/app';
 import { recordHistory } from '../helpers/histories';
 import { eventually, startStellarStack, StellarStack } from '../helpers/stellar-stack';
-import { startTrustlessWorkSandbox } from '../../src/sandbox/trustless-work';
+import { startTrustlessWorkSandbox } from '../../sandboxes/trustless-work';
 
 /** Orders with a Trustless Work escrow on the sandbox, end to end through REST: 2.5% platform fee, 0.3% protocol fee. */
 let s: StellarStack;

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
 import { credit } from '../../src/ledger';
-import { startWorker } from '../../src/worker';
+import { startWorker } from '../../worker/worker';
 import { orderWorkflowId } from '../../workflows/ids';
 import { startTestApi, TestApi, unique } from '../helpers/app';
 import { testDatabase } from '../helpers/db';

@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { loadConfig } from '../../src/config';
-import { startStellarSandbox, StellarSandbox } from '../../src/sandbox/stellar';
-import { startTrustlessWorkSandbox, TrustlessWorkSandbox } from '../../src/sandbox/trustless-work';
+import { startStellarSandbox, StellarSandbox } from '../../sandboxes/stellar';
+import { startTrustlessWorkSandbox, TrustlessWorkSandbox } from '../../sandboxes/trustless-work';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { startWorker } from '../../src/worker';
-import { ROOT } from '../../src/devstack/paths';
+import { startWorker } from '../../worker/worker';
+import { ROOT } from '../../devstack/paths';
 import { startTestApi, TestApi, unique } from './app';
 
 export interface StellarStack {
@@ -81,7 +81,7 @@ export async function startStellarStack(extra: Record<string, string> = {}, opts
       return w;
     },
     async startWorkerProcess() {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/worker.ts'], {
         cwd: ROOT,
         env: { ...process.env, ...overrides, WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE, LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'inherit'],

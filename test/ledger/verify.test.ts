@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { createDatabase, Database } from '../../src/db/client';
 import { runMigrations } from '../../src/db/migrate';
-import { dropDatabase, ensureDatabase } from '../../src/devstack/postgres';
+import { dropDatabase, ensureDatabase } from '../../devstack/postgres';
 import { credit, reserve, settleEscrow, moveToEscrow, verifyLedger } from '../../src/ledger';
 import { createUsers, u, uniqueKey } from './fixtures';
 

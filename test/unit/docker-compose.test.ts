@@ -162,9 +162,9 @@ describe('docker-compose.yml', () => {
     expect(images.size).toBe(1);
     for (const name of ['api', 'worker', 'migrate']) expect(service(name).build).toBe('.');
     expect(service('api').command).toBeUndefined(); // the Dockerfile's CMD: the API
-    expect(service('worker').command).toEqual(['node', 'dist/src/worker.js']);
-    expect(service('migrate').command).toEqual(['node', 'dist/src/db/migrate.js']);
-    for (const entry of ['src/worker.ts', 'src/db/migrate.ts', 'src/server.ts']) expect(fs.existsSync(path.join(ROOT, entry))).toBe(true);
+    expect(service('worker').command).toEqual(['node', 'dist/bin/worker.js']);
+    expect(service('migrate').command).toEqual(['node', 'dist/bin/migrate.js']);
+    for (const entry of ['bin/worker.ts', 'bin/migrate.ts', 'bin/api.ts']) expect(fs.existsSync(path.join(ROOT, entry))).toBe(true);
   });
 
   it('publishes the API on 4000 and the Temporal UI on 8233', () => {
@@ -196,7 +196,7 @@ describe('Dockerfile', () => {
     expect(text).toMatch(/node:20-bookworm-slim/);
     expect(text).toMatch(/npm ci\b/);
     expect(text).toMatch(/npm ci --omit=dev/);
-    expect(text).toMatch(/tsc -p tsconfig\.json/);
+    expect(text).toMatch(/tsc -p tsconfig\.build\.json/);
   });
 
   it('runs its final stage as a user other than root', () => {
@@ -207,7 +207,7 @@ describe('Dockerfile', () => {
 
   it('starts the API by default and ships the compiled code with the migrations where the code looks for them', () => {
     const cmd = finalStage.filter((l) => /^CMD\s/i.test(l)).pop();
-    expect(cmd).toBe('CMD ["node", "dist/src/server.js"]');
+    expect(cmd).toBe('CMD ["node", "dist/bin/api.js"]');
     expect(finalStage.join('\n')).toMatch(/COPY migrations \.\/dist\/migrations/); // src/db/migrate.ts: ../../migrations
     expect(finalStage.join('\n')).toMatch(/EXPOSE 4000/);
   });

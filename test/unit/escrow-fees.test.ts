@@ -1,5 +1,5 @@
 import { bpsToPercent, payoutFees, percentToBps } from '../../src/escrow/fees';
-import { feesOf } from '../../src/sandbox/trustless-work';
+import { feesOf } from '../../sandboxes/trustless-work';
 
 test('the ledger books the fees the contract takes: 0.3% and the platform’s, each rounded down to the stroop', () => {
   expect(payoutFees(400_000_000n, 250n)).toEqual({ net: 388_800_000n, platform: 10_000_000n, protocol: 1_200_000n });

@@ -1,4 +1,4 @@
-import { ALLOWED_FROM, decide, initialOrderState, InvalidTransition, isTerminal, ORDER_STATUSES, OrderCommand, OrderState } from '../../workflows/orders/order-state';
+import { ALLOWED_FROM, decide, initialOrderState, InvalidTransition, isTerminal, ORDER_STATUSES, OrderCommand, OrderState } from '../../src/orders/order-state';
 
 function run(...commands: OrderCommand[]): OrderState {
   let s = initialOrderState;

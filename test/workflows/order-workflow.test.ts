@@ -20,7 +20,7 @@ import {
   resolveSignal,
 } from '../../workflows/messages/order';
 import type { order as orderWorkflow } from '../../workflows/order';
-import { initialOrderState, OrderStatus, SettlementSummary } from '../../workflows/orders/order-state';
+import { initialOrderState, OrderStatus, SettlementSummary } from '../../src/orders/order-state';
 import { unique } from '../helpers/app';
 import { eventually, quietTemporalRuntime } from '../helpers/stellar-stack';
 

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { OrderState } from '../orders/order-state';
-import type { ResolveCommand } from '../orders/resolution';
+import type { OrderState } from '../../src/orders/order-state';
+import type { ResolveCommand } from '../../src/orders/resolution';
 
 export type { ResolveCommand };
 

@@ -12,7 +12,7 @@ import {
   type Transaction,
   type xdr,
 } from '@stellar/stellar-sdk';
-import { startStellarSandbox, type StellarSandbox, type StellarSandboxOptions } from '../../../src/sandbox/stellar';
+import { startStellarSandbox, type StellarSandbox, type StellarSandboxOptions } from '../../../sandboxes/stellar';
 
 export interface TestSandbox {
   sandbox: StellarSandbox;

@@ -11,7 +11,7 @@ import {
   xdr,
   type Keypair,
 } from '@stellar/stellar-sdk';
-import type { HostFunctionHandler } from '../../../src/sandbox/stellar';
+import type { HostFunctionHandler } from '../../../sandboxes/stellar';
 import { assetBalance, funded, getJson, startTestSandbox, submitExpectingFailure, trustUsdc, usdcFaucet, type TestSandbox } from './helpers';
 
 let t: TestSandbox;

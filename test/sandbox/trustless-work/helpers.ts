@@ -1,5 +1,5 @@
 import { Keypair, TransactionBuilder } from '@stellar/stellar-sdk';
-import { startTrustlessWorkSandbox, type TrustlessWorkSandbox } from '../../../src/sandbox/trustless-work';
+import { startTrustlessWorkSandbox, type TrustlessWorkSandbox } from '../../../sandboxes/trustless-work';
 import { assetBalance, funded, startTestSandbox, trustUsdc, usdcFaucet, type TestSandbox } from '../stellar/helpers';
 
 export const API_KEY = 'tw-sandbox-test-key';

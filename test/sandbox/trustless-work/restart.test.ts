@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { startTrustlessWorkSandbox } from '../../../src/sandbox/trustless-work';
+import { startTrustlessWorkSandbox } from '../../../sandboxes/trustless-work';
 import { startTestSandbox, tempDir } from '../stellar/helpers';
 import { API_KEY, act, deliverAndApprove, deployAndFund, escrowOf, makeParties, usdcOf, usdcStroops, type TwTest } from './helpers';
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { StrKey, type xdr } from '@stellar/stellar-sdk';
-import { ed25519Verify } from '../../crypto/ed25519';
+import { ed25519Verify } from '../../src/crypto/ed25519';
 
 /**
  * stellar-core's SignatureChecker: signers are weighed in the order pre-authorized transaction hashes, sha256

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
-export const WORKFLOWS_PATH = path.resolve(__dirname, '..', '..', 'workflows', 'index.ts');
+/** The workflow code's entry file (`.ts` from source, `.js` once compiled); the bundler starts here. */
+export const WORKFLOWS_PATH = require.resolve('../workflows');
 
-/** Bundles the workflow code once into `file`, for every worker of a run to load. */
+/** Bundles the workflow code once into `file`, for every worker of a run (or of an image) to load. */
 export async function writeWorkflowBundle(file: string): Promise<string> {
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   fs.mkdirSync(path.dirname(file), { recursive: true });

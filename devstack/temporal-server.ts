@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
 import { waitForPort } from './net';
 
 export interface RunningTemporal {

@@ -37,7 +37,7 @@ import {
   type Roles,
   type UsdcAsset,
 } from './contract';
-import { ed25519Verify } from '../../crypto/ed25519';
+import { ed25519Verify } from '../../src/crypto/ed25519';
 
 export interface TrustlessWorkSandboxOptions {
   /** TCP port; 0 picks a free one. */

@@ -1,15 +1,15 @@
-import { DefaultLogger, LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { createActivities } from '../activities';
-import { cursorName } from './deposits/scan-deposits';
-import { createStellarNetwork } from './stellar/network';
-import { trustlessWorkFromConfig } from './providers/trustless-work/client';
-import { walletSecretBox } from './wallets/wallets';
+import { cursorName } from '../src/deposits/scan-deposits';
+import { createStellarNetwork } from '../src/stellar/network';
+import { trustlessWorkFromConfig } from '../src/providers/trustless-work/client';
+import { walletSecretBox } from '../src/wallets/wallets';
 import { depositWatcherId } from '../workflows/ids';
-import { loadConfig } from './config';
-import { createDatabase } from './db/client';
-import { WORKFLOWS_PATH } from './devstack/workflow-bundle';
-import { createLogger } from './logger';
+import { loadConfig } from '../src/config';
+import { createDatabase } from '../src/db/client';
+import { createLogger } from '../src/logger';
+import { WORKFLOWS_PATH } from './workflow-bundle';
 
 /**
  * The worker process: polls the task queue and runs workflows and activities. It loads a prebuilt workflow bundle
@@ -66,34 +66,4 @@ async function ensureDepositWatcher(config: ReturnType<typeof loadConfig>, taskQ
   } finally {
     await connection.close();
   }
-}
-
-/** Routes the Temporal SDK's own logs (bundler, worker state, retries) into our JSON log; once per process. */
-function installRuntimeLogger(logger: ReturnType<typeof createLogger>, level: string): void {
-  const sdkLevel: LogLevel = level === 'debug' || level === 'trace' ? 'DEBUG' : 'WARN';
-  const method = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
-  Runtime.install({ logger: new DefaultLogger(sdkLevel, (e) => logger[method[e.level]]({ ...e.meta, sdk: true }, e.message)) });
-}
-
-if (require.main === module) {
-  const main = async () => {
-    const config = loadConfig();
-    installRuntimeLogger(createLogger(config.LOG_LEVEL, { part: 'worker' }), config.LOG_LEVEL);
-    return startWorker({ config });
-  };
-  main().then(
-    (w) => {
-      const shutdown = () => void w.stop().then(() => process.exit(0));
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-      w.running.catch((err) => {
-        console.error(err);
-        process.exit(1);
-      });
-    },
-    (err) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
 }

@@ -1,13 +1,13 @@
 import http from 'node:http';
-import { buildApiDeps } from '../api/context';
-import { createApp } from '../api/app';
-import { loadConfig } from './config';
-import { createDatabase } from './db/client';
-import { purgeExpired } from './idempotency';
-import { createLogger } from './logger';
-import { purgeRateLimitWindows } from './rate-limit';
-import { createTemporalHandle } from './temporal/connection';
-import { VERSION } from './version';
+import { buildApiDeps } from './context';
+import { createApp } from './app';
+import { loadConfig } from '../src/config';
+import { createDatabase } from '../src/db/client';
+import { purgeExpired } from '../src/idempotency';
+import { createLogger } from '../src/logger';
+import { purgeRateLimitWindows } from '../src/rate-limit';
+import { createTemporalHandle } from '../src/temporal/connection';
+import { VERSION } from '../src/version';
 
 /** The API process: Express on PORT, plus the periodic purge of expired idempotency records and rate-limit windows. */
 export async function startApi(config = loadConfig()) {
@@ -37,18 +37,4 @@ export async function startApi(config = loadConfig()) {
       await database.close();
     },
   };
-}
-
-if (require.main === module) {
-  startApi().then(
-    (api) => {
-      const shutdown = () => void api.stop().then(() => process.exit(0));
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    },
-    (err) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
 }

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { scanDeposits, ScanResult } from '../src/deposits/scan-deposits';
+import { scanDeposits, type ScanResult } from '../src/deposits/scan-deposits';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
@@ -10,7 +10,10 @@ export function createDepositActivities(deps: ActivityDeps) {
       const result = await withHeartbeat(() => scanDeposits(deps.database.pool, deps.stellar, { cursorName: deps.depositCursorName }));
       if (result.credited > 0) {
         const { workflowExecution, activityId } = Context.current().info;
-        deps.logger.info({ workflowId: workflowExecution?.workflowId, activityId, credited: result.credited, cursor: result.cursor }, 'deposits credited');
+        deps.logger.info(
+          { workflowId: workflowExecution?.workflowId, activityId, credited: result.credited, cursor: result.cursor },
+          'deposits credited',
+        );
       }
       return result;
     },

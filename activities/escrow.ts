@@ -42,8 +42,17 @@ async function step<T>(deps: ActivityDeps, orderId: string, name: string, run: (
   } catch (err) {
     const final = err instanceof AppError && (err.status < 500 || err.code === 'PROVIDER_ERROR');
     const attempt = Context.current().info.attempt;
-    const lastError = { step: name, code: err instanceof AppError ? err.code : isProviderFault(err) ? 'PROVIDER_UNAVAILABLE' : 'INTERNAL_ERROR', message: (err as Error).message, attempt, retrying: !final, at: new Date().toISOString() };
-    await deps.database.db.execute(sql`UPDATE orders SET last_error = ${JSON.stringify(lastError)}::jsonb WHERE id = ${orderId}`).catch(() => undefined);
+    const lastError = {
+      step: name,
+      code: err instanceof AppError ? err.code : isProviderFault(err) ? 'PROVIDER_UNAVAILABLE' : 'INTERNAL_ERROR',
+      message: (err as Error).message,
+      attempt,
+      retrying: !final,
+      at: new Date().toISOString(),
+    };
+    await deps.database.db
+      .execute(sql`UPDATE orders SET last_error = ${JSON.stringify(lastError)}::jsonb WHERE id = ${orderId}`)
+      .catch(() => undefined);
     if (final) throw refusalOf(err);
     deps.logger.warn({ orderId, step: name, attempt, err: (err as Error).message }, 'escrow step failed; retrying');
     throw err;
@@ -56,7 +65,13 @@ function isProviderFault(err: unknown): boolean {
 }
 
 export function createEscrowActivities(deps: ActivityDeps) {
-  const escrow: EscrowDeps = { pool: deps.database.pool, db: deps.database.db, network: deps.stellar, box: deps.secretBox, tw: deps.trustlessWork };
+  const escrow: EscrowDeps = {
+    pool: deps.database.pool,
+    db: deps.database.db,
+    network: deps.stellar,
+    box: deps.secretBox,
+    tw: deps.trustlessWork,
+  };
   return {
     /** Deploys the order's escrow contract through Trustless Work (the platform signs). */
     async createEscrowContract(o: EscrowOrder): Promise<{ contractId: string; txHash: string }> {
@@ -83,13 +98,26 @@ export function createEscrowActivities(deps: ActivityDeps) {
     async openOrderDispute(o: EscrowOrder & { contractId: string } & DisputeInput): Promise<void> {
       return step(deps, o.orderId, 'dispute', async () => {
         await steps.disputeEscrow(escrow, o);
-        await insertDispute(escrow.db, { id: o.disputeId, orderId: o.orderId, openedBy: o.openedBy, reason: o.reason, evidence: o.evidence, userIds: [o.buyerId, o.sellerId] });
+        await insertDispute(escrow.db, {
+          id: o.disputeId,
+          orderId: o.orderId,
+          openedBy: o.openedBy,
+          reason: o.reason,
+          evidence: o.evidence,
+          userIds: [o.buyerId, o.sellerId],
+        });
       });
     },
     /** Pays a dispute's resolution out through the contract; a refused payout reopens the dispute. */
     async resolveOrderDispute(o: EscrowOrder & { contractId: string } & ResolutionInput): Promise<Settlement> {
       return step(deps, o.orderId, 'resolve', async () => {
-        await markResolving(escrow.db, o.disputeId, { decision: o.decision, releaseAmount: BigInt(o.releaseMinor), refundAmount: BigInt(o.refundMinor), note: o.note, resolvedBy: o.resolvedBy });
+        await markResolving(escrow.db, o.disputeId, {
+          decision: o.decision,
+          releaseAmount: BigInt(o.releaseMinor),
+          refundAmount: BigInt(o.refundMinor),
+          note: o.note,
+          resolvedBy: o.resolvedBy,
+        });
         try {
           const settlement = await steps.resolveEscrow(escrow, o);
           await markResolved(escrow.db, o.disputeId, [o.buyerId, o.sellerId]);
@@ -101,7 +129,14 @@ export function createEscrowActivities(deps: ActivityDeps) {
       });
     },
     /** A command the workflow refused (e.g. an invalid `resolve` signal) is kept as an event, never lost silently. */
-    async recordRejectedCommand(input: { orderId: string; seq: number; command: string; reason: string; userIds: string[]; at: string }): Promise<void> {
+    async recordRejectedCommand(input: {
+      orderId: string;
+      seq: number;
+      command: string;
+      reason: string;
+      userIds: string[];
+      at: string;
+    }): Promise<void> {
       await emitEvent(escrow.pool, {
         dedupeKey: `order.command_rejected:${input.orderId}:${input.seq}`,
         type: 'order.command_rejected',

@@ -35,7 +35,13 @@ export function createOrderActivities(deps: ActivityDeps) {
       }).catch(rethrowRefusal);
     },
     /** Writes the order's state onto its read-model row (ignored when an equal or newer version is there). */
-    async projectOrder(input: { orderId: string; version: number; state: OrderState; at: string; previousEscrow?: string | null }): Promise<void> {
+    async projectOrder(input: {
+      orderId: string;
+      version: number;
+      state: OrderState;
+      at: string;
+      previousEscrow?: string | null;
+    }): Promise<void> {
       await projectOrder(deps.database.db, input);
     },
   };

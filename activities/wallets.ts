@@ -12,7 +12,9 @@ export function createWalletActivities(deps: ActivityDeps) {
     /** Creates the user's sponsored account with a USDC trustline on chain (once; a retry resubmits the same envelope). */
     async activateWallet(input: ActivateWalletInput): Promise<{ publicKey: string }> {
       try {
-        const wallet = await withHeartbeat(() => activateWallet({ db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox }, input.userId));
+        const wallet = await withHeartbeat(() =>
+          activateWallet({ db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox }, input.userId),
+        );
         return { publicKey: wallet.publicKey };
       } catch (err) {
         if (err instanceof WalletActivationRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);

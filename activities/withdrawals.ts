@@ -1,7 +1,7 @@
 import { payOutWithdrawal } from '../src/withdrawals/pay-out';
-import { renderWithdrawal, WithdrawalView } from '../src/withdrawals/render';
+import { renderWithdrawal, type WithdrawalView } from '../src/withdrawals/render';
 import { createWithdrawal } from '../src/withdrawals/withdrawals-repository';
-import type { WithdrawalRequest } from '../workflows/messages/withdrawal';
+import type { WithdrawalRequest } from '../src/withdrawals/request';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 import { rethrowRefusal } from './refusals';

@@ -1,4 +1,4 @@
-import express, { Express, Router } from 'express';
+import express, { type Express, Router } from 'express';
 import type { ApiDeps } from './context';
 import { routeHandler } from './http/pipeline';
 import { requestContext } from './http/request-context';

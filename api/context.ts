@@ -3,9 +3,9 @@ import type { Config } from '../src/config';
 import type { SecretBox } from '../src/crypto/secret-box';
 import type { Database } from '../src/db/client';
 import type { Logger } from '../src/logger';
-import { trustlessWorkFromConfig, TrustlessWorkClient } from '../src/providers/trustless-work/client';
+import { trustlessWorkFromConfig, type TrustlessWorkClient } from '../src/providers/trustless-work/client';
 import { SharedRateLimiter } from '../src/rate-limit';
-import { createStellarNetwork, StellarNetwork } from '../src/stellar/network';
+import { createStellarNetwork, type StellarNetwork } from '../src/stellar/network';
 import type { TemporalHandle } from '../src/temporal/connection';
 import { walletSecretBox } from '../src/wallets/wallets';
 
@@ -26,7 +26,13 @@ export interface ApiDeps {
   version: string;
 }
 
-export function buildApiDeps(base: { config: Config; database: Database; logger: Logger; temporal: TemporalHandle; version: string }): ApiDeps {
+export function buildApiDeps(base: {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  temporal: TemporalHandle;
+  version: string;
+}): ApiDeps {
   return {
     ...base,
     walletBox: walletSecretBox(base.config),

@@ -20,7 +20,9 @@ export async function startApi(config = loadConfig()) {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const purge = setInterval(() => {
-    Promise.all([purgeExpired(database.pool), purgeRateLimitWindows(database.pool), deps.rateLimiter.prune()]).catch((err) => logger.warn({ err }, 'purge failed'));
+    Promise.all([purgeExpired(database.pool), purgeRateLimitWindows(database.pool), deps.rateLimiter.prune()]).catch((err) =>
+      logger.warn({ err }, 'purge failed'),
+    );
   }, 60_000);
   purge.unref();
   const address = server.address();

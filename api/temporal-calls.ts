@@ -1,6 +1,6 @@
 import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { AppError, ERROR_STATUS, ErrorCode } from '../src/errors';
+import { AppError, ERROR_STATUS, type ErrorCode } from '../src/errors';
 import type { ApiDeps } from './context';
 
 /**
@@ -8,7 +8,10 @@ import type { ApiDeps } from './context';
  * refusal raised in the workflow keeps its code (INSUFFICIENT_FUNDS, INVALID_STATE, …); no answer in time is
  * 504 PROVIDER_TIMEOUT; an unreachable Temporal is 503 SERVICE_UNAVAILABLE.
  */
-export async function callWorkflow<T>(deps: ApiDeps, call: (client: Awaited<ReturnType<ApiDeps['temporal']['client']>>) => Promise<T>): Promise<T> {
+export async function callWorkflow<T>(
+  deps: ApiDeps,
+  call: (client: Awaited<ReturnType<ApiDeps['temporal']['client']>>) => Promise<T>,
+): Promise<T> {
   let client;
   try {
     client = await deps.temporal.client();
@@ -32,11 +35,17 @@ function toAppError(err: unknown): unknown {
     return err;
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return new AppError('PROVIDER_TIMEOUT', 'The workflow did not answer in time; the request may still complete — retry with the same Idempotency-Key');
+    return new AppError(
+      'PROVIDER_TIMEOUT',
+      'The workflow did not answer in time; the request may still complete — retry with the same Idempotency-Key',
+    );
   }
   const code = (err as { code?: number }).code ?? (err instanceof ServiceError ? (err.cause as { code?: number })?.code : undefined);
   if (code === 4 /* DEADLINE_EXCEEDED */ || code === 1 /* CANCELLED */) {
-    return new AppError('PROVIDER_TIMEOUT', 'The workflow did not answer in time; the request may still complete — retry with the same Idempotency-Key');
+    return new AppError(
+      'PROVIDER_TIMEOUT',
+      'The workflow did not answer in time; the request may still complete — retry with the same Idempotency-Key',
+    );
   }
   if (code === 14 /* UNAVAILABLE */) return new AppError('SERVICE_UNAVAILABLE', 'The workflow service cannot be reached; retry later');
   return err;

@@ -1,7 +1,7 @@
 /** Entry point of the worker process (`node dist/bin/worker.js`): reads the configuration, runs the worker, stops on SIGINT/SIGTERM. */
-import { DefaultLogger, LogLevel, Runtime } from '@temporalio/worker';
+import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
-import { createLogger, Logger } from '../src/logger';
+import { createLogger, type Logger } from '../src/logger';
 import { startWorker } from '../worker/worker';
 
 /** Routes the Temporal SDK's own logs (bundler, worker state, retries) into our JSON log; once per process. */

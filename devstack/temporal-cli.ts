@@ -14,7 +14,9 @@ export function ensureTemporalCli(log: (line: string) => void = console.log): st
     return override;
   }
   if (fs.existsSync(TEMPORAL_BIN)) return TEMPORAL_BIN;
-  log(`Temporal CLI not found; building github.com/temporalio/cli ${TEMPORAL_CLI_VERSION} into ${path.dirname(TEMPORAL_BIN)} (first time only, takes minutes)`);
+  log(
+    `Temporal CLI not found; building github.com/temporalio/cli ${TEMPORAL_CLI_VERSION} into ${path.dirname(TEMPORAL_BIN)} (first time only, takes minutes)`,
+  );
   fs.mkdirSync(path.dirname(TEMPORAL_BIN), { recursive: true });
   const result = spawnSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
     env: { ...process.env, GOBIN: path.dirname(TEMPORAL_BIN), GOFLAGS: '-mod=mod' },

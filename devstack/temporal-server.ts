@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
 import { waitForPort } from './net';
 
@@ -34,11 +34,19 @@ export async function startTemporalDevServer(opts: {
   // However this process ends (another library's exit hook may call process.exit first), the server goes with it.
   const killOnExit = () => child.kill('SIGTERM');
   process.once('exit', killOnExit);
-  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; process.off('exit', killOnExit); resolve(); }));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
   try {
     await Promise.race([
       waitForPort('127.0.0.1', opts.port, 60_000, 'Temporal dev server'),
-      exit.then(() => { throw new Error('Temporal dev server exited during start-up'); }),
+      exit.then(() => {
+        throw new Error('Temporal dev server exited during start-up');
+      }),
     ]);
   } catch (err) {
     child.kill('SIGKILL');

@@ -1,6 +1,6 @@
 // Installs npm dependencies when node_modules is missing or older than package-lock.json. Plain Node: it runs before any dependency exists.
 const { spawnSync } = require('node:child_process');
-const crypto = require('node:crypto');
+const nodeCrypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -9,7 +9,11 @@ const ROOT = path.resolve(__dirname, '..');
 function lockHash() {
   const lock = path.join(ROOT, 'package-lock.json');
   const pkg = fs.readFileSync(path.join(ROOT, 'package.json'));
-  return crypto.createHash('sha256').update(pkg).update(fs.existsSync(lock) ? fs.readFileSync(lock) : '').digest('hex');
+  return nodeCrypto
+    .createHash('sha256')
+    .update(pkg)
+    .update(fs.existsSync(lock) ? fs.readFileSync(lock) : '')
+    .digest('hex');
 }
 
 function ensureDeps() {

@@ -15,14 +15,18 @@ async function main(): Promise<number> {
     const escrows = tw ? await reconcileEscrows(database.pool, tw) : null;
     console.log(JSON.stringify({ custody, escrows: escrows ?? 'not checked: TRUSTLESS_WORK_API_KEY is not set' }, null, 2));
     const custodyOk = custody.drifted.length === 0 && custody.totals.drift === '0';
-    const escrowsOk = !escrows || (escrows.drifted.length === 0 && escrows.totals.drift === '0' && escrows.totals.escrow_buckets === escrows.totals.ledger);
+    const escrowsOk =
+      !escrows || (escrows.drifted.length === 0 && escrows.totals.drift === '0' && escrows.totals.escrow_buckets === escrows.totals.ledger);
     return custodyOk && escrowsOk ? 0 : 1;
   } finally {
     await database.close();
   }
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(2);
+  },
+);

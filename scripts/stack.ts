@@ -3,7 +3,7 @@
  * (reused when one already listens on 7233), migrations, then the worker and the API as child processes whose logs are
  * tagged and merged here. Ctrl-C stops every part this script started.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { DATA_DIR, ROOT } from '../devstack/paths';
 import { ensureDatabase, startEmbeddedPostgres } from '../devstack/postgres';
 import { ensureTemporalCli } from '../devstack/temporal-cli';
 import { startTemporalDevServer } from '../devstack/temporal-server';
-import { startStellarSandbox, StellarSandbox } from '../sandboxes/stellar';
+import { startStellarSandbox, type StellarSandbox } from '../sandboxes/stellar';
 import { startTrustlessWorkSandbox } from '../sandboxes/trustless-work';
 
 const say = (part: string, line: string) => console.log(formatLine(part, line));
@@ -69,7 +69,11 @@ async function stellarSandbox(env: NodeJS.ProcessEnv): Promise<StellarSandbox | 
   if (env.HORIZON_URL) return null;
   const port = Number(env.SANDBOX_STELLAR_PORT ?? 8000);
   fs.mkdirSync(path.join(DATA_DIR, 'sandbox'), { recursive: true });
-  const sandbox = await startStellarSandbox({ port, dataFile: path.join(DATA_DIR, 'sandbox', 'stellar.json'), log: (l) => l.startsWith('horizon request') || say('sandbox', l) });
+  const sandbox = await startStellarSandbox({
+    port,
+    dataFile: path.join(DATA_DIR, 'sandbox', 'stellar.json'),
+    log: (l) => l.startsWith('horizon request') || say('sandbox', l),
+  });
   stops.push(() => sandbox.stop());
   env.STELLAR_NETWORK = 'sandbox';
   env.HORIZON_URL = sandbox.url;
@@ -121,15 +125,27 @@ async function temporalServer(bin: string): Promise<string> {
   }
   fs.mkdirSync(path.join(DATA_DIR, 'temporal'), { recursive: true });
   say('temporal', 'starting the Temporal dev server on 127.0.0.1:7233 (state in .data/temporal, Web UI on :8233)');
-  const t = await startTemporalDevServer({ bin, port: 7233, uiPort: 8233, dbFile: path.join(DATA_DIR, 'temporal', 'temporal.db'), onOutput: (l) => say('temporal', l) });
+  const t = await startTemporalDevServer({
+    bin,
+    port: 7233,
+    uiPort: 8233,
+    dbFile: path.join(DATA_DIR, 'temporal', 'temporal.db'),
+    onOutput: (l) => say('temporal', l),
+  });
   stops.push(() => t.stop());
   return t.address;
 }
 
 function spawnPart(part: string, args: string[], env: NodeJS.ProcessEnv): void {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', lineSplitter((l) => say(part, l)));
-  child.stderr.on('data', lineSplitter((l) => say(part, l)));
+  child.stdout.on(
+    'data',
+    lineSplitter((l) => say(part, l)),
+  );
+  child.stderr.on(
+    'data',
+    lineSplitter((l) => say(part, l)),
+  );
   child.on('exit', (code, signal) => {
     if (stopping) return;
     say('setup', `${part} exited (${signal ?? code}); stopping the stack`);
@@ -153,8 +169,12 @@ function banner(port: string, key: string, generated: boolean, sandbox: StellarS
     API             ${api}/api/v1   (health: ${api}/api/v1/health)
     API reference   ${api}/docs
     Temporal UI     http://localhost:8233
-    Metrics         ${api}/metrics${sandbox ? `
-    Stellar sandbox ${sandbox.url}   (USDC faucet: POST ${sandbox.usdcFaucetUrl} {"address": "G…", "amount": "100"})` : ''}
+    Metrics         ${api}/metrics${
+      sandbox
+        ? `
+    Stellar sandbox ${sandbox.url}   (USDC faucet: POST ${sandbox.usdcFaucetUrl} {"address": "G…", "amount": "100"})`
+        : ''
+    }
     Master key      ${key}${generated ? '   (generated; kept in .data/master-key)' : ''}
 
   Create your first API key:
@@ -172,12 +192,15 @@ async function shutdown(code: number): Promise<void> {
   stopping = true;
   say('setup', 'stopping…');
   await Promise.all(
-    children.map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) return resolve();
-      c.once('exit', () => resolve());
-      c.kill('SIGTERM');
-      setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
-    })),
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+          setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+        }),
+    ),
   );
   for (const stop of stops.reverse()) await stop().catch((err) => say('setup', `stop failed: ${err}`));
   process.exit(code);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm test: installs dependencies if needed, type-checks, runs every jest suite (the global set-up starts the stack),
+// npm test: installs dependencies if needed, checks format (Prettier), lint (ESLint), layers (dependency-cruiser) and
+// types (tsc), then runs every jest suite (the global set-up starts the stack),
 // and ends with one plain summary line ("N passed, N failed").
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -8,17 +9,31 @@ const { ensureDeps, ROOT } = require('./ensure-deps');
 
 ensureDeps();
 const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
+const LAYERED_FOLDERS = ['bin', 'api', 'worker', 'workflows', 'activities', 'src', 'sandboxes', 'devstack', 'test', 'bench', 'scripts'];
 
-const tsc = spawnSync(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
-if (tsc.status !== 0) {
-  console.error('type check failed');
-  process.exit(tsc.status ?? 1);
+// Every check before the tests, cheapest first; the first that fails stops the run.
+const checks = [
+  ['format', bin('prettier'), ['--check', '--log-level', 'warn', '.']],
+  ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
+  ['layers', bin('depcruise'), [...LAYERED_FOLDERS, '--config', '.dependency-cruiser.cjs']],
+  ['types', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+];
+for (const [name, command, args] of checks) {
+  const started = Date.now();
+  const r = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`${name} check failed (${command.split('/').pop()} ${args.join(' ')})`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
+const args = process.argv.slice(2);
+if (args.includes('--checks-only')) process.exit(0); // npm run lint
 
 fs.mkdirSync(path.join(ROOT, '.data'), { recursive: true });
 const results = path.join(ROOT, '.data', 'jest-results.json');
 fs.rmSync(results, { force: true });
-const jest = spawnSync(bin('jest'), ['--json', `--outputFile=${results}`, ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' });
+const jest = spawnSync(bin('jest'), ['--json', `--outputFile=${results}`, ...args], { cwd: ROOT, stdio: 'inherit' });
 if (fs.existsSync(results)) {
   const r = JSON.parse(fs.readFileSync(results, 'utf8'));
   const skipped = r.numPendingTests + r.numTodoTests;

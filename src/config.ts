@@ -11,7 +11,10 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   DATABASE_POOL_SIZE: int(20, 1, 500),
-  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+    .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('offerhub'),
   OFFERHUB_MASTER_KEY: z.string().min(32, 'must be at least 32 characters'),
@@ -39,7 +42,10 @@ export const configSchema = z.object({
   TRUSTLESS_WORK_API_KEY: z.string().min(1).optional(),
   TRUSTLESS_WORK_TIMEOUT_MS: int(30_000, 1000),
   /** The platform's fee on every escrow payout, in percent with at most two decimals ("2.5"); fixed per order at creation. */
-  PLATFORM_FEE_PERCENT: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage below 100 with at most two decimals').default('0'),
+  PLATFORM_FEE_PERCENT: z
+    .string()
+    .regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage below 100 with at most two decimals')
+    .default('0'),
   /** How long the API waits on a workflow update before answering 504 PROVIDER_TIMEOUT. */
   WORKFLOW_UPDATE_TIMEOUT_MS: int(15_000, 100),
   DEPOSIT_POLL_INTERVAL_MS: int(1000, 50),

@@ -12,11 +12,7 @@ export type IdempotencyWindow = keyof typeof IDEMPOTENCY_WINDOWS;
 /** A claim left in progress longer than this belongs to a process that died; a new request may take it over. */
 export const ABANDONED_AFTER_MS = 120_000;
 
-export type Claim =
-  | { kind: 'claimed' }
-  | { kind: 'replay'; status: number; body: string }
-  | { kind: 'in_progress' }
-  | { kind: 'mismatch' };
+export type Claim = { kind: 'claimed' } | { kind: 'replay'; status: number; body: string } | { kind: 'in_progress' } | { kind: 'mismatch' };
 
 export interface ClaimInput {
   principal: string;
@@ -27,7 +23,10 @@ export interface ClaimInput {
 
 /** A stable hash of what makes two requests "the same": method, path and body (object keys sorted). */
 export function requestHash(method: string, path: string, body: unknown): string {
-  return crypto.createHash('sha256').update(`${method} ${path}\n${canonicalJson(body)}`).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(`${method} ${path}\n${canonicalJson(body)}`)
+    .digest('hex');
 }
 
 function canonicalJson(value: unknown): string {

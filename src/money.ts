@@ -123,7 +123,8 @@ export function amountString(opts: { allowZero?: boolean } = {}) {
     .superRefine((value, ctx) => {
       if (!AMOUNT_PATTERN.test(value)) return; // already reported by the pattern
       const result = inspectAmount(value, allowZero);
-      if ('problem' in result) ctx.addIssue({ code: 'custom', message: PROBLEM_MESSAGES[result.problem], params: { reason: result.problem } });
+      if ('problem' in result)
+        ctx.addIssue({ code: 'custom', message: PROBLEM_MESSAGES[result.problem], params: { reason: result.problem } });
     })
     .meta({ description: `Decimal string, up to ${DECIMALS} decimal places${allowZero ? '' : ', greater than zero'}`, example: '100.5' });
 }
@@ -131,4 +132,6 @@ export function amountString(opts: { allowZero?: boolean } = {}) {
 export const amountSchema = amountString();
 
 /** Accepts `USD`, `USDC` and `XLM`; handlers normalize with `parseCurrency` (`USDC` becomes `USD`). */
-export const currencySchema = z.enum(CURRENCY_INPUTS).meta({ description: '`USD` (settled as USDC; `USDC` is accepted as a synonym) or `XLM`' });
+export const currencySchema = z
+  .enum(CURRENCY_INPUTS)
+  .meta({ description: '`USD` (settled as USDC; `USDC` is accepted as a synonym) or `XLM`' });

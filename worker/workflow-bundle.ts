@@ -14,4 +14,6 @@ export async function writeWorkflowBundle(file: string): Promise<string> {
 }
 
 const noop = () => undefined;
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };
+/** The bundler's warnings and errors go to stderr (this runs at build time and in test set-up, before any logger). */
+const toStderr = (message: string) => void process.stderr.write(`${message}\n`);
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: toStderr, error: toStderr, log: noop };

@@ -19,17 +19,25 @@ import {
   deliverOrder,
   disputeOrder,
   fundEscrow,
-  OrderInput,
+  type OrderInput,
   orderSnapshot,
-  OrderSnapshot,
+  type OrderSnapshot,
   refundOrder,
   releaseOrder,
   reserveOrder,
-  ResolveCommand,
+  type ResolveCommand,
   resolveOrder,
   resolveSignal,
 } from './messages/order';
-import { decide, initialOrderState, InvalidTransition, isTerminal, OrderCommand, OrderState, StepError } from '../src/orders/order-state';
+import {
+  decide,
+  initialOrderState,
+  InvalidTransition,
+  isTerminal,
+  type OrderCommand,
+  type OrderState,
+  type StepError,
+} from '../src/orders/order-state';
 import { ResolutionProblem, resolutionAmounts } from '../src/orders/resolution';
 
 const ledger = proxyActivities<Activities>({
@@ -67,10 +75,22 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   /** When the reservation lapses: set once, when funds are first reserved (a failed step does not extend it). */
   let reservedUntil: number | null = null;
   const money = { orderId: input.orderId, buyerId: input.buyerId, amountMinor: input.amountMinor, currency: input.currency };
-  const escrowOrder = () => ({ orderId: input.orderId, buyerId: input.buyerId, sellerId: input.sellerId, amountMinor: input.amountMinor, platformFeeBps: input.platformFeeBps ?? 0, contractId: state.contractId! });
+  const escrowOrder = () => ({
+    orderId: input.orderId,
+    buyerId: input.buyerId,
+    sellerId: input.sellerId,
+    amountMinor: input.amountMinor,
+    platformFeeBps: input.platformFeeBps ?? 0,
+    contractId: state.contractId!,
+  });
 
   const refuse = (t: InvalidTransition) =>
-    ApplicationFailure.create({ type: 'INVALID_STATE', message: t.message, details: [{ current_status: t.status, allowed_from: t.allowedFrom }], nonRetryable: true });
+    ApplicationFailure.create({
+      type: 'INVALID_STATE',
+      message: t.message,
+      details: [{ current_status: t.status, allowed_from: t.allowedFrom }],
+      nonRetryable: true,
+    });
   const validate = (command: OrderCommand) => () => {
     const next = decide(state, command);
     if (next instanceof InvalidTransition) throw refuse(next);
@@ -87,8 +107,16 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       { key: OrderStatusKey, value: state.status },
       { key: EscrowStatusKey, value: state.escrow },
     ]);
-    upsertMemo({ summary: `${state.status} · ${input.amountMinor} minor ${input.currency} · buyer ${input.buyerId} · seller ${input.sellerId}` });
-    await quick().projectOrder({ orderId: input.orderId, version, state, at: new Date().toISOString(), ...(previousEscrow !== state.escrow ? { previousEscrow } : {}) });
+    upsertMemo({
+      summary: `${state.status} · ${input.amountMinor} minor ${input.currency} · buyer ${input.buyerId} · seller ${input.sellerId}`,
+    });
+    await quick().projectOrder({
+      orderId: input.orderId,
+      version,
+      state,
+      at: new Date().toISOString(),
+      ...(previousEscrow !== state.escrow ? { previousEscrow } : {}),
+    });
   };
   /** The caller wants the business refusal (INSUFFICIENT_FUNDS, PROVIDER_ERROR, …), not the activity wrapper around it. */
   const unwrap = (err: unknown) => (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err);
@@ -116,7 +144,13 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
    * A step that takes time: the order shows `begin`'s in-flight status while `work` runs; then `done(result)`, or on
    * a refusal `failed`, with the error kept on the order (a transient fault is retried inside the activity).
    */
-  const inFlight = <T>(begin: OrderCommand, work: () => Promise<T>, done: (r: T) => OrderCommand, failed: OrderCommand, stepName: string): Promise<OrderSnapshot> =>
+  const inFlight = <T>(
+    begin: OrderCommand,
+    work: () => Promise<T>,
+    done: (r: T) => OrderCommand,
+    failed: OrderCommand,
+    stepName: string,
+  ): Promise<OrderSnapshot> =>
     inTurn(async () => {
       validate(begin)();
       await apply(begin);
@@ -135,7 +169,13 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   const checkResolution = (cmd: ResolveCommand) => {
     validate({ kind: 'resolve', decision: cmd?.decision ?? 'SPLIT' })();
     const amounts = resolutionAmounts(cmd, BigInt(input.amountMinor));
-    if (amounts instanceof ResolutionProblem) throw ApplicationFailure.create({ type: 'VALIDATION_ERROR', message: amounts.message, details: [amounts.details], nonRetryable: true });
+    if (amounts instanceof ResolutionProblem)
+      throw ApplicationFailure.create({
+        type: 'VALIDATION_ERROR',
+        message: amounts.message,
+        details: [amounts.details],
+        nonRetryable: true,
+      });
     return amounts;
   };
   const resolve = (cmd: ResolveCommand) => {
@@ -157,7 +197,14 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       'resolve',
     );
   };
-  const release = () => inFlight({ kind: 'release' }, () => escrow.releaseOrderEscrow(escrowOrder()), (settlement) => ({ kind: 'settled', settlement }), { kind: 'settlementFailed' }, 'release');
+  const release = () =>
+    inFlight(
+      { kind: 'release' },
+      () => escrow.releaseOrderEscrow(escrowOrder()),
+      (settlement) => ({ kind: 'settled', settlement }),
+      { kind: 'settlementFailed' },
+      'release',
+    );
 
   upsertSearchAttributes([
     { key: OrderStatusKey, value: state.status },
@@ -165,43 +212,95 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     { key: SellerIdKey, value: input.sellerId },
   ]);
   setHandler(orderSnapshot, () => ({ state, version }));
-  setHandler(reserveOrder, () => exclusive({ kind: 'reserve' }, () => quick().reserveOrderFunds(money)), { validator: validate({ kind: 'reserve' }) });
+  setHandler(reserveOrder, () => exclusive({ kind: 'reserve' }, () => quick().reserveOrderFunds(money)), {
+    validator: validate({ kind: 'reserve' }),
+  });
   setHandler(
     cancelOrder,
-    () => exclusive({ kind: 'cancel' }, async () => {
-      if (state.status !== 'ORDER_CREATED') await quick().releaseOrderReservation(money);
-    }),
+    () =>
+      exclusive({ kind: 'cancel' }, async () => {
+        if (state.status !== 'ORDER_CREATED') await quick().releaseOrderReservation(money);
+      }),
     { validator: validate({ kind: 'cancel' }) },
   );
   setHandler(
     createEscrow,
-    () => inFlight({ kind: 'createEscrow' }, () => escrow.createEscrowContract(escrowOrder()), (r) => ({ kind: 'escrowCreated', contractId: r.contractId }), { kind: 'escrowCreationFailed' }, 'create_escrow'),
+    () =>
+      inFlight(
+        { kind: 'createEscrow' },
+        () => escrow.createEscrowContract(escrowOrder()),
+        (r) => ({ kind: 'escrowCreated', contractId: r.contractId }),
+        { kind: 'escrowCreationFailed' },
+        'create_escrow',
+      ),
     { validator: validate({ kind: 'createEscrow' }) },
   );
-  setHandler(fundEscrow, () => inFlight({ kind: 'fund' }, () => escrow.fundOrderEscrow(escrowOrder()), () => ({ kind: 'funded' }), { kind: 'fundingFailed' }, 'fund_escrow'), {
-    validator: validate({ kind: 'fund' }),
-  });
-  setHandler(deliverOrder, (cmd) => exclusive({ kind: 'deliver' }, async () => void (await escrow.markOrderDelivered({ ...escrowOrder(), evidence: cmd?.evidence ?? '' }))), {
-    validator: (_cmd) => validate({ kind: 'deliver' })(),
-  });
+  setHandler(
+    fundEscrow,
+    () =>
+      inFlight(
+        { kind: 'fund' },
+        () => escrow.fundOrderEscrow(escrowOrder()),
+        () => ({ kind: 'funded' }),
+        { kind: 'fundingFailed' },
+        'fund_escrow',
+      ),
+    {
+      validator: validate({ kind: 'fund' }),
+    },
+  );
+  setHandler(
+    deliverOrder,
+    (cmd) =>
+      exclusive(
+        { kind: 'deliver' },
+        async () => void (await escrow.markOrderDelivered({ ...escrowOrder(), evidence: cmd?.evidence ?? '' })),
+      ),
+    {
+      validator: (_cmd) => validate({ kind: 'deliver' })(),
+    },
+  );
   setHandler(releaseOrder, release, { validator: validate({ kind: 'release' }) });
-  setHandler(refundOrder, () => inFlight({ kind: 'refund' }, () => escrow.refundOrderEscrow(escrowOrder()), (settlement) => ({ kind: 'settled', settlement }), { kind: 'settlementFailed' }, 'refund'), {
-    validator: validate({ kind: 'refund' }),
-  });
+  setHandler(
+    refundOrder,
+    () =>
+      inFlight(
+        { kind: 'refund' },
+        () => escrow.refundOrderEscrow(escrowOrder()),
+        (settlement) => ({ kind: 'settled', settlement }),
+        { kind: 'settlementFailed' },
+        'refund',
+      ),
+    {
+      validator: validate({ kind: 'refund' }),
+    },
+  );
   setHandler(
     disputeOrder,
     (cmd) => {
       // Orders started before dispute ids were fixed at creation get the one the API derived the same way.
       const disputeId = input.disputeId ?? cmd.dispute_id!;
       return exclusive({ kind: 'dispute', disputeId }, () =>
-        escrow.openOrderDispute({ ...escrowOrder(), disputeId, openedBy: cmd.opened_by, reason: cmd.reason, ...(cmd.evidence === undefined ? {} : { evidence: cmd.evidence }) }),
+        escrow.openOrderDispute({
+          ...escrowOrder(),
+          disputeId,
+          openedBy: cmd.opened_by,
+          reason: cmd.reason,
+          ...(cmd.evidence === undefined ? {} : { evidence: cmd.evidence }),
+        }),
       );
     },
     {
       validator: (cmd) => {
         validate({ kind: 'dispute', disputeId: input.disputeId ?? '' })();
-        if (cmd?.opened_by !== 'BUYER' && cmd?.opened_by !== 'SELLER') throw ApplicationFailure.create({ type: 'VALIDATION_ERROR', message: 'opened_by must be BUYER or SELLER', nonRetryable: true });
-        if (!input.disputeId && !cmd.dispute_id) throw ApplicationFailure.create({ type: 'VALIDATION_ERROR', message: 'dispute_id is required for this order', nonRetryable: true });
+        if (cmd?.opened_by !== 'BUYER' && cmd?.opened_by !== 'SELLER')
+          throw ApplicationFailure.create({ type: 'VALIDATION_ERROR', message: 'opened_by must be BUYER or SELLER', nonRetryable: true });
+        if (!input.disputeId && !cmd.dispute_id)
+          throw ApplicationFailure.create({
+            type: 'VALIDATION_ERROR',
+            message: 'dispute_id is required for this order',
+            nonRetryable: true,
+          });
       },
     },
   );
@@ -213,7 +312,14 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     } catch (err) {
       const seq = ++rejected;
       log.warn('resolve signal rejected', { orderId: input.orderId, reason: (err as Error).message });
-      await quick().recordRejectedCommand({ orderId: input.orderId, seq, command: 'resolve', reason: (err as Error).message, userIds: [input.buyerId, input.sellerId], at: new Date().toISOString() });
+      await quick().recordRejectedCommand({
+        orderId: input.orderId,
+        seq,
+        command: 'resolve',
+        reason: (err as Error).message,
+        userIds: [input.buyerId, input.sellerId],
+        at: new Date().toISOString(),
+      });
       return;
     }
     await resolve(cmd).catch((err) => log.warn('resolve signal failed', { orderId: input.orderId, reason: (err as Error).message }));
@@ -222,7 +328,10 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   while (!isTerminal(state)) {
     if (state.status === 'FUNDS_RESERVED' || state.status === 'ESCROW_CREATED') {
       reservedUntil ??= Date.now() + input.reservationTtlMs;
-      const moved = await condition(() => state.status !== 'FUNDS_RESERVED' && state.status !== 'ESCROW_CREATED', Math.max(1, reservedUntil - Date.now()));
+      const moved = await condition(
+        () => state.status !== 'FUNDS_RESERVED' && state.status !== 'ESCROW_CREATED',
+        Math.max(1, reservedUntil - Date.now()),
+      );
       if (!moved) await exclusive({ kind: 'expireReservation' }, () => quick().releaseOrderReservation(money)).catch(() => undefined);
     } else if (state.status === 'DELIVERED' && input.autoReleaseAfterMs) {
       // Auto-release: unless something else (a dispute, a release) moves the order first.

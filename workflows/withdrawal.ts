@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { WithdrawalView } from '../src/withdrawals/render';
-import { commitWithdrawal, WithdrawalRequest, withdrawalState } from './messages/withdrawal';
+import { commitWithdrawal, type WithdrawalRequest, withdrawalState } from './messages/withdrawal';
 
 const ledger = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -9,7 +9,9 @@ export const pageQuery = {
 };
 
 const invalidCursor = () =>
-  new AppError('VALIDATION_ERROR', 'Invalid cursor', { fields: [{ field: 'query.cursor', code: 'invalid_cursor', message: 'not a cursor this API issued' }] });
+  new AppError('VALIDATION_ERROR', 'Invalid cursor', {
+    fields: [{ field: 'query.cursor', code: 'invalid_cursor', message: 'not a cursor this API issued' }],
+  });
 
 /** The position of a cursor from the query string; 400 VALIDATION_ERROR for one this API did not issue. */
 export function decodeCursor(cursor: string | undefined): string | undefined {

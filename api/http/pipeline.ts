@@ -33,10 +33,19 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
     res.setHeader('X-Idempotency-Key', key);
     const boundTo = `${principal.id}:${key}`;
     const pool = deps.database.pool;
-    const claimInput = { principal: principal.id, key, requestHash: idempotency.requestHash(req.method, req.path, body), window: route.idempotency!.window };
+    const claimInput = {
+      principal: principal.id,
+      key,
+      requestHash: idempotency.requestHash(req.method, req.path, body),
+      window: route.idempotency!.window,
+    };
     const claim = await idempotency.claim(pool, claimInput);
-    if (claim.kind === 'mismatch') throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request', { idempotency_key: key });
-    if (claim.kind === 'in_progress') throw new AppError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed', { idempotency_key: key });
+    if (claim.kind === 'mismatch')
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request', { idempotency_key: key });
+    if (claim.kind === 'in_progress')
+      throw new AppError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed', {
+        idempotency_key: key,
+      });
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true');
       sendJson(res, claim.status, route.idempotency!.sealed ? sealer.open(claim.body, boundTo) : claim.body);
@@ -63,10 +72,14 @@ async function authorize(route: AnyRoute, req: Request, res: Response, deps: Api
   if (!p) throw new AppError('UNAUTHORIZED', 'Invalid or revoked API key');
   if (p.kind === 'api_key') applyLimit(res, await deps.rateLimiter.hit(`key:${p.id}`, deps.config.RATE_LIMIT_PER_MINUTE), 'api_key');
   if (route.access === 'master' ? p.kind !== 'master' : p.kind !== 'api_key' || !p.scopes.includes(route.access as never)) {
-    throw new AppError('INSUFFICIENT_SCOPE', `This route requires ${route.access === 'master' ? 'the master key' : `the "${route.access}" scope`}`, {
-      required: route.access,
-      granted: p.kind === 'master' ? ['master'] : p.scopes,
-    });
+    throw new AppError(
+      'INSUFFICIENT_SCOPE',
+      `This route requires ${route.access === 'master' ? 'the master key' : `the "${route.access}" scope`}`,
+      {
+        required: route.access,
+        granted: p.kind === 'master' ? ['master'] : p.scopes,
+      },
+    );
   }
   return p;
 }
@@ -91,13 +104,18 @@ function applyLimit(res: Response, state: RateLimitState, scope: string): void {
 function idempotencyKeyOf(req: Request, route: AnyRoute): string | undefined {
   const raw = req.headers['idempotency-key'];
   if (raw === undefined) {
-    if (route.idempotency?.required) throw new AppError('VALIDATION_ERROR', 'This route requires an Idempotency-Key header', { fields: [{ field: 'headers.idempotency-key', code: 'required', message: 'required' }] });
+    if (route.idempotency?.required)
+      throw new AppError('VALIDATION_ERROR', 'This route requires an Idempotency-Key header', {
+        fields: [{ field: 'headers.idempotency-key', code: 'required', message: 'required' }],
+      });
     return undefined;
   }
   if (!route.idempotency) return undefined;
   const key = Array.isArray(raw) ? raw[0] : raw;
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new AppError('VALIDATION_ERROR', 'Idempotency-Key must be 1 to 255 visible ASCII characters', { fields: [{ field: 'headers.idempotency-key', code: 'invalid', message: '1 to 255 visible ASCII characters' }] });
+    throw new AppError('VALIDATION_ERROR', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
+      fields: [{ field: 'headers.idempotency-key', code: 'invalid', message: '1 to 255 visible ASCII characters' }],
+    });
   }
   return key;
 }
@@ -106,13 +124,21 @@ function idempotencyKeyOf(req: Request, route: AnyRoute): string | undefined {
 function noBody(req: Request): Record<string, never> {
   const b = req.body;
   if (b === undefined || (b && typeof b === 'object' && !Array.isArray(b) && Object.keys(b).length === 0)) return {};
-  throw new AppError('VALIDATION_ERROR', 'This route takes no request body', { fields: [{ field: 'body', code: 'unexpected_body', message: 'no body expected' }] });
+  throw new AppError('VALIDATION_ERROR', 'This route takes no request body', {
+    fields: [{ field: 'body', code: 'unexpected_body', message: 'no body expected' }],
+  });
 }
 
 /** A refusal (4xx) is the request's outcome and is replayed; a fault (5xx) changed nothing and frees the key for a retry. */
 async function storeFailure(pool: ApiDeps['database']['pool'], principal: string, key: string, err: unknown): Promise<void> {
   if (err instanceof AppError && err.status < 500) {
-    await idempotency.complete(pool, principal, key, err.status, JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } }));
+    await idempotency.complete(
+      pool,
+      principal,
+      key,
+      err.status,
+      JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } }),
+    );
   } else {
     await idempotency.release(pool, principal, key);
   }

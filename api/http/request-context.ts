@@ -16,7 +16,10 @@ export function requestContext(logger: Logger) {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      log.info({ method: req.method, route: res.locals.route ?? req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      log.info(
+        { method: req.method, route: res.locals.route ?? req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+        'request',
+      );
     });
     next();
   };

@@ -3,11 +3,14 @@ import { AppError } from '../../src/errors';
 
 /** Text a person typed: bounded, well-formed Unicode, no control characters (PostgreSQL rejects NUL outright). */
 export function text(max: number) {
-  return z
-    .string()
-    .min(1)
-    .max(max)
-    .refine((s) => s.isWellFormed() && !/[\u0000-\u001f\u007f]/.test(s), 'must be well-formed text without control characters');
+  return (
+    z
+      .string()
+      .min(1)
+      .max(max)
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+      .refine((s) => s.isWellFormed() && !/[\u0000-\u001f\u007f]/.test(s), 'must be well-formed text without control characters')
+  );
 }
 
 export type Location = 'body' | 'query' | 'params';

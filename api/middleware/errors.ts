@@ -21,7 +21,11 @@ export function errorMiddleware() {
     const appError = toAppError(err);
     if (appError.status >= 500) requestLog(res)?.error({ err }, 'request failed');
     if (res.headersSent) return void res.end();
-    sendJson(res, appError.status, JSON.stringify({ error: { code: appError.code, message: appError.message, details: appError.details } }));
+    sendJson(
+      res,
+      appError.status,
+      JSON.stringify({ error: { code: appError.code, message: appError.message, details: appError.details } }),
+    );
   };
 }
 
@@ -30,10 +34,15 @@ export function toAppError(err: unknown): AppError {
   const type = (err as { type?: string })?.type;
   if (type && BODY_ERRORS[type]) {
     const limit = (err as { limit?: number }).limit;
-    return new AppError('VALIDATION_ERROR', BODY_ERRORS[type], { fields: [{ field: 'body', code: type, message: BODY_ERRORS[type] }], ...(limit ? { limit_bytes: limit } : {}) });
+    return new AppError('VALIDATION_ERROR', BODY_ERRORS[type], {
+      fields: [{ field: 'body', code: type, message: BODY_ERRORS[type] }],
+      ...(limit ? { limit_bytes: limit } : {}),
+    });
   }
   if (err instanceof URIError || (err as { status?: number })?.status === 400) {
-    return new AppError('VALIDATION_ERROR', 'Malformed request URL', { fields: [{ field: 'path', code: 'malformed_url', message: 'not valid percent-encoding' }] });
+    return new AppError('VALIDATION_ERROR', 'Malformed request URL', {
+      fields: [{ field: 'path', code: 'malformed_url', message: 'not valid percent-encoding' }],
+    });
   }
   return new AppError('INTERNAL_ERROR', 'Internal server error');
 }

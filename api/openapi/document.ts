@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../src/errors';
-import { AnyRoute, openApiPath } from '../http/route';
+import { type AnyRoute, openApiPath } from '../http/route';
 
 const errorEnvelope = z
   .object({
@@ -24,15 +24,26 @@ const SCOPE_NOTE: Record<string, string> = {
 /** The OpenAPI 3.1 document, generated from the same route list and zod schemas that validate requests. */
 export function buildOpenApiDocument(routes: AnyRoute[], version: string) {
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API key (`ohk_live_…`) or, for /auth/api-keys, the master key' });
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (`ohk_live_…`) or, for /auth/api-keys, the master key',
+  });
   for (const r of routes) {
     const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {};
     for (const [status, spec] of Object.entries(r.responses)) {
       responses[status] = { description: spec.description, content: { 'application/json': { schema: spec.schema ?? errorEnvelope } } };
     }
-    responses.default = { description: 'Error envelope (400 VALIDATION_ERROR, 401 UNAUTHORIZED, 403 INSUFFICIENT_SCOPE, 429 RATE_LIMITED, …)', content: { 'application/json': { schema: errorEnvelope } } };
+    responses.default = {
+      description: 'Error envelope (400 VALIDATION_ERROR, 401 UNAUTHORIZED, 403 INSUFFICIENT_SCOPE, 429 RATE_LIMITED, …)',
+      content: { 'application/json': { schema: errorEnvelope } },
+    };
     const headers = r.idempotency
-      ? z.object({ 'idempotency-key': (r.idempotency.required ? z.string() : z.string().optional()).meta({ description: `Up to 255 characters; outcomes kept ${r.idempotency.window}` }) })
+      ? z.object({
+          'idempotency-key': (r.idempotency.required ? z.string() : z.string().optional()).meta({
+            description: `Up to 255 characters; outcomes kept ${r.idempotency.window}`,
+          }),
+        })
       : undefined;
     registry.registerPath({
       method: r.method,
@@ -52,7 +63,11 @@ export function buildOpenApiDocument(routes: AnyRoute[], version: string) {
   }
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'OFFER-HUB Orchestrator API', version, description: 'Payment orchestration for marketplaces. All amounts are decimal strings with up to 7 decimal places.' },
+    info: {
+      title: 'OFFER-HUB Orchestrator API',
+      version,
+      description: 'Payment orchestration for marketplaces. All amounts are decimal strings with up to 7 decimal places.',
+    },
     servers: [{ url: '/' }],
   });
 }

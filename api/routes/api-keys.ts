@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiKeyRow, createApiKey, listApiKeys, revokeApiKey, SCOPES } from '../../src/auth/api-keys';
+import { type ApiKeyRow, createApiKey, listApiKeys, revokeApiKey, SCOPES } from '../../src/auth/api-keys';
 import { AppError } from '../../src/errors';
 import { isId } from '../../src/ids';
 import { decodeCursor, page, pageQuery, paginationSchema } from '../http/pagination';
@@ -34,15 +34,23 @@ export const apiKeyRoutes = [
     path: '/auth/api-keys',
     tag: 'Auth',
     summary: 'Create an API key (master key only); the key is shown once',
-    description: 'A replay of this request under the same Idempotency-Key returns the same key: its stored response is sealed (AES-256-GCM) and purged after 24 hours.',
+    description:
+      'A replay of this request under the same Idempotency-Key returns the same key: its stored response is sealed (AES-256-GCM) and purged after 24 hours.',
     access: 'master',
     idempotency: { window: '24h', sealed: true },
     body: z.strictObject({
       name: text(100),
-      scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length).refine((s) => new Set(s).size === s.length, 'scopes must not repeat'),
+      scopes: z
+        .array(z.enum(SCOPES))
+        .min(1)
+        .max(SCOPES.length)
+        .refine((s) => new Set(s).size === s.length, 'scopes must not repeat'),
     }),
     responses: {
-      201: { description: 'The new key; `key` is never shown again', schema: z.object({ data: apiKeySchema.extend({ key: z.string().meta({ example: 'ohk_live_…' }) }) }) },
+      201: {
+        description: 'The new key; `key` is never shown again',
+        schema: z.object({ data: apiKeySchema.extend({ key: z.string().meta({ example: 'ohk_live_…' }) }) }),
+      },
     },
     async handle({ body, deps }) {
       const { row, key } = await createApiKey(deps.database.db, { name: body.name, scopes: body.scopes });
@@ -69,7 +77,10 @@ export const apiKeyRoutes = [
     summary: 'Revoke an API key (master key only); revoking twice keeps the first time',
     access: 'master',
     params: z.strictObject({ id: z.string().max(64) }),
-    responses: { 200: { description: 'The revoked key', schema: z.object({ data: apiKeySchema }) }, 404: { description: 'API_KEY_NOT_FOUND' } },
+    responses: {
+      200: { description: 'The revoked key', schema: z.object({ data: apiKeySchema }) },
+      404: { description: 'API_KEY_NOT_FOUND' },
+    },
     async handle({ params, deps }) {
       const row = isId('key', params.id) ? await revokeApiKey(deps.database.db, params.id) : null;
       if (!row) throw new AppError('API_KEY_NOT_FOUND', 'API key not found', { api_key_id: params.id });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findDispute, DisputeRow } from '../../src/disputes/disputes-repository';
+import { findDispute, type DisputeRow } from '../../src/disputes/disputes-repository';
 import { AppError } from '../../src/errors';
 import { isId } from '../../src/ids';
 import { formatAmount } from '../../src/money';
@@ -17,7 +17,13 @@ export const disputeSchema = z
     assigned_to: z.string().nullable(),
     amount: z.string().nullable().meta({ description: 'The escrowed amount the resolution divides' }),
     resolution: z
-      .object({ decision: z.enum(['FULL_RELEASE', 'FULL_REFUND', 'SPLIT']), release_amount: z.string(), refund_amount: z.string(), note: z.string().nullable(), resolved_by: z.string().nullable() })
+      .object({
+        decision: z.enum(['FULL_RELEASE', 'FULL_REFUND', 'SPLIT']),
+        release_amount: z.string(),
+        refund_amount: z.string(),
+        note: z.string().nullable(),
+        resolved_by: z.string().nullable(),
+      })
       .nullable(),
     created_at: z.string(),
     updated_at: z.string(),

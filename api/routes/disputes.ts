@@ -21,12 +21,34 @@ export const disputeRoutes = [
     tag: 'Disputes',
     summary: 'List disputes, newest first',
     access: 'support',
-    query: z.strictObject({ ...pageQuery, status: z.enum(['OPEN', 'RESOLVING', 'RESOLVED']).optional(), order_id: text(64).optional(), assigned_to: text(200).optional() }),
-    responses: { 200: { description: 'A page of disputes', schema: z.object({ data: z.array(disputeSchema), pagination: paginationSchema }) } },
+    query: z.strictObject({
+      ...pageQuery,
+      status: z.enum(['OPEN', 'RESOLVING', 'RESOLVED']).optional(),
+      order_id: text(64).optional(),
+      assigned_to: text(200).optional(),
+    }),
+    responses: {
+      200: { description: 'A page of disputes', schema: z.object({ data: z.array(disputeSchema), pagination: paginationSchema }) },
+    },
     async handle({ query, deps }) {
-      const rows = await listDisputes(deps.database.db, { status: query.status, orderId: query.order_id, assignedTo: query.assigned_to }, { limit: query.limit, beforeSeq: decodeSeqCursor(query.cursor) });
-      const ordersById = await findOrders(deps.database.db, rows.map((d) => d.orderId));
-      return { status: 200, body: page(rows, query.limit, (d) => d.seq, (d) => renderDispute(d, ordersById.get(d.orderId))) };
+      const rows = await listDisputes(
+        deps.database.db,
+        { status: query.status, orderId: query.order_id, assignedTo: query.assigned_to },
+        { limit: query.limit, beforeSeq: decodeSeqCursor(query.cursor) },
+      );
+      const ordersById = await findOrders(
+        deps.database.db,
+        rows.map((d) => d.orderId),
+      );
+      return {
+        status: 200,
+        body: page(
+          rows,
+          query.limit,
+          (d) => d.seq,
+          (d) => renderDispute(d, ordersById.get(d.orderId)),
+        ),
+      };
     },
   }),
   defineRoute({
@@ -51,10 +73,18 @@ export const disputeRoutes = [
     idempotency: { window: '7d' },
     params: disputeParams,
     body: z.strictObject({ assignee: text(200).meta({ description: 'Who handles it (an agent’s name or id in your support tool)' }) }),
-    responses: { 200: answer('The dispute, assigned'), 404: { description: 'DISPUTE_NOT_FOUND' }, 409: { description: 'INVALID_STATE: already resolved' } },
+    responses: {
+      200: answer('The dispute, assigned'),
+      404: { description: 'DISPUTE_NOT_FOUND' },
+      409: { description: 'INVALID_STATE: already resolved' },
+    },
     async handle({ params, body, deps }) {
       const d = await requireDisputeOf(deps, params.id);
-      if (d.status === 'RESOLVED') throw new AppError('INVALID_STATE', 'cannot assign a resolved dispute', { current_status: d.status, allowed_from: ['OPEN', 'RESOLVING'] });
+      if (d.status === 'RESOLVED')
+        throw new AppError('INVALID_STATE', 'cannot assign a resolved dispute', {
+          current_status: d.status,
+          allowed_from: ['OPEN', 'RESOLVING'],
+        });
       const row = (await assignDispute(deps.database.db, d.id, body.assignee))!;
       return { status: 200, body: { data: renderDispute(row, await findOrder(deps.database.db, d.orderId)) } };
     },
@@ -86,7 +116,10 @@ export const disputeRoutes = [
       const order = (await findOrder(deps.database.db, d.orderId))!;
       const checked = resolutionAmounts(body, order.amount);
       if (checked instanceof ResolutionProblem) {
-        throw new AppError('VALIDATION_ERROR', checked.message, { ...checked.details, fields: [{ field: `body.${String(checked.details.field ?? 'decision')}`, code: 'invalid_resolution', message: checked.message }] });
+        throw new AppError('VALIDATION_ERROR', checked.message, {
+          ...checked.details,
+          fields: [{ field: `body.${String(checked.details.field ?? 'decision')}`, code: 'invalid_resolution', message: checked.message }],
+        });
       }
       const row = await runOrderUpdate(deps, order, 'resolve', idempotencyKey, (h, updateId) =>
         h.executeUpdate(resolveOrder, { args: [{ ...body, resolved_by: principal!.id }], updateId }),

@@ -11,7 +11,8 @@ export const escrowRoutes = [
     method: 'post',
     path: '/orders/:id/escrow',
     tag: 'Escrow',
-    summary: 'Create the escrow contract through Trustless Work (roles: buyer approves and releases, seller delivers and receives, platform resolves)',
+    summary:
+      'Create the escrow contract through Trustless Work (roles: buyer approves and releases, seller delivers and receives, platform resolves)',
     access: 'write',
     idempotency: { window: '7d' },
     params: orderIdParams,
@@ -22,12 +23,22 @@ export const escrowRoutes = [
       const amount = parseAmount(body.amount);
       const currency = parseCurrency(body.currency);
       const fields = [
-        ...(amount !== order.amount ? [{ field: 'body.amount', code: 'differs_from_order', message: `the order is for ${renderEscrow(order).amount}` }] : []),
-        ...(currency !== order.currency ? [{ field: 'body.currency', code: 'differs_from_order', message: `the order is in ${order.currency}` }] : []),
+        ...(amount !== order.amount
+          ? [{ field: 'body.amount', code: 'differs_from_order', message: `the order is for ${renderEscrow(order).amount}` }]
+          : []),
+        ...(currency !== order.currency
+          ? [{ field: 'body.currency', code: 'differs_from_order', message: `the order is in ${order.currency}` }]
+          : []),
       ];
-      if (fields.length > 0) throw new AppError('VALIDATION_ERROR', 'The escrow must hold exactly the order’s amount and currency', { fields });
-      if (order.currency !== 'USD') throw new AppError('VALIDATION_ERROR', 'Escrows hold USDC: only USD orders can be escrowed', { fields: [{ field: 'body.currency', code: 'unsupported', message: 'escrows hold USDC' }] });
-      const row = await runOrderUpdate(deps, order, 'createEscrow', idempotencyKey, (h, updateId) => h.executeUpdate(createEscrow, { updateId }));
+      if (fields.length > 0)
+        throw new AppError('VALIDATION_ERROR', 'The escrow must hold exactly the order’s amount and currency', { fields });
+      if (order.currency !== 'USD')
+        throw new AppError('VALIDATION_ERROR', 'Escrows hold USDC: only USD orders can be escrowed', {
+          fields: [{ field: 'body.currency', code: 'unsupported', message: 'escrows hold USDC' }],
+        });
+      const row = await runOrderUpdate(deps, order, 'createEscrow', idempotencyKey, (h, updateId) =>
+        h.executeUpdate(createEscrow, { updateId }),
+      );
       return { status: 200, body: { data: renderEscrow(row) } };
     },
   }),

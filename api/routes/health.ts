@@ -17,7 +17,14 @@ export const healthRoutes = [
     summary: 'Reachability of PostgreSQL and Temporal, and the version (no auth)',
     access: 'public',
     responses: {
-      200: { description: 'All dependencies reachable', schema: z.object({ status: z.enum(['ok', 'degraded']), version: z.string(), checks: z.object({ postgres: check, temporal: check }) }) },
+      200: {
+        description: 'All dependencies reachable',
+        schema: z.object({
+          status: z.enum(['ok', 'degraded']),
+          version: z.string(),
+          checks: z.object({ postgres: check, temporal: check }),
+        }),
+      },
       503: { description: 'A dependency is unreachable (same body, status "degraded")' },
     },
     async handle({ deps }) {

@@ -12,4 +12,16 @@ import { resolutionRoutes } from './resolution';
 import { disputeRoutes } from './disputes';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
-export const routes: AnyRoute[] = [...healthRoutes, ...apiKeyRoutes, ...userRoutes, ...balanceRoutes, ...walletRoutes, ...withdrawalRoutes, ...reconciliationRoutes, ...orderRoutes, ...escrowRoutes, ...resolutionRoutes, ...disputeRoutes];
+export const routes: AnyRoute[] = [
+  ...healthRoutes,
+  ...apiKeyRoutes,
+  ...userRoutes,
+  ...balanceRoutes,
+  ...walletRoutes,
+  ...withdrawalRoutes,
+  ...reconciliationRoutes,
+  ...orderRoutes,
+  ...escrowRoutes,
+  ...resolutionRoutes,
+  ...disputeRoutes,
+];

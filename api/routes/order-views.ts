@@ -1,12 +1,12 @@
-import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
+import { type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
 import { bpsToPercent } from '../../src/escrow/fees';
 import { derivedId, isId } from '../../src/ids';
 import { formatAmount } from '../../src/money';
-import { findOrder, OrderRow } from '../../src/orders/orders-repository';
+import { findOrder, type OrderRow } from '../../src/orders/orders-repository';
 import { orderWorkflowId } from '../../workflows/ids';
-import { ALLOWED_FROM, ORDER_STATUSES, OrderCommand, SettlementSummary, TERMINAL } from '../../src/orders/order-state';
+import { ALLOWED_FROM, ORDER_STATUSES, type OrderCommand, type SettlementSummary, TERMINAL } from '../../src/orders/order-state';
 import type { ApiDeps } from '../context';
 import { callWorkflow } from '../temporal-calls';
 
@@ -47,11 +47,9 @@ export const orderSchema = z
     status: z.enum(ORDER_STATUSES),
     escrow: escrowSchema,
     dispute_id: z.string().nullable(),
-    last_error: z
-      .object({ step: z.string(), code: z.string(), message: z.string(), at: z.string() })
-      .passthrough()
-      .nullable()
-      .meta({ description: 'The last failure of a step: `retrying: true` while it is being retried, else it was refused and the order went back' }),
+    last_error: z.object({ step: z.string(), code: z.string(), message: z.string(), at: z.string() }).passthrough().nullable().meta({
+      description: 'The last failure of a step: `retrying: true` while it is being retried, else it was refused and the order went back',
+    }),
     transitions: z.array(z.object({ status: z.string(), escrow_status: z.string().nullable(), at: z.string() })),
     created_at: z.string(),
     updated_at: z.string(),
@@ -69,7 +67,10 @@ export function disputeIdOf(orderId: string): string {
 
 export function renderEscrow(o: OrderRow): z.infer<typeof escrowSchema> {
   const s = o.settlement as SettlementSummary | null;
-  const settledAt = s ? ((o.transitions as Array<{ status: string; at: string }>).findLast((t) => (TERMINAL as readonly string[]).includes(t.status))?.at ?? null) : null;
+  const settledAt = s
+    ? ((o.transitions as Array<{ status: string; at: string }>).findLast((t) => (TERMINAL as readonly string[]).includes(t.status))?.at ??
+      null)
+    : null;
   return {
     escrow_id: escrowIdOf(o.id),
     order_id: o.id,
@@ -116,7 +117,9 @@ export function renderOrder(o: OrderRow): z.infer<typeof orderSchema> {
 export const stepFailures = {
   409: { description: 'INVALID_STATE: details.current_status and details.allowed_from' },
   502: { description: 'PROVIDER_ERROR: Trustless Work or the network refused the step (the order went back; details say why)' },
-  504: { description: 'PROVIDER_TIMEOUT: the step is still running (retried with backoff); retry with the same Idempotency-Key or GET the order' },
+  504: {
+    description: 'PROVIDER_TIMEOUT: the step is still running (retried with backoff); retry with the same Idempotency-Key or GET the order',
+  },
 };
 
 export const orderIdParams = z.strictObject({ id: z.string().max(64) });
@@ -142,7 +145,10 @@ export async function runOrderUpdate(
 ): Promise<OrderRow> {
   const row = typeof order === 'string' ? await requireOrder(deps, order) : order;
   if ((TERMINAL as readonly string[]).includes(row.status)) {
-    throw new AppError('INVALID_STATE', `cannot ${command} an order in ${row.status}`, { current_status: row.status, allowed_from: ALLOWED_FROM[command] });
+    throw new AppError('INVALID_STATE', `cannot ${command} an order in ${row.status}`, {
+      current_status: row.status,
+      allowed_from: ALLOWED_FROM[command],
+    });
   }
   try {
     await callWorkflow(deps, (client) => send(client.workflow.getHandle(orderWorkflowId(row.id)), idempotencyKey));
@@ -150,7 +156,10 @@ export async function runOrderUpdate(
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     // The order finished between our read and the update: its final state answers.
     const now = (await findOrder(deps.database.db, row.id))!;
-    throw new AppError('INVALID_STATE', `cannot ${command} an order in ${now.status}`, { current_status: now.status, allowed_from: ALLOWED_FROM[command] });
+    throw new AppError('INVALID_STATE', `cannot ${command} an order in ${now.status}`, {
+      current_status: now.status,
+      allowed_from: ALLOWED_FROM[command],
+    });
   }
   return (await findOrder(deps.database.db, row.id))!;
 }

@@ -6,7 +6,7 @@ import { amountSchema, parseAmount, parseCurrency } from '../../src/money';
 import { percentToBps } from '../../src/escrow/fees';
 import { deleteOrder, insertOrder, listOrders } from '../../src/orders/orders-repository';
 import { orderWorkflowId } from '../../workflows/ids';
-import { cancelOrder, OrderInput, reserveOrder } from '../../workflows/messages/order';
+import { cancelOrder, type OrderInput, reserveOrder } from '../../workflows/messages/order';
 import { ORDER_STATUSES } from '../../src/orders/order-state';
 import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
@@ -53,14 +53,26 @@ export const orderRoutes = [
       title: text(200),
       description: text(5000).optional(),
       client_order_ref: text(255).optional(),
-      metadata: z.record(text(64), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()])).refine((m) => Object.keys(m).length <= 50, 'at most 50 keys').optional(),
-      auto_release_after: z.number().int().min(1).max(365 * 24 * 3600).optional().meta({ description: 'Seconds after delivery before funds release automatically unless a dispute is opened' }),
+      metadata: z
+        .record(text(64), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
+        .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys')
+        .optional(),
+      auto_release_after: z
+        .number()
+        .int()
+        .min(1)
+        .max(365 * 24 * 3600)
+        .optional()
+        .meta({ description: 'Seconds after delivery before funds release automatically unless a dispute is opened' }),
     }),
     responses: { 201: { description: 'Created (ORDER_CREATED)', schema: z.object({ data: orderSchema }) } },
     async handle({ body, deps, principal, idempotencyKey }) {
       const buyer = await requireUser(deps.database.db, body.buyer_id);
       const seller = await requireUser(deps.database.db, body.seller_id);
-      if (buyer.id === seller.id) throw new AppError('VALIDATION_ERROR', 'buyer and seller must differ', { fields: [{ field: 'body.seller_id', code: 'same_party', message: 'must differ from buyer_id' }] });
+      if (buyer.id === seller.id)
+        throw new AppError('VALIDATION_ERROR', 'buyer and seller must differ', {
+          fields: [{ field: 'body.seller_id', code: 'same_party', message: 'must differ from buyer_id' }],
+        });
       const id = idempotencyKey ? derivedId('ord', `${principal!.id}:${idempotencyKey}`) : newId('ord');
       const amount = parseAmount(body.amount);
       const currency = parseCurrency(body.currency);
@@ -119,10 +131,20 @@ export const orderRoutes = [
     tag: 'Orders',
     summary: 'List orders, newest first',
     access: 'read',
-    query: z.strictObject({ ...pageQuery, status: z.enum(ORDER_STATUSES).optional(), buyer_id: text(64).optional(), seller_id: text(64).optional(), ...createdQuery }),
+    query: z.strictObject({
+      ...pageQuery,
+      status: z.enum(ORDER_STATUSES).optional(),
+      buyer_id: text(64).optional(),
+      seller_id: text(64).optional(),
+      ...createdQuery,
+    }),
     responses: { 200: { description: 'A page of orders', schema: z.object({ data: z.array(orderSchema), pagination: paginationSchema }) } },
     async handle({ query, deps }) {
-      const rows = await listOrders(deps.database.db, { status: query.status, buyerId: query.buyer_id, sellerId: query.seller_id, ...createdRange(query) }, { limit: query.limit, beforeSeq: decodeSeqCursor(query.cursor) });
+      const rows = await listOrders(
+        deps.database.db,
+        { status: query.status, buyerId: query.buyer_id, sellerId: query.seller_id, ...createdRange(query) },
+        { limit: query.limit, beforeSeq: decodeSeqCursor(query.cursor) },
+      );
       return { status: 200, body: page(rows, query.limit, (o) => o.seq, renderOrder) };
     },
   }),

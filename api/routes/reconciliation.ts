@@ -4,7 +4,13 @@ import { reconcileCustody } from '../../src/reconciliation/custody';
 import { reconcileEscrows } from '../../src/reconciliation/escrows';
 import { defineRoute } from '../http/route';
 
-const escrowLine = z.object({ order_id: z.string(), contract_id: z.string(), ledger: z.string(), on_chain: z.string().nullable(), drift: z.string() });
+const escrowLine = z.object({
+  order_id: z.string(),
+  contract_id: z.string(),
+  ledger: z.string(),
+  on_chain: z.string().nullable(),
+  drift: z.string(),
+});
 const line = z.object({ user_id: z.string(), address: z.string(), ledger: z.string(), on_chain: z.string().nullable(), drift: z.string() });
 
 export const reconciliationRoutes = [
@@ -17,7 +23,14 @@ export const reconciliationRoutes = [
     responses: {
       200: {
         description: 'The comparison; `drifted` lists every wallet whose on-chain balance differs from the ledger',
-        schema: z.object({ data: z.object({ checked_at: z.string(), users: z.number(), totals: z.object({ ledger: z.string(), on_chain: z.string(), drift: z.string() }), drifted: z.array(line) }) }),
+        schema: z.object({
+          data: z.object({
+            checked_at: z.string(),
+            users: z.number(),
+            totals: z.object({ ledger: z.string(), on_chain: z.string(), drift: z.string() }),
+            drifted: z.array(line),
+          }),
+        }),
       },
     },
     async handle({ deps }) {
@@ -28,7 +41,8 @@ export const reconciliationRoutes = [
     method: 'get',
     path: '/reconciliation/escrows',
     tag: 'Support',
-    summary: 'Funded and disputed escrows: each contract’s balance on chain against the order’s amount, and the ledger’s escrow buckets (support scope)',
+    summary:
+      'Funded and disputed escrows: each contract’s balance on chain against the order’s amount, and the ledger’s escrow buckets (support scope)',
     access: 'support',
     responses: {
       200: {
@@ -45,7 +59,8 @@ export const reconciliationRoutes = [
       502: { description: 'PROVIDER_ERROR: Trustless Work is not configured or could not be asked' },
     },
     async handle({ deps }) {
-      if (!deps.trustlessWork) throw new AppError('PROVIDER_ERROR', 'Trustless Work is not configured (TRUSTLESS_WORK_API_KEY)', { provider: 'trustless_work' });
+      if (!deps.trustlessWork)
+        throw new AppError('PROVIDER_ERROR', 'Trustless Work is not configured (TRUSTLESS_WORK_API_KEY)', { provider: 'trustless_work' });
       return { status: 200, body: { data: await reconcileEscrows(deps.database.pool, deps.trustlessWork) } };
     },
   }),

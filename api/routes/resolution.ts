@@ -3,7 +3,16 @@ import { deliverOrder, disputeOrder, refundOrder, releaseOrder } from '../../wor
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { disputeSchema, renderDispute, requireDisputeOf } from './dispute-views';
-import { disputeIdOf, escrowSchema, orderIdParams, orderSchema, renderEscrow, renderOrder, runOrderUpdate, stepFailures } from './order-views';
+import {
+  disputeIdOf,
+  escrowSchema,
+  orderIdParams,
+  orderSchema,
+  renderEscrow,
+  renderOrder,
+  runOrderUpdate,
+  stepFailures,
+} from './order-views';
 
 /** Release and refund: settlements answering the escrow with what was paid and the fees. */
 function settlement(name: 'release' | 'refund', summary: string, update: typeof releaseOrder) {
@@ -35,7 +44,9 @@ export const resolutionRoutes = [
     body: z.strictObject({ evidence: text(2000).optional().meta({ description: 'A link or note proving delivery' }) }),
     responses: { 200: { description: 'The order, DELIVERED', schema: z.object({ data: orderSchema }) }, ...stepFailures },
     async handle({ params, body, deps, idempotencyKey }) {
-      const row = await runOrderUpdate(deps, params.id, 'deliver', idempotencyKey, (h, updateId) => h.executeUpdate(deliverOrder, { args: [{ evidence: body.evidence }], updateId }));
+      const row = await runOrderUpdate(deps, params.id, 'deliver', idempotencyKey, (h, updateId) =>
+        h.executeUpdate(deliverOrder, { args: [{ evidence: body.evidence }], updateId }),
+      );
       return { status: 200, body: { data: renderOrder(row) } };
     },
   }),
@@ -53,7 +64,17 @@ export const resolutionRoutes = [
     responses: { 201: { description: 'The dispute, OPEN', schema: z.object({ data: disputeSchema }) }, ...stepFailures },
     async handle({ params, body, deps, idempotencyKey }) {
       const row = await runOrderUpdate(deps, params.id, 'dispute', idempotencyKey, (h, updateId) =>
-        h.executeUpdate(disputeOrder, { args: [{ dispute_id: disputeIdOf(params.id), opened_by: body.opened_by, reason: body.reason, ...(body.evidence === undefined ? {} : { evidence: body.evidence }) }], updateId }),
+        h.executeUpdate(disputeOrder, {
+          args: [
+            {
+              dispute_id: disputeIdOf(params.id),
+              opened_by: body.opened_by,
+              reason: body.reason,
+              ...(body.evidence === undefined ? {} : { evidence: body.evidence }),
+            },
+          ],
+          updateId,
+        }),
       );
       return { status: 201, body: { data: renderDispute(await requireDisputeOf(deps, row.disputeId!), row) } };
     },

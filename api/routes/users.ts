@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { userTypes } from '../../src/db/schema';
 import { AppError } from '../../src/errors';
 import { isId } from '../../src/ids';
-import { createUser, findUser, listUsers, UserRow } from '../../src/users/users-repository';
+import { createUser, findUser, listUsers, type UserRow } from '../../src/users/users-repository';
 import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { startWalletActivation } from '../workflow-starts';

@@ -21,10 +21,14 @@ export const walletRoutes = [
     path: '/users/:id/wallet/deposit',
     tag: 'Wallets',
     summary: 'The user’s USDC deposit address on Stellar',
-    description: 'Payments of USDC to this address are credited to the user’s available balance once, within seconds of the ledger closing.',
+    description:
+      'Payments of USDC to this address are credited to the user’s available balance once, within seconds of the ledger closing.',
     access: 'read',
     params: userIdParams,
-    responses: { 200: { description: 'Deposit address', schema: z.object({ data: depositAddressSchema }) }, 404: { description: 'USER_NOT_FOUND' } },
+    responses: {
+      200: { description: 'Deposit address', schema: z.object({ data: depositAddressSchema }) },
+      404: { description: 'USER_NOT_FOUND' },
+    },
     async handle({ params, deps }) {
       const user = await requireUser(deps.database.db, params.id);
       const wallet = await ensureWallet(deps.database.db, deps.walletBox, user.id);

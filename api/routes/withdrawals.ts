@@ -8,7 +8,7 @@ import { normalizeMemo, stellarDestinationSchema } from '../../src/withdrawals/d
 import { renderWithdrawal } from '../../src/withdrawals/render';
 import { findWithdrawal, listWithdrawals } from '../../src/withdrawals/withdrawals-repository';
 import { withdrawalWorkflowId } from '../../workflows/ids';
-import { commitWithdrawal, WithdrawalRequest } from '../../workflows/messages/withdrawal';
+import { commitWithdrawal, type WithdrawalRequest } from '../../workflows/messages/withdrawal';
 import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
@@ -21,10 +21,17 @@ const withdrawalSchema = z
     user_id: z.string(),
     amount: z.string(),
     currency: z.string(),
-    destination: z.object({ type: z.literal('stellar'), address: z.string(), memo: z.object({ type: z.string(), value: z.string() }).nullable() }),
+    destination: z.object({
+      type: z.literal('stellar'),
+      address: z.string(),
+      memo: z.object({ type: z.string(), value: z.string() }).nullable(),
+    }),
     status: z.enum(withdrawalStatuses),
     tx_hash: z.string().nullable(),
-    failure_code: z.string().nullable().meta({ description: 'Stellar result code of a failed payment (op_no_trust, op_no_destination, …)' }),
+    failure_code: z
+      .string()
+      .nullable()
+      .meta({ description: 'Stellar result code of a failed payment (op_no_trust, op_no_destination, …)' }),
     created_at: z.string(),
     updated_at: z.string(),
     completed_at: z.string().nullable(),
@@ -41,7 +48,11 @@ export const withdrawalRoutes = [
       'The amount moves from available to in flight at once (422 INSUFFICIENT_FUNDS otherwise), then a workflow pays it on Stellar and settles: WITHDRAWAL_COMPLETED, or WITHDRAWAL_FAILED with the result code and the funds back in available. Idempotency-Key is required; 5 requests a minute per user.',
     access: 'write',
     idempotency: { window: '24h', required: true },
-    userRateLimit: { limit: 5, name: 'withdrawals', userId: (b: { user_id?: unknown }) => (typeof b.user_id === 'string' ? b.user_id : undefined) },
+    userRateLimit: {
+      limit: 5,
+      name: 'withdrawals',
+      userId: (b: { user_id?: unknown }) => (typeof b.user_id === 'string' ? b.user_id : undefined),
+    },
     body: z.strictObject({
       user_id: text(64),
       amount: amountSchema,
@@ -84,7 +95,10 @@ export const withdrawalRoutes = [
     summary: 'Get a withdrawal',
     access: 'read',
     params: z.strictObject({ id: z.string().max(64) }),
-    responses: { 200: { description: 'The withdrawal', schema: z.object({ data: withdrawalSchema }) }, 404: { description: 'WITHDRAWAL_NOT_FOUND' } },
+    responses: {
+      200: { description: 'The withdrawal', schema: z.object({ data: withdrawalSchema }) },
+      404: { description: 'WITHDRAWAL_NOT_FOUND' },
+    },
     async handle({ params, deps }) {
       const row = isId('wd', params.id) ? await findWithdrawal(deps.database.db, params.id) : null;
       if (!row) throw new AppError('WITHDRAWAL_NOT_FOUND', 'Withdrawal not found', { withdrawal_id: params.id });
@@ -103,7 +117,9 @@ export const withdrawalRoutes = [
       status: z.enum(withdrawalStatuses).optional(),
       ...createdQuery,
     }),
-    responses: { 200: { description: 'A page of withdrawals', schema: z.object({ data: z.array(withdrawalSchema), pagination: paginationSchema }) } },
+    responses: {
+      200: { description: 'A page of withdrawals', schema: z.object({ data: z.array(withdrawalSchema), pagination: paginationSchema }) },
+    },
     async handle({ query, deps }) {
       const rows = await listWithdrawals(
         deps.database.db,

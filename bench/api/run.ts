@@ -7,7 +7,7 @@
  * Processes: this one (orchestration, PostgreSQL set-up), one per server and one load generator, so that no server
  * shares its event loop with the load or with another server.
  */
-import { ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -211,7 +211,8 @@ async function checkAnswers(servers: Record<ServerRole, Server>, id: string, api
     if (res.status !== 200) throw new Error(`${target} answered ${res.status}: ${text}`);
     bodies.push(JSON.stringify(JSON.parse(text)));
   }
-  if (new Set(bodies).size !== 1) throw new Error(`the servers disagree on ${id}:\n${bodies.map((b, i) => `  ${TARGETS[i]}: ${b}`).join('\n')}`);
+  if (new Set(bodies).size !== 1)
+    throw new Error(`the servers disagree on ${id}:\n${bodies.map((b, i) => `  ${TARGETS[i]}: ${b}`).join('\n')}`);
 }
 
 function addCpu(total: CpuTotals, part: ReturnType<typeof cpuBetween>): void {
@@ -241,27 +242,47 @@ function report(results: Record<ServerRole, LoadResult[]>, cpu: Record<ServerRol
   const stats = Object.fromEntries(TARGETS.map((t) => [t, summarise(results[t])])) as Record<ServerRole, ReturnType<typeof summarise>>;
   const cell = (v: number | string, width: number, digits = 2) => (typeof v === 'number' ? v.toFixed(digits) : v).padStart(width);
   log('');
-  log(`GET /api/v1/users/{id}: ${USERS} users, concurrency ${CONCURRENCY}, ${SECONDS} s per target in ${ROUNDS} segments of alternating order, pool ${POOL_SIZE}`);
-  log(`${'target'.padEnd(10)}${cell('req/s', 9)}${cell('p50 ms', 9)}${cell('p90 ms', 9)}${cell('p99 ms', 9)}${cell('max ms', 9)}${cell('requests', 10)}${cell('errors', 8)}`);
+  log(
+    `GET /api/v1/users/{id}: ${USERS} users, concurrency ${CONCURRENCY}, ${SECONDS} s per target in ${ROUNDS} segments of alternating order, pool ${POOL_SIZE}`,
+  );
+  log(
+    `${'target'.padEnd(10)}${cell('req/s', 9)}${cell('p50 ms', 9)}${cell('p90 ms', 9)}${cell('p99 ms', 9)}${cell('max ms', 9)}${cell('requests', 10)}${cell('errors', 8)}`,
+  );
   for (const t of TARGETS) {
     const s = stats[t];
-    log(`${t.padEnd(10)}${cell(s.rps, 9, 0)}${cell(s.p50, 9)}${cell(s.p90, 9)}${cell(s.p99, 9)}${cell(s.max, 9, 1)}${cell(String(s.requests), 10)}${cell(String(s.errors), 8)}`);
+    log(
+      `${t.padEnd(10)}${cell(s.rps, 9, 0)}${cell(s.p50, 9)}${cell(s.p90, 9)}${cell(s.p99, 9)}${cell(s.max, 9, 1)}${cell(String(s.requests), 10)}${cell(String(s.errors), 8)}`,
+    );
   }
 
   const cpuPerRequest: Partial<Record<ServerRole, Record<string, number>>> = {};
   if (TARGETS.every((t) => cpu[t].measured)) {
     log('');
-    log(`CPU per request in ms, by process (${embedded ? '' : 'PostgreSQL is remote and not counted; '}cores = CPU time / wall time; other = the rest of the machine, in cores)`);
-    log(`${'target'.padEnd(10)}${cell('server', 9)}${cell('postgres', 10)}${cell('load', 8)}${cell('total', 8)}${cell('cores', 8)}${cell('other', 8)}`);
+    log(
+      `CPU per request in ms, by process (${embedded ? '' : 'PostgreSQL is remote and not counted; '}cores = CPU time / wall time; other = the rest of the machine, in cores)`,
+    );
+    log(
+      `${'target'.padEnd(10)}${cell('server', 9)}${cell('postgres', 10)}${cell('load', 8)}${cell('total', 8)}${cell('cores', 8)}${cell('other', 8)}`,
+    );
     for (const t of TARGETS) {
       const c = cpu[t];
       const n = stats[t].requests;
       const ours = Object.values(c.groups).reduce((a, b) => a + b, 0);
-      const row = { server: c.groups.server / n, postgres: c.groups.postgres / n, load: c.groups.load / n, total: ours / n, cores: ours / c.wallMs, otherCores: c.other / c.wallMs };
+      const row = {
+        server: c.groups.server / n,
+        postgres: c.groups.postgres / n,
+        load: c.groups.load / n,
+        total: ours / n,
+        cores: ours / c.wallMs,
+        otherCores: c.other / c.wallMs,
+      };
       cpuPerRequest[t] = row;
-      log(`${t.padEnd(10)}${cell(row.server, 9, 3)}${cell(row.postgres, 10, 3)}${cell(row.load, 8, 3)}${cell(row.total, 8, 3)}${cell(row.cores, 8)}${cell(row.otherCores, 8)}`);
+      log(
+        `${t.padEnd(10)}${cell(row.server, 9, 3)}${cell(row.postgres, 10, 3)}${cell(row.load, 8, 3)}${cell(row.total, 8, 3)}${cell(row.cores, 8)}${cell(row.otherCores, 8)}`,
+      );
     }
-    if (TARGETS.some((t) => cpuPerRequest[t]!.otherCores > 0.25)) log('note: other processes used a noticeable share of the machine meanwhile; the req/s above are noisy, the CPU per request less so');
+    if (TARGETS.some((t) => cpuPerRequest[t]!.otherCores > 0.25))
+      log('note: other processes used a noticeable share of the machine meanwhile; the req/s above are noisy, the CPU per request less so');
   }
 
   const api = stats.api;
@@ -272,7 +293,19 @@ function report(results: Record<ServerRole, LoadResult[]>, cpu: Record<ServerRol
   log(`throughput ratio api/bare: ${throughputRatio.toFixed(2)} (aim >= 0.60: ${throughputRatio >= 0.6 ? 'met' : 'NOT met'})`);
   log(`p99 latency ratio api/bare: ${p99Ratio.toFixed(2)} (1.00 = no overhead; higher is worse)`);
   log(`total ${(totalMs / 1000).toFixed(1)} s`);
-  log(JSON.stringify({ bench: 'api', users: USERS, concurrency: CONCURRENCY, seconds: SECONDS, pool: POOL_SIZE, ...stats, throughputRatio, p99Ratio, cpuPerRequestMs: cpuPerRequest }));
+  log(
+    JSON.stringify({
+      bench: 'api',
+      users: USERS,
+      concurrency: CONCURRENCY,
+      seconds: SECONDS,
+      pool: POOL_SIZE,
+      ...stats,
+      throughputRatio,
+      p99Ratio,
+      cpuPerRequestMs: cpuPerRequest,
+    }),
+  );
   if (TARGETS.some((t) => stats[t].errors > 0)) {
     log('some requests did not answer 200: the numbers above are not comparable');
     process.exitCode = 1;

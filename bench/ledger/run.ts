@@ -157,7 +157,14 @@ async function setup(pool: Pool): Promise<string[]> {
   // Every account the runs touch exists before timing starts (including every fee shard).
   for (let i = 0; i < users.length; i += 2000) {
     const slice = users.slice(i, i + 2000);
-    await accountIds(pool, slice.flatMap((userId) => [{ userId, bucket: 'available' as const }, { userId, bucket: 'reserved' as const }]), 'USD');
+    await accountIds(
+      pool,
+      slice.flatMap((userId) => [
+        { userId, bucket: 'available' as const },
+        { userId, bucket: 'reserved' as const },
+      ]),
+      'USD',
+    );
   }
   const shards = Array.from({ length: SYSTEM_ACCOUNT_SHARDS }, (_, shard) => ({ system: 'fees' as const, shard }));
   await accountIds(pool, shards, 'USD');
@@ -280,7 +287,9 @@ async function main(): Promise<void> {
       log(`  ${labels[name].padEnd(44)} ${r.tps.toFixed(0).padStart(6)}${client}`);
     }
     const statements = statsAfter.statements - statsBefore.statements;
-    log(`  ledger statements: ${statements}, ${((statsAfter.entries - statsBefore.entries) / Math.max(statements, 1)).toFixed(2)} movements each on average`);
+    log(
+      `  ledger statements: ${statements}, ${((statsAfter.entries - statsBefore.entries) / Math.max(statements, 1)).toFixed(2)} movements each on average`,
+    );
 
     const report = await verifyLedger(pool);
     const failures = [a, b, c, d].reduce((n, r) => n + (r?.failed ?? 0), 0);
@@ -291,8 +300,11 @@ async function main(): Promise<void> {
     ];
     if (d) rows.push(['(d) one unsharded hot row / (a)', d.tps / a.tps, '(reference)', true]);
     log('\nratios');
-    for (const [name, ratio, aim, met] of rows) log(`  ${name.padEnd(34)} ${ratio.toFixed(2).padStart(6)}   aim ${aim}${met ? '' : '   BELOW AIM'}`);
-    log(`\nbusiness errors during runs: ${failures}; ledger:verify after the runs: ${report.ok ? 'OK' : `${report.breaches.length} breach(es)`}`);
+    for (const [name, ratio, aim, met] of rows)
+      log(`  ${name.padEnd(34)} ${ratio.toFixed(2).padStart(6)}   aim ${aim}${met ? '' : '   BELOW AIM'}`);
+    log(
+      `\nbusiness errors during runs: ${failures}; ledger:verify after the runs: ${report.ok ? 'OK' : `${report.breaches.length} breach(es)`}`,
+    );
     if (!report.ok) {
       for (const br of report.breaches) log(`  [${br.kind}] ${br.message}`);
       process.exitCode = 1;

@@ -11,7 +11,12 @@ async function main(): Promise<void> {
   const taskQueue = process.env.BENCH_BASELINE_TASK_QUEUE!;
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue, workflowsPath: path.join(__dirname, 'baseline-workflow.ts') });
+  const worker = await Worker.create({
+    connection,
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue,
+    workflowsPath: path.join(__dirname, 'baseline-workflow.ts'),
+  });
   const running = worker.run();
   process.send!({ type: 'ready' });
   process.once('disconnect', () => worker.shutdown());

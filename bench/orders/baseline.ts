@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { BASELINE_UPDATES, bump } from './baseline-workflow';
-import { PhaseResult, timed } from './stats';
+import { type PhaseResult, timed } from './stats';
 
 export async function runBaseline(client: Client, taskQueue: string, count: number): Promise<PhaseResult & { workflowIds: string[] }> {
   const calls: Record<string, number[]> = { start: [], update: [] };
@@ -36,7 +36,13 @@ export async function checkCompleted(client: Client, workflowIds: string[]): Pro
   for (const id of workflowIds) {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('not completed within 30 s'), 30_000)));
-    const result = await Promise.race([client.workflow.getHandle(id).result().catch((err: Error) => err.message), timeout]);
+    const result = await Promise.race([
+      client.workflow
+        .getHandle(id)
+        .result()
+        .catch((err: Error) => err.message),
+      timeout,
+    ]);
     clearTimeout(timer);
     if (result !== BASELINE_UPDATES) wrong.push(`baseline ${id}: ${String(result)}`);
   }

@@ -4,9 +4,9 @@
  * as the client sees them. A lifecycle stops at its first call that does not answer as it should (201 for create,
  * 200 otherwise); the error is kept for the report.
  */
-import { ApiClient, expectStatus } from './api-client';
+import { type ApiClient, expectStatus } from './api-client';
 import type { Pair } from './parties';
-import { PhaseResult, timed } from './stats';
+import { type PhaseResult, timed } from './stats';
 
 export const ORDER_CALLS = ['create', 'reserve', 'escrow', 'fund', 'deliver', 'release'] as const;
 
@@ -44,7 +44,8 @@ export async function checkReleased(api: ApiClient, orderIds: string[]): Promise
   for (const id of orderIds) {
     const res = await api.get(`/orders/${id}`);
     const status = res.body?.data?.status;
-    if (res.status !== 200 || status !== 'RELEASED') wrong.push(`GET /orders/${id}: ${res.status} status ${status ?? res.text.slice(0, 300)}`);
+    if (res.status !== 200 || status !== 'RELEASED')
+      wrong.push(`GET /orders/${id}: ${res.status} status ${status ?? res.text.slice(0, 300)}`);
   }
   return wrong;
 }

@@ -3,7 +3,7 @@
  * are active, and buyers whose USDC deposit from the sandbox faucet is credited as available balance.
  */
 import crypto from 'node:crypto';
-import { ApiClient, expectStatus } from './api-client';
+import { type ApiClient, expectStatus } from './api-client';
 
 export interface Pair {
   buyer: string;
@@ -25,7 +25,11 @@ export async function setUpPairs(api: ApiClient, faucetUrl: string, count: numbe
 }
 
 async function activeUser(api: ApiClient, deadline: number): Promise<{ id: string; address: string }> {
-  const created = expectStatus('POST /users', await api.post('/users', { external_user_id: `bench-${crypto.randomUUID()}`, type: 'BOTH' }), 201);
+  const created = expectStatus(
+    'POST /users',
+    await api.post('/users', { external_user_id: `bench-${crypto.randomUUID()}`, type: 'BOTH' }),
+    201,
+  );
   const id: string = created.body.data.id;
   const wallet = await until(deadline, `wallet activation of ${id}`, async () => {
     const res = await api.get(`/users/${id}/wallet/deposit`);
@@ -34,8 +38,18 @@ async function activeUser(api: ApiClient, deadline: number): Promise<{ id: strin
   return { id, address: wallet.address };
 }
 
-async function fund(api: ApiClient, faucetUrl: string, user: { id: string; address: string }, amount: string, deadline: number): Promise<void> {
-  const res = await fetch(faucetUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address: user.address, amount }) });
+async function fund(
+  api: ApiClient,
+  faucetUrl: string,
+  user: { id: string; address: string },
+  amount: string,
+  deadline: number,
+): Promise<void> {
+  const res = await fetch(faucetUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ address: user.address, amount }),
+  });
   if (!res.ok) throw new Error(`the USDC faucet answered ${res.status}: ${await res.text()}`);
   await until(deadline, `deposit credit of ${user.id}`, async () => {
     const balance = await api.get(`/users/${user.id}/balance`);

@@ -11,11 +11,11 @@ import { orderWorkflowId } from '../../workflows/ids';
 import { available as cpuAvailable, cpuBetween, readCpu } from '../api/cpu';
 import { apiClient } from './api-client';
 import { checkCompleted, runBaseline } from './baseline';
-import { HistoryShape, historyShape } from './histories';
+import { type HistoryShape, historyShape } from './histories';
 import { checkReleased, ORDER_CALLS, runOrders } from './lifecycle';
 import { setUpPairs } from './parties';
 import { startBenchStack } from './stack';
-import { PhaseResult, pool, summarise } from './stats';
+import { type PhaseResult, pool, summarise } from './stats';
 import { envNumber } from '../shared/env';
 
 const num = (name: string, def: number) => envNumber(name, def);
@@ -56,12 +56,18 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     // One pair more for the warm-up; every buyer holds enough for one order per round.
     const pairs = await setUpPairs(api, stack.usdcFaucetUrl, ORDERS + 1, String(AMOUNT * ROUNDS), SETUP_TIMEOUT_S * 1000);
-    log(`set-up (not measured): ${pairs.length * 2} users with active wallets, ${pairs.length} buyers funded, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    log(
+      `set-up (not measured): ${pairs.length * 2} users with active wallets, ${pairs.length} buyers funded, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     const [warmPair, ...measuredPairs] = pairs;
 
     // Warm-up (not measured): one lifecycle and one baseline workflow, so neither phase pays for first-use costs.
     const warm = [await runOrders(api, [warmPair], String(AMOUNT)), await runBaseline(client, stack.baselineTaskQueue, 1)];
-    fail(warm.flatMap((w) => w.errors), 'warm-up', stack);
+    fail(
+      warm.flatMap((w) => w.errors),
+      'warm-up',
+      stack,
+    );
 
     const results: Record<Phase, PhaseResult[]> = { orders: [], baseline: [] };
     const cpu: Record<Phase, CpuTotal> = { orders: { groups: {}, other: 0, wallMs: 0 }, baseline: { groups: {}, other: 0, wallMs: 0 } };
@@ -82,12 +88,17 @@ async function main(): Promise<void> {
         }
         addCpu(cpu[phase], cpuBetween(before, readCpu(stack.cpuGroups)));
         results[phase].push(r);
-        log(`  round ${round + 1} ${phase.padEnd(8)} ${(r.count / (r.wallMs / 1000)).toFixed(2).padStart(8)} /s  (${(r.wallMs / 1000).toFixed(2)} s${r.errors.length ? `, ${r.errors.length} errors` : ''})`);
+        log(
+          `  round ${round + 1} ${phase.padEnd(8)} ${(r.count / (r.wallMs / 1000)).toFixed(2).padStart(8)} /s  (${(r.wallMs / 1000).toFixed(2)} s${r.errors.length ? `, ${r.errors.length} errors` : ''})`,
+        );
         fail(r.errors, `round ${round + 1} ${phase}`, stack);
       }
     }
     fail([...(await checkReleased(api, orderIds)), ...(await checkCompleted(client, workflowIds))], 'final state check', stack);
-    const histories = { orders: await historyShape(client, orderWorkflowId(orderIds[0])), baseline: await historyShape(client, workflowIds[0]) };
+    const histories = {
+      orders: await historyShape(client, orderWorkflowId(orderIds[0])),
+      baseline: await historyShape(client, workflowIds[0]),
+    };
     report(results, cpu, histories, Date.now() - started);
   } finally {
     await stopAll();
@@ -115,19 +126,32 @@ function addCpu(total: CpuTotal, part: ReturnType<typeof cpuBetween>): void {
   total.wallMs += part.wallMs;
 }
 
-function report(results: Record<Phase, PhaseResult[]>, cpu: Record<Phase, CpuTotal>, histories: Record<Phase, HistoryShape>, totalMs: number): void {
+function report(
+  results: Record<Phase, PhaseResult[]>,
+  cpu: Record<Phase, CpuTotal>,
+  histories: Record<Phase, HistoryShape>,
+  totalMs: number,
+): void {
   const orders = pool(results.orders);
   const baseline = pool(results.baseline);
   const updateCalls = ORDER_CALLS.filter((c) => c !== 'create');
   const orderRows = { ...orders.calls, updates: updateCalls.flatMap((c) => orders.calls[c]) };
   const stats = {
     orders: { perSecond: orders.count / (orders.wallMs / 1000), wallSeconds: orders.wallMs / 1000, calls: mapValues(orderRows, summarise) },
-    baseline: { perSecond: baseline.count / (baseline.wallMs / 1000), wallSeconds: baseline.wallMs / 1000, calls: mapValues(baseline.calls, summarise) },
+    baseline: {
+      perSecond: baseline.count / (baseline.wallMs / 1000),
+      wallSeconds: baseline.wallMs / 1000,
+      calls: mapValues(baseline.calls, summarise),
+    },
   };
   const cell = (v: number | string, width: number, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : v).padStart(width);
   log('');
-  log(`${ORDERS} concurrent lifecycles (orders) and workflows (baseline) per round, ${ROUNDS} round(s) in alternating order; a ledger every ${LEDGER_INTERVAL_MS} ms`);
-  log(`${'phase'.padEnd(10)}${cell('per s', 8)}${cell('wall s', 8)}   ${'call'.padEnd(9)}${cell('p50 ms', 9)}${cell('p99 ms', 9)}${cell('max ms', 9)}${cell('calls', 7)}`);
+  log(
+    `${ORDERS} concurrent lifecycles (orders) and workflows (baseline) per round, ${ROUNDS} round(s) in alternating order; a ledger every ${LEDGER_INTERVAL_MS} ms`,
+  );
+  log(
+    `${'phase'.padEnd(10)}${cell('per s', 8)}${cell('wall s', 8)}   ${'call'.padEnd(9)}${cell('p50 ms', 9)}${cell('p99 ms', 9)}${cell('max ms', 9)}${cell('calls', 7)}`,
+  );
   for (const phase of PHASES) {
     const s = stats[phase];
     Object.entries(s.calls).forEach(([name, c], i) => {
@@ -140,32 +164,54 @@ function report(results: Record<Phase, PhaseResult[]>, cpu: Record<Phase, CpuTot
   if (cpuAvailable && cpu.orders.wallMs && cpu.baseline.wallMs) {
     const names = Object.keys(cpu.orders.groups);
     log('');
-    log('CPU ms per lifecycle (orders) or workflow (baseline), by process; cores = our CPU time / wall time, other = the rest of the machine, in cores');
-    log(`${'phase'.padEnd(10)}${names.map((n) => cell(n, Math.max(8, n.length + 1))).join('')}${cell('total', 8)}${cell('cores', 7)}${cell('other', 7)}`);
+    log(
+      'CPU ms per lifecycle (orders) or workflow (baseline), by process; cores = our CPU time / wall time, other = the rest of the machine, in cores',
+    );
+    log(
+      `${'phase'.padEnd(10)}${names.map((n) => cell(n, Math.max(8, n.length + 1))).join('')}${cell('total', 8)}${cell('cores', 7)}${cell('other', 7)}`,
+    );
     for (const phase of PHASES) {
       const c = cpu[phase];
       const n = pool(results[phase]).count;
       const ours = Object.values(c.groups).reduce((a, b) => a + b, 0);
-      const row: Record<string, number> = { ...mapValues(c.groups, (ms) => ms / n), total: ours / n, cores: ours / c.wallMs, otherCores: c.other / c.wallMs };
+      const row: Record<string, number> = {
+        ...mapValues(c.groups, (ms) => ms / n),
+        total: ours / n,
+        cores: ours / c.wallMs,
+        otherCores: c.other / c.wallMs,
+      };
       cpuPerUnit[phase] = row;
-      log(`${phase.padEnd(10)}${names.map((g) => cell(row[g], Math.max(8, g.length + 1), 0)).join('')}${cell(row.total, 8, 0)}${cell(row.cores, 7, 2)}${cell(row.otherCores, 7, 2)}`);
+      log(
+        `${phase.padEnd(10)}${names.map((g) => cell(row[g], Math.max(8, g.length + 1), 0)).join('')}${cell(row.total, 8, 0)}${cell(row.cores, 7, 2)}${cell(row.otherCores, 7, 2)}`,
+      );
     }
-    if (PHASES.some((p) => cpuPerUnit[p]!.otherCores > 0.25)) log('note: other processes used a noticeable share of the machine meanwhile; the rates above are noisy, the CPU per lifecycle less so');
+    if (PHASES.some((p) => cpuPerUnit[p]!.otherCores > 0.25))
+      log(
+        'note: other processes used a noticeable share of the machine meanwhile; the rates above are noisy, the CPU per lifecycle less so',
+      );
   }
 
   log('');
-  log('one workflow\'s history (what each lifecycle asks of Temporal and the worker):');
+  log("one workflow's history (what each lifecycle asks of Temporal and the worker):");
   for (const phase of PHASES) {
     const h = histories[phase];
-    const types = Object.entries(h.activityTypes).map(([t, n]) => (n > 1 ? `${t}×${n}` : t)).join(', ');
-    log(`  ${phase.padEnd(9)} ${String(h.events).padStart(4)} events, ${h.workflowTasks} workflow tasks, ${h.activities} activities, ${h.timers} timers${types ? `: ${types}` : ''}`);
+    const types = Object.entries(h.activityTypes)
+      .map(([t, n]) => (n > 1 ? `${t}×${n}` : t))
+      .join(', ');
+    log(
+      `  ${phase.padEnd(9)} ${String(h.events).padStart(4)} events, ${h.workflowTasks} workflow tasks, ${h.activities} activities, ${h.timers} timers${types ? `: ${types}` : ''}`,
+    );
   }
 
   const throughputRatio = stats.orders.perSecond / stats.baseline.perSecond;
   const updateP99Ratio = stats.orders.calls.updates.p99 / stats.baseline.calls.update.p99;
   log('');
-  log(`throughput ratio orders/baseline: ${throughputRatio.toFixed(2)} (aim >= ${AIM_THROUGHPUT.toFixed(2)}: ${throughputRatio >= AIM_THROUGHPUT ? 'met' : 'NOT met'})`);
-  log(`update p99 ratio orders/baseline: ${updateP99Ratio.toFixed(2)} (aim <= ${AIM_UPDATE_P99.toFixed(2)}: ${updateP99Ratio <= AIM_UPDATE_P99 ? 'met' : 'NOT met'})`);
+  log(
+    `throughput ratio orders/baseline: ${throughputRatio.toFixed(2)} (aim >= ${AIM_THROUGHPUT.toFixed(2)}: ${throughputRatio >= AIM_THROUGHPUT ? 'met' : 'NOT met'})`,
+  );
+  log(
+    `update p99 ratio orders/baseline: ${updateP99Ratio.toFixed(2)} (aim <= ${AIM_UPDATE_P99.toFixed(2)}: ${updateP99Ratio <= AIM_UPDATE_P99 ? 'met' : 'NOT met'})`,
+  );
   log(`total ${(totalMs / 1000).toFixed(1)} s`);
   log(
     JSON.stringify({

@@ -23,7 +23,14 @@ async function main(): Promise<void> {
     networkPassphrase: process.env.BENCH_NETWORK_PASSPHRASE,
   });
   const tw = await startTrustlessWorkSandbox({ port: 0, stellar, apiKey: process.env.TRUSTLESS_WORK_API_KEY! });
-  process.once('disconnect', () => void tw.stop().then(() => stellar.stop()).then(() => process.exit(0)));
+  process.once(
+    'disconnect',
+    () =>
+      void tw
+        .stop()
+        .then(() => stellar.stop())
+        .then(() => process.exit(0)),
+  );
   const ready: SandboxReady = {
     type: 'ready',
     horizonUrl: stellar.url,

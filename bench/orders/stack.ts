@@ -4,7 +4,7 @@
  * WAL mode, as `npm start` runs it), the Stellar and Trustless Work sandboxes (sandbox.ts), and as processes of their
  * own: the real API (src/server.ts), the real worker (src/worker.ts) and the baseline's worker (baseline-worker.ts).
  */
-import { ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -66,7 +66,11 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     await runMigrations(db.url);
 
     const temporalPort = await freePort();
-    const temporal = await startTemporalDevServer({ bin: ensureTemporalCli(log), port: temporalPort, dbFile: path.join(runDir, 'temporal.db') });
+    const temporal = await startTemporalDevServer({
+      bin: ensureTemporalCli(log),
+      port: temporalPort,
+      dbFile: path.join(runDir, 'temporal.db'),
+    });
     stops.push(() => temporal.stop());
     log(`Temporal: dev server on ${temporal.address} (SQLite in WAL mode under ${path.relative(ROOT, runDir)})`);
 
@@ -80,7 +84,9 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     parts.push(sandboxPart);
     stops.push(() => sandboxPart.stop());
     const sandbox = (await sandboxPart.ready) as SandboxReady;
-    log(`sandbox: Stellar on ${sandbox.horizonUrl} (a ledger every ${opts.ledgerIntervalMs} ms), Trustless Work on ${sandbox.trustlessWorkUrl}`);
+    log(
+      `sandbox: Stellar on ${sandbox.horizonUrl} (a ledger every ${opts.ledgerIntervalMs} ms), Trustless Work on ${sandbox.trustlessWorkUrl}`,
+    );
 
     const platform = Keypair.random();
     const funded = await fetch(`${sandbox.friendbotUrl}?addr=${platform.publicKey()}`);
@@ -152,12 +158,19 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
         sandbox: pid(sandboxPart),
         client: () => [process.pid],
       },
-      tails: () => parts.map((p) => p.tail()).filter(Boolean).join('\n'),
+      tails: () =>
+        parts
+          .map((p) => p.tail())
+          .filter(Boolean)
+          .join('\n'),
       crashed: () => parts.find((p) => p.exited)?.exited ?? null,
       stop,
     };
   } catch (err) {
-    const tails = parts.map((p) => p.tail()).filter(Boolean).join('\n');
+    const tails = parts
+      .map((p) => p.tail())
+      .filter(Boolean)
+      .join('\n');
     if (tails) log(tails);
     await stop();
     throw err;
@@ -177,7 +190,8 @@ interface Part {
 /** A product entry point (src/server.ts, src/worker.ts) as `npm start` runs it; ready once a line contains `readyText`. */
 function spawnPart(name: string, script: string, env: NodeJS.ProcessEnv, readyText: string): Part {
   // BENCH_PROFILE=1: a V8 CPU profile of the API and the worker, written on exit to .data/bench/profiles.
-  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, '.data', 'bench', 'profiles', name)] : [];
+  const profile =
+    process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, '.data', 'bench', 'profiles', name)] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let seen: () => void;
   const ready = new Promise<void>((resolve) => (seen = resolve));

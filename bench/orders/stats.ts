@@ -25,7 +25,12 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 
 export function summarise(values: number[]): Summary {
   const sorted = Float64Array.from(values).sort();
-  return { calls: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.length ? sorted[sorted.length - 1] : NaN };
+  return {
+    calls: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+  };
 }
 
 /** The rounds of one phase pooled: total count and wall time, and every call type's latencies together. */

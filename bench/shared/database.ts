@@ -10,7 +10,12 @@ import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '../../devst
  * in a new embedded PostgreSQL cluster under `runDir` (stopped afterwards). Each undo step is pushed onto `cleanup`.
  * `postmasterPid` lets a bench count PostgreSQL's CPU (embedded only).
  */
-export async function prepareBenchDatabase(opts: { name: string; runDir: string; cleanup: Array<() => Promise<void>>; log: (line: string) => void }): Promise<{ url: string; postmasterPid: number | null }> {
+export async function prepareBenchDatabase(opts: {
+  name: string;
+  runDir: string;
+  cleanup: Array<() => Promise<void>>;
+  log: (line: string) => void;
+}): Promise<{ url: string; postmasterPid: number | null }> {
   const { name, runDir, cleanup, log } = opts;
   let adminUrl: string;
   let url: string;

@@ -2,14 +2,7 @@ import { StrKey, xdr } from '@stellar/stellar-sdk';
 import { INT64_MAX } from './amounts';
 import { layerChanges } from './ledger-xdr';
 import type { HostFunctionRegistry } from './host-functions';
-import {
-  BASE_FEE,
-  accountSigners,
-  availableBalance,
-  startingSequenceNumber,
-  type AccountEntry,
-  type LedgerLayer,
-} from './ledger-state';
+import { BASE_FEE, accountSigners, availableBalance, startingSequenceNumber, type AccountEntry, type LedgerLayer } from './ledger-state';
 import { bodyValue, handlerFor } from './operations';
 import type { ApplyOutcome, LedgerHeaderInfo, Threshold } from './operations/types';
 import { opOuter, opResult, type OpResult, type TxOutcome } from './results';

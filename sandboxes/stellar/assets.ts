@@ -1,4 +1,4 @@
-import { StrKey, xdr } from '@stellar/stellar-sdk';
+import { StrKey, type xdr } from '@stellar/stellar-sdk';
 
 /** A credit asset as the ledger keys it: code (1-12 alphanumerics) and issuing account. */
 export interface CreditAsset {

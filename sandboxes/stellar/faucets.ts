@@ -1,4 +1,4 @@
-import { Account, Asset, Keypair, Operation, StrKey, TransactionBuilder } from '@stellar/stellar-sdk';
+import { Account, Asset, type Keypair, Operation, StrKey, TransactionBuilder } from '@stellar/stellar-sdk';
 import { formatStroops, parseAmount } from './amounts';
 import { problems } from './horizon-json';
 import type { SandboxNetwork, SubmitResult } from './network';

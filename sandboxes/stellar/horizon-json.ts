@@ -31,7 +31,9 @@ export function renderAccount(base: string, store: LedgerStore, history: History
   const id = acc.accountId;
   const lines = store
     .trustlinesOf(id)
-    .sort((a, b) => (a.asset.code === b.asset.code ? a.asset.issuer.localeCompare(b.asset.issuer) : a.asset.code.localeCompare(b.asset.code)));
+    .sort((a, b) =>
+      a.asset.code === b.asset.code ? a.asset.issuer.localeCompare(b.asset.issuer) : a.asset.code.localeCompare(b.asset.code),
+    );
   const balances: Json[] = lines.map((l) => ({
     balance: formatStroops(l.balance),
     limit: formatStroops(l.limit),
@@ -234,7 +236,9 @@ function percentiles(values: bigint[]): Record<string, string> {
   const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const base = BASE_FEE.toString();
   if (sorted.length === 0) {
-    return Object.fromEntries(['max', 'min', 'mode', 'p10', 'p20', 'p30', 'p40', 'p50', 'p60', 'p70', 'p80', 'p90', 'p95', 'p99'].map((k) => [k, base]));
+    return Object.fromEntries(
+      ['max', 'min', 'mode', 'p10', 'p20', 'p30', 'p40', 'p50', 'p60', 'p70', 'p80', 'p90', 'p95', 'p99'].map((k) => [k, base]),
+    );
   }
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!.toString();
   const counts = new Map<string, number>();

@@ -3,15 +3,7 @@ import { StrKey } from '@stellar/stellar-sdk';
 import { INT64_MAX } from './amounts';
 import type { Faucets } from './faucets';
 import type { Order, PageQuery, RecordFilter } from './history';
-import {
-  problems,
-  renderAccount,
-  renderFeeStats,
-  renderLedger,
-  renderOperation,
-  renderRoot,
-  renderTransaction,
-} from './horizon-json';
+import { problems, renderAccount, renderFeeStats, renderLedger, renderOperation, renderRoot, renderTransaction } from './horizon-json';
 import type { SandboxNetwork } from './network';
 import { streamCollection, streamResource, type StreamRegistry, type StreamSource } from './stream';
 import { answerAsyncSubmission, answerSubmission } from './submission';
@@ -91,7 +83,8 @@ function txHashParam(hash: string): string {
 }
 
 function ledgerParam(seq: string): number {
-  if (!/^\d{1,10}$/.test(seq) || Number(seq) > 0xffffffff) throw new HttpProblem(problems.badRequest('ledger_id', 'Ledger ID must be an integer'));
+  if (!/^\d{1,10}$/.test(seq) || Number(seq) > 0xffffffff)
+    throw new HttpProblem(problems.badRequest('ledger_id', 'Ledger ID must be an integer'));
   return Number(seq);
 }
 
@@ -101,7 +94,12 @@ interface CollectionParams extends PageQuery {
   join?: 'transactions';
 }
 
-function parseCollection(req: IncomingMessage, params: URLSearchParams, latestLedger: number, opts: { join: boolean; includeFailed: boolean }): CollectionParams {
+function parseCollection(
+  req: IncomingMessage,
+  params: URLSearchParams,
+  latestLedger: number,
+  opts: { join: boolean; includeFailed: boolean },
+): CollectionParams {
   const orderText = params.get('order') ?? '';
   if (orderText !== '' && orderText !== 'asc' && orderText !== 'desc') {
     throw new HttpProblem(problems.badRequest('order', 'order: invalid value; must be "asc" or "desc"'));
@@ -145,7 +143,7 @@ function parseCollection(req: IncomingMessage, params: URLSearchParams, latestLe
 async function envelopeParam(req: IncomingMessage, url: URL): Promise<string> {
   const body = await readBody(req);
   const type = req.headers['content-type'] ?? '';
-  let tx: string | null = null;
+  let tx: string | null;
   if (type.includes('application/json')) {
     try {
       const parsed = JSON.parse(body) as { tx?: unknown };
@@ -198,7 +196,9 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
         const page = { cursor, limit, order: q.order };
         if (kind === 'ledgers') return history.queryLedgers(page).map((l) => ({ token: l.id, json: renderLedger(base, l) }));
         if (kind === 'transactions') {
-          return history.queryTransactions(page, { ...filter, includeFailed }).map((t) => ({ token: t.id, json: renderTransaction(base, t) }));
+          return history
+            .queryTransactions(page, { ...filter, includeFailed })
+            .map((t) => ({ token: t.id, json: renderTransaction(base, t) }));
         }
         return history
           .queryOperations(page, { ...filter, includeFailed, paymentsOnly: kind === 'payments' })
@@ -236,14 +236,16 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
     }
     const filter = filters[0]!;
     const value = p.get(filter)!;
-    if (filter === 'liquidity_pool') throw new HttpProblem(problems.badRequest('liquidity_pool', 'liquidity pools are not modelled by this network'));
+    if (filter === 'liquidity_pool')
+      throw new HttpProblem(problems.badRequest('liquidity_pool', 'liquidity pools are not modelled by this network'));
     if (filter !== 'asset') accountIdParam(value);
     const [code, issuer] = value.split(':');
     if (filter === 'asset' && (!code || !issuer || !StrKey.isValidEd25519PublicKey(issuer))) {
       throw new HttpProblem(problems.badRequest('asset', 'asset must be CODE:ISSUER'));
     }
     const orderText = p.get('order') ?? '';
-    if (orderText !== '' && orderText !== 'asc' && orderText !== 'desc') throw new HttpProblem(problems.badRequest('order', 'order: invalid value'));
+    if (orderText !== '' && orderText !== 'asc' && orderText !== 'desc')
+      throw new HttpProblem(problems.badRequest('order', 'order: invalid value'));
     const order: Order = orderText === 'desc' ? 'desc' : 'asc';
     const limitText = p.get('limit') ?? '';
     if (limitText !== '' && (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_LIMIT)) {
@@ -283,16 +285,24 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
     });
   };
 
-  const routes: Array<{ method: string; pattern: RegExp; handle: (req: IncomingMessage, res: ServerResponse, url: URL, m: RegExpMatchArray) => Promise<void> | void }> = [
+  const routes: Array<{
+    method: string;
+    pattern: RegExp;
+    handle: (req: IncomingMessage, res: ServerResponse, url: URL, m: RegExpMatchArray) => Promise<void> | void;
+  }> = [
     {
       method: 'GET',
       pattern: /^\/$/,
       handle: (_req, res) =>
-        send(res, 200, renderRoot(deps.baseUrl(), {
-          latestLedger: network.latestLedger,
-          closedAt: network.latestCloseTime,
-          networkPassphrase: network.networkPassphrase,
-        })),
+        send(
+          res,
+          200,
+          renderRoot(deps.baseUrl(), {
+            latestLedger: network.latestLedger,
+            closedAt: network.latestCloseTime,
+            networkPassphrase: network.networkPassphrase,
+          }),
+        ),
     },
     { method: 'GET', pattern: /^\/fee_stats\/?$/, handle: (_req, res) => send(res, 200, renderFeeStats(history, network.latestLedger)) },
     { method: 'GET', pattern: /^\/accounts\/?$/, handle: (_req, res, url) => accountList(res, url) },
@@ -446,9 +456,15 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
           send(res, Number(err.body.status), err.body);
           return;
         }
-        deps.log('horizon request failed', { method: req.method, path: url.pathname, error: err instanceof Error ? err.stack : String(err) });
+        deps.log('horizon request failed', {
+          method: req.method,
+          path: url.pathname,
+          error: err instanceof Error ? err.stack : String(err),
+        });
         send(res, 500, problems.serverError());
       })
-      .finally(() => deps.log('horizon request', { method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }));
+      .finally(() =>
+        deps.log('horizon request', { method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }),
+      );
   };
 }

@@ -35,8 +35,7 @@ export interface HostFunctionInvocation {
 export type HostFunctionFailure = 'trapped' | 'malformed' | 'resource_limit_exceeded' | 'entry_archived' | 'insufficient_refundable_fee';
 
 export type HostFunctionOutcome =
-  | { ok: true; returnValue?: xdr.ScVal; events?: xdr.ContractEvent[] }
-  | { ok: false; failure: HostFunctionFailure };
+  { ok: true; returnValue?: xdr.ScVal; events?: xdr.ContractEvent[] } | { ok: false; failure: HostFunctionFailure };
 
 export type HostFunctionHandler = (invocation: HostFunctionInvocation) => HostFunctionOutcome | undefined;
 

@@ -268,15 +268,11 @@ export class LedgerStore implements LedgerReader {
   }
 
   trustlinesOf(id: string): TrustlineEntry[] {
-    return [...(this.byAccount.get(id) ?? [])]
-      .map((k) => this.entries.get(k))
-      .filter((e): e is TrustlineEntry => e?.type === 'trustline');
+    return [...(this.byAccount.get(id) ?? [])].map((k) => this.entries.get(k)).filter((e): e is TrustlineEntry => e?.type === 'trustline');
   }
 
   dataOf(id: string): DataEntry[] {
-    return [...(this.byAccount.get(id) ?? [])]
-      .map((k) => this.entries.get(k))
-      .filter((e): e is DataEntry => e?.type === 'data');
+    return [...(this.byAccount.get(id) ?? [])].map((k) => this.entries.get(k)).filter((e): e is DataEntry => e?.type === 'data');
   }
 
   contractEntriesOf(contractId: string): ContractEntry[] {

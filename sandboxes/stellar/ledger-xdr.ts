@@ -19,9 +19,7 @@ function signerKey(key: string): xdr.SignerKey {
     case 'X':
       return xdr.SignerKey.signerKeyTypeHashX(StrKey.decodeSha256Hash(key));
     default:
-      return xdr.SignerKey.signerKeyTypeEd25519SignedPayload(
-        xdr.SignerKeyEd25519SignedPayload.fromXDR(StrKey.decodeSignedPayload(key)),
-      );
+      return xdr.SignerKey.signerKeyTypeEd25519SignedPayload(xdr.SignerKeyEd25519SignedPayload.fromXDR(StrKey.decodeSignedPayload(key)));
   }
 }
 

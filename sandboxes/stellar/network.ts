@@ -285,7 +285,8 @@ export class SandboxNetwork {
     const tb = inner.timeBounds;
     const preconditions: Record<string, unknown> = {};
     if (tb) preconditions.timebounds = { min_time: tb.minTime.toString(), ...(tb.maxTime > 0n ? { max_time: tb.maxTime.toString() } : {}) };
-    if (inner.ledgerBounds) preconditions.ledgerbounds = { min_ledger: inner.ledgerBounds.minLedger, max_ledger: inner.ledgerBounds.maxLedger };
+    if (inner.ledgerBounds)
+      preconditions.ledgerbounds = { min_ledger: inner.ledgerBounds.minLedger, max_ledger: inner.ledgerBounds.maxLedger };
     if (inner.minSeqNum !== undefined) preconditions.min_account_sequence = inner.minSeqNum.toString();
     if (inner.minSeqAge > 0n) preconditions.min_account_sequence_age = inner.minSeqAge.toString();
     if (inner.minSeqLedgerGap > 0) preconditions.min_account_sequence_ledger_gap = inner.minSeqLedgerGap;

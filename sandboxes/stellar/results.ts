@@ -1,14 +1,6 @@
 import type { SponsorshipResult } from './sponsorship';
 import { xdr } from '@stellar/stellar-sdk';
-import {
-  OP_CODES,
-  OP_OUTER_CODES,
-  TX_CODES,
-  type OpCodeOf,
-  type OpOuterCode,
-  type SupportedOpType,
-  type TxCode,
-} from './result-codes';
+import { OP_CODES, OP_OUTER_CODES, TX_CODES, type OpCodeOf, type OpOuterCode, type SupportedOpType, type TxCode } from './result-codes';
 
 /** One operation's result: its XDR, Horizon's code string and whether it succeeded. */
 export interface OpResult {

@@ -32,7 +32,10 @@ export class SignatureChecker {
       }
     }
 
-    const verifyAll = (candidates: Array<{ key: string; weight: number }>, verify: (sig: xdr.DecoratedSignature, key: string) => boolean) => {
+    const verifyAll = (
+      candidates: Array<{ key: string; weight: number }>,
+      verify: (sig: xdr.DecoratedSignature, key: string) => boolean,
+    ) => {
       const remaining = [...candidates];
       for (let i = 0; i < this.signatures.length; i += 1) {
         const sig = this.signatures[i]!;
@@ -45,8 +48,19 @@ export class SignatureChecker {
       return false;
     };
 
-    if (verifyAll(signers.filter((s) => s.key.startsWith('X')), verifyHashX)) return true;
-    if (verifyAll(signers.filter((s) => s.key.startsWith('G')), (sig, key) => verifyEd25519(sig, key, this.contentsHash))) {
+    if (
+      verifyAll(
+        signers.filter((s) => s.key.startsWith('X')),
+        verifyHashX,
+      )
+    )
+      return true;
+    if (
+      verifyAll(
+        signers.filter((s) => s.key.startsWith('G')),
+        (sig, key) => verifyEd25519(sig, key, this.contentsHash),
+      )
+    ) {
       return true;
     }
     return false;

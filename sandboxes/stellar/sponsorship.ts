@@ -93,10 +93,7 @@ export function removeEntryWithPossibleSponsorship(ltx: LedgerLayer, entry: Ledg
 /**
  * Reserves a new signer on `accountId`; returns the sponsor to record on the signer, if any. Writes counters.
  */
-export function createSignerWithPossibleSponsorship(
-  ltx: LedgerLayer,
-  accountId: string,
-): { result: SponsorshipResult; sponsor?: string } {
+export function createSignerWithPossibleSponsorship(ltx: LedgerLayer, accountId: string): { result: SponsorshipResult; sponsor?: string } {
   const acc = mustAccount(ltx, accountId);
   const sponsorship = ltx.sponsorship(accountId);
   if (sponsorship) {

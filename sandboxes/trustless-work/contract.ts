@@ -25,7 +25,14 @@ export interface Roles {
   disputeResolver: string;
   receiver: string;
 }
-export const ROLE_NAMES: ReadonlyArray<keyof Roles> = ['approver', 'serviceProvider', 'platformAddress', 'releaseSigner', 'disputeResolver', 'receiver'];
+export const ROLE_NAMES: ReadonlyArray<keyof Roles> = [
+  'approver',
+  'serviceProvider',
+  'platformAddress',
+  'releaseSigner',
+  'disputeResolver',
+  'receiver',
+];
 
 export interface Milestone {
   description: string;
@@ -96,9 +103,20 @@ export function escrowToScVal(e: Omit<EscrowState, 'contractId'>): xdr.ScVal {
     amount: i128(e.amount),
     description: str(e.description),
     engagement_id: str(e.engagementId),
-    flags: symMap({ disputed: xdr.ScVal.scvBool(e.flags.disputed), released: xdr.ScVal.scvBool(e.flags.released), resolved: xdr.ScVal.scvBool(e.flags.resolved) }),
+    flags: symMap({
+      disputed: xdr.ScVal.scvBool(e.flags.disputed),
+      released: xdr.ScVal.scvBool(e.flags.released),
+      resolved: xdr.ScVal.scvBool(e.flags.resolved),
+    }),
     milestones: xdr.ScVal.scvVec(
-      e.milestones.map((m) => symMap({ approved: xdr.ScVal.scvBool(m.approved), description: str(m.description), evidence: str(m.evidence), status: str(m.status) })),
+      e.milestones.map((m) =>
+        symMap({
+          approved: xdr.ScVal.scvBool(m.approved),
+          description: str(m.description),
+          evidence: str(m.evidence),
+          status: str(m.status),
+        }),
+      ),
     ),
     platform_fee: u32(Number(e.platformFeeBps)),
     receiver_memo: i128(BigInt(e.receiverMemo)),
@@ -116,13 +134,19 @@ export function escrowToScVal(e: Omit<EscrowState, 'contractId'>): xdr.ScVal {
   });
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- reads a decoded ScVal map; every field is checked by s(), BigInt() or Number() */
 function escrowFromScVal(contractId: string, v: xdr.ScVal): EscrowState {
   const n = scValToNative(v) as any;
   const s = (x: unknown) => {
     if (typeof x !== 'string') throw new Error('expected a string');
     return x;
   };
-  const milestones = (n.milestones as any[]).map((m) => ({ description: s(m.description), status: s(m.status), evidence: s(m.evidence), approved: m.approved === true }));
+  const milestones = (n.milestones as any[]).map((m) => ({
+    description: s(m.description),
+    status: s(m.status),
+    evidence: s(m.evidence),
+    approved: m.approved === true,
+  }));
   if (milestones.length === 0) throw new Error('no milestones');
   const amount = BigInt(n.amount);
   const platformFeeBps = BigInt(n.platform_fee);
@@ -149,6 +173,7 @@ function escrowFromScVal(contractId: string, v: xdr.ScVal): EscrowState {
     receiverMemo: Number(n.receiver_memo),
   };
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 // ---- storage ---------------------------------------------------------------------------------------------------
 
@@ -180,7 +205,12 @@ export type Call =
   | { fn: 'approve_milestone'; milestoneIndex: number; newFlag: boolean; approver: string }
   | { fn: 'release_funds'; releaseSigner: string; trustlessWorkAddress: string }
   | { fn: 'dispute_escrow'; signer: string }
-  | { fn: 'resolve_dispute'; disputeResolver: string; trustlessWorkAddress: string; distributions: Array<{ address: string; amount: bigint }> };
+  | {
+      fn: 'resolve_dispute';
+      disputeResolver: string;
+      trustlessWorkAddress: string;
+      distributions: Array<{ address: string; amount: bigint }>;
+    };
 
 /**
  * Why `call` by `caller` is refused on `escrow` holding `balance`, or null when it is allowed. Shared by the REST API
@@ -196,7 +226,8 @@ export function refusal(escrow: EscrowState, balance: bigint, call: Call, caller
       if (escrow.flags.disputed) return 'The escrow is in dispute';
       return null;
     case 'change_milestone_status':
-      if (call.serviceProvider !== caller || caller !== roles.serviceProvider) return 'Only the service provider can change the milestone status';
+      if (call.serviceProvider !== caller || caller !== roles.serviceProvider)
+        return 'Only the service provider can change the milestone status';
       if (!escrow.milestones[call.milestoneIndex]) return 'Invalid milestone index';
       if (escrow.flags.disputed) return 'The escrow is in dispute';
       return null;
@@ -249,7 +280,10 @@ function decodeCall(fn: string, args: xdr.ScVal[]): Call | null {
       return args.length === 1 ? { fn, signer: a(0) } : null;
     case 'resolve_dispute': {
       if (args.length !== 3 || args[2]!.switch().name !== 'scvMap') return null;
-      const distributions = (args[2]!.map() ?? []).map((e) => ({ address: Address.fromScVal(e.key()).toString(), amount: BigInt(scValToNative(e.val()) as bigint) }));
+      const distributions = (args[2]!.map() ?? []).map((e) => ({
+        address: Address.fromScVal(e.key()).toString(),
+        amount: BigInt(scValToNative(e.val()) as bigint),
+      }));
       return { fn, disputeResolver: a(0), trustlessWorkAddress: a(1), distributions };
     }
     default:
@@ -268,7 +302,12 @@ export interface EscrowContractOptions {
 const TRAPPED: HostFunctionOutcome = { ok: false, failure: 'trapped' };
 
 /** Pays `payout` from the contract: the protocol fee, the platform fee, and the rest to `to`. Returns false on failure. */
-function payOut(ledger: HostLedger, escrow: EscrowState, opts: EscrowContractOptions, payouts: Array<{ address: string; amount: bigint }>): boolean {
+function payOut(
+  ledger: HostLedger,
+  escrow: EscrowState,
+  opts: EscrowContractOptions,
+  payouts: Array<{ address: string; amount: bigint }>,
+): boolean {
   let protocol = 0n;
   let platform = 0n;
   for (const p of payouts) {

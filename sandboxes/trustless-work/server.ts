@@ -87,7 +87,13 @@ class HttpError extends Error {
   }
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 500: 'Internal Server Error', 502: 'Bad Gateway' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+};
 
 const bad = (message: string, extra?: Record<string, unknown>) => new HttpError(400, message, extra);
 
@@ -236,7 +242,8 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
     try {
       acc = await horizon.loadAccount(source);
     } catch (err) {
-      if ((err as { response?: { status?: number } }).response?.status === 404) throw bad(`The account ${source} does not exist on the network`);
+      if ((err as { response?: { status?: number } }).response?.status === 404)
+        throw bad(`The account ${source} does not exist on the network`);
       throw new HttpError(502, 'The Stellar network could not be reached');
     }
     const tx = new TransactionBuilder(acc, { fee: '100', networkPassphrase: passphrase })
@@ -260,7 +267,8 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
       const roles = {} as Roles;
       for (const r of ROLE_NAMES) roles[r] = account(rolesBody as Body, r, `roles.${r}`);
       const amount = amountOf(body.amount, 'amount');
-      const feeText = typeof body.platformFee === 'number' ? String(body.platformFee) : typeof body.platformFee === 'string' ? body.platformFee : '';
+      const feeText =
+        typeof body.platformFee === 'number' ? String(body.platformFee) : typeof body.platformFee === 'string' ? body.platformFee : '';
       if (body.platformFee === undefined || body.platformFee === null) throw bad('platformFee is required');
       if (!/^\d{1,2}(\.\d{1,2})?$/.test(feeText)) throw bad('platformFee must be a percentage between 0 and 99.7 with at most 2 decimals');
       const [whole, frac = ''] = feeText.split('.');
@@ -285,7 +293,8 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
       const decimals = trustline.decimals ?? 10_000_000;
       if (decimals !== 7 && decimals !== 10_000_000) throw bad('trustline.decimals must be 10000000 (or 7): USDC has 7 decimals');
       const receiverMemo = body.receiverMemo ?? 0;
-      if (typeof receiverMemo !== 'number' || !Number.isSafeInteger(receiverMemo) || receiverMemo < 0) throw bad('receiverMemo must be a non-negative integer');
+      if (typeof receiverMemo !== 'number' || !Number.isSafeInteger(receiverMemo) || receiverMemo < 0)
+        throw bad('receiverMemo must be a non-negative integer');
 
       const acc = await horizon.loadAccount(signer).catch(() => null);
       if (!acc) throw bad(`The account ${signer} does not exist on the network`);
@@ -321,7 +330,10 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
       const signer = account(body, 'signer');
       const amount = amountOf(body.amount, 'amount');
       await check(contractId, { fn: 'fund_escrow', signer, amount }, signer);
-      return { status: 'SUCCESS', unsignedTransaction: await build(signer, invoke(contractId, 'fund_escrow', [addressVal(signer), i128(amount)])) };
+      return {
+        status: 'SUCCESS',
+        unsignedTransaction: await build(signer, invoke(contractId, 'fund_escrow', [addressVal(signer), i128(amount)])),
+      };
     },
 
     'POST /escrow/single-release/change-milestone-status': async (body) => {
@@ -373,8 +385,14 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
         seen.add(address);
         return { address, amount: amountOf((d as Body).amount, `distributions[${i}].amount`) };
       });
-      await check(contractId, { fn: 'resolve_dispute', disputeResolver, trustlessWorkAddress: feeKeys.publicKey(), distributions }, disputeResolver);
-      const sorted = [...distributions].sort((a, b) => Buffer.compare(new Address(a.address).toScAddress().toXDR(), new Address(b.address).toScAddress().toXDR()));
+      await check(
+        contractId,
+        { fn: 'resolve_dispute', disputeResolver, trustlessWorkAddress: feeKeys.publicKey(), distributions },
+        disputeResolver,
+      );
+      const sorted = [...distributions].sort((a, b) =>
+        Buffer.compare(new Address(a.address).toScAddress().toXDR(), new Address(b.address).toScAddress().toXDR()),
+      );
       const map = xdr.ScVal.scvMap(sorted.map((d) => new xdr.ScMapEntry({ key: addressVal(d.address), val: i128(d.amount) })));
       const args = [addressVal(disputeResolver), addressVal(feeKeys.publicKey()), map];
       return { status: 'SUCCESS', unsignedTransaction: await build(disputeResolver, invoke(contractId, 'resolve_dispute', args)) };
@@ -422,7 +440,11 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
         body: new URLSearchParams({ tx: signedXdr }).toString(),
       }).catch(() => null);
       if (!res) throw new HttpError(502, 'The transaction could not be sent to the Stellar network');
-      const json = (await res.json().catch(() => ({}))) as any;
+      const json = (await res.json().catch(() => ({}))) as {
+        successful?: boolean;
+        hash?: string;
+        extras?: { hash?: string; result_codes?: unknown };
+      };
       if (!res.ok || json.successful === false) {
         const codes = json?.extras?.result_codes;
         throw new HttpError(res.status >= 500 ? 502 : 400, 'The transaction failed on the Stellar network', {
@@ -442,7 +464,9 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
   };
 
   const getEscrows = async (url: URL) => {
-    const ids = [...url.searchParams.getAll('contractIds[]'), ...url.searchParams.getAll('contractIds')].flatMap((v) => v.split(',')).filter(Boolean);
+    const ids = [...url.searchParams.getAll('contractIds[]'), ...url.searchParams.getAll('contractIds')]
+      .flatMap((v) => v.split(','))
+      .filter(Boolean);
     if (ids.length === 0) throw bad('contractIds is required');
     for (const id of ids) if (!StrKey.isValidContract(id)) throw bad(`contractIds: ${id} is not a valid contract address`);
     const validate = url.searchParams.get('validateOnChain') === 'true';

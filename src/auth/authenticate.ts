@@ -32,7 +32,11 @@ export class Authenticator {
     const hash = sha256Hex(token);
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return cached.principal;
-    const { rows } = await this.pool.query<{ id: string; key_hash: string; scopes: Scope[] }>({ name: 'find_api_key', text: KEY_SQL, values: [prefix] });
+    const { rows } = await this.pool.query<{ id: string; key_hash: string; scopes: Scope[] }>({
+      name: 'find_api_key',
+      text: KEY_SQL,
+      values: [prefix],
+    });
     const row = rows[0];
     if (!row || !constantTimeEqual(row.key_hash, hash)) {
       this.cache.delete(hash);

@@ -1,4 +1,4 @@
-import crypto, { KeyObject } from 'node:crypto';
+import crypto, { type KeyObject } from 'node:crypto';
 
 /**
  * Ed25519 through Node's own crypto (OpenSSL) instead of the Stellar SDK's pure-JavaScript curve: ten times faster.

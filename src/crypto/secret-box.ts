@@ -15,7 +15,10 @@ export interface SecretBox {
 /** Parses `kid:base64key[,kid:base64key…]`; every key must be 32 bytes. */
 export function parseKeyring(spec: string): Map<string, Buffer> {
   const ring = new Map<string, Buffer>();
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const i = part.indexOf(':');
     if (i <= 0) throw new Error('each wallet encryption key must be written kid:base64key');
     const id = part.slice(0, i);

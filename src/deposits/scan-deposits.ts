@@ -39,13 +39,21 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
   }
 
   const incoming = records.filter(
-    (r) => r.type === 'payment' && r.transaction_successful && r.asset_type === 'credit_alphanum4' && r.asset_code === network.usdc.code && r.asset_issuer === network.usdc.issuer,
+    (r) =>
+      r.type === 'payment' &&
+      r.transaction_successful &&
+      r.asset_type === 'credit_alphanum4' &&
+      r.asset_code === network.usdc.code &&
+      r.asset_issuer === network.usdc.issuer,
   );
   const client = await pool.connect();
   let credited = 0;
   try {
     await client.query('BEGIN');
-    const owners = await client.query<{ user_id: string; public_key: string }>('SELECT user_id, public_key FROM wallets WHERE public_key = ANY($1)', [incoming.map((r) => r.to)]);
+    const owners = await client.query<{ user_id: string; public_key: string }>(
+      'SELECT user_id, public_key FROM wallets WHERE public_key = ANY($1)',
+      [incoming.map((r) => r.to)],
+    );
     const userOf = new Map(owners.rows.map((o) => [o.public_key, o.user_id]));
     for (const r of incoming) {
       const userId = userOf.get(r.to);
@@ -67,7 +75,14 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
           resourceType: 'deposit',
           resourceId: r.id,
           userIds: [userId],
-          data: { user_id: userId, amount: formatAmount(parseAmount(r.amount)), currency: 'USD', transaction_hash: r.transaction_hash, from: r.from, ledger_entry_id: entry.id },
+          data: {
+            user_id: userId,
+            amount: formatAmount(parseAmount(r.amount)),
+            currency: 'USD',
+            transaction_hash: r.transaction_hash,
+            from: r.from,
+            ledger_entry_id: entry.id,
+          },
         });
       }
     }

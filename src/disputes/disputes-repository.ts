@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql, SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { disputes } from '../db/schema';
 
@@ -41,7 +41,15 @@ export interface DisputeDecision {
 export async function markResolving(db: Db, id: string, d: DisputeDecision): Promise<void> {
   await db
     .update(disputes)
-    .set({ status: 'RESOLVING', decision: d.decision, releaseAmount: d.releaseAmount, refundAmount: d.refundAmount, note: d.note, resolvedBy: d.resolvedBy, updatedAt: new Date() })
+    .set({
+      status: 'RESOLVING',
+      decision: d.decision,
+      releaseAmount: d.releaseAmount,
+      refundAmount: d.refundAmount,
+      note: d.note,
+      resolvedBy: d.resolvedBy,
+      updatedAt: new Date(),
+    })
     .where(and(eq(disputes.id, id), eq(disputes.status, 'OPEN')));
 }
 
@@ -59,7 +67,10 @@ export async function markResolved(db: Db, id: string, userIds: string[]): Promi
 
 /** A resolution that could not be paid out: back to OPEN so support can decide again. */
 export async function reopenDispute(db: Db, id: string): Promise<void> {
-  await db.update(disputes).set({ status: 'OPEN', updatedAt: new Date() }).where(and(eq(disputes.id, id), eq(disputes.status, 'RESOLVING')));
+  await db
+    .update(disputes)
+    .set({ status: 'OPEN', updatedAt: new Date() })
+    .where(and(eq(disputes.id, id), eq(disputes.status, 'RESOLVING')));
 }
 
 export async function assignDispute(db: Db, id: string, assignee: string): Promise<DisputeRow | null> {
@@ -72,11 +83,20 @@ export async function findDispute(db: Db, id: string): Promise<DisputeRow | null
   return row ?? null;
 }
 
-export async function listDisputes(db: Db, f: { status?: string; orderId?: string; assignedTo?: string }, page: { limit: number; beforeSeq?: number }): Promise<DisputeRow[]> {
+export async function listDisputes(
+  db: Db,
+  f: { status?: string; orderId?: string; assignedTo?: string },
+  page: { limit: number; beforeSeq?: number },
+): Promise<DisputeRow[]> {
   const where: SQL[] = [];
   if (page.beforeSeq !== undefined) where.push(lt(disputes.seq, page.beforeSeq));
   if (f.status) where.push(eq(disputes.status, f.status));
   if (f.orderId) where.push(eq(disputes.orderId, f.orderId));
   if (f.assignedTo) where.push(eq(disputes.assignedTo, f.assignedTo));
-  return db.select().from(disputes).where(and(...where)).orderBy(desc(disputes.seq)).limit(page.limit + 1);
+  return db
+    .select()
+    .from(disputes)
+    .where(and(...where))
+    .orderBy(desc(disputes.seq))
+    .limit(page.limit + 1);
 }

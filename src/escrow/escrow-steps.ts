@@ -1,4 +1,4 @@
-import { Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { type Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
@@ -7,7 +7,7 @@ import { moveToEscrow, refundEscrow, settleEscrow, splitEscrow } from '../ledger
 import { formatAmount } from '../money';
 import type { TrustlessWorkClient } from '../providers/trustless-work/client';
 import type { StellarNetwork } from '../stellar/network';
-import { findWallet, walletKeypair, WalletRow } from '../wallets/wallets';
+import { findWallet, walletKeypair, type WalletRow } from '../wallets/wallets';
 import { bpsToPercent, payoutFees } from './fees';
 import { deployedContractId, submitEscrowCall } from './submit-call';
 import { submitOnce } from '../stellar/submitter';
@@ -43,7 +43,8 @@ export interface Settlement {
 const MILESTONE = '0';
 
 function tw(deps: EscrowDeps): TrustlessWorkClient {
-  if (!deps.tw) throw new AppError('PROVIDER_ERROR', 'Trustless Work is not configured (TRUSTLESS_WORK_API_KEY)', { provider: 'trustless_work' });
+  if (!deps.tw)
+    throw new AppError('PROVIDER_ERROR', 'Trustless Work is not configured (TRUSTLESS_WORK_API_KEY)', { provider: 'trustless_work' });
   return deps.tw;
 }
 
@@ -70,7 +71,10 @@ const related = (o: EscrowOrder) => ({ type: 'order', id: o.orderId });
  * bump), so deployments of different orders use different sequence numbers and go through in parallel instead of
  * queueing on the platform account's. Returns the contract id.
  */
-export async function deployEscrow(deps: EscrowDeps, o: EscrowOrder & { title: string; description: string }): Promise<{ contractId: string; txHash: string }> {
+export async function deployEscrow(
+  deps: EscrowDeps,
+  o: EscrowOrder & { title: string; description: string },
+): Promise<{ contractId: string; txHash: string }> {
   const client = tw(deps);
   const [buyer, seller] = [await partyKey(deps, o.buyerId), await partyKey(deps, o.sellerId)];
   const platform = deps.network.platform.publicKey();
@@ -102,9 +106,19 @@ export async function deployEscrow(deps: EscrowDeps, o: EscrowOrder & { title: s
   });
   const contractId = deployedContractId(sent.envelopeXdr, deps.network.passphrase);
   // The indexer must know it with the roles and amount we asked for; a mismatch is never funded.
-  const [escrow] = (await client.getEscrows([contractId]).catch(() => [])) as Array<{ roles?: Record<string, string>; amount?: number | string }>;
-  if (escrow && (JSON.stringify(sortKeys(escrow.roles ?? {})) !== JSON.stringify(sortKeys(roles)) || String(escrow.amount) !== formatAmount(BigInt(o.amountMinor)))) {
-    throw new AppError('PROVIDER_ERROR', `the deployed escrow ${contractId} does not hold the roles and amount of the order`, { provider: 'trustless_work', contract_id: contractId });
+  const [escrow] = (await client.getEscrows([contractId]).catch(() => [])) as Array<{
+    roles?: Record<string, string>;
+    amount?: number | string;
+  }>;
+  if (
+    escrow &&
+    (JSON.stringify(sortKeys(escrow.roles ?? {})) !== JSON.stringify(sortKeys(roles)) ||
+      String(escrow.amount) !== formatAmount(BigInt(o.amountMinor)))
+  ) {
+    throw new AppError('PROVIDER_ERROR', `the deployed escrow ${contractId} does not hold the roles and amount of the order`, {
+      provider: 'trustless_work',
+      contract_id: contractId,
+    });
   }
   return { contractId, txHash: sent.hash };
 }
@@ -127,12 +141,19 @@ async function ensurePlatformTrustline(deps: EscrowDeps): Promise<void> {
     key: `platform:${network.tag}:${platform}:usdc-trustline`,
     sourceAccount: platform,
     build: (source) => {
-      const tx = new TransactionBuilder(source, { fee: '100', networkPassphrase: network.passphrase }).addOperation(Operation.changeTrust({ asset: network.usdc })).setTimeout(120).build();
+      const tx = new TransactionBuilder(source, { fee: '100', networkPassphrase: network.passphrase })
+        .addOperation(Operation.changeTrust({ asset: network.usdc }))
+        .setTimeout(120)
+        .build();
       signTransaction(tx, network.platform);
       return tx;
     },
   });
-  if (outcome.status === 'FAILED') throw new AppError('PROVIDER_ERROR', 'the platform account could not open its USDC trustline', { provider: 'stellar', result_codes: outcome.codes });
+  if (outcome.status === 'FAILED')
+    throw new AppError('PROVIDER_ERROR', 'the platform account could not open its USDC trustline', {
+      provider: 'stellar',
+      result_codes: outcome.codes,
+    });
   platformTrustlines.add(known);
 }
 
@@ -151,19 +172,36 @@ export async function fundEscrow(deps: EscrowDeps, o: EscrowOrder & { contractId
     expect: { call: { contract: o.contractId, fn: 'fund_escrow' }, amount },
     fetchUnsigned: () => client.fundEscrow({ contractId: o.contractId, signer: buyer.publicKey(), amount: formatAmount(amount) }),
   });
-  await moveToEscrow(deps.pool, { key: `order:${o.orderId}:escrow-fund`, buyerId: o.buyerId, amount, currency: 'USD', related: related(o), metadata: { tx_hash: sent.hash, contract_id: o.contractId } });
+  await moveToEscrow(deps.pool, {
+    key: `order:${o.orderId}:escrow-fund`,
+    buyerId: o.buyerId,
+    amount,
+    currency: 'USD',
+    related: related(o),
+    metadata: { tx_hash: sent.hash, contract_id: o.contractId },
+  });
   return { txHash: sent.hash };
 }
 
 /** The seller marks the milestone completed on the contract, with the evidence. */
-export async function markDelivered(deps: EscrowDeps, o: EscrowOrder & { contractId: string; evidence: string }): Promise<{ txHash: string }> {
+export async function markDelivered(
+  deps: EscrowDeps,
+  o: EscrowOrder & { contractId: string; evidence: string },
+): Promise<{ txHash: string }> {
   const client = tw(deps);
   const seller = await partyKey(deps, o.sellerId);
   const sent = await submitEscrowCall(deps, {
     key: `order:${o.orderId}:deliver`,
     signer: seller,
     expect: { call: { contract: o.contractId, fn: 'change_milestone_status' } },
-    fetchUnsigned: () => client.changeMilestoneStatus({ contractId: o.contractId, milestoneIndex: MILESTONE, newStatus: 'completed', newEvidence: o.evidence, serviceProvider: seller.publicKey() }),
+    fetchUnsigned: () =>
+      client.changeMilestoneStatus({
+        contractId: o.contractId,
+        milestoneIndex: MILESTONE,
+        newStatus: 'completed',
+        newEvidence: o.evidence,
+        serviceProvider: seller.publicKey(),
+      }),
   });
   return { txHash: sent.hash };
 }
@@ -188,7 +226,10 @@ export async function releaseEscrow(deps: EscrowDeps, o: EscrowOrder & { contrac
 }
 
 /** Opens the contract's dispute, signed by the party that opens it (the dispute resolver may not). */
-export async function disputeEscrow(deps: EscrowDeps, o: EscrowOrder & { contractId: string; openedBy: 'BUYER' | 'SELLER'; key?: string }): Promise<{ txHash: string }> {
+export async function disputeEscrow(
+  deps: EscrowDeps,
+  o: EscrowOrder & { contractId: string; openedBy: 'BUYER' | 'SELLER'; key?: string },
+): Promise<{ txHash: string }> {
   const client = tw(deps);
   const party = await partyKey(deps, o.openedBy === 'BUYER' ? o.buyerId : o.sellerId);
   const sent = await submitEscrowCall(deps, {
@@ -204,12 +245,18 @@ export async function disputeEscrow(deps: EscrowDeps, o: EscrowOrder & { contrac
  * Pays a disputed escrow out as decided: the platform, as dispute resolver, distributes the whole balance (release
  * to the seller, refund to the buyer); each part bears the contract's fees, and the ledger books the same.
  */
-export async function resolveEscrow(deps: EscrowDeps, o: EscrowOrder & { contractId: string; releaseMinor: string; refundMinor: string; key?: string }): Promise<Settlement> {
+export async function resolveEscrow(
+  deps: EscrowDeps,
+  o: EscrowOrder & { contractId: string; releaseMinor: string; refundMinor: string; key?: string },
+): Promise<Settlement> {
   const client = tw(deps);
   const [buyer, seller] = [await partyKey(deps, o.buyerId), await partyKey(deps, o.sellerId)];
   const release = BigInt(o.releaseMinor);
   const refund = BigInt(o.refundMinor);
-  if (release + refund !== BigInt(o.amountMinor)) throw new AppError('VALIDATION_ERROR', 'release and refund must add up to the escrowed amount', { escrowed: formatAmount(BigInt(o.amountMinor)) });
+  if (release + refund !== BigInt(o.amountMinor))
+    throw new AppError('VALIDATION_ERROR', 'release and refund must add up to the escrowed amount', {
+      escrowed: formatAmount(BigInt(o.amountMinor)),
+    });
   const payouts = [
     { address: seller.publicKey(), amount: release },
     { address: buyer.publicKey(), amount: refund },
@@ -220,7 +267,11 @@ export async function resolveEscrow(deps: EscrowDeps, o: EscrowOrder & { contrac
     signer: platform,
     expect: { call: { contract: o.contractId, fn: 'resolve_dispute' }, payouts },
     fetchUnsigned: () =>
-      client.resolveDispute({ contractId: o.contractId, disputeResolver: platform.publicKey(), distributions: payouts.map((p) => ({ address: p.address, amount: formatAmount(p.amount) })) }),
+      client.resolveDispute({
+        contractId: o.contractId,
+        disputeResolver: platform.publicKey(),
+        distributions: payouts.map((p) => ({ address: p.address, amount: formatAmount(p.amount) })),
+      }),
   });
   return bookSettlement(deps, o, { release, refund }, sent.hash);
 }
@@ -231,15 +282,33 @@ export async function refundWholeEscrow(deps: EscrowDeps, o: EscrowOrder & { con
   return resolveEscrow(deps, { ...o, releaseMinor: '0', refundMinor: o.amountMinor, key: `order:${o.orderId}:refund-resolve` });
 }
 
-async function bookSettlement(deps: EscrowDeps, o: EscrowOrder, parts: { release: bigint; refund: bigint }, txHash: string): Promise<Settlement> {
+async function bookSettlement(
+  deps: EscrowDeps,
+  o: EscrowOrder,
+  parts: { release: bigint; refund: bigint },
+  txHash: string,
+): Promise<Settlement> {
   const bps = BigInt(o.platformFeeBps);
   const toSeller = payoutFees(parts.release, bps);
   const toBuyer = payoutFees(parts.refund, bps);
   const base = { key: `order:${o.orderId}:settle`, currency: 'USD' as const, related: related(o), metadata: { tx_hash: txHash } };
   if (parts.refund === 0n) {
-    await settleEscrow(deps.pool, { ...base, buyerId: o.buyerId, sellerId: o.sellerId, amount: parts.release, fee: toSeller.platform, protocolFee: toSeller.protocol });
+    await settleEscrow(deps.pool, {
+      ...base,
+      buyerId: o.buyerId,
+      sellerId: o.sellerId,
+      amount: parts.release,
+      fee: toSeller.platform,
+      protocolFee: toSeller.protocol,
+    });
   } else if (parts.release === 0n) {
-    await refundEscrow(deps.pool, { ...base, buyerId: o.buyerId, amount: parts.refund, fee: toBuyer.platform, protocolFee: toBuyer.protocol });
+    await refundEscrow(deps.pool, {
+      ...base,
+      buyerId: o.buyerId,
+      amount: parts.refund,
+      fee: toBuyer.platform,
+      protocolFee: toBuyer.protocol,
+    });
   } else {
     await splitEscrow(deps.pool, {
       ...base,

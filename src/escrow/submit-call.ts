@@ -1,8 +1,8 @@
-import { hash, Keypair, StrKey, Transaction, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
+import { hash, type Keypair, StrKey, type Transaction, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import { AppError } from '../errors';
-import { TrustlessWorkRefusal, Unsigned } from '../providers/trustless-work/client';
-import { ExpectedCall, UnsafeTransactionError, verifyUnsigned } from '../providers/trustless-work/verify';
+import { TrustlessWorkRefusal, type Unsigned } from '../providers/trustless-work/client';
+import { type ExpectedCall, UnsafeTransactionError, verifyUnsigned } from '../providers/trustless-work/verify';
 import type { StellarNetwork } from '../stellar/network';
 import { submitOnce } from '../stellar/submitter';
 import { signTransaction } from '../stellar/sign';
@@ -26,7 +26,10 @@ export interface EscrowCall {
  * Errors: a refusal (Trustless Work's 4xx, a transaction we will not sign, a transaction the network failed) is an
  * AppError `PROVIDER_ERROR`; anything else is transient and worth retrying.
  */
-export async function submitEscrowCall(deps: { pool: Pool; network: StellarNetwork }, call: EscrowCall): Promise<{ hash: string; envelopeXdr: string }> {
+export async function submitEscrowCall(
+  deps: { pool: Pool; network: StellarNetwork },
+  call: EscrowCall,
+): Promise<{ hash: string; envelopeXdr: string }> {
   const { network } = deps;
   const source = call.signer.publicKey();
   const outcome = await submitOnce(deps.pool, network, {
@@ -38,7 +41,11 @@ export async function submitEscrowCall(deps: { pool: Pool; network: StellarNetwo
       try {
         tx = verifyUnsigned(unsigned.unsignedTransaction, { ...call.expect, passphrase: network.passphrase, source });
       } catch (err) {
-        if (err instanceof UnsafeTransactionError) throw new AppError('PROVIDER_ERROR', `Trustless Work returned a transaction we will not sign: ${err.message}`, { provider: 'trustless_work', step: call.key });
+        if (err instanceof UnsafeTransactionError)
+          throw new AppError('PROVIDER_ERROR', `Trustless Work returned a transaction we will not sign: ${err.message}`, {
+            provider: 'trustless_work',
+            step: call.key,
+          });
         throw err;
       }
       signTransaction(tx, call.signer);
@@ -49,14 +56,20 @@ export async function submitEscrowCall(deps: { pool: Pool; network: StellarNetwo
     },
   });
   if (outcome.status === 'FAILED') {
-    throw new AppError('PROVIDER_ERROR', `the escrow contract call ${call.key} failed on the Stellar network`, { provider: 'stellar', step: call.key, tx_hash: outcome.hash, result_codes: outcome.codes });
+    throw new AppError('PROVIDER_ERROR', `the escrow contract call ${call.key} failed on the Stellar network`, {
+      provider: 'stellar',
+      step: call.key,
+      tx_hash: outcome.hash,
+      result_codes: outcome.codes,
+    });
   }
   return { hash: outcome.hash, envelopeXdr: outcome.envelopeXdr };
 }
 
 /** Trustless Work's refusal is final (PROVIDER_ERROR); anything else (TrustlessWorkUnavailable, …) is retried. */
 function providerError(err: unknown): never {
-  if (err instanceof TrustlessWorkRefusal) throw new AppError('PROVIDER_ERROR', `Trustless Work refused: ${err.message}`, { provider: 'trustless_work', status: err.status });
+  if (err instanceof TrustlessWorkRefusal)
+    throw new AppError('PROVIDER_ERROR', `Trustless Work refused: ${err.message}`, { provider: 'trustless_work', status: err.status });
   throw err;
 }
 
@@ -69,7 +82,12 @@ export function deployedContractId(envelopeXdr: string, passphrase: string): str
   const tx = 'innerTransaction' in decoded ? decoded.innerTransaction : decoded;
   const op = tx.toEnvelope().v1().tx().operations()[0];
   const fn = op.body().invokeHostFunctionOp().hostFunction();
-  const preimage = fn.switch().name === 'hostFunctionTypeCreateContractV2' ? fn.createContractV2().contractIdPreimage() : fn.createContract().contractIdPreimage();
-  const id = xdr.HashIdPreimage.envelopeTypeContractId(new xdr.HashIdPreimageContractId({ networkId: hash(Buffer.from(passphrase)), contractIdPreimage: preimage }));
+  const preimage =
+    fn.switch().name === 'hostFunctionTypeCreateContractV2'
+      ? fn.createContractV2().contractIdPreimage()
+      : fn.createContract().contractIdPreimage();
+  const id = xdr.HashIdPreimage.envelopeTypeContractId(
+    new xdr.HashIdPreimageContractId({ networkId: hash(Buffer.from(passphrase)), contractIdPreimage: preimage }),
+  );
   return StrKey.encodeContract(hash(id.toXDR()));
 }

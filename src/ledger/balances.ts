@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { AppError } from '../errors';
-import { CURRENCIES, Currency, formatAmount } from '../money';
+import { CURRENCIES, type Currency, formatAmount } from '../money';
 import type { Related, SystemBucket, UserBucket } from './types';
 
 /** Amounts in these views are canonical decimal strings (see src/money.ts); the ledger's own types use bigint. */

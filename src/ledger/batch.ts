@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { accountIds, ResolvedRef, SYSTEM_ACCOUNT_SHARDS } from './accounts';
+import { accountIds, type ResolvedRef, SYSTEM_ACCOUNT_SHARDS } from './accounts';
 import type { Currency } from '../money';
 
 /** An entry ready to post: validated, its legs merged per account and sorted by account id. */
@@ -183,7 +183,8 @@ export class Batcher {
     while (this.running < this.maxRunning && this.queue.length > 0) {
       const batch = this.take();
       this.running++;
-      this.run(batch).finally(() => {
+      // run() settles every waiter itself and never rejects.
+      void this.run(batch).finally(() => {
         this.running--;
         this.pump();
       });
@@ -213,7 +214,10 @@ export class Batcher {
     }
     let outcomes: BatchOutcome[];
     try {
-      outcomes = await postBatch(this.pool, batch.map((w) => w.entry));
+      outcomes = await postBatch(
+        this.pool,
+        batch.map((w) => w.entry),
+      );
     } catch {
       stats.sharedFailures++;
       await Promise.all(batch.map((w) => this.alone(w.entry).then(w.resolve, w.reject)));

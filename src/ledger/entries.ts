@@ -21,7 +21,8 @@ export interface EntryPostingRow {
 
 export function postingFromRow(r: Pick<EntryPostingRow, 'user_id' | 'bucket' | 'shard' | 'amount' | 'balance_after'>): Posting {
   return {
-    account: r.user_id === null ? { system: r.bucket as SystemBucket, shard: r.shard } : { userId: r.user_id, bucket: r.bucket as UserBucket },
+    account:
+      r.user_id === null ? { system: r.bucket as SystemBucket, shard: r.shard } : { userId: r.user_id, bucket: r.bucket as UserBucket },
     amount: BigInt(r.amount),
     balanceAfter: BigInt(r.balance_after),
   };

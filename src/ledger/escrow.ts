@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { postEntry, Leg } from './post-entry';
+import { postEntry, type Leg } from './post-entry';
 import type { EntryInput, PostedEntry } from './types';
 import { feeWithin, positive, userId } from './validate';
 
@@ -111,11 +111,13 @@ export async function splitEscrow(pool: Pool, input: SplitEscrowInput): Promise<
 function payoutLegs(recipient: string, amount: bigint, fees: PayoutFees): Leg[] {
   const fee = feeWithin(fees.fee ?? 0n, amount);
   const protocolFee = feeWithin(fees.protocolFee ?? 0n, amount - fee, 'protocolFee');
-  return ([
-    { account: { userId: recipient, bucket: 'available' }, amount: amount - fee - protocolFee },
-    { account: { system: 'fees' }, amount: fee },
-    { account: { system: 'stellar_custody' }, amount: protocolFee },
-  ] satisfies Leg[]).filter((l) => l.amount !== 0n);
+  return (
+    [
+      { account: { userId: recipient, bucket: 'available' }, amount: amount - fee - protocolFee },
+      { account: { system: 'fees' }, amount: fee },
+      { account: { system: 'stellar_custody' }, amount: protocolFee },
+    ] satisfies Leg[]
+  ).filter((l) => l.amount !== 0n);
 }
 
 /** One leg per account: a split pays fees on both parts, which post as one line per fee account. */

@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import { AppError } from '../errors';
 import { formatAmount, isCurrency, MAX_MINOR } from '../money';
-import { accountIds, resolveRef, ResolvedRef } from './accounts';
-import { BatchOutcome, Batcher, postBatch, PreparedEntry } from './batch';
+import { accountIds, resolveRef, type ResolvedRef } from './accounts';
+import { type BatchOutcome, Batcher, postBatch, type PreparedEntry } from './batch';
 import { findEntry, fingerprint } from './entries';
 import { withRetry } from './retry';
 import type { AccountRef, EntryInput, PostedEntry } from './types';
@@ -143,7 +143,11 @@ export async function postEntry(pool: Pool, spec: EntrySpec): Promise<PostedEntr
   }
   const existing = await findEntry(pool, spec.key);
   if (!existing) throw new Error(`ledger entry ${spec.key} was neither posted nor found`);
-  const requested = fingerprint(spec.type, spec.currency, legs.map((l) => ({ account: l.ref, amount: l.amount })));
+  const requested = fingerprint(
+    spec.type,
+    spec.currency,
+    legs.map((l) => ({ account: l.ref, amount: l.amount })),
+  );
   if (fingerprint(existing.type, existing.currency, existing.postings) !== requested) {
     throw new AppError('INVALID_STATE', 'This business key was already posted with a different movement', {
       key: spec.key,

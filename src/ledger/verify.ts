@@ -73,7 +73,8 @@ const CHECKS: Check[] = [
                    sum(amount) OVER (PARTITION BY account_id ORDER BY id) AS r
               FROM ledger_postings) x
            WHERE b <> r ORDER BY posting_id::bigint LIMIT ${LIMIT}`,
-    message: (r) => `posting ${r.posting_id} on account ${r.account_id} records balance ${amt(r.balance_after)} but the running sum is ${amt(r.running)}`,
+    message: (r) =>
+      `posting ${r.posting_id} on account ${r.account_id} records balance ${amt(r.balance_after)} but the running sum is ${amt(r.running)}`,
   },
   {
     kind: 'currency_mismatch',

@@ -78,7 +78,14 @@ export interface OrderState {
   lastError?: StepError | null;
 }
 
-export const initialOrderState: OrderState = { status: 'ORDER_CREATED', escrow: null, contractId: null, disputeId: null, delivered: false, settlingTo: null };
+export const initialOrderState: OrderState = {
+  status: 'ORDER_CREATED',
+  escrow: null,
+  contractId: null,
+  disputeId: null,
+  delivered: false,
+  settlingTo: null,
+};
 
 export class InvalidTransition {
   readonly code = 'INVALID_STATE';
@@ -121,7 +128,8 @@ const SETTLEMENT: Record<Decision, NonNullable<OrderState['settlingTo']>> = {
 };
 
 export function decide(state: OrderState, command: OrderCommand): OrderState | InvalidTransition {
-  if (!ALLOWED_FROM[command.kind].includes(state.status)) return new InvalidTransition(command.kind, state.status, ALLOWED_FROM[command.kind]);
+  if (!ALLOWED_FROM[command.kind].includes(state.status))
+    return new InvalidTransition(command.kind, state.status, ALLOWED_FROM[command.kind]);
   switch (command.kind) {
     case 'reserve':
       return { ...state, status: 'FUNDS_RESERVED' };
@@ -151,7 +159,14 @@ export function decide(state: OrderState, command: OrderCommand): OrderState | I
     case 'resolve':
       return { ...state, status: 'RESOLVING', settlingTo: SETTLEMENT[command.decision], settlingFrom: state.status };
     case 'settled':
-      return { ...state, status: state.settlingTo!.status, escrow: state.settlingTo!.escrow, settlingTo: null, settlingFrom: null, settlement: command.settlement ?? null };
+      return {
+        ...state,
+        status: state.settlingTo!.status,
+        escrow: state.settlingTo!.escrow,
+        settlingTo: null,
+        settlingFrom: null,
+        settlement: command.settlement ?? null,
+      };
     case 'settlementFailed':
       return { ...state, status: state.settlingFrom ?? 'IN_PROGRESS', settlingTo: null, settlingFrom: null };
   }

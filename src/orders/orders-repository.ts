@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, lte, sql, SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { orders } from '../db/schema';
 import type { OrderState } from './order-state';
@@ -38,7 +38,13 @@ export async function insertOrder(db: Db, o: NewOrder, at: Date): Promise<OrderR
     .onConflictDoNothing({ target: orders.id })
     .returning();
   const stored = row ?? (await findOrder(db, o.id))!;
-  const data = JSON.stringify({ order_id: stored.id, status: 'ORDER_CREATED', escrow_status: null, version: 1, at: stored.createdAt.toISOString() });
+  const data = JSON.stringify({
+    order_id: stored.id,
+    status: 'ORDER_CREATED',
+    escrow_status: null,
+    version: 1,
+    at: stored.createdAt.toISOString(),
+  });
   await db.execute(sql`INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
     VALUES (${`order.created:${stored.id}`}, 'order.created', 'order', ${stored.id}, ARRAY[${stored.buyerId}, ${stored.sellerId}], ${data}::jsonb)
     ON CONFLICT (dedupe_key) DO NOTHING`);
@@ -85,9 +91,22 @@ export interface OrderProjection {
  */
 export async function projectOrder(db: Db, p: OrderProjection): Promise<void> {
   const entry = JSON.stringify([{ status: p.state.status, escrow_status: p.state.escrow, at: p.at }]);
-  const event = JSON.stringify({ order_id: p.orderId, status: p.state.status, escrow_status: p.state.escrow, version: p.version, at: p.at });
+  const event = JSON.stringify({
+    order_id: p.orderId,
+    status: p.state.status,
+    escrow_status: p.state.escrow,
+    version: p.version,
+    at: p.at,
+  });
   const escrowType = p.previousEscrow !== undefined && p.state.escrow ? ESCROW_EVENTS[p.state.escrow] : undefined;
-  const escrowEvent = JSON.stringify({ order_id: p.orderId, contract_id: p.state.contractId, status: p.state.escrow, previous_status: p.previousEscrow ?? null, settlement: p.state.settlement ?? null, at: p.at });
+  const escrowEvent = JSON.stringify({
+    order_id: p.orderId,
+    contract_id: p.state.contractId,
+    status: p.state.escrow,
+    previous_status: p.previousEscrow ?? null,
+    settlement: p.state.settlement ?? null,
+    at: p.at,
+  });
   const settlement = p.state.settlement ? JSON.stringify(p.state.settlement) : null;
   const lastError = p.state.lastError ? JSON.stringify(p.state.lastError) : null;
   // One statement: the row and its events change together (a replayed version changes none of them).
@@ -119,5 +138,10 @@ export async function listOrders(db: Db, f: OrderFilter, page: { limit: number; 
   if (f.sellerId) where.push(eq(orders.sellerId, f.sellerId));
   if (f.createdAfter) where.push(gte(orders.createdAt, f.createdAfter));
   if (f.createdBefore) where.push(lte(orders.createdAt, f.createdBefore));
-  return db.select().from(orders).where(and(...where)).orderBy(desc(orders.seq)).limit(page.limit + 1);
+  return db
+    .select()
+    .from(orders)
+    .where(and(...where))
+    .orderBy(desc(orders.seq))
+    .limit(page.limit + 1);
 }

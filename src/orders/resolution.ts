@@ -38,13 +38,16 @@ function minor(value: string): bigint {
 
 /** The amounts each party gets, or the problem: they must add up exactly to the escrowed amount. */
 export function resolutionAmounts(input: unknown, escrowedMinor: bigint): ResolutionAmounts | ResolutionProblem {
-  if (typeof input !== 'object' || input === null) return new ResolutionProblem('a resolution is an object {decision, release_amount?, refund_amount?, note}', {});
+  if (typeof input !== 'object' || input === null)
+    return new ResolutionProblem('a resolution is an object {decision, release_amount?, refund_amount?, note}', {});
   const cmd = input as Partial<ResolveCommand>;
-  if (!DECISIONS.includes(cmd.decision as Decision)) return new ResolutionProblem(`decision must be one of ${DECISIONS.join(', ')}`, { field: 'decision' });
+  if (!DECISIONS.includes(cmd.decision as Decision))
+    return new ResolutionProblem(`decision must be one of ${DECISIONS.join(', ')}`, { field: 'decision' });
   if (typeof cmd.note !== 'string' || cmd.note.trim() === '') return new ResolutionProblem('note is required', { field: 'note' });
   for (const field of ['release_amount', 'refund_amount'] as const) {
     const v = cmd[field];
-    if (v !== undefined && (typeof v !== 'string' || !DECIMAL.test(v))) return new ResolutionProblem(`${field} must be a decimal string with at most 7 decimals`, { field });
+    if (v !== undefined && (typeof v !== 'string' || !DECIMAL.test(v)))
+      return new ResolutionProblem(`${field} must be a decimal string with at most 7 decimals`, { field });
   }
   const release = cmd.release_amount === undefined ? undefined : minor(cmd.release_amount);
   const refund = cmd.refund_amount === undefined ? undefined : minor(cmd.refund_amount);
@@ -52,12 +55,20 @@ export function resolutionAmounts(input: unknown, escrowedMinor: bigint): Resolu
   if (cmd.decision === 'FULL_RELEASE') amounts = { releaseMinor: release ?? escrowedMinor, refundMinor: refund ?? 0n };
   else if (cmd.decision === 'FULL_REFUND') amounts = { releaseMinor: release ?? 0n, refundMinor: refund ?? escrowedMinor };
   else {
-    if (release === undefined || refund === undefined) return new ResolutionProblem('a SPLIT needs release_amount and refund_amount', { field: release === undefined ? 'release_amount' : 'refund_amount' });
-    if (release === 0n || refund === 0n) return new ResolutionProblem('a SPLIT pays both parties: use FULL_RELEASE or FULL_REFUND otherwise', { field: release === 0n ? 'release_amount' : 'refund_amount' });
+    if (release === undefined || refund === undefined)
+      return new ResolutionProblem('a SPLIT needs release_amount and refund_amount', {
+        field: release === undefined ? 'release_amount' : 'refund_amount',
+      });
+    if (release === 0n || refund === 0n)
+      return new ResolutionProblem('a SPLIT pays both parties: use FULL_RELEASE or FULL_REFUND otherwise', {
+        field: release === 0n ? 'release_amount' : 'refund_amount',
+      });
     amounts = { releaseMinor: release, refundMinor: refund };
   }
-  if (cmd.decision === 'FULL_RELEASE' && amounts.refundMinor !== 0n) return new ResolutionProblem('FULL_RELEASE refunds nothing', { field: 'refund_amount' });
-  if (cmd.decision === 'FULL_REFUND' && amounts.releaseMinor !== 0n) return new ResolutionProblem('FULL_REFUND releases nothing', { field: 'release_amount' });
+  if (cmd.decision === 'FULL_RELEASE' && amounts.refundMinor !== 0n)
+    return new ResolutionProblem('FULL_RELEASE refunds nothing', { field: 'refund_amount' });
+  if (cmd.decision === 'FULL_REFUND' && amounts.releaseMinor !== 0n)
+    return new ResolutionProblem('FULL_REFUND releases nothing', { field: 'release_amount' });
   if (amounts.releaseMinor + amounts.refundMinor !== escrowedMinor) {
     return new ResolutionProblem('release_amount and refund_amount must add up to the escrowed amount', {
       field: 'release_amount',

@@ -27,7 +27,11 @@ export interface CustodyReport {
  * holds on chain. A withdrawal whose payment has landed but whose ledger finalisation has not yet run shows as
  * transient drift of its amount.
  */
-export async function reconcileCustody(pool: Pool, network: StellarNetwork, opts: { userIds?: string[]; concurrency?: number } = {}): Promise<CustodyReport> {
+export async function reconcileCustody(
+  pool: Pool,
+  network: StellarNetwork,
+  opts: { userIds?: string[]; concurrency?: number } = {},
+): Promise<CustodyReport> {
   const { rows } = await pool.query<{ user_id: string; public_key: string; ledger: string }>(
     `SELECT w.user_id, w.public_key,
             coalesce(sum(a.balance) FILTER (WHERE a.currency = 'USD' AND a.bucket IN ('available', 'reserved', 'withdrawing')), 0)::text AS ledger
@@ -43,7 +47,13 @@ export async function reconcileCustody(pool: Pool, network: StellarNetwork, opts
       const r = rows[i];
       const chain = await usdcOnChain(network, r.public_key);
       const ledger = BigInt(r.ledger);
-      lines[i] = { user_id: r.user_id, address: r.public_key, ledger: formatAmount(ledger), on_chain: chain === null ? null : formatAmount(chain), drift: formatAmount((chain ?? 0n) - ledger) };
+      lines[i] = {
+        user_id: r.user_id,
+        address: r.public_key,
+        ledger: formatAmount(ledger),
+        on_chain: chain === null ? null : formatAmount(chain),
+        drift: formatAmount((chain ?? 0n) - ledger),
+      };
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, rows.length) }, worker));
@@ -61,7 +71,9 @@ export async function reconcileCustody(pool: Pool, network: StellarNetwork, opts
 async function usdcOnChain(network: StellarNetwork, address: string): Promise<bigint | null> {
   try {
     const account = await network.horizon.loadAccount(address);
-    const line = account.balances.find((b) => b.asset_type === 'credit_alphanum4' && b.asset_code === network.usdc.code && b.asset_issuer === network.usdc.issuer);
+    const line = account.balances.find(
+      (b) => b.asset_type === 'credit_alphanum4' && b.asset_code === network.usdc.code && b.asset_issuer === network.usdc.issuer,
+    );
     return line ? parseAmount(line.balance, { allowZero: true }) : 0n;
   } catch (err) {
     const status = (err as { response?: { status?: number } }).response?.status;

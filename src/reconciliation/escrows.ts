@@ -41,7 +41,9 @@ export async function reconcileEscrows(pool: Pool, tw: TrustlessWorkClient, opts
       WHERE escrow_status IN ('FUNDED', 'DISPUTED') AND currency = 'USD' AND ($1::text[] IS NULL OR id = ANY($1)) ORDER BY seq`,
     [opts.orderIds ?? null],
   );
-  const buckets = await pool.query<{ total: string }>(`SELECT coalesce(sum(balance), 0)::text AS total FROM ledger_accounts WHERE bucket = 'escrow' AND currency = 'USD'`);
+  const buckets = await pool.query<{ total: string }>(
+    `SELECT coalesce(sum(balance), 0)::text AS total FROM ledger_accounts WHERE bucket = 'escrow' AND currency = 'USD'`,
+  );
   const balances = new Map<string, bigint>();
   for (let i = 0; i < rows.length; i += CHUNK) {
     const ids = rows.slice(i, i + CHUNK).map((r) => r.contract_id);
@@ -49,7 +51,10 @@ export async function reconcileEscrows(pool: Pool, tw: TrustlessWorkClient, opts
     try {
       escrows = await tw.getEscrows(ids, { validateOnChain: true });
     } catch (err) {
-      throw new AppError('PROVIDER_ERROR', 'Trustless Work could not be asked for escrow balances', { provider: 'trustless_work', status: err instanceof TrustlessWorkRefusal ? err.status : null });
+      throw new AppError('PROVIDER_ERROR', 'Trustless Work could not be asked for escrow balances', {
+        provider: 'trustless_work',
+        status: err instanceof TrustlessWorkRefusal ? err.status : null,
+      });
     }
     for (const e of escrows as Array<{ contractId?: string; balance?: number | string }>) {
       if (e.contractId && e.balance !== undefined) balances.set(e.contractId, parseAmount(String(e.balance), { allowZero: true }));
@@ -58,15 +63,25 @@ export async function reconcileEscrows(pool: Pool, tw: TrustlessWorkClient, opts
   const lines: EscrowLine[] = rows.map((r) => {
     const ledger = BigInt(r.amount);
     const chain = balances.get(r.contract_id) ?? null;
-    return { order_id: r.id, contract_id: r.contract_id, ledger: formatAmount(ledger), on_chain: chain === null ? null : formatAmount(chain), drift: formatAmount((chain ?? 0n) - ledger) };
+    return {
+      order_id: r.id,
+      contract_id: r.contract_id,
+      ledger: formatAmount(ledger),
+      on_chain: chain === null ? null : formatAmount(chain),
+      drift: formatAmount((chain ?? 0n) - ledger),
+    };
   });
   const totalLedger = rows.reduce((t, r) => t + BigInt(r.amount), 0n);
   const totalChain = [...balances.values()].reduce((t, b) => t + b, 0n);
   return {
     checked_at: new Date().toISOString(),
     escrows: rows.length,
-    totals: { ledger: formatAmount(totalLedger), on_chain: formatAmount(totalChain), drift: formatAmount(totalChain - totalLedger), escrow_buckets: formatAmount(BigInt(buckets.rows[0].total)) },
+    totals: {
+      ledger: formatAmount(totalLedger),
+      on_chain: formatAmount(totalChain),
+      drift: formatAmount(totalChain - totalLedger),
+      escrow_buckets: formatAmount(BigInt(buckets.rows[0].total)),
+    },
     drifted: lines.filter((l) => l.drift !== '0'),
   };
 }
-

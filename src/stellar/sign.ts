@@ -1,4 +1,4 @@
-import { FeeBumpTransaction, Keypair, Transaction, xdr } from '@stellar/stellar-sdk';
+import { type FeeBumpTransaction, type Keypair, type Transaction, xdr } from '@stellar/stellar-sdk';
 import { ed25519Sign } from '../crypto/ed25519';
 
 /** `tx.sign(...signers)` with Node's native Ed25519 (same signatures, a tenth of the CPU). */

@@ -2,7 +2,7 @@ import type { Account, FeeBumpTransaction, Transaction } from '@stellar/stellar-
 import { TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool, PoolClient } from 'pg';
 import { withTimeout } from '../async';
-import { classifySubmitError, ResultCodes } from './horizon-errors';
+import { classifySubmitError, type ResultCodes } from './horizon-errors';
 import type { StellarNetwork } from './network';
 
 export interface SubmitRequest {
@@ -18,8 +18,7 @@ export interface SubmitRequest {
 }
 
 export type SubmitOutcome = (
-  | { status: 'SUCCEEDED'; hash: string; ledger: number | null }
-  | { status: 'FAILED'; hash: string; codes: ResultCodes }
+  { status: 'SUCCEEDED'; hash: string; ledger: number | null } | { status: 'FAILED'; hash: string; codes: ResultCodes }
 ) & {
   /** The signed envelope that was submitted (what a caller needs to know exactly what went on chain). */
   envelopeXdr: string;
@@ -55,7 +54,13 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
     await client.query(
       `WITH done AS (UPDATE stellar_transactions SET status = $2, result_codes = $3, ledger = $4, attempts = attempts + 1, updated_at = now() WHERE business_key = $1 RETURNING 1)
        SELECT pg_advisory_unlock(hashtextextended($5, 0)) FROM (SELECT count(*) FROM done) d`,
-      [key, outcome.status, outcome.status === 'FAILED' ? JSON.stringify(outcome.codes) : null, outcome.status === 'SUCCEEDED' ? outcome.ledger : null, lock],
+      [
+        key,
+        outcome.status,
+        outcome.status === 'FAILED' ? JSON.stringify(outcome.codes) : null,
+        outcome.status === 'SUCCEEDED' ? outcome.ledger : null,
+        lock,
+      ],
     );
     locked = false;
     return outcome;
@@ -69,7 +74,9 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
         const onChain = await findOnChain(network, row.hash);
         if (onChain) {
           return finish(req.key, {
-            ...(onChain.successful ? { status: 'SUCCEEDED', hash: row.hash, ledger: onChain.ledger } : { status: 'FAILED', hash: row.hash, codes: { transaction: 'tx_failed' } }),
+            ...(onChain.successful
+              ? { status: 'SUCCEEDED', hash: row.hash, ledger: onChain.ledger }
+              : { status: 'FAILED', hash: row.hash, codes: { transaction: 'tx_failed' } }),
             envelopeXdr: row.envelope_xdr,
           });
         }
@@ -98,7 +105,10 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
 }
 
 async function load(client: PoolClient, key: string): Promise<Row | null> {
-  const { rows } = await client.query<Row>('SELECT hash, envelope_xdr, status, result_codes, ledger FROM stellar_transactions WHERE business_key = $1', [key]);
+  const { rows } = await client.query<Row>(
+    'SELECT hash, envelope_xdr, status, result_codes, ledger FROM stellar_transactions WHERE business_key = $1',
+    [key],
+  );
   return rows[0] ?? null;
 }
 

@@ -13,7 +13,14 @@ export const SellerIdKey = defineSearchAttributeKey('SellerId', SearchAttributeT
 export const UserIdKey = defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD);
 export const WithdrawalStatusKey = defineSearchAttributeKey('WithdrawalStatus', SearchAttributeType.KEYWORD);
 
-const KEYS: SearchAttributeKey<SearchAttributeType>[] = [OrderStatusKey, EscrowStatusKey, BuyerIdKey, SellerIdKey, UserIdKey, WithdrawalStatusKey];
+const KEYS: SearchAttributeKey<SearchAttributeType>[] = [
+  OrderStatusKey,
+  EscrowStatusKey,
+  BuyerIdKey,
+  SellerIdKey,
+  UserIdKey,
+  WithdrawalStatusKey,
+];
 
 /** The names the Temporal CLI and server use for each type (`--search-attribute Name=Type`). */
 const TYPE_NAMES: Record<SearchAttributeType, string> = {

@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, lt, lte, sql, SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { users, userTypes } from '../db/schema';
+import { users, type userTypes } from '../db/schema';
 import { AppError } from '../errors';
 import { newId } from '../ids';
 
@@ -28,7 +28,12 @@ export async function createUser(db: Db, input: { externalUserId: string; email?
 }
 
 const findUserStatements = new WeakMap<Db, ReturnType<typeof prepareFindUser>>();
-const prepareFindUser = (db: Db) => db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare('find_user_by_id');
+const prepareFindUser = (db: Db) =>
+  db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare('find_user_by_id');
 
 /** The hottest read of the API: built once per database handle and prepared once per connection. */
 export async function findUser(db: Db, id: string): Promise<UserRow | null> {
@@ -47,5 +52,10 @@ export async function listUsers(db: Db, filter: UserFilter, page: { limit: numbe
   if (filter.externalUserId) where.push(eq(users.externalUserId, filter.externalUserId));
   if (filter.createdAfter) where.push(gte(users.createdAt, filter.createdAfter));
   if (filter.createdBefore) where.push(lte(users.createdAt, filter.createdBefore));
-  return db.select().from(users).where(and(...where)).orderBy(desc(users.seq)).limit(page.limit + 1);
+  return db
+    .select()
+    .from(users)
+    .where(and(...where))
+    .orderBy(desc(users.seq))
+    .limit(page.limit + 1);
 }

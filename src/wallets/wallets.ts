@@ -1,7 +1,7 @@
-import { Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { type Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { eq, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
-import { createSecretBox, parseKeyring, SecretBox } from '../crypto/secret-box';
+import { createSecretBox, parseKeyring, type SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import { wallets } from '../db/schema';
 import type { StellarNetwork } from '../stellar/network';
@@ -40,7 +40,10 @@ export class WalletActivationRefused extends Error {
  * Creates the user's account on chain with every reserve sponsored by the platform and a USDC trustline, in one
  * transaction signed by the platform and the user: the user never needs XLM. Exactly once per user.
  */
-export async function activateWallet(deps: { db: Db; pool: Pool; network: StellarNetwork; box: SecretBox }, userId: string): Promise<WalletRow> {
+export async function activateWallet(
+  deps: { db: Db; pool: Pool; network: StellarNetwork; box: SecretBox },
+  userId: string,
+): Promise<WalletRow> {
   const wallet = await findWallet(deps.db, userId);
   if (!wallet) throw new WalletActivationRefused(`user ${userId} has no wallet`);
   if (wallet.status === 'ACTIVE') return wallet;

@@ -1,4 +1,4 @@
-import { Account, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { type Account, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
@@ -8,7 +8,7 @@ import type { StellarNetwork } from '../stellar/network';
 import { submitOnce } from '../stellar/submitter';
 import { findWallet, walletKeypair } from '../wallets/wallets';
 import { toStellarMemo } from './destination';
-import { findWithdrawal, setWithdrawalStatus, WithdrawalRow } from './withdrawals-repository';
+import { findWithdrawal, setWithdrawalStatus, type WithdrawalRow } from './withdrawals-repository';
 import { signTransaction } from '../stellar/sign';
 
 export interface PayOutDeps {
@@ -38,7 +38,11 @@ export async function payOutWithdrawal(deps: PayOutDeps, withdrawalId: string): 
     key: `withdrawal:${w.id}:payment`,
     sourceAccount: user.publicKey(),
     build: (source: Account) => {
-      const inner = new TransactionBuilder(source, { fee: '100', networkPassphrase: passphrase, memo: toStellarMemo(w.memoType ? { type: w.memoType as 'text', value: w.memo! } : null) })
+      const inner = new TransactionBuilder(source, {
+        fee: '100',
+        networkPassphrase: passphrase,
+        memo: toStellarMemo(w.memoType ? { type: w.memoType as 'text', value: w.memo! } : null),
+      })
         .addOperation(Operation.payment({ destination: w.destinationAddress, asset: usdc, amount: formatAmount(w.amount) }))
         .setTimeout(120)
         .build();
@@ -51,10 +55,20 @@ export async function payOutWithdrawal(deps: PayOutDeps, withdrawalId: string): 
 
   const ledgerInput = { userId: w.userId, amount: w.amount, currency: w.currency, related: { type: 'withdrawal', id: w.id } };
   if (outcome.status === 'SUCCEEDED') {
-    await finalizeWithdrawal(deps.pool, { ...ledgerInput, key: `withdrawal:${w.id}:finalize`, rail: 'stellar', metadata: { tx_hash: outcome.hash } });
+    await finalizeWithdrawal(deps.pool, {
+      ...ledgerInput,
+      key: `withdrawal:${w.id}:finalize`,
+      rail: 'stellar',
+      metadata: { tx_hash: outcome.hash },
+    });
     return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_COMPLETED', { txHash: outcome.hash });
   }
   await reverseWithdrawal(deps.pool, { ...ledgerInput, key: `withdrawal:${w.id}:reverse`, metadata: { result_codes: outcome.codes } });
-  const failureCode = outcome.codes.operations?.find((c) => c !== 'op_success') ?? outcome.codes.inner_transaction ?? outcome.codes.transaction;
-  return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_FAILED', { txHash: outcome.hash, failureCode, resultCodes: outcome.codes });
+  const failureCode =
+    outcome.codes.operations?.find((c) => c !== 'op_success') ?? outcome.codes.inner_transaction ?? outcome.codes.transaction;
+  return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_FAILED', {
+    txHash: outcome.hash,
+    failureCode,
+    resultCodes: outcome.codes,
+  });
 }

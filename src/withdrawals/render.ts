@@ -22,7 +22,11 @@ export function renderWithdrawal(w: WithdrawalRow): WithdrawalView {
     user_id: w.userId,
     amount: formatAmount(w.amount),
     currency: w.currency,
-    destination: { type: 'stellar', address: w.destinationAddress, memo: w.memo !== null && w.memoType ? { type: w.memoType, value: w.memo } : null },
+    destination: {
+      type: 'stellar',
+      address: w.destinationAddress,
+      memo: w.memo !== null && w.memoType ? { type: w.memoType, value: w.memo } : null,
+    },
     status: w.status,
     tx_hash: w.txHash,
     failure_code: w.failureCode,

@@ -1,7 +1,7 @@
-import { and, desc, eq, gte, lt, lte, SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
 import type { Db } from '../db/client';
-import { withdrawals, withdrawalStatuses } from '../db/schema';
+import { withdrawals, type withdrawalStatuses } from '../db/schema';
 import { holdForWithdrawal } from '../ledger';
 import type { Currency } from '../money';
 import type { NormalMemo } from './destination';
@@ -61,7 +61,15 @@ async function emitWithdrawalEvent(pool: Pool, w: WithdrawalRow): Promise<void> 
     resourceType: 'withdrawal',
     resourceId: w.id,
     userIds: [w.userId],
-    data: { withdrawal_id: w.id, user_id: w.userId, status: w.status, amount: formatAmount(w.amount), currency: w.currency, tx_hash: w.txHash, failure_code: w.failureCode },
+    data: {
+      withdrawal_id: w.id,
+      user_id: w.userId,
+      status: w.status,
+      amount: formatAmount(w.amount),
+      currency: w.currency,
+      tx_hash: w.txHash,
+      failure_code: w.failureCode,
+    },
   });
 }
 
@@ -80,7 +88,9 @@ export async function setWithdrawalStatus(
       ...(extra.txHash ? { txHash: extra.txHash } : {}),
       ...(extra.failureCode ? { failureCode: extra.failureCode } : {}),
       ...(extra.resultCodes ? { resultCodes: extra.resultCodes } : {}),
-      ...(status === 'WITHDRAWAL_COMPLETED' || status === 'WITHDRAWAL_FAILED' ? { completedAt: sql`coalesce(${withdrawals.completedAt}, now())` } : {}),
+      ...(status === 'WITHDRAWAL_COMPLETED' || status === 'WITHDRAWAL_FAILED'
+        ? { completedAt: sql`coalesce(${withdrawals.completedAt}, now())` }
+        : {}),
     })
     .where(eq(withdrawals.id, id))
     .returning();
@@ -102,5 +112,10 @@ export async function listWithdrawals(db: Db, f: WithdrawalFilter, page: { limit
   if (f.status) where.push(eq(withdrawals.status, f.status));
   if (f.createdAfter) where.push(gte(withdrawals.createdAt, f.createdAfter));
   if (f.createdBefore) where.push(lte(withdrawals.createdAt, f.createdBefore));
-  return db.select().from(withdrawals).where(and(...where)).orderBy(desc(withdrawals.seq)).limit(page.limit + 1);
+  return db
+    .select()
+    .from(withdrawals)
+    .where(and(...where))
+    .orderBy(desc(withdrawals.seq))
+    .limit(page.limit + 1);
 }

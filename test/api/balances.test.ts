@@ -1,5 +1,5 @@
 import { credit, reserve } from '../../src/ledger';
-import { startTestApi, TestApi, unique } from '../helpers/app';
+import { startTestApi, type TestApi, unique } from '../helpers/app';
 import { testDatabase } from '../helpers/db';
 
 let api: TestApi;
@@ -32,8 +32,21 @@ test('a deposit of 100 then a reserve of 30.5 shows available 69.5 and held 30.5
   const id = await newUser();
   const pool = testDatabase(1);
   try {
-    await credit(pool.pool, { kind: 'deposit', key: `test:${id}:dep`, userId: id, amount: 100n * 10n ** 7n, currency: 'USD', related: { type: 'deposit', id: 'op_1' } });
-    await reserve(pool.pool, { key: `test:${id}:res`, userId: id, amount: 305n * 10n ** 6n, currency: 'USD', related: { type: 'order', id: 'ord_x' } });
+    await credit(pool.pool, {
+      kind: 'deposit',
+      key: `test:${id}:dep`,
+      userId: id,
+      amount: 100n * 10n ** 7n,
+      currency: 'USD',
+      related: { type: 'deposit', id: 'op_1' },
+    });
+    await reserve(pool.pool, {
+      key: `test:${id}:res`,
+      userId: id,
+      amount: 305n * 10n ** 6n,
+      currency: 'USD',
+      related: { type: 'order', id: 'ord_x' },
+    });
   } finally {
     await pool.close();
   }

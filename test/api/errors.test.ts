@@ -1,4 +1,4 @@
-import { startTestApi, TestApi, unique } from '../helpers/app';
+import { startTestApi, type TestApi, unique } from '../helpers/app';
 import { testDatabase } from '../helpers/db';
 
 let api: TestApi;
@@ -23,10 +23,15 @@ function expectEnvelope(res: { status: number; body: any; headers: Headers }, st
   expect(res.headers.get('x-request-id')).toBeTruthy();
 }
 
-const post = (opts: { rawBody?: string; body?: unknown; headers?: Record<string, string> }) => api.call('POST', '/api/v1/users', { key, ...opts });
+const post = (opts: { rawBody?: string; body?: unknown; headers?: Record<string, string> }) =>
+  api.call('POST', '/api/v1/users', { key, ...opts });
 
 test('malformed JSON answers 400 VALIDATION_ERROR', async () => {
-  expectEnvelope(await post({ rawBody: '{"external_user_id": ', headers: { 'content-type': 'application/json' } }), 400, 'VALIDATION_ERROR');
+  expectEnvelope(
+    await post({ rawBody: '{"external_user_id": ', headers: { 'content-type': 'application/json' } }),
+    400,
+    'VALIDATION_ERROR',
+  );
 });
 
 test('a body that is not application/json answers 400 VALIDATION_ERROR naming the content type', async () => {
@@ -93,7 +98,8 @@ test('a refused request changes nothing', async () => {
 test('a provider that cannot be reached answers 502 PROVIDER_ERROR, not 500', async () => {
   const cut = await startTestApi({ HORIZON_URL: 'http://127.0.0.1:1' });
   try {
-    const userId = (await cut.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('prov'), type: 'BUYER' } })).body.data.id;
+    const userId = (await cut.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('prov'), type: 'BUYER' } })).body.data
+      .id;
     await db.pool.query(`UPDATE wallets SET status = 'ACTIVE' WHERE user_id = $1`, [userId]);
     const res = await cut.call('GET', '/api/v1/reconciliation/custody', { key: await cut.keyWith('support') });
     expectEnvelope(res, 502, 'PROVIDER_ERROR');

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { purgeExpired } from '../../src/idempotency';
 import { testDatabase } from '../helpers/db';
-import { startTestApi, TestApi, unique } from '../helpers/app';
+import { startTestApi, type TestApi, unique } from '../helpers/app';
 
 let api: TestApi;
 let writer: string;
@@ -15,8 +15,10 @@ afterAll(async () => {
   await db.close();
 });
 
-const countUsers = async (externalId: string) => Number((await db.pool.query('SELECT count(*) FROM users WHERE external_user_id = $1', [externalId])).rows[0].count);
-const createUser = (key: string, idem: string, body: object) => api.call('POST', '/api/v1/users', { key, body, headers: { 'idempotency-key': idem } });
+const countUsers = async (externalId: string) =>
+  Number((await db.pool.query('SELECT count(*) FROM users WHERE external_user_id = $1', [externalId])).rows[0].count);
+const createUser = (key: string, idem: string, body: object) =>
+  api.call('POST', '/api/v1/users', { key, body, headers: { 'idempotency-key': idem } });
 
 test('the same key with the same body replays the stored response byte for byte and creates nothing more', async () => {
   const ext = unique('idem');
@@ -115,20 +117,31 @@ test('expired outcomes are purged, after which the key may run a new request', a
 test('user creation keeps outcomes for 7 days', async () => {
   const idem = unique('key');
   await createUser(writer, idem, { external_user_id: unique('idem'), type: 'BUYER' });
-  const { rows } = await db.pool.query(`SELECT extract(epoch FROM expires_at - created_at)::int AS secs FROM idempotency_keys WHERE key = $1`, [idem]);
+  const { rows } = await db.pool.query(
+    `SELECT extract(epoch FROM expires_at - created_at)::int AS secs FROM idempotency_keys WHERE key = $1`,
+    [idem],
+  );
   expect(Math.round(rows[0].secs / 3600)).toBe(7 * 24);
 });
 
 test('a replayed API-key creation returns the same key, which rests sealed, never in plaintext', async () => {
   const idem = unique('key');
-  const first = await api.call('POST', '/api/v1/auth/api-keys', { body: { name: 'sealed', scopes: ['read'] }, headers: { 'idempotency-key': idem } });
-  const again = await api.call('POST', '/api/v1/auth/api-keys', { body: { name: 'sealed', scopes: ['read'] }, headers: { 'idempotency-key': idem } });
+  const first = await api.call('POST', '/api/v1/auth/api-keys', {
+    body: { name: 'sealed', scopes: ['read'] },
+    headers: { 'idempotency-key': idem },
+  });
+  const again = await api.call('POST', '/api/v1/auth/api-keys', {
+    body: { name: 'sealed', scopes: ['read'] },
+    headers: { 'idempotency-key': idem },
+  });
   expect(first.status).toBe(201);
   expect(again.text).toBe(first.text);
   const client = new Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   const stored = await client.query('SELECT response_body FROM idempotency_keys WHERE key = $1', [idem]);
-  const everywhere = await client.query(`SELECT count(*)::int AS n FROM api_keys WHERE key_hash = $1 OR prefix = $1`, [first.body.data.key]);
+  const everywhere = await client.query(`SELECT count(*)::int AS n FROM api_keys WHERE key_hash = $1 OR prefix = $1`, [
+    first.body.data.key,
+  ]);
   await client.end();
   expect(stored.rows[0].response_body).toMatch(/^v1\.idempotency-response\./);
   expect(stored.rows[0].response_body).not.toContain(first.body.data.key);

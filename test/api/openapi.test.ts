@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { createTemporalHandle } from '../../src/temporal/connection';
-import { startTestApi, TestApi } from '../helpers/app';
+import { startTestApi, type TestApi } from '../helpers/app';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -17,12 +17,21 @@ afterAll(() => api.close());
 function mountedRoutes(): string[] {
   const config = loadConfig({ ...process.env });
   const database = createDatabase(config.DATABASE_URL, 1);
-  const app = createApp(buildApiDeps({ config, database, logger: createLogger('silent'), temporal: createTemporalHandle({ address: '127.0.0.1:1', namespace: 'x' }), version: 't' }));
+  const app = createApp(
+    buildApiDeps({
+      config,
+      database,
+      logger: createLogger('silent'),
+      temporal: createTemporalHandle({ address: '127.0.0.1:1', namespace: 'x' }),
+      version: 't',
+    }),
+  );
   const out: string[] = [];
   const walk = (stack: any[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
-        for (const m of Object.keys(layer.route.methods)) out.push(`${m.toUpperCase()} ${prefix}${layer.route.path}`.replace(/:([A-Za-z_]+)/g, '{$1}'));
+        for (const m of Object.keys(layer.route.methods))
+          out.push(`${m.toUpperCase()} ${prefix}${layer.route.path}`.replace(/:([A-Za-z_]+)/g, '{$1}'));
       } else if (layer.handle?.stack && prefix === '' && layer.match('/api/v1') && !layer.match('/docs')) {
         walk(layer.handle.stack, '/api/v1');
       }
@@ -36,7 +45,9 @@ function mountedRoutes(): string[] {
 test('every mounted /api/v1 route is in the OpenAPI document, with its method', async () => {
   const doc = (await api.call('GET', '/api/v1/openapi.json', { key: null })).body;
   expect(doc.openapi).toBe('3.1.0');
-  const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+  const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([p, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+  );
   const mounted = mountedRoutes();
   expect(mounted.length).toBeGreaterThanOrEqual(routes.length);
   for (const r of mounted) expect(documented).toContain(r);

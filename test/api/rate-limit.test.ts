@@ -1,4 +1,4 @@
-import { startTestApi, TestApi } from '../helpers/app';
+import { startTestApi, type TestApi } from '../helpers/app';
 
 let a: TestApi;
 let b: TestApi;

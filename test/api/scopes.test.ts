@@ -1,6 +1,6 @@
 import { routes } from '../../api/routes';
 import { newId } from '../../src/ids';
-import { startTestApi, TestApi } from '../helpers/app';
+import { startTestApi, type TestApi } from '../helpers/app';
 
 /** Every route, with every kind of credential: the matrix covers routes added later without touching this file. */
 let api: TestApi;
@@ -25,7 +25,8 @@ const concretePath = (path: string) => `/api/v1${path.replace(/:id/g, newId(path
 const guarded = routes.filter((r) => r.access !== 'public');
 
 describe.each(guarded.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s', (_name, route) => {
-  const call = (key: string | null) => api.call(route.method.toUpperCase(), concretePath(route.path), { key, body: route.method === 'post' ? {} : undefined });
+  const call = (key: string | null) =>
+    api.call(route.method.toUpperCase(), concretePath(route.path), { key, body: route.method === 'post' ? {} : undefined });
 
   test('without a key answers 401 UNAUTHORIZED', async () => {
     const res = await call(null);
@@ -45,7 +46,10 @@ describe.each(guarded.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as c
     expect(res.body.error.code).toBe('UNAUTHORIZED');
   });
 
-  const denied: Array<keyof typeof keys | 'master'> = route.access === 'master' ? ['read', 'write', 'support', 'all'] : ['master', ...(['read', 'write', 'support'] as const).filter((s) => s !== route.access)];
+  const denied: Array<keyof typeof keys | 'master'> =
+    route.access === 'master'
+      ? ['read', 'write', 'support', 'all']
+      : ['master', ...(['read', 'write', 'support'] as const).filter((s) => s !== route.access)];
   test.each(denied)(`with a "%s" credential answers 403 INSUFFICIENT_SCOPE (needs ${route.access})`, async (who) => {
     const res = await call(who === 'master' ? api.masterKey : keys[who]);
     expect(res.status).toBe(403);

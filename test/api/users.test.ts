@@ -1,4 +1,4 @@
-import { startTestApi, TestApi, unique } from '../helpers/app';
+import { startTestApi, type TestApi, unique } from '../helpers/app';
 
 let api: TestApi;
 let key: string;
@@ -48,7 +48,9 @@ test('filters narrow the list: type, external_user_id, email, created_after', as
   expect(byEmail.body.data.map((u: { id: string }) => u.id)).toEqual([seller.body.data.id]);
   const byEmailWrongType = await api.call('GET', `/api/v1/users?email=${tag}@example.com&type=BUYER`, { key });
   expect(byEmailWrongType.body.data).toEqual([]);
-  const future = await api.call('GET', `/api/v1/users?created_after=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`, { key });
+  const future = await api.call('GET', `/api/v1/users?created_after=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`, {
+    key,
+  });
   expect(future.body.data).toEqual([]);
   expect(future.body.pagination).toEqual({ has_more: false, next_cursor: null });
 });
@@ -74,7 +76,9 @@ test('paging through 250 users while others are being inserted sees each of the 
   const tag = unique('page');
   const ids: string[] = [];
   for (let i = 0; i < 250; i += 25) {
-    const batch = await Promise.all(Array.from({ length: 25 }, (_, j) => create({ external_user_id: `${tag}-${String(i + j).padStart(3, '0')}`, type: 'BUYER' })));
+    const batch = await Promise.all(
+      Array.from({ length: 25 }, (_, j) => create({ external_user_id: `${tag}-${String(i + j).padStart(3, '0')}`, type: 'BUYER' })),
+    );
     ids.push(...batch.map((r) => r.body.data.id));
   }
   let inserting = true;
@@ -89,7 +93,11 @@ test('paging through 250 users while others are being inserted sees each of the 
   do {
     const res: any = await api.call('GET', `/api/v1/users?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { key });
     expect(res.status).toBe(200);
-    seen.push(...res.body.data.filter((u: any) => u.external_user_id.startsWith(`${tag}-`) && !u.external_user_id.includes('late')).map((u: any) => u.id));
+    seen.push(
+      ...res.body.data
+        .filter((u: any) => u.external_user_id.startsWith(`${tag}-`) && !u.external_user_id.includes('late'))
+        .map((u: any) => u.id),
+    );
     cursor = res.body.pagination.next_cursor;
     expect(res.body.pagination.has_more).toBe(cursor !== null);
     pages++;

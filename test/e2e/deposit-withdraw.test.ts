@@ -7,7 +7,7 @@ import { testDatabase } from '../helpers/db';
 import { unique } from '../helpers/app';
 import { recordHistory } from '../helpers/histories';
 import { walletWorkflowId, withdrawalWorkflowId } from '../../workflows/ids';
-import { eventually, startStellarStack, StellarStack } from '../helpers/stellar-stack';
+import { eventually, startStellarStack, type StellarStack } from '../helpers/stellar-stack';
 
 let s: StellarStack;
 let key: string;
@@ -29,7 +29,8 @@ async function activeUser(): Promise<{ id: string; address: string }> {
 }
 
 const balance = (id: string) => s.balance(key, id);
-const withdraw = (body: object, idem = unique('wd')) => s.api.call('POST', '/api/v1/withdrawals', { key, body, headers: { 'idempotency-key': idem } });
+const withdraw = (body: object, idem = unique('wd')) =>
+  s.api.call('POST', '/api/v1/withdrawals', { key, body, headers: { 'idempotency-key': idem } });
 
 test('a deposit of 100 USDC shows in the balance; a withdrawal of 40 reaches the outside account and leaves 60', async () => {
   const user = await activeUser();
@@ -43,19 +44,39 @@ test('a deposit of 100 USDC shows in the balance; a withdrawal of 40 reaches the
   await eventually(async () => (await balance(user.id)).available === '100', 15_000, 'deposit credit');
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '100', held: '0' });
   const history = await s.api.call('GET', `/api/v1/users/${user.id}/transactions`, { key });
-  expect(history.body.data[0]).toMatchObject({ type: 'deposit', bucket: 'available', amount: '100', balance_after: '100', related: { type: 'stellar_payment' } });
+  expect(history.body.data[0]).toMatchObject({
+    type: 'deposit',
+    bucket: 'available',
+    amount: '100',
+    balance_after: '100',
+    related: { type: 'stellar_payment' },
+  });
 
   const outside = await s.outsideAccount();
-  const res = await withdraw({ user_id: user.id, amount: '40', currency: 'USD', destination: { type: 'stellar', address: outside.publicKey(), memo: 'invoice 7' } });
+  const res = await withdraw({
+    user_id: user.id,
+    amount: '40',
+    currency: 'USD',
+    destination: { type: 'stellar', address: outside.publicKey(), memo: 'invoice 7' },
+  });
   expect(res.status).toBe(201);
-  expect(res.body.data).toMatchObject({ user_id: user.id, amount: '40', currency: 'USD', destination: { address: outside.publicKey(), memo: { type: 'text', value: 'invoice 7' } } });
+  expect(res.body.data).toMatchObject({
+    user_id: user.id,
+    amount: '40',
+    currency: 'USD',
+    destination: { address: outside.publicKey(), memo: { type: 'text', value: 'invoice 7' } },
+  });
   expect(res.body.data.id).toMatch(/^wd_/);
   expect(['WITHDRAWAL_COMMITTED', 'WITHDRAWAL_PENDING', 'WITHDRAWAL_COMPLETED']).toContain(res.body.data.status);
 
-  const done = await eventually(async () => {
-    const w = await s.api.call('GET', `/api/v1/withdrawals/${res.body.data.id}`, { key });
-    return w.body.data.status === 'WITHDRAWAL_COMPLETED' && w.body.data;
-  }, 20_000, 'withdrawal completion');
+  const done = await eventually(
+    async () => {
+      const w = await s.api.call('GET', `/api/v1/withdrawals/${res.body.data.id}`, { key });
+      return w.body.data.status === 'WITHDRAWAL_COMPLETED' && w.body.data;
+    },
+    20_000,
+    'withdrawal completion',
+  );
   expect(done.tx_hash).toMatch(/^[0-9a-f]{64}$/);
   expect(await s.usdcBalance(outside.publicKey())).toBe('40.0000000');
   expect(await s.usdcBalance(user.address)).toBe('60.0000000');
@@ -76,7 +97,12 @@ test('a withdrawal larger than the balance answers 422 INSUFFICIENT_FUNDS and ho
   const user = await activeUser();
   await s.faucet(user.address, '5');
   await eventually(async () => (await balance(user.id)).available === '5', 15_000, 'deposit credit');
-  const res = await withdraw({ user_id: user.id, amount: '5.0000001', currency: 'USDC', destination: { type: 'stellar', address: (await s.outsideAccount()).publicKey() } });
+  const res = await withdraw({
+    user_id: user.id,
+    amount: '5.0000001',
+    currency: 'USDC',
+    destination: { type: 'stellar', address: (await s.outsideAccount()).publicKey() },
+  });
   expect(res.status).toBe(422);
   expect(res.body.error.code).toBe('INSUFFICIENT_FUNDS');
   expect(res.body.error.details).toMatchObject({ available: '5', requested: '5.0000001' });
@@ -88,12 +114,21 @@ test('a payment Stellar refuses (no trustline) ends WITHDRAWAL_FAILED with op_no
   await s.faucet(user.address, '10');
   await eventually(async () => (await balance(user.id)).available === '10', 15_000, 'deposit credit');
   const untrusting = await s.outsideAccount(false);
-  const res = await withdraw({ user_id: user.id, amount: '3', currency: 'USD', destination: { type: 'stellar', address: untrusting.publicKey() } });
+  const res = await withdraw({
+    user_id: user.id,
+    amount: '3',
+    currency: 'USD',
+    destination: { type: 'stellar', address: untrusting.publicKey() },
+  });
   expect(res.status).toBe(201);
-  const failed = await eventually(async () => {
-    const w = await s.api.call('GET', `/api/v1/withdrawals/${res.body.data.id}`, { key });
-    return w.body.data.status === 'WITHDRAWAL_FAILED' && w.body.data;
-  }, 20_000, 'withdrawal failure');
+  const failed = await eventually(
+    async () => {
+      const w = await s.api.call('GET', `/api/v1/withdrawals/${res.body.data.id}`, { key });
+      return w.body.data.status === 'WITHDRAWAL_FAILED' && w.body.data;
+    },
+    20_000,
+    'withdrawal failure',
+  );
   expect(failed.failure_code).toBe('op_no_trust');
   await eventually(async () => (await balance(user.id)).held === '0', 15_000, 'reversal');
   await recordHistory('withdrawal-failed-no-trust', withdrawalWorkflowId(res.body.data.id));
@@ -113,7 +148,11 @@ test('the same withdrawal sent twice with one key pays once', async () => {
   expect(statuses[0]).toBe(201);
   expect([201, 409]).toContain(statuses[1]);
   const id = a.status === 201 ? a.body.data.id : b.body.data.id;
-  await eventually(async () => (await s.api.call('GET', `/api/v1/withdrawals/${id}`, { key })).body.data.status === 'WITHDRAWAL_COMPLETED', 20_000, 'completion');
+  await eventually(
+    async () => (await s.api.call('GET', `/api/v1/withdrawals/${id}`, { key })).body.data.status === 'WITHDRAWAL_COMPLETED',
+    20_000,
+    'completion',
+  );
   const again = await withdraw(body, idem);
   expect(again.status).toBe(201);
   expect(again.body.data.id).toBe(id);
@@ -148,7 +187,10 @@ test('withdrawal destinations and memos are validated: 400 VALIDATION_ERROR nami
     expect(res.status).toBe(400);
     expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toContain(field);
   }
-  const noKey = await s.api.call('POST', '/api/v1/withdrawals', { key, body: { user_id: user.id, amount: '1', currency: 'USD', destination: { type: 'stellar', address: user.address } } });
+  const noKey = await s.api.call('POST', '/api/v1/withdrawals', {
+    key,
+    body: { user_id: user.id, amount: '1', currency: 'USD', destination: { type: 'stellar', address: user.address } },
+  });
   expect(noKey.status).toBe(400);
   expect(noKey.body.error.details.fields[0].field).toBe('headers.idempotency-key');
 });
@@ -162,7 +204,12 @@ test('withdrawals are listed newest first and filter by user and status', async 
   const second = await withdraw({ user_id: user.id, amount: '1', currency: 'USD', destination: { type: 'stellar', address: outside } });
   const list = await s.api.call('GET', `/api/v1/withdrawals?user_id=${user.id}`, { key });
   expect(list.body.data.map((w: { id: string }) => w.id)).toEqual([second.body.data.id, first.body.data.id]);
-  await eventually(async () => (await s.api.call('GET', `/api/v1/withdrawals?user_id=${user.id}&status=WITHDRAWAL_COMPLETED`, { key })).body.data.length === 2, 20_000, 'both completed');
+  await eventually(
+    async () =>
+      (await s.api.call('GET', `/api/v1/withdrawals?user_id=${user.id}&status=WITHDRAWAL_COMPLETED`, { key })).body.data.length === 2,
+    20_000,
+    'both completed',
+  );
   const none = await s.api.call('GET', `/api/v1/withdrawals?user_id=${user.id}&status=WITHDRAWAL_FAILED`, { key });
   expect(none.body.data).toEqual([]);
 });

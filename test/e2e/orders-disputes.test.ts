@@ -10,7 +10,7 @@ import { resolveSignal } from '../../workflows/messages/order';
 import { testDatabase } from '../helpers/db';
 import { orderDriver } from '../helpers/escrow-orders';
 import { recordHistory } from '../helpers/histories';
-import { eventually, startStellarStack, StellarStack } from '../helpers/stellar-stack';
+import { eventually, startStellarStack, type StellarStack } from '../helpers/stellar-stack';
 
 /** Disputes and their resolution (REST with the support scope, or a signal from the Temporal UI/CLI), and auto-release. */
 let s: StellarStack;
@@ -58,7 +58,9 @@ test('a dispute resolved by support as a 60/40 split: each party gets its part l
 
   // Disputes belong to support: a read/write key may not list or resolve them.
   expect((await drive.get('/disputes')).status).toBe(403);
-  expect((await drive.post(`/disputes/${disputeId}/resolve`, { decision: 'FULL_REFUND', note: 'x' })).body.error.code).toBe('INSUFFICIENT_SCOPE');
+  expect((await drive.post(`/disputes/${disputeId}/resolve`, { decision: 'FULL_REFUND', note: 'x' })).body.error.code).toBe(
+    'INSUFFICIENT_SCOPE',
+  );
   const listed = await drive.get(`/disputes?status=OPEN&order_id=${id}`, supportKey);
   expect(listed.body.data.map((d: { id: string; amount: string }) => [d.id, d.amount])).toEqual([[disputeId, '40']]);
   const assigned = await drive.post(`/disputes/${disputeId}/assign`, { assignee: 'agent-ana' }, undefined, supportKey);
@@ -72,9 +74,17 @@ test('a dispute resolved by support as a 60/40 split: each party gets its part l
   expect([noAmounts.status, noAmounts.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
   expect((await drive.orderView(id)).status).toBe('DISPUTED');
 
-  const resolved = await drive.resolve(disputeId, { decision: 'SPLIT', release_amount: '24', refund_amount: '16', note: 'partial delivery' });
+  const resolved = await drive.resolve(disputeId, {
+    decision: 'SPLIT',
+    release_amount: '24',
+    refund_amount: '16',
+    note: 'partial delivery',
+  });
   expect(resolved.status).toBe(200);
-  expect(resolved.body.data).toMatchObject({ status: 'RESOLVED', resolution: { decision: 'SPLIT', release_amount: '24', refund_amount: '16', note: 'partial delivery' } });
+  expect(resolved.body.data).toMatchObject({
+    status: 'RESOLVED',
+    resolution: { decision: 'SPLIT', release_amount: '24', refund_amount: '16', note: 'partial delivery' },
+  });
   // seller: 24 − 0.072 − 0.6 = 23.328; buyer: 16 − 0.048 − 0.4 = 15.552
   expect(await drive.orderView(id)).toMatchObject({
     status: 'CLOSED',
@@ -85,11 +95,23 @@ test('a dispute resolved by support as a 60/40 split: each party gets its part l
   expect(await s.balance(key, seller.id)).toEqual({ currency: 'USD', available: '23.328', held: '0' });
   expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '15.552', held: '0' });
   expect((await verifyLedger(db.pool)).ok).toBe(true);
-  const custody = await reconcileCustody(db.pool, createStellarNetwork(loadConfig({ ...process.env, ...s.overrides })), { userIds: [buyer.id, seller.id] });
+  const custody = await reconcileCustody(db.pool, createStellarNetwork(loadConfig({ ...process.env, ...s.overrides })), {
+    userIds: [buyer.id, seller.id],
+  });
   expect(custody.totals.drift).toBe('0');
   expect((await reconcileEscrows(db.pool, tw(), { orderIds: [id] })).escrows).toBe(0);
-  const events = await db.pool.query(`SELECT type FROM events WHERE resource_id IN ($1, $2) AND type NOT LIKE 'order.%' ORDER BY id`, [id, disputeId]);
-  expect(events.rows.map((r) => r.type)).toEqual(['escrow.created', 'escrow.funded', 'dispute.opened', 'escrow.disputed', 'dispute.resolved', 'escrow.split']);
+  const events = await db.pool.query(`SELECT type FROM events WHERE resource_id IN ($1, $2) AND type NOT LIKE 'order.%' ORDER BY id`, [
+    id,
+    disputeId,
+  ]);
+  expect(events.rows.map((r) => r.type)).toEqual([
+    'escrow.created',
+    'escrow.funded',
+    'dispute.opened',
+    'escrow.disputed',
+    'dispute.resolved',
+    'escrow.split',
+  ]);
   // Resolved is final.
   expect((await drive.resolve(disputeId, { decision: 'FULL_REFUND', note: 'again' })).status).toBe(409);
   await recordHistory('order-dispute-split', orderWorkflowId(id));
@@ -103,22 +125,38 @@ test('support resolves by signal (Temporal UI or CLI): an invalid signal is reco
   const handle = new Client({ connection: temporal }).workflow.getHandle(orderWorkflowId(id));
 
   await handle.signal(resolveSignal, { decision: 'SPLIT', release_amount: '5', refund_amount: '5', note: 'does not add up' });
-  const rejected = await eventually(async () => {
-    const { rows } = await db.pool.query(`SELECT data FROM events WHERE resource_id = $1 AND type = 'order.command_rejected'`, [id]);
-    return rows[0]?.data;
-  }, 15_000, 'the rejected signal event');
-  expect(rejected).toMatchObject({ order_id: id, command: 'resolve', reason: 'release_amount and refund_amount must add up to the escrowed amount' });
+  const rejected = await eventually(
+    async () => {
+      const { rows } = await db.pool.query(`SELECT data FROM events WHERE resource_id = $1 AND type = 'order.command_rejected'`, [id]);
+      return rows[0]?.data;
+    },
+    15_000,
+    'the rejected signal event',
+  );
+  expect(rejected).toMatchObject({
+    order_id: id,
+    command: 'resolve',
+    reason: 'release_amount and refund_amount must add up to the escrowed amount',
+  });
   expect((await drive.orderView(id)).status).toBe('DISPUTED');
 
   await handle.signal(resolveSignal, { decision: 'FULL_REFUND', note: 'seller agreed', resolved_by: 'ops@marketplace' });
-  const order = await eventually(async () => {
-    const o = await drive.orderView(id);
-    return o.status === 'REFUNDED' && o;
-  }, 30_000, 'the refund by signal');
+  const order = await eventually(
+    async () => {
+      const o = await drive.orderView(id);
+      return o.status === 'REFUNDED' && o;
+    },
+    30_000,
+    'the refund by signal',
+  );
   expect(order.escrow).toMatchObject({ status: 'REFUNDED', refunded_amount: '11.664', released_amount: '0' });
   expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '11.664', held: '0' });
   const dispute = (await drive.get(`/disputes/${disputeId}`, supportKey)).body.data;
-  expect(dispute).toMatchObject({ status: 'RESOLVED', opened_by: 'SELLER', resolution: { decision: 'FULL_REFUND', refund_amount: '12', release_amount: '0', resolved_by: 'ops@marketplace' } });
+  expect(dispute).toMatchObject({
+    status: 'RESOLVED',
+    opened_by: 'SELLER',
+    resolution: { decision: 'FULL_REFUND', refund_amount: '12', release_amount: '0', resolved_by: 'ops@marketplace' },
+  });
   await recordHistory('order-resolved-by-signal', orderWorkflowId(id));
 }, 120_000);
 
@@ -131,10 +169,14 @@ test('auto-release fires after delivery when nobody disputes, and a dispute open
   expect((await drive.post(`/orders/${held}/deliver`, { evidence: 'done' })).status).toBe(200);
   expect((await drive.dispute(held)).status).toBe(201);
 
-  const released = await eventually(async () => {
-    const o = await drive.orderView(auto);
-    return o.status === 'RELEASED' && o;
-  }, 30_000, 'the auto-release');
+  const released = await eventually(
+    async () => {
+      const o = await drive.orderView(auto);
+      return o.status === 'RELEASED' && o;
+    },
+    30_000,
+    'the auto-release',
+  );
   expect(released.escrow).toMatchObject({ status: 'RELEASED', released_amount: '9.72' });
   expect(released.transitions.map((t: { status: string }) => t.status).slice(-3)).toEqual(['DELIVERED', 'RELEASING', 'RELEASED']);
   await new Promise((r) => setTimeout(r, 2500));

@@ -9,7 +9,7 @@ import { testDatabase } from '../helpers/db';
 import { orderDriver } from '../helpers/escrow-orders';
 import { unique } from '../helpers/app';
 import { recordHistory } from '../helpers/histories';
-import { eventually, startStellarStack, StellarStack } from '../helpers/stellar-stack';
+import { eventually, startStellarStack, type StellarStack } from '../helpers/stellar-stack';
 import { startTrustlessWorkSandbox } from '../../sandboxes/trustless-work';
 
 /** Orders with a Trustless Work escrow on the sandbox, end to end through REST: 2.5% platform fee, 0.3% protocol fee. */
@@ -30,7 +30,11 @@ afterAll(async () => {
 });
 
 async function contractBalance(contractId: string): Promise<number> {
-  const [escrow] = (await (await fetch(`${s.trustlessWork.url}/helper/get-escrow-by-contract-ids?contractIds[]=${contractId}`, { headers: { 'x-api-key': s.overrides.TRUSTLESS_WORK_API_KEY } })).json()) as Array<{ balance: number }>;
+  const [escrow] = (await (
+    await fetch(`${s.trustlessWork.url}/helper/get-escrow-by-contract-ids?contractIds[]=${contractId}`, {
+      headers: { 'x-api-key': s.overrides.TRUSTLESS_WORK_API_KEY },
+    })
+  ).json()) as Array<{ balance: number }>;
   return escrow.balance;
 }
 
@@ -43,7 +47,14 @@ test('happy path: deposit, order, reserve, escrow, fund, deliver, release — th
 
   const created = await drive.post(`/orders/${id}/escrow`, { amount: '40', currency: 'USD' });
   expect(created.status).toBe(200);
-  expect(created.body.data).toMatchObject({ order_id: id, status: 'CREATED', order_status: 'ESCROW_CREATED', amount: '40', currency: 'USD', platform_fee_percent: '2.5' });
+  expect(created.body.data).toMatchObject({
+    order_id: id,
+    status: 'CREATED',
+    order_status: 'ESCROW_CREATED',
+    amount: '40',
+    currency: 'USD',
+    platform_fee_percent: '2.5',
+  });
   expect(created.body.data.escrow_id).toMatch(/^esc_/);
   const contractId = created.body.data.contract_id as string;
   expect(contractId).toMatch(/^C[A-Z2-7]{55}$/);
@@ -62,7 +73,13 @@ test('happy path: deposit, order, reserve, escrow, fund, deliver, release — th
   const released = await drive.post(`/orders/${id}/resolution/release`);
   expect(released.status).toBe(200);
   // 40 − 0.12 (Trustless Work, 0.3%) − 1 (platform, 2.5%) = 38.88
-  expect(released.body.data).toMatchObject({ status: 'RELEASED', order_status: 'RELEASED', released_amount: '38.88', refunded_amount: '0', fees: { platform: '1', protocol: '0.12' } });
+  expect(released.body.data).toMatchObject({
+    status: 'RELEASED',
+    order_status: 'RELEASED',
+    released_amount: '38.88',
+    refunded_amount: '0',
+    fees: { platform: '1', protocol: '0.12' },
+  });
   expect(await s.usdcBalance(seller.address)).toBe('38.8800000');
   expect(await s.balance(key, seller.id)).toEqual({ currency: 'USD', available: '38.88', held: '0' });
   expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '60', held: '0' });
@@ -84,14 +101,24 @@ test('happy path: deposit, order, reserve, escrow, fund, deliver, release — th
   ]);
   const order = await drive.orderView(id);
   expect(order.transitions.map((t: { status: string }) => t.status)).toEqual([
-    'ORDER_CREATED', 'FUNDS_RESERVED', 'ESCROW_CREATING', 'ESCROW_CREATED', 'ESCROW_FUNDING', 'IN_PROGRESS', 'DELIVERED', 'RELEASING', 'RELEASED',
+    'ORDER_CREATED',
+    'FUNDS_RESERVED',
+    'ESCROW_CREATING',
+    'ESCROW_CREATED',
+    'ESCROW_FUNDING',
+    'IN_PROGRESS',
+    'DELIVERED',
+    'RELEASING',
+    'RELEASED',
   ]);
   expect(order.last_error).toBeNull();
   const events = await db.pool.query(`SELECT type FROM events WHERE resource_id = $1 AND type LIKE 'escrow.%' ORDER BY id`, [id]);
   expect(events.rows.map((r) => r.type)).toEqual(['escrow.created', 'escrow.funded', 'escrow.released']);
 
   expect((await verifyLedger(db.pool)).ok).toBe(true);
-  const custody = await reconcileCustody(db.pool, createStellarNetwork(loadConfig({ ...process.env, ...s.overrides })), { userIds: [buyer.id, seller.id] });
+  const custody = await reconcileCustody(db.pool, createStellarNetwork(loadConfig({ ...process.env, ...s.overrides })), {
+    userIds: [buyer.id, seller.id],
+  });
   expect(custody.totals.drift).toBe('0');
   await recordHistory('order-released', orderWorkflowId(id));
 }, 120_000);
@@ -119,7 +146,13 @@ test('refund: the whole escrow goes back to the buyer through the contract, less
   const refunded = await drive.post(`/orders/${id}/resolution/refund`);
   expect(refunded.status).toBe(200);
   // 20 − 0.06 (0.3%) − 0.5 (2.5%) = 19.44 back to the buyer
-  expect(refunded.body.data).toMatchObject({ status: 'REFUNDED', order_status: 'REFUNDED', released_amount: '0', refunded_amount: '19.44', fees: { platform: '0.5', protocol: '0.06' } });
+  expect(refunded.body.data).toMatchObject({
+    status: 'REFUNDED',
+    order_status: 'REFUNDED',
+    released_amount: '0',
+    refunded_amount: '19.44',
+    fees: { platform: '0.5', protocol: '0.06' },
+  });
   expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '49.44', held: '0' });
   expect(await s.usdcBalance(buyer.address)).toBe('49.4400000');
   expect(await s.balance(key, seller.id)).toEqual({ currency: 'USD', available: '0', held: '0' });
@@ -162,14 +195,24 @@ test('every invalid transition answers 409 INVALID_STATE with the current state,
   const before = await historyLength(id);
   for (const [path, body] of attempts) {
     const res = await drive.post(path, body);
-    expect([path, res.status, res.body.error?.code, res.body.error?.details?.current_status]).toEqual([path, 409, 'INVALID_STATE', 'ORDER_CREATED']);
+    expect([path, res.status, res.body.error?.code, res.body.error?.details?.current_status]).toEqual([
+      path,
+      409,
+      'INVALID_STATE',
+      'ORDER_CREATED',
+    ]);
   }
   expect(await historyLength(id)).toBe(before);
 
   // Funded: reserving again, creating a second escrow, cancelling, or resolving a dispute that was never opened are refused.
   const funded = await drive.funded(buyer.id, seller.id, '10');
   const mid = await historyLength(funded);
-  for (const [path, body] of [[`/orders/${funded}/reserve`], [`/orders/${funded}/escrow`, { amount: '10', currency: 'USD' }], [`/orders/${funded}/escrow/fund`], [`/orders/${funded}/cancel`]] as Array<[string, object?]>) {
+  for (const [path, body] of [
+    [`/orders/${funded}/reserve`],
+    [`/orders/${funded}/escrow`, { amount: '10', currency: 'USD' }],
+    [`/orders/${funded}/escrow/fund`],
+    [`/orders/${funded}/cancel`],
+  ] as Array<[string, object?]>) {
     const res = await drive.post(path, body);
     expect([path, res.status, res.body.error?.details?.current_status]).toEqual([path, 409, 'IN_PROGRESS']);
   }
@@ -185,7 +228,10 @@ test('the same release sent twice with one Idempotency-Key releases once', async
   const seller = await drive.party();
   const id = await drive.funded(buyer.id, seller.id, '20');
   const idem = unique('release');
-  const [a, b] = await Promise.all([drive.post(`/orders/${id}/resolution/release`, undefined, idem), drive.post(`/orders/${id}/resolution/release`, undefined, idem)]);
+  const [a, b] = await Promise.all([
+    drive.post(`/orders/${id}/resolution/release`, undefined, idem),
+    drive.post(`/orders/${id}/resolution/release`, undefined, idem),
+  ]);
   const statuses = [a.status, b.status].sort();
   // One runs; the other waits its turn (409 IN_PROGRESS while the first runs) or replays the stored answer.
   expect(statuses.includes(200)).toBe(true);
@@ -195,7 +241,10 @@ test('the same release sent twice with one Idempotency-Key releases once', async
   expect(third.body.data).toMatchObject({ status: 'RELEASED', released_amount: '19.44' });
   expect(await s.usdcBalance(seller.address)).toBe('19.4400000');
   expect(await s.balance(key, seller.id)).toEqual({ currency: 'USD', available: '19.44', held: '0' });
-  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM stellar_transactions WHERE business_key = $1 AND status = 'SUCCEEDED'`, [`order:${id}:release`]);
+  const { rows } = await db.pool.query(
+    `SELECT count(*)::int AS n FROM stellar_transactions WHERE business_key = $1 AND status = 'SUCCEEDED'`,
+    [`order:${id}:release`],
+  );
   expect(rows[0].n).toBe(1);
 }, 120_000);
 
@@ -211,7 +260,11 @@ test('a funding the network refuses answers 502, keeps the reservation, shows th
   expect(fund.body.error.code).toBe('PROVIDER_ERROR');
   expect(fund.body.error.details.result_codes.transaction).toMatch(/tx_failed|tx_fee_bump_inner_failed/);
   const order = await drive.orderView(id);
-  expect(order).toMatchObject({ status: 'ESCROW_CREATED', escrow: { status: 'CREATED' }, last_error: { step: 'fund_escrow', code: 'PROVIDER_ERROR' } });
+  expect(order).toMatchObject({
+    status: 'ESCROW_CREATED',
+    escrow: { status: 'CREATED' },
+    last_error: { step: 'fund_escrow', code: 'PROVIDER_ERROR' },
+  });
   expect(order.transitions.map((t: { status: string }) => t.status).slice(-2)).toEqual(['ESCROW_FUNDING', 'ESCROW_CREATED']);
   expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '0', held: '15' });
   const cancelled = await drive.post(`/orders/${id}/cancel`);
@@ -230,16 +283,23 @@ test('while Trustless Work is down the step is retried and shows on the order; i
   const pending = await drive.post(`/orders/${id}/escrow`, { amount: '10', currency: 'USD' }, idem);
   expect([pending.status, pending.body.error.code]).toEqual([504, 'PROVIDER_TIMEOUT']);
   const stuck = await drive.orderView(id);
-  expect(stuck).toMatchObject({ status: 'ESCROW_CREATING', last_error: { step: 'create_escrow', code: 'PROVIDER_UNAVAILABLE', retrying: true } });
+  expect(stuck).toMatchObject({
+    status: 'ESCROW_CREATING',
+    last_error: { step: 'create_escrow', code: 'PROVIDER_UNAVAILABLE', retrying: true },
+  });
   expect(stuck.last_error.attempt).toBeGreaterThanOrEqual(2);
 
   // Back on the same port for the rest of the suite (stopped in afterAll).
   const back = await startTrustlessWorkSandbox({ port, stellar: s.sandbox, apiKey: s.overrides.TRUSTLESS_WORK_API_KEY });
   restarted.push(back);
-  const done = await eventually(async () => {
-    const o = await drive.orderView(id);
-    return o.status === 'ESCROW_CREATED' && o;
-  }, 90_000, 'escrow creation once Trustless Work is back');
+  const done = await eventually(
+    async () => {
+      const o = await drive.orderView(id);
+      return o.status === 'ESCROW_CREATED' && o;
+    },
+    90_000,
+    'escrow creation once Trustless Work is back',
+  );
   expect(done.last_error).toBeNull();
   expect(done.escrow.contract_id).toMatch(/^C/);
   // The retried request (same key) now answers the created escrow.
@@ -252,13 +312,19 @@ test('one buyer funding three orders at once: each transaction gets its own sequ
   // timeout (504) and is then sent again with its key, as a client should.
   const buyer = await drive.party('30');
   const seller = await drive.party();
-  const ids = await Promise.all(['5', '6', '7'].map(async (amount) => {
-    const id = await drive.reserved(buyer.id, seller.id, amount);
-    expect((await drive.postUntilAnswered(`/orders/${id}/escrow`, { amount, currency: 'USD' })).status).toBe(200);
-    return id;
-  }));
+  const ids = await Promise.all(
+    ['5', '6', '7'].map(async (amount) => {
+      const id = await drive.reserved(buyer.id, seller.id, amount);
+      expect((await drive.postUntilAnswered(`/orders/${id}/escrow`, { amount, currency: 'USD' })).status).toBe(200);
+      return id;
+    }),
+  );
   const funded = await Promise.all(ids.map((id) => drive.postUntilAnswered(`/orders/${id}/escrow/fund`)));
-  expect(funded.map((r) => [r.status, r.body.data?.status])).toEqual([[200, 'FUNDED'], [200, 'FUNDED'], [200, 'FUNDED']]);
+  expect(funded.map((r) => [r.status, r.body.data?.status])).toEqual([
+    [200, 'FUNDED'],
+    [200, 'FUNDED'],
+    [200, 'FUNDED'],
+  ]);
   expect(await s.usdcBalance(buyer.address)).toBe('12.0000000');
   expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '12', held: '18' });
 }, 120_000);

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config';
 import { credit } from '../../src/ledger';
 import { startWorker } from '../../worker/worker';
 import { orderWorkflowId } from '../../workflows/ids';
-import { startTestApi, TestApi, unique } from '../helpers/app';
+import { startTestApi, type TestApi, unique } from '../helpers/app';
 import { testDatabase } from '../helpers/db';
 import { eventually, quietTemporalRuntime } from '../helpers/stellar-stack';
 import { recordHistory } from '../helpers/histories';
@@ -20,7 +20,12 @@ beforeAll(async () => {
   quietTemporalRuntime();
   api = await startTestApi(overrides);
   key = await api.keyWith('read', 'write');
-  worker = await startWorker({ config: loadConfig({ ...process.env, ...overrides }), taskQueue: overrides.TEMPORAL_TASK_QUEUE, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE, depositWatcher: false });
+  worker = await startWorker({
+    config: loadConfig({ ...process.env, ...overrides }),
+    taskQueue: overrides.TEMPORAL_TASK_QUEUE,
+    workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+    depositWatcher: false,
+  });
   temporal = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
 }, 60_000);
 afterAll(async () => {
@@ -38,14 +43,22 @@ async function party(funds?: bigint): Promise<string> {
 }
 const USD = (n: number) => BigInt(n) * 10_000_000n;
 const balance = async (id: string) => (await api.call('GET', `/api/v1/users/${id}/balance`, { key })).body.data.balances[0];
-const post = (path: string, body?: object, idem = unique('idem')) => api.call('POST', `/api/v1${path}`, { key, body, headers: { 'idempotency-key': idem } });
+const post = (path: string, body?: object, idem = unique('idem')) =>
+  api.call('POST', `/api/v1${path}`, { key, body, headers: { 'idempotency-key': idem } });
 const historyLength = async (orderId: string) => {
   const history = await new Client({ connection: temporal }).workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
   return history.events?.length ?? 0;
 };
 
 async function newOrder(buyer: string, seller: string, amount = '30') {
-  const res = await post('/orders', { buyer_id: buyer, seller_id: seller, amount, currency: 'USD', title: 'Logo design', metadata: { project: 'p-1' } });
+  const res = await post('/orders', {
+    buyer_id: buyer,
+    seller_id: seller,
+    amount,
+    currency: 'USD',
+    title: 'Logo design',
+    metadata: { project: 'p-1' },
+  });
   expect(res.status).toBe(201);
   return res.body.data;
 }
@@ -54,7 +67,15 @@ test('an order is created as ORDER_CREATED with its transitions, and reserving m
   const buyer = await party(USD(100));
   const seller = await party();
   const created = await newOrder(buyer, seller);
-  expect(created).toMatchObject({ buyer_id: buyer, seller_id: seller, amount: '30', currency: 'USD', status: 'ORDER_CREATED', escrow: { status: null }, metadata: { project: 'p-1' } });
+  expect(created).toMatchObject({
+    buyer_id: buyer,
+    seller_id: seller,
+    amount: '30',
+    currency: 'USD',
+    status: 'ORDER_CREATED',
+    escrow: { status: null },
+    metadata: { project: 'p-1' },
+  });
   expect(created.id).toMatch(/^ord_/);
   expect(created.transitions.map((t: { status: string }) => t.status)).toEqual(['ORDER_CREATED']);
 
@@ -68,16 +89,26 @@ test('an order is created as ORDER_CREATED with its transitions, and reserving m
   expect(listed.body.data.map((o: { id: string }) => o.id)).toEqual([created.id]);
   // Operators find it in the Temporal UI by its typed search attributes, and read its memo.
   const client = new Client({ connection: temporal });
-  const found = await eventually(async () => {
-    const ids: string[] = [];
-    for await (const wf of client.workflow.list({ query: `OrderStatus = 'FUNDS_RESERVED' AND BuyerId = '${buyer}' AND SellerId = '${seller}'` })) ids.push(wf.workflowId);
-    return ids.length > 0 && ids;
-  }, 15_000, 'visibility of the order');
+  const found = await eventually(
+    async () => {
+      const ids: string[] = [];
+      for await (const wf of client.workflow.list({
+        query: `OrderStatus = 'FUNDS_RESERVED' AND BuyerId = '${buyer}' AND SellerId = '${seller}'`,
+      }))
+        ids.push(wf.workflowId);
+      return ids.length > 0 && ids;
+    },
+    15_000,
+    'visibility of the order',
+  );
   expect(found).toEqual([orderWorkflowId(created.id)]);
   const described = await client.workflow.getHandle(orderWorkflowId(created.id)).describe();
   expect(String(described.memo?.summary)).toMatch(/^FUNDS_RESERVED/);
   const { rows } = await db.pool.query(`SELECT type, data FROM events WHERE resource_id = $1 ORDER BY id`, [created.id]);
-  expect(rows.map((r) => [r.type, r.data.status])).toEqual([['order.created', 'ORDER_CREATED'], ['order.status_changed', 'FUNDS_RESERVED']]);
+  expect(rows.map((r) => [r.type, r.data.status])).toEqual([
+    ['order.created', 'ORDER_CREATED'],
+    ['order.status_changed', 'FUNDS_RESERVED'],
+  ]);
 });
 
 test('a transition that is not allowed answers 409 INVALID_STATE with the current status and adds nothing to the workflow history', async () => {
@@ -123,7 +154,10 @@ test('the same reserve sent twice with one Idempotency-Key reserves once', async
   const buyer = await party(USD(40));
   const order = await newOrder(buyer, await party(), '15');
   const idem = unique('idem');
-  const [a, b] = await Promise.all([post(`/orders/${order.id}/reserve`, undefined, idem), post(`/orders/${order.id}/reserve`, undefined, idem)]);
+  const [a, b] = await Promise.all([
+    post(`/orders/${order.id}/reserve`, undefined, idem),
+    post(`/orders/${order.id}/reserve`, undefined, idem),
+  ]);
   expect([a.status, b.status].sort()).toEqual(expect.arrayContaining([200]));
   for (const r of [a, b]) expect([200, 409]).toContain(r.status);
   expect(await balance(buyer)).toEqual({ currency: 'USD', available: '25', held: '15' });
@@ -133,10 +167,14 @@ test('a reservation never funded expires: the funds come back and the order is C
   const buyer = await party(USD(20));
   const order = await newOrder(buyer, await party(), '20');
   await post(`/orders/${order.id}/reserve`);
-  const cancelled = await eventually(async () => {
-    const o = (await api.call('GET', `/api/v1/orders/${order.id}`, { key })).body.data;
-    return o.status === 'CANCELLED' && o;
-  }, 15_000, 'reservation expiry');
+  const cancelled = await eventually(
+    async () => {
+      const o = (await api.call('GET', `/api/v1/orders/${order.id}`, { key })).body.data;
+      return o.status === 'CANCELLED' && o;
+    },
+    15_000,
+    'reservation expiry',
+  );
   expect(cancelled.transitions.map((t: { status: string }) => t.status)).toEqual(['ORDER_CREATED', 'FUNDS_RESERVED', 'CANCELLED']);
   await recordHistory('order-reservation-expired', orderWorkflowId(order.id));
   expect(await balance(buyer)).toEqual({ currency: 'USD', available: '20', held: '0' });
@@ -147,7 +185,10 @@ test('with no worker running, an update answers 504 PROVIDER_TIMEOUT instead of 
   try {
     const idleKey = await idle.keyWith('read', 'write');
     const buyer = await party(USD(5));
-    const created = await idle.call('POST', '/api/v1/orders', { key: idleKey, body: { buyer_id: buyer, seller_id: await party(), amount: '5', currency: 'USD', title: 't' } });
+    const created = await idle.call('POST', '/api/v1/orders', {
+      key: idleKey,
+      body: { buyer_id: buyer, seller_id: await party(), amount: '5', currency: 'USD', title: 't' },
+    });
     expect(created.status).toBe(201);
     const res = await idle.call('POST', `/api/v1/orders/${created.body.data.id}/reserve`, { key: idleKey });
     expect(res.status).toBe(504);
@@ -160,7 +201,10 @@ test('with no worker running, an update answers 504 PROVIDER_TIMEOUT instead of 
 
 test('order input is validated: unknown users 404, same buyer and seller 400, bad amount 400', async () => {
   const buyer = await party();
-  expect((await post('/orders', { buyer_id: buyer, seller_id: 'usr_00000000000000000000000000', amount: '1', currency: 'USD', title: 't' })).body.error.code).toBe('USER_NOT_FOUND');
+  expect(
+    (await post('/orders', { buyer_id: buyer, seller_id: 'usr_00000000000000000000000000', amount: '1', currency: 'USD', title: 't' })).body
+      .error.code,
+  ).toBe('USER_NOT_FOUND');
   const same = await post('/orders', { buyer_id: buyer, seller_id: buyer, amount: '1', currency: 'USD', title: 't' });
   expect(same.status).toBe(400);
   expect(same.body.error.details.fields[0].field).toBe('body.seller_id');

@@ -4,7 +4,7 @@ import { reconcileCustody } from '../../src/reconciliation/custody';
 import { createStellarNetwork } from '../../src/stellar/network';
 import { testDatabase } from '../helpers/db';
 import { unique } from '../helpers/app';
-import { eventually, startStellarStack, StellarStack } from '../helpers/stellar-stack';
+import { eventually, startStellarStack, type StellarStack } from '../helpers/stellar-stack';
 
 /** The worker runs as its own process here, so the tests can kill it with SIGKILL at the worst moment. */
 let s: StellarStack;
@@ -50,11 +50,20 @@ test('a worker killed while the withdrawal payment is in flight still ends with 
   expect(res.status).toBe(201);
   const id = res.body.data.id;
   // The envelope is stored before its first submission: kill the worker the moment it exists.
-  await eventually(async () => (await db.pool.query(`SELECT 1 FROM stellar_transactions WHERE business_key = $1`, [`withdrawal:${id}:payment`])).rowCount === 1, 30_000, 'stored envelope');
+  await eventually(
+    async () =>
+      (await db.pool.query(`SELECT 1 FROM stellar_transactions WHERE business_key = $1`, [`withdrawal:${id}:payment`])).rowCount === 1,
+    30_000,
+    'stored envelope',
+  );
   await kill(worker);
   worker = await s.startWorkerProcess();
 
-  await eventually(async () => (await s.api.call('GET', `/api/v1/withdrawals/${id}`, { key })).body.data.status === 'WITHDRAWAL_COMPLETED', 60_000, 'completion after restart');
+  await eventually(
+    async () => (await s.api.call('GET', `/api/v1/withdrawals/${id}`, { key })).body.data.status === 'WITHDRAWAL_COMPLETED',
+    60_000,
+    'completion after restart',
+  );
   const payments = await s.horizon.payments().forAccount(outside.publicKey()).limit(200).call();
   const usdcIn = payments.records.filter((p: any) => p.type === 'payment' && p.asset_code === 'USDC' && p.to === outside.publicKey());
   expect(usdcIn).toHaveLength(1);
@@ -74,7 +83,9 @@ test('deposits arriving while the worker is killed and restarted are each credit
   await eventually(async () => (await balance(user.id)).available === '14', 60_000, 'all deposits credited');
   await new Promise((r) => setTimeout(r, 1000)); // a further scan finds nothing more to credit
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '14', held: '0' });
-  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE type = 'deposit' AND metadata->>'to' = $1`, [user.address]);
+  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE type = 'deposit' AND metadata->>'to' = $1`, [
+    user.address,
+  ]);
   expect(rows[0].n).toBe(7);
 }, 180_000);
 
@@ -88,7 +99,8 @@ test('after the crashes, custody reconciles with zero drift', async () => {
 test('a worker killed while the escrow funding is in flight still funds the contract exactly once', async () => {
   const buyer = await fundedUser('30');
   const seller = await s.activeUser(key, 60_000);
-  const post = (path: string, body?: object, idem = unique('idem')) => s.api.call('POST', `/api/v1${path}`, { key, body, headers: { 'idempotency-key': idem } });
+  const post = (path: string, body?: object, idem = unique('idem')) =>
+    s.api.call('POST', `/api/v1${path}`, { key, body, headers: { 'idempotency-key': idem } });
   const created = await post('/orders', { buyer_id: buyer.id, seller_id: seller.id, amount: '25', currency: 'USD', title: 'Crash test' });
   const id = created.body.data.id as string;
   expect((await post(`/orders/${id}/reserve`)).status).toBe(200);
@@ -98,16 +110,25 @@ test('a worker killed while the escrow funding is in flight still funds the cont
   const fundKey = unique('fund');
   const first = post(`/orders/${id}/escrow/fund`, undefined, fundKey);
   // The signed envelope is stored before its first submission: kill the worker the moment it exists.
-  await eventually(async () => (await db.pool.query(`SELECT 1 FROM stellar_transactions WHERE business_key = $1`, [`order:${id}:escrow-fund`])).rowCount === 1, 30_000, 'stored funding envelope');
+  await eventually(
+    async () =>
+      (await db.pool.query(`SELECT 1 FROM stellar_transactions WHERE business_key = $1`, [`order:${id}:escrow-fund`])).rowCount === 1,
+    30_000,
+    'stored funding envelope',
+  );
   await kill(worker);
   worker = await s.startWorkerProcess();
   const answered = await first;
   expect([200, 504]).toContain(answered.status);
 
-  const order = await eventually(async () => {
-    const o = (await s.api.call('GET', `/api/v1/orders/${id}`, { key })).body.data;
-    return o.status === 'IN_PROGRESS' && o;
-  }, 60_000, 'funding after restart');
+  const order = await eventually(
+    async () => {
+      const o = (await s.api.call('GET', `/api/v1/orders/${id}`, { key })).body.data;
+      return o.status === 'IN_PROGRESS' && o;
+    },
+    60_000,
+    'funding after restart',
+  );
   expect(order.escrow.status).toBe('FUNDED');
   // Asking again with the same key answers the funded escrow; nothing is sent twice.
   const again = await post(`/orders/${id}/escrow/fund`, undefined, fundKey);

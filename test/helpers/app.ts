@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { buildApiDeps } from '../../api/context';
 import { createApp } from '../../api/app';
-import { loadConfig, Config } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { createTemporalHandle } from '../../src/temporal/connection';

@@ -1,4 +1,4 @@
-import { createDatabase, Database } from '../../src/db/client';
+import { createDatabase, type Database } from '../../src/db/client';
 
 /** A pool on the run's database (created and migrated by the global set-up). Close it in afterAll. */
 export function testDatabase(poolSize = 10): Database {

@@ -1,5 +1,5 @@
 import { unique } from './app';
-import { eventually, StellarStack } from './stellar-stack';
+import { eventually, type StellarStack } from './stellar-stack';
 
 /** Drives orders through REST on a stellar stack: parties with deposits, and each lifecycle step. */
 export function orderDriver(s: StellarStack, key: string, supportKey?: string) {
@@ -43,7 +43,11 @@ export function orderDriver(s: StellarStack, key: string, supportKey?: string) {
     /** reserve → escrow → fund, each answering 200. */
     async funded(buyer: string, seller: string, amount: string, extra: object = {}): Promise<string> {
       const id = await this.order(buyer, seller, amount, extra);
-      for (const [path, body] of [[`/orders/${id}/reserve`], [`/orders/${id}/escrow`, { amount, currency: 'USD' }], [`/orders/${id}/escrow/fund`]] as Array<[string, object?]>) {
+      for (const [path, body] of [
+        [`/orders/${id}/reserve`],
+        [`/orders/${id}/escrow`, { amount, currency: 'USD' }],
+        [`/orders/${id}/escrow/fund`],
+      ] as Array<[string, object?]>) {
         const res = await post(path, body);
         if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${res.text}`);
       }

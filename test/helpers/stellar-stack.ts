@@ -1,15 +1,15 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { loadConfig } from '../../src/config';
-import { startStellarSandbox, StellarSandbox } from '../../sandboxes/stellar';
-import { startTrustlessWorkSandbox, TrustlessWorkSandbox } from '../../sandboxes/trustless-work';
+import { startStellarSandbox, type StellarSandbox } from '../../sandboxes/stellar';
+import { startTrustlessWorkSandbox, type TrustlessWorkSandbox } from '../../sandboxes/trustless-work';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorker } from '../../worker/worker';
 import { ROOT } from '../../devstack/paths';
-import { startTestApi, TestApi, unique } from './app';
+import { startTestApi, type TestApi, unique } from './app';
 
 export interface StellarStack {
   api: TestApi;
@@ -36,13 +36,21 @@ export interface StellarStack {
 }
 
 /** The real API and a real worker on their own task queue, talking to a sandbox Stellar network of their own. */
-export async function startStellarStack(extra: Record<string, string> = {}, opts: { inProcessWorker?: boolean } = {}): Promise<StellarStack> {
+export async function startStellarStack(
+  extra: Record<string, string> = {},
+  opts: { inProcessWorker?: boolean } = {},
+): Promise<StellarStack> {
   quietTemporalRuntime();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offerhub-sandbox-'));
   // Each stack is its own network (as a real one, its operation ids start again from its first ledger): give it its
   // own passphrase, so that suites sharing the run's database never mistake one network's payments for another's.
   const networkPassphrase = `Standalone Network ; February 2017 ; ${unique('test-network')}`;
-  const sandbox = await startStellarSandbox({ port: 0, ledgerIntervalMs: 100, dataFile: path.join(dir, 'stellar.json'), networkPassphrase });
+  const sandbox = await startStellarSandbox({
+    port: 0,
+    ledgerIntervalMs: 100,
+    dataFile: path.join(dir, 'stellar.json'),
+    networkPassphrase,
+  });
   const horizon = new Horizon.Server(sandbox.url, { allowHttp: true });
   const platform = Keypair.random();
   await friendbot(sandbox, platform.publicKey());
@@ -76,7 +84,11 @@ export async function startStellarStack(extra: Record<string, string> = {}, opts
     platform,
     overrides,
     async startWorker() {
-      const w = await startWorker({ config, taskQueue: overrides.TEMPORAL_TASK_QUEUE, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
+      const w = await startWorker({
+        config,
+        taskQueue: overrides.TEMPORAL_TASK_QUEUE,
+        workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+      });
       workers.push(w);
       return w;
     },
@@ -90,7 +102,10 @@ export async function startStellarStack(extra: Record<string, string> = {}, opts
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('worker process did not start polling within 60 s')), 60_000);
         child.stdout!.on('data', (chunk: Buffer) => {
-          if (chunk.toString().includes('worker polling')) (clearTimeout(timer), resolve());
+          if (chunk.toString().includes('worker polling')) {
+            clearTimeout(timer);
+            resolve();
+          }
         });
         child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`worker process exited with ${code}`))));
       });
@@ -101,7 +116,10 @@ export async function startStellarStack(extra: Record<string, string> = {}, opts
       const kp = Keypair.random();
       await friendbot(sandbox, kp.publicKey());
       if (trust) {
-        const tx = new TransactionBuilder(await horizon.loadAccount(kp.publicKey()), { fee: '100', networkPassphrase: sandbox.networkPassphrase })
+        const tx = new TransactionBuilder(await horizon.loadAccount(kp.publicKey()), {
+          fee: '100',
+          networkPassphrase: sandbox.networkPassphrase,
+        })
           .addOperation(Operation.changeTrust({ asset: usdc }))
           .setTimeout(60)
           .build();
@@ -111,17 +129,25 @@ export async function startStellarStack(extra: Record<string, string> = {}, opts
       return kp;
     },
     async faucet(address, amount) {
-      const res = await fetch(sandbox.usdcFaucetUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address, amount }) });
+      const res = await fetch(sandbox.usdcFaucetUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ address, amount }),
+      });
       if (!res.ok) throw new Error(`faucet answered ${res.status}: ${await res.text()}`);
     },
     async activeUser(key, timeoutMs = 30_000) {
       const created = await api.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('e2e'), type: 'BOTH' } });
       if (created.status !== 201) throw new Error(`user creation answered ${created.status}: ${created.text}`);
       const id = created.body.data.id as string;
-      const wallet = await eventually(async () => {
-        const res = await api.call('GET', `/api/v1/users/${id}/wallet/deposit`, { key });
-        return res.body.data.status === 'ACTIVE' && res.body.data;
-      }, timeoutMs, 'wallet activation');
+      const wallet = await eventually(
+        async () => {
+          const res = await api.call('GET', `/api/v1/users/${id}/wallet/deposit`, { key });
+          return res.body.data.status === 'ACTIVE' && res.body.data;
+        },
+        timeoutMs,
+        'wallet activation',
+      );
       return { id, address: wallet.address as string };
     },
     async balance(key, userId) {
@@ -129,7 +155,9 @@ export async function startStellarStack(extra: Record<string, string> = {}, opts
     },
     async usdcBalance(address) {
       const account = await horizon.loadAccount(address);
-      const line = account.balances.find((b) => b.asset_type === 'credit_alphanum4' && b.asset_code === 'USDC' && b.asset_issuer === usdc.issuer);
+      const line = account.balances.find(
+        (b) => b.asset_type === 'credit_alphanum4' && b.asset_code === 'USDC' && b.asset_issuer === usdc.issuer,
+      );
       return line ? line.balance : null;
     },
     async stop() {
@@ -174,4 +202,3 @@ export function quietTemporalRuntime(): void {
   runtimeInstalled = true;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 }
-

@@ -43,7 +43,14 @@ describe('getSystemBalances', () => {
 describe('getTransactions', () => {
   async function userWithHistory() {
     const [user] = await createUsers(pool, 1);
-    await credit(pool, { key: uniqueKey('d'), kind: 'deposit', userId: user, currency: 'USD', amount: u(50), related: { type: 'deposit', id: 'dep_9' } });
+    await credit(pool, {
+      key: uniqueKey('d'),
+      kind: 'deposit',
+      userId: user,
+      currency: 'USD',
+      amount: u(50),
+      related: { type: 'deposit', id: 'dep_9' },
+    });
     await reserve(pool, { key: uniqueKey('r1'), userId: user, currency: 'USD', amount: u(20), related: { type: 'order', id: 'ord_1' } });
     await reserve(pool, { key: uniqueKey('r2'), userId: user, currency: 'USD', amount: u(5), related: { type: 'order', id: 'ord_2' } });
     return user;
@@ -91,14 +98,23 @@ describe('getTransactions', () => {
     expect(xlm.items.map((t) => [t.type, t.amount])).toEqual([['deposit', '0.0000009']]);
   });
 
-  it.each(['garbage!', Buffer.from('p2:123').toString('base64url'), Buffer.from('p1:abc').toString('base64url'), Buffer.from('p1:0').toString('base64url'), ''.padEnd(100, 'a')])(
-    'a malformed cursor %j is VALIDATION_ERROR',
-    async (cursor) => {
-      await expect(getTransactions(pool, 'usr_x', { cursor })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'cursor' } });
-    },
-  );
+  it.each([
+    'garbage!',
+    Buffer.from('p2:123').toString('base64url'),
+    Buffer.from('p1:abc').toString('base64url'),
+    Buffer.from('p1:0').toString('base64url'),
+    ''.padEnd(100, 'a'),
+  ])('a malformed cursor %j is VALIDATION_ERROR', async (cursor) => {
+    await expect(getTransactions(pool, 'usr_x', { cursor })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: { field: 'cursor' },
+    });
+  });
 
   it.each([0, 101, 1.5])('a limit of %s is VALIDATION_ERROR', async (limit) => {
-    await expect(getTransactions(pool, 'usr_x', { limit })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'limit' } });
+    await expect(getTransactions(pool, 'usr_x', { limit })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: { field: 'limit' },
+    });
   });
 });

@@ -52,22 +52,33 @@ describe('concurrent movements', () => {
 
   it('movements sent together share statements, yet each one that is short fails alone and the others post', async () => {
     const users = await createUsers(pool, 30);
-    await Promise.all(users.map((user, i) => credit(pool, { key: uniqueKey(`fund-${i}`), kind: 'deposit', userId: user, currency: 'USD', amount: u(i % 3 === 0 ? 5 : 20) })));
+    await Promise.all(
+      users.map((user, i) =>
+        credit(pool, { key: uniqueKey(`fund-${i}`), kind: 'deposit', userId: user, currency: 'USD', amount: u(i % 3 === 0 ? 5 : 20) }),
+      ),
+    );
     const before = batchStats();
-    const outcomes = await Promise.allSettled(users.map((user, i) => reserve(pool, { key: uniqueKey(`res-${i}`), userId: user, currency: 'USD', amount: u(10) })));
+    const outcomes = await Promise.allSettled(
+      users.map((user, i) => reserve(pool, { key: uniqueKey(`res-${i}`), userId: user, currency: 'USD', amount: u(10) })),
+    );
     const after = batchStats();
     expect(after.statements - before.statements).toBeLessThan(after.entries - before.entries); // some statements carried several
     outcomes.forEach((o, i) => {
       if (i % 3 === 0) {
         expect(o.status).toBe('rejected');
-        expect((o as PromiseRejectedResult).reason).toMatchObject({ code: 'INSUFFICIENT_FUNDS', details: { available: '5', requested: '10' } });
+        expect((o as PromiseRejectedResult).reason).toMatchObject({
+          code: 'INSUFFICIENT_FUNDS',
+          details: { available: '5', requested: '10' },
+        });
       } else {
         expect(o.status).toBe('fulfilled');
       }
     });
     for (const [i, user] of users.entries()) {
       expect(await buckets(pool, user)).toEqual(
-        i % 3 === 0 ? { available: u(5), reserved: 0n, escrow: 0n, withdrawing: 0n } : { available: u(10), reserved: u(10), escrow: 0n, withdrawing: 0n },
+        i % 3 === 0
+          ? { available: u(5), reserved: 0n, escrow: 0n, withdrawing: 0n }
+          : { available: u(10), reserved: u(10), escrow: 0n, withdrawing: 0n },
       );
     }
   });

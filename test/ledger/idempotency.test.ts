@@ -3,7 +3,7 @@ import {
   finalizeWithdrawal,
   holdForWithdrawal,
   moveToEscrow,
-  PostedEntry,
+  type PostedEntry,
   refundEscrow,
   releaseReservation,
   reserve,
@@ -44,7 +44,8 @@ const OPERATIONS: Array<[string, Op]> = [
   ['refundEscrow', (p, s, key) => refundEscrow(p, { key, buyerId: s.buyer, currency: 'USD', amount: u(1) })],
   [
     'splitEscrow',
-    (p, s, key) => splitEscrow(p, { key, buyerId: s.buyer, sellerId: s.seller, currency: 'USD', releaseAmount: u(1), refundAmount: u(1), fee: 1n }),
+    (p, s, key) =>
+      splitEscrow(p, { key, buyerId: s.buyer, sellerId: s.seller, currency: 'USD', releaseAmount: u(1), refundAmount: u(1), fee: 1n }),
   ],
   ['holdForWithdrawal', (p, s, key) => holdForWithdrawal(p, { key, userId: s.buyer, currency: 'USD', amount: u(1) })],
   ['finalizeWithdrawal', (p, s, key) => finalizeWithdrawal(p, { key, userId: s.buyer, currency: 'USD', amount: u(1), rail: 'stellar' })],
@@ -90,7 +91,9 @@ describe('replaying a business key', () => {
     const [user] = await createUsers(pool, 1);
     await credit(pool, { key: uniqueKey('fund'), kind: 'deposit', userId: user, currency: 'USD', amount: u(100) });
     const key = uniqueKey('race');
-    const results = await Promise.all(Array.from({ length: 20 }, () => reserve(pool, { key, userId: user, currency: 'USD', amount: u(7) })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => reserve(pool, { key, userId: user, currency: 'USD', amount: u(7) })),
+    );
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     const { rows } = await pool.query(`SELECT bucket, balance::text FROM ledger_accounts WHERE user_id = $1 ORDER BY bucket`, [user]);

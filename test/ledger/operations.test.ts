@@ -37,9 +37,7 @@ async function rejection(p: Promise<unknown>): Promise<AppError> {
 }
 
 function legs(entry: PostedEntry): string[] {
-  return entry.postings
-    .map((p) => `${'system' in p.account ? p.account.system : `user:${p.account.bucket}`}=${p.amount}`)
-    .sort();
+  return entry.postings.map((p) => `${'system' in p.account ? p.account.system : `user:${p.account.bucket}`}=${p.amount}`).sort();
 }
 
 describe('credit', () => {
@@ -92,7 +90,9 @@ describe('credit', () => {
 
   it('an unsupported currency or an empty key is VALIDATION_ERROR', async () => {
     const [user] = await createUsers(pool, 1);
-    const cur = await rejection(credit(pool, { key: uniqueKey('cur'), kind: 'deposit', userId: user, currency: 'EUR' as 'USD', amount: 1n }));
+    const cur = await rejection(
+      credit(pool, { key: uniqueKey('cur'), kind: 'deposit', userId: user, currency: 'EUR' as 'USD', amount: 1n }),
+    );
     expect(cur.code).toBe('VALIDATION_ERROR');
     const key = await rejection(credit(pool, { key: '', kind: 'deposit', userId: user, currency: 'USD', amount: 1n }));
     expect(key.code).toBe('VALIDATION_ERROR');
@@ -102,7 +102,13 @@ describe('credit', () => {
 describe('reservations', () => {
   it('reserve moves available to reserved; releasing moves it back', async () => {
     const user = await funded(u(100));
-    const r = await reserve(pool, { key: uniqueKey('res'), userId: user, currency: 'USD', amount: u(30), related: { type: 'order', id: 'ord_a' } });
+    const r = await reserve(pool, {
+      key: uniqueKey('res'),
+      userId: user,
+      currency: 'USD',
+      amount: u(30),
+      related: { type: 'order', id: 'ord_a' },
+    });
     expect(r.type).toBe('reserve');
     expect(await buckets(pool, user)).toEqual({ available: u(70), reserved: u(30), escrow: 0n, withdrawing: 0n });
     const rel = await releaseReservation(pool, { key: uniqueKey('rel'), userId: user, currency: 'USD', amount: u(10) });
@@ -160,7 +166,14 @@ describe('escrow', () => {
 
   it('settling pays the seller the amount minus the fee and posts the fee separately to the fee account', async () => {
     const { buyer, seller } = await buyerWithEscrow(u(100));
-    const entry = await settleEscrow(pool, { key: uniqueKey('settle'), buyerId: buyer, sellerId: seller, currency: 'USD', amount: u(100), fee: u(3) });
+    const entry = await settleEscrow(pool, {
+      key: uniqueKey('settle'),
+      buyerId: buyer,
+      sellerId: seller,
+      currency: 'USD',
+      amount: u(100),
+      fee: u(3),
+    });
     expect(entry.type).toBe('escrow_release');
     expect(legs(entry)).toEqual([`fees=${u(3)}`, `user:available=${u(97)}`, `user:escrow=${-u(100)}`].sort());
     expect((await buckets(pool, buyer)).escrow).toBe(0n);
@@ -169,19 +182,30 @@ describe('escrow', () => {
 
   it('settling with a zero fee posts no fee leg', async () => {
     const { buyer, seller } = await buyerWithEscrow(u(10));
-    const entry = await settleEscrow(pool, { key: uniqueKey('settle'), buyerId: buyer, sellerId: seller, currency: 'USD', amount: u(10), fee: 0n });
+    const entry = await settleEscrow(pool, {
+      key: uniqueKey('settle'),
+      buyerId: buyer,
+      sellerId: seller,
+      currency: 'USD',
+      amount: u(10),
+      fee: 0n,
+    });
     expect(legs(entry)).toEqual([`user:available=${u(10)}`, `user:escrow=${-u(10)}`]);
   });
 
   it('a fee larger than the amount is VALIDATION_ERROR', async () => {
     const { buyer, seller } = await buyerWithEscrow(u(10));
-    const err = await rejection(settleEscrow(pool, { key: uniqueKey('settle'), buyerId: buyer, sellerId: seller, currency: 'USD', amount: u(10), fee: u(11) }));
+    const err = await rejection(
+      settleEscrow(pool, { key: uniqueKey('settle'), buyerId: buyer, sellerId: seller, currency: 'USD', amount: u(10), fee: u(11) }),
+    );
     expect(err.code).toBe('VALIDATION_ERROR');
   });
 
   it('settling more than is in escrow is INSUFFICIENT_FUNDS on the buyer escrow bucket', async () => {
     const { buyer, seller } = await buyerWithEscrow(u(10));
-    const err = await rejection(settleEscrow(pool, { key: uniqueKey('settle'), buyerId: buyer, sellerId: seller, currency: 'USD', amount: u(11), fee: 0n }));
+    const err = await rejection(
+      settleEscrow(pool, { key: uniqueKey('settle'), buyerId: buyer, sellerId: seller, currency: 'USD', amount: u(11), fee: 0n }),
+    );
     expect(err.code).toBe('INSUFFICIENT_FUNDS');
     expect(err.details).toMatchObject({ available: '10', requested: '11', bucket: 'escrow', user_id: buyer });
     expect((await buckets(pool, seller)).available).toBe(0n);
@@ -213,14 +237,30 @@ describe('escrow', () => {
 
   it('a split with a zero refund part and a fee on the release moves only the release legs', async () => {
     const { buyer, seller } = await buyerWithEscrow(u(10));
-    const entry = await splitEscrow(pool, { key: uniqueKey('split'), buyerId: buyer, sellerId: seller, currency: 'USD', releaseAmount: u(10), refundAmount: 0n, fee: u(1) });
+    const entry = await splitEscrow(pool, {
+      key: uniqueKey('split'),
+      buyerId: buyer,
+      sellerId: seller,
+      currency: 'USD',
+      releaseAmount: u(10),
+      refundAmount: 0n,
+      fee: u(1),
+    });
     expect(legs(entry)).toEqual([`fees=${u(1)}`, `user:available=${u(9)}`, `user:escrow=${-u(10)}`].sort());
   });
 
   it('a split whose fee exceeds the released part is VALIDATION_ERROR', async () => {
     const { buyer, seller } = await buyerWithEscrow(u(10));
     const err = await rejection(
-      splitEscrow(pool, { key: uniqueKey('split'), buyerId: buyer, sellerId: seller, currency: 'USD', releaseAmount: u(1), refundAmount: u(9), fee: u(2) }),
+      splitEscrow(pool, {
+        key: uniqueKey('split'),
+        buyerId: buyer,
+        sellerId: seller,
+        currency: 'USD',
+        releaseAmount: u(1),
+        refundAmount: u(9),
+        fee: u(2),
+      }),
     );
     expect(err.code).toBe('VALIDATION_ERROR');
   });
@@ -228,7 +268,15 @@ describe('escrow', () => {
   it('a split where both parts are zero is VALIDATION_ERROR', async () => {
     const { buyer, seller } = await buyerWithEscrow(u(10));
     const err = await rejection(
-      splitEscrow(pool, { key: uniqueKey('split'), buyerId: buyer, sellerId: seller, currency: 'USD', releaseAmount: 0n, refundAmount: 0n, fee: 0n }),
+      splitEscrow(pool, {
+        key: uniqueKey('split'),
+        buyerId: buyer,
+        sellerId: seller,
+        currency: 'USD',
+        releaseAmount: 0n,
+        refundAmount: 0n,
+        fee: 0n,
+      }),
     );
     expect(err.code).toBe('VALIDATION_ERROR');
   });
@@ -266,14 +314,18 @@ describe('withdrawals', () => {
     const hold = await rejection(holdForWithdrawal(pool, { key: uniqueKey('hold'), userId: user, currency: 'USD', amount: u(6) }));
     expect(hold.code).toBe('INSUFFICIENT_FUNDS');
     expect(hold.details).toMatchObject({ available: '5', requested: '6' });
-    const fin = await rejection(finalizeWithdrawal(pool, { key: uniqueKey('fin'), userId: user, currency: 'USD', amount: 1n, rail: 'stellar' }));
+    const fin = await rejection(
+      finalizeWithdrawal(pool, { key: uniqueKey('fin'), userId: user, currency: 'USD', amount: 1n, rail: 'stellar' }),
+    );
     expect(fin.code).toBe('INSUFFICIENT_FUNDS');
     expect(fin.details).toMatchObject({ available: '0', requested: '0.0000001', bucket: 'withdrawing' });
   });
 
   it('an unknown rail is VALIDATION_ERROR', async () => {
     const user = await funded(u(5));
-    const err = await rejection(finalizeWithdrawal(pool, { key: uniqueKey('fin'), userId: user, currency: 'USD', amount: 1n, rail: 'paypal' as 'stellar' }));
+    const err = await rejection(
+      finalizeWithdrawal(pool, { key: uniqueKey('fin'), userId: user, currency: 'USD', amount: 1n, rail: 'paypal' as 'stellar' }),
+    );
     expect(err.code).toBe('VALIDATION_ERROR');
   });
 });

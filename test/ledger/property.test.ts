@@ -4,7 +4,7 @@ import {
   finalizeWithdrawal,
   holdForWithdrawal,
   moveToEscrow,
-  PostedEntry,
+  type PostedEntry,
   refundEscrow,
   releaseReservation,
   reserve,
@@ -42,17 +42,49 @@ const currency = fc.constantFrom<Currency>('USD', 'XLM');
 const small = fc.bigInt({ min: 1n, max: 60n });
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({ op: fc.constant('credit' as const), user: who, currency, amount: fc.bigInt({ min: 1n, max: 150n }), kind: fc.constantFrom('deposit' as const, 'top_up' as const, 'on_ramp' as const) }),
-  fc.record({ op: fc.constantFrom('reserve' as const, 'release' as const, 'escrow' as const, 'refund' as const, 'hold' as const, 'reverse' as const), user: who, currency, amount: small }),
-  fc.record({ op: fc.constant('finalize' as const), user: who, currency, amount: small, rail: fc.constantFrom('stellar' as const, 'airtm' as const) }),
+  fc.record({
+    op: fc.constant('credit' as const),
+    user: who,
+    currency,
+    amount: fc.bigInt({ min: 1n, max: 150n }),
+    kind: fc.constantFrom('deposit' as const, 'top_up' as const, 'on_ramp' as const),
+  }),
+  fc.record({
+    op: fc.constantFrom('reserve' as const, 'release' as const, 'escrow' as const, 'refund' as const, 'hold' as const, 'reverse' as const),
+    user: who,
+    currency,
+    amount: small,
+  }),
+  fc.record({
+    op: fc.constant('finalize' as const),
+    user: who,
+    currency,
+    amount: small,
+    rail: fc.constantFrom('stellar' as const, 'airtm' as const),
+  }),
   small.chain((amount) =>
-    fc.record({ op: fc.constant('settle' as const), user: who, seller: who, currency, amount: fc.constant(amount), fee: fc.bigInt({ min: 0n, max: amount }) }),
+    fc.record({
+      op: fc.constant('settle' as const),
+      user: who,
+      seller: who,
+      currency,
+      amount: fc.constant(amount),
+      fee: fc.bigInt({ min: 0n, max: amount }),
+    }),
   ),
   fc
     .tuple(fc.bigInt({ min: 0n, max: 40n }), fc.bigInt({ min: 0n, max: 40n }))
     .filter(([a, b]) => a + b > 0n)
     .chain(([release, refund]) =>
-      fc.record({ op: fc.constant('split' as const), user: who, seller: who, currency, release: fc.constant(release), refund: fc.constant(refund), fee: fc.bigInt({ min: 0n, max: release }) }),
+      fc.record({
+        op: fc.constant('split' as const),
+        user: who,
+        seller: who,
+        currency,
+        release: fc.constant(release),
+        refund: fc.constant(refund),
+        fee: fc.bigInt({ min: 0n, max: release }),
+      }),
     ),
 );
 
@@ -79,23 +111,48 @@ function userLegs(c: Command): Array<[Who, Bucket, bigint]> {
     case 'credit':
       return [[c.user, 'available', c.amount]];
     case 'reserve':
-      return [[c.user, 'available', -c.amount], [c.user, 'reserved', c.amount]];
+      return [
+        [c.user, 'available', -c.amount],
+        [c.user, 'reserved', c.amount],
+      ];
     case 'release':
-      return [[c.user, 'reserved', -c.amount], [c.user, 'available', c.amount]];
+      return [
+        [c.user, 'reserved', -c.amount],
+        [c.user, 'available', c.amount],
+      ];
     case 'escrow':
-      return [[c.user, 'reserved', -c.amount], [c.user, 'escrow', c.amount]];
+      return [
+        [c.user, 'reserved', -c.amount],
+        [c.user, 'escrow', c.amount],
+      ];
     case 'refund':
-      return [[c.user, 'escrow', -c.amount], [c.user, 'available', c.amount]];
+      return [
+        [c.user, 'escrow', -c.amount],
+        [c.user, 'available', c.amount],
+      ];
     case 'hold':
-      return [[c.user, 'available', -c.amount], [c.user, 'withdrawing', c.amount]];
+      return [
+        [c.user, 'available', -c.amount],
+        [c.user, 'withdrawing', c.amount],
+      ];
     case 'reverse':
-      return [[c.user, 'withdrawing', -c.amount], [c.user, 'available', c.amount]];
+      return [
+        [c.user, 'withdrawing', -c.amount],
+        [c.user, 'available', c.amount],
+      ];
     case 'finalize':
       return [[c.user, 'withdrawing', -c.amount]];
     case 'settle':
-      return [[c.user, 'escrow', -c.amount], [c.seller, 'available', c.amount - c.fee]];
+      return [
+        [c.user, 'escrow', -c.amount],
+        [c.seller, 'available', c.amount - c.fee],
+      ];
     case 'split':
-      return [[c.user, 'escrow', -(c.release + c.refund)], [c.seller, 'available', c.release - c.fee], [c.user, 'available', c.refund]];
+      return [
+        [c.user, 'escrow', -(c.release + c.refund)],
+        [c.seller, 'available', c.release - c.fee],
+        [c.user, 'available', c.refund],
+      ];
   }
 }
 
@@ -121,7 +178,14 @@ function execute(c: Command, users: string[], key: string): Promise<PostedEntry>
     case 'settle':
       return settleEscrow(pool, { ...base, buyerId: users[c.user], sellerId: users[c.seller], amount: c.amount, fee: c.fee });
     case 'split':
-      return splitEscrow(pool, { ...base, buyerId: users[c.user], sellerId: users[c.seller], releaseAmount: c.release, refundAmount: c.refund, fee: c.fee });
+      return splitEscrow(pool, {
+        ...base,
+        buyerId: users[c.user],
+        sellerId: users[c.seller],
+        releaseAmount: c.release,
+        refundAmount: c.refund,
+        fee: c.fee,
+      });
   }
 }
 

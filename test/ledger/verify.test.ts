@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { createDatabase, Database } from '../../src/db/client';
+import { createDatabase, type Database } from '../../src/db/client';
 import { runMigrations } from '../../src/db/migrate';
 import { dropDatabase, ensureDatabase } from '../../devstack/postgres';
 import { credit, reserve, settleEscrow, moveToEscrow, verifyLedger } from '../../src/ledger';

@@ -21,7 +21,9 @@ interface Service {
   healthcheck?: unknown;
 }
 
-const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
 const services = compose.services;
 const schemaKeys = Object.keys(configSchema.shape);
 const requiredKeys = Object.entries(configSchema.shape)
@@ -107,7 +109,14 @@ describe('docker-compose.yml', () => {
   });
 
   it.each(['api', 'worker', 'postgres', 'temporal'])('%s takes its secrets from the environment, never from the file', (name) => {
-    const secretKeys = ['OFFERHUB_MASTER_KEY', 'POSTGRES_PASSWORD', 'POSTGRES_PWD', 'PLATFORM_SECRET', 'WALLET_ENCRYPTION_KEYS', 'TRUSTLESS_WORK_API_KEY'];
+    const secretKeys = [
+      'OFFERHUB_MASTER_KEY',
+      'POSTGRES_PASSWORD',
+      'POSTGRES_PWD',
+      'PLATFORM_SECRET',
+      'WALLET_ENCRYPTION_KEYS',
+      'TRUSTLESS_WORK_API_KEY',
+    ];
     for (const [key, value] of Object.entries(envOf(name))) {
       if (secretKeys.includes(key)) expect(value).toMatch(/^\$\{[A-Z_]+:\?[^}]*\}$/);
       if (key === 'DATABASE_URL') expect(value).toMatch(/^postgres:\/\/[^:]+:\$\{POSTGRES_PASSWORD:\?[^}]*\}@/);
@@ -134,7 +143,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('temporal-setup registers exactly the search attributes of src/temporal/search-attributes.ts', () => {
-    const pairs = envOf('temporal-setup').SEARCH_ATTRIBUTES.trim().split(/\s+/).map((p) => p.split('='));
+    const pairs = envOf('temporal-setup')
+      .SEARCH_ATTRIBUTES.trim()
+      .split(/\s+/)
+      .map((p) => p.split('='));
     expect(Object.fromEntries(pairs)).toEqual(SEARCH_ATTRIBUTES);
     expect(String(service('temporal-setup').command)).toContain('temporal operator search-attribute create');
     // auto-setup's sample attributes would otherwise use up SQL visibility's Keyword slots.

@@ -10,7 +10,13 @@ test('the ledger books the fees the contract takes: 0.3% and the platform’s, e
     for (const bps of [0n, 1n, 250n, 999n, 9_970n]) {
       const ours = payoutFees(payout, bps);
       const contract = feesOf(payout, bps);
-      expect([payout, bps, ours.net, ours.platform, ours.protocol]).toEqual([payout, bps, contract.net, contract.platform, contract.protocol]);
+      expect([payout, bps, ours.net, ours.platform, ours.protocol]).toEqual([
+        payout,
+        bps,
+        contract.net,
+        contract.platform,
+        contract.protocol,
+      ]);
     }
   }
 });

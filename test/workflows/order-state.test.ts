@@ -1,4 +1,13 @@
-import { ALLOWED_FROM, decide, initialOrderState, InvalidTransition, isTerminal, ORDER_STATUSES, OrderCommand, OrderState } from '../../src/orders/order-state';
+import {
+  ALLOWED_FROM,
+  decide,
+  initialOrderState,
+  InvalidTransition,
+  isTerminal,
+  ORDER_STATUSES,
+  type OrderCommand,
+  type OrderState,
+} from '../../src/orders/order-state';
 
 function run(...commands: OrderCommand[]): OrderState {
   let s = initialOrderState;
@@ -10,7 +19,13 @@ function run(...commands: OrderCommand[]): OrderState {
   return s;
 }
 
-const funded: OrderCommand[] = [{ kind: 'reserve' }, { kind: 'createEscrow' }, { kind: 'escrowCreated', contractId: 'C1' }, { kind: 'fund' }, { kind: 'funded' }];
+const funded: OrderCommand[] = [
+  { kind: 'reserve' },
+  { kind: 'createEscrow' },
+  { kind: 'escrowCreated', contractId: 'C1' },
+  { kind: 'fund' },
+  { kind: 'funded' },
+];
 
 test('the happy path: reserve, escrow, fund, deliver, release ends RELEASED with the escrow RELEASED', () => {
   const s = run(...funded, { kind: 'deliver' }, { kind: 'release' }, { kind: 'settled' });
@@ -30,7 +45,10 @@ test.each([
 ] as const)('a dispute resolved as %s ends %s with the escrow %s', (decision, status, escrow) => {
   const disputed = run(...funded, { kind: 'dispute', disputeId: 'dsp_1' });
   expect(disputed).toMatchObject({ status: 'DISPUTED', escrow: 'DISPUTED', disputeId: 'dsp_1' });
-  expect(run(...funded, { kind: 'dispute', disputeId: 'dsp_1' }, { kind: 'resolve', decision }, { kind: 'settled' })).toMatchObject({ status, escrow });
+  expect(run(...funded, { kind: 'dispute', disputeId: 'dsp_1' }, { kind: 'resolve', decision }, { kind: 'settled' })).toMatchObject({
+    status,
+    escrow,
+  });
 });
 
 test('cancel is allowed only before funding; afterwards it is INVALID_STATE naming the current status', () => {
@@ -88,12 +106,20 @@ test('every command outside its allowed states is refused, and inside them accep
 
 test('a refused settlement goes back to where it started, and a paid one keeps what it paid', () => {
   const delivered = run(...funded, { kind: 'deliver' });
-  expect(run(...funded, { kind: 'deliver' }, { kind: 'release' }, { kind: 'settlementFailed' })).toMatchObject({ status: 'DELIVERED', escrow: 'FUNDED', settlingTo: null });
+  expect(run(...funded, { kind: 'deliver' }, { kind: 'release' }, { kind: 'settlementFailed' })).toMatchObject({
+    status: 'DELIVERED',
+    escrow: 'FUNDED',
+    settlingTo: null,
+  });
   expect(delivered.status).toBe('DELIVERED');
   expect(run(...funded, { kind: 'refund' }, { kind: 'settlementFailed' })).toMatchObject({ status: 'IN_PROGRESS', escrow: 'FUNDED' });
-  expect(run(...funded, { kind: 'dispute', disputeId: 'd' }, { kind: 'resolve', decision: 'SPLIT' }, { kind: 'settlementFailed' })).toMatchObject({ status: 'DISPUTED', escrow: 'DISPUTED' });
+  expect(
+    run(...funded, { kind: 'dispute', disputeId: 'd' }, { kind: 'resolve', decision: 'SPLIT' }, { kind: 'settlementFailed' }),
+  ).toMatchObject({ status: 'DISPUTED', escrow: 'DISPUTED' });
   const settlement = { releasedMinor: '1', refundedMinor: '2', platformFeeMinor: '3', protocolFeeMinor: '4', txHash: 'h' };
-  expect(run(...funded, { kind: 'dispute', disputeId: 'd' }, { kind: 'resolve', decision: 'SPLIT' }, { kind: 'settled', settlement })).toMatchObject({ status: 'CLOSED', escrow: 'SPLIT', settlement });
+  expect(
+    run(...funded, { kind: 'dispute', disputeId: 'd' }, { kind: 'resolve', decision: 'SPLIT' }, { kind: 'settled', settlement }),
+  ).toMatchObject({ status: 'CLOSED', escrow: 'SPLIT', settlement });
 });
 
 test('terminal orders accept nothing', () => {

@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { Client, Connection, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { orderWorkflowId } from '../../workflows/ids';
@@ -9,18 +9,18 @@ import {
   deliverOrder,
   disputeOrder,
   fundEscrow,
-  OrderInput,
+  type OrderInput,
   orderSnapshot,
-  OrderSnapshot,
+  type OrderSnapshot,
   refundOrder,
   releaseOrder,
   reserveOrder,
-  ResolveCommand,
+  type ResolveCommand,
   resolveOrder,
   resolveSignal,
 } from '../../workflows/messages/order';
 import type { order as orderWorkflow } from '../../workflows/order';
-import { initialOrderState, OrderStatus, SettlementSummary } from '../../src/orders/order-state';
+import { initialOrderState, type OrderStatus, type SettlementSummary } from '../../src/orders/order-state';
 import { unique } from '../helpers/app';
 import { eventually, quietTemporalRuntime } from '../helpers/stellar-stack';
 
@@ -177,15 +177,25 @@ async function startOrder(opts: Partial<OrderInput> = {}, behaviour: Behaviour =
     ...opts,
   };
   behaviours.set(id, { ...behaviour });
-  const handle = await client.workflow.start<typeof orderWorkflow>('order', { taskQueue: queue, workflowId: orderWorkflowId(id), args: [input] });
+  const handle = await client.workflow.start<typeof orderWorkflow>('order', {
+    taskQueue: queue,
+    workflowId: orderWorkflowId(id),
+    args: [input],
+  });
   const calls = () => callLog.get(id) ?? [];
   return {
     id,
     input,
     handle,
     calls,
-    inputs: <K extends Used>(name: K) => calls().filter((c) => c.name === name).map((c) => c.input as Input<K>),
-    steps: () => calls().filter((c) => c.name !== 'projectOrder').map((c) => c.name),
+    inputs: <K extends Used>(name: K) =>
+      calls()
+        .filter((c) => c.name === name)
+        .map((c) => c.input as Input<K>),
+    steps: () =>
+      calls()
+        .filter((c) => c.name !== 'projectOrder')
+        .map((c) => c.name),
     behave: (b) => behaviours.set(id, { ...behaviours.get(id), ...b }),
     snapshot: () => handle.query(orderSnapshot),
     historyLength: async () => (await handle.fetchHistory()).events?.length ?? 0,
@@ -224,7 +234,10 @@ async function advance(o: TestOrder, to: Stage): Promise<OrderSnapshot> {
     ['ESCROW_CREATED', () => o.handle.executeUpdate(createEscrow)],
     ['IN_PROGRESS', () => o.handle.executeUpdate(fundEscrow)],
     to === 'DISPUTED'
-      ? ['DISPUTED', () => o.handle.executeUpdate(disputeOrder, { args: [{ opened_by: 'BUYER', reason: 'not as described', evidence: 'photo-1' }] })]
+      ? [
+          'DISPUTED',
+          () => o.handle.executeUpdate(disputeOrder, { args: [{ opened_by: 'BUYER', reason: 'not as described', evidence: 'photo-1' }] }),
+        ]
       : ['DELIVERED', () => o.handle.executeUpdate(deliverOrder, { args: [{ evidence: 'https://example.test/delivery' }] })],
   ];
   let last!: OrderSnapshot;
@@ -236,7 +249,13 @@ async function advance(o: TestOrder, to: Stage): Promise<OrderSnapshot> {
   throw new Error(`unknown stage ${to}`);
 }
 
-const split: ResolveCommand = { decision: 'SPLIT', release_amount: '24', refund_amount: '16', note: 'partly delivered', resolved_by: 'key-support' };
+const split: ResolveCommand = {
+  decision: 'SPLIT',
+  release_amount: '24',
+  refund_amount: '16',
+  note: 'partly delivered',
+  resolved_by: 'key-support',
+};
 
 describe('happy path', () => {
   test('a new order answers the state query with the initial state at version 1', async () => {
@@ -297,7 +316,16 @@ describe('happy path', () => {
       [9, 'RELEASED', 'RELEASED'],
     ]);
     // previousEscrow is sent only when the escrow status changes.
-    expect(projections.map((p) => ('previousEscrow' in p ? p.previousEscrow : 'unchanged'))).toEqual(['unchanged', 'unchanged', null, 'unchanged', 'CREATED', 'unchanged', 'unchanged', 'FUNDED']);
+    expect(projections.map((p) => ('previousEscrow' in p ? p.previousEscrow : 'unchanged'))).toEqual([
+      'unchanged',
+      'unchanged',
+      null,
+      'unchanged',
+      'CREATED',
+      'unchanged',
+      'unchanged',
+      'FUNDED',
+    ]);
     expect(projections.every((p) => p.orderId === o.id && !Number.isNaN(Date.parse(p.at)))).toBe(true);
     expect(projections[6].state.settlingTo).toEqual({ status: 'RELEASED', escrow: 'RELEASED' });
     expect(projections[6].state.settlingFrom).toBe('DELIVERED');
@@ -309,17 +337,32 @@ describe('happy path', () => {
     await advance(o, 'IN_PROGRESS');
     const refunded = await o.handle.executeUpdate(refundOrder);
     expect(refunded.version).toBe(8);
-    expect(refunded.state).toMatchObject({ status: 'REFUNDED', escrow: 'REFUNDED', delivered: false, settlingTo: null, settlingFrom: null, settlement: settlementOf(o.id, 'refund', '0', AMOUNT) });
+    expect(refunded.state).toMatchObject({
+      status: 'REFUNDED',
+      escrow: 'REFUNDED',
+      delivered: false,
+      settlingTo: null,
+      settlingFrom: null,
+      settlement: settlementOf(o.id, 'refund', '0', AMOUNT),
+    });
     expect(o.inputs('refundOrderEscrow')).toEqual([escrowOrder(o)]);
     expect(o.inputs('releaseOrderEscrow')).toEqual([]);
-    expect(o.inputs('projectOrder').map((p) => p.state.status).slice(-2)).toEqual(['REFUNDING', 'REFUNDED']);
+    expect(
+      o
+        .inputs('projectOrder')
+        .map((p) => p.state.status)
+        .slice(-2),
+    ).toEqual(['REFUNDING', 'REFUNDED']);
     expect((await o.handle.result()).state.status).toBe('REFUNDED');
   });
 });
 
 describe('reserve and cancel', () => {
   test('a refused reservation leaves the order ORDER_CREATED at version 1 with the refusal’s type, and nothing projected', async () => {
-    const o = await startOrder({}, { reserveOrderFunds: () => Promise.reject(refusal('available 10, requested 40', 'INSUFFICIENT_FUNDS')) });
+    const o = await startOrder(
+      {},
+      { reserveOrderFunds: () => Promise.reject(refusal('available 10, requested 40', 'INSUFFICIENT_FUNDS')) },
+    );
     const failure = await updateFailure(o.handle.executeUpdate(reserveOrder));
     expect(failure.type).toBe('INSUFFICIENT_FUNDS');
     expect(failure.message).toBe('available 10, requested 40');
@@ -350,7 +393,10 @@ describe('reserve and cancel', () => {
   });
 
   test('a refused reservation release keeps the order FUNDS_RESERVED (cancel answers the refusal) and a later cancel succeeds', async () => {
-    const o = await startOrder({}, { releaseOrderReservation: (_i, attempt) => Promise.reject(refusal(`ledger refused (attempt ${attempt})`, 'LEDGER_ERROR')) });
+    const o = await startOrder(
+      {},
+      { releaseOrderReservation: (_i, attempt) => Promise.reject(refusal(`ledger refused (attempt ${attempt})`, 'LEDGER_ERROR')) },
+    );
     await advance(o, 'FUNDS_RESERVED');
     const failure = await updateFailure(o.handle.executeUpdate(cancelOrder));
     expect(failure.type).toBe('LEDGER_ERROR');
@@ -372,7 +418,11 @@ describe('escrow creation and funding', () => {
     const after = await o.snapshot();
     expect(after.version).toBe(4); // ESCROW_CREATING (3), back to FUNDS_RESERVED (4)
     expect(after.state).toMatchObject({ status: 'FUNDS_RESERVED', escrow: null, contractId: null });
-    expect(after.state.lastError).toMatchObject({ step: 'create_escrow', code: 'PROVIDER_ERROR', message: 'Trustless Work answered 400: bad signer' });
+    expect(after.state.lastError).toMatchObject({
+      step: 'create_escrow',
+      code: 'PROVIDER_ERROR',
+      message: 'Trustless Work answered 400: bad signer',
+    });
     expect(Number.isNaN(Date.parse(after.state.lastError!.at))).toBe(false);
     expect(o.inputs('createEscrowContract')).toHaveLength(1); // a refusal is not retried
     expect(o.inputs('releaseOrderReservation')).toEqual([]);
@@ -401,7 +451,11 @@ describe('escrow creation and funding', () => {
     const after = await o.snapshot();
     expect(after.version).toBe(6);
     expect(after.state).toMatchObject({ status: 'ESCROW_CREATED', escrow: 'CREATED', contractId: `C-${o.id}` });
-    expect(after.state.lastError).toMatchObject({ step: 'fund_escrow', code: 'PROVIDER_ERROR', message: 'buyer wallet has no USDC trustline' });
+    expect(after.state.lastError).toMatchObject({
+      step: 'fund_escrow',
+      code: 'PROVIDER_ERROR',
+      message: 'buyer wallet has no USDC trustline',
+    });
     expect(o.inputs('fundOrderEscrow')).toHaveLength(1);
     expect(o.inputs('releaseOrderReservation')).toEqual([]);
 
@@ -431,9 +485,20 @@ describe('escrow creation and funding', () => {
     expect(funded.version).toBe(6);
     expect(funded.state).toMatchObject({ status: 'IN_PROGRESS', escrow: 'FUNDED' });
     expect(funded.state.lastError ?? null).toBeNull();
-    expect(o.calls().filter((c) => c.name === 'fundOrderEscrow').map((c) => c.attempt)).toEqual([1, 2, 3]);
+    expect(
+      o
+        .calls()
+        .filter((c) => c.name === 'fundOrderEscrow')
+        .map((c) => c.attempt),
+    ).toEqual([1, 2, 3]);
     // The retries happen inside one activity: the order never went back to ESCROW_CREATED.
-    expect(o.inputs('projectOrder').map((p) => p.state.status)).toEqual(['FUNDS_RESERVED', 'ESCROW_CREATING', 'ESCROW_CREATED', 'ESCROW_FUNDING', 'IN_PROGRESS']);
+    expect(o.inputs('projectOrder').map((p) => p.state.status)).toEqual([
+      'FUNDS_RESERVED',
+      'ESCROW_CREATING',
+      'ESCROW_CREATED',
+      'ESCROW_FUNDING',
+      'IN_PROGRESS',
+    ]);
   }, 30_000);
 
   test('a refused delivery mark keeps the order IN_PROGRESS with the refusal; a second deliver succeeds', async () => {
@@ -468,22 +533,44 @@ describe('release and refund', () => {
     expect([r1.type, r1.message]).toEqual(['PROVIDER_ERROR', 'release rejected by the contract']);
     let s = await o.snapshot();
     expect(s.version).toBe(8);
-    expect(s.state).toMatchObject({ status: 'IN_PROGRESS', escrow: 'FUNDED', settlingTo: null, settlingFrom: null, lastError: { step: 'release', code: 'PROVIDER_ERROR', message: 'release rejected by the contract' } });
+    expect(s.state).toMatchObject({
+      status: 'IN_PROGRESS',
+      escrow: 'FUNDED',
+      settlingTo: null,
+      settlingFrom: null,
+      lastError: { step: 'release', code: 'PROVIDER_ERROR', message: 'release rejected by the contract' },
+    });
 
     const f1 = await updateFailure(o.handle.executeUpdate(refundOrder));
     expect([f1.type, f1.message]).toEqual(['PROVIDER_ERROR', 'refund rejected by the contract']);
     s = await o.snapshot();
     expect(s.version).toBe(10);
-    expect(s.state).toMatchObject({ status: 'IN_PROGRESS', escrow: 'FUNDED', settlingTo: null, settlingFrom: null, lastError: { step: 'refund', code: 'PROVIDER_ERROR' } });
+    expect(s.state).toMatchObject({
+      status: 'IN_PROGRESS',
+      escrow: 'FUNDED',
+      settlingTo: null,
+      settlingFrom: null,
+      lastError: { step: 'refund', code: 'PROVIDER_ERROR' },
+    });
 
     // deliver clears the error
-    expect((await o.handle.executeUpdate(deliverOrder, { args: [{ evidence: 'e' }] })).state).toMatchObject({ status: 'DELIVERED', lastError: null });
+    expect((await o.handle.executeUpdate(deliverOrder, { args: [{ evidence: 'e' }] })).state).toMatchObject({
+      status: 'DELIVERED',
+      lastError: null,
+    });
 
     const r2 = await updateFailure(o.handle.executeUpdate(releaseOrder));
     expect(r2.type).toBe('PROVIDER_ERROR');
     s = await o.snapshot();
     expect(s.version).toBe(13);
-    expect(s.state).toMatchObject({ status: 'DELIVERED', escrow: 'FUNDED', delivered: true, settlingTo: null, settlingFrom: null, lastError: { step: 'release', code: 'PROVIDER_ERROR' } });
+    expect(s.state).toMatchObject({
+      status: 'DELIVERED',
+      escrow: 'FUNDED',
+      delivered: true,
+      settlingTo: null,
+      settlingFrom: null,
+      lastError: { step: 'release', code: 'PROVIDER_ERROR' },
+    });
 
     const f2 = await updateFailure(o.handle.executeUpdate(refundOrder));
     expect(f2.type).toBe('PROVIDER_ERROR');
@@ -492,7 +579,14 @@ describe('release and refund', () => {
     o.behave({ refundOrderEscrow: (i) => settlementOf(i.orderId, 'refund', '0', i.amountMinor) });
     const refunded = await o.handle.executeUpdate(refundOrder);
     expect(refunded.version).toBe(17);
-    expect(refunded.state).toMatchObject({ status: 'REFUNDED', escrow: 'REFUNDED', settlingTo: null, settlingFrom: null, lastError: null, settlement: settlementOf(o.id, 'refund', '0', AMOUNT) });
+    expect(refunded.state).toMatchObject({
+      status: 'REFUNDED',
+      escrow: 'REFUNDED',
+      settlingTo: null,
+      settlingFrom: null,
+      lastError: null,
+      settlement: settlementOf(o.id, 'refund', '0', AMOUNT),
+    });
 
     expect(o.inputs('releaseOrderEscrow')).toEqual([escrowOrder(o), escrowOrder(o)]);
     expect(o.inputs('refundOrderEscrow')).toEqual([escrowOrder(o), escrowOrder(o), escrowOrder(o)]);
@@ -515,7 +609,22 @@ describe('release and refund', () => {
       'REFUNDED',
     ]);
     expect(o.inputs('projectOrder').map((p) => p.state.settlingFrom ?? null)).toEqual([
-      null, null, null, null, null, 'IN_PROGRESS', null, 'IN_PROGRESS', null, null, 'DELIVERED', null, 'DELIVERED', null, 'DELIVERED', null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      'IN_PROGRESS',
+      null,
+      'IN_PROGRESS',
+      null,
+      null,
+      'DELIVERED',
+      null,
+      'DELIVERED',
+      null,
+      'DELIVERED',
+      null,
     ]);
     expect((await o.handle.result()).state.status).toBe('REFUNDED');
   });
@@ -527,7 +636,9 @@ describe('disputes', () => {
     await advance(o, 'IN_PROGRESS');
     const missing = await updateFailure(o.handle.executeUpdate(disputeOrder, { args: [{ opened_by: 'BUYER', reason: 'late' }] }));
     expect([missing.type, missing.message]).toEqual(['VALIDATION_ERROR', 'dispute_id is required for this order']);
-    const disputed = await o.handle.executeUpdate(disputeOrder, { args: [{ dispute_id: `dsp-api-${o.id}`, opened_by: 'BUYER', reason: 'late' }] });
+    const disputed = await o.handle.executeUpdate(disputeOrder, {
+      args: [{ dispute_id: `dsp-api-${o.id}`, opened_by: 'BUYER', reason: 'late' }],
+    });
     expect(disputed.state).toMatchObject({ status: 'DISPUTED', disputeId: `dsp-api-${o.id}` });
     expect(o.inputs('openOrderDispute').map((i) => i.disputeId)).toEqual([`dsp-api-${o.id}`]);
   });
@@ -537,7 +648,9 @@ describe('disputes', () => {
     const disputed = await advance(o, 'DISPUTED');
     expect(disputed.version).toBe(7);
     expect(disputed.state).toMatchObject({ status: 'DISPUTED', escrow: 'DISPUTED', disputeId: `dsp-${o.id}`, delivered: false });
-    expect(o.inputs('openOrderDispute')).toEqual([{ ...escrowOrder(o), disputeId: `dsp-${o.id}`, openedBy: 'BUYER', reason: 'not as described', evidence: 'photo-1' }]);
+    expect(o.inputs('openOrderDispute')).toEqual([
+      { ...escrowOrder(o), disputeId: `dsp-${o.id}`, openedBy: 'BUYER', reason: 'not as described', evidence: 'photo-1' },
+    ]);
 
     const closed = await o.handle.executeUpdate(resolveOrder, { args: [split] });
     expect(closed.version).toBe(9);
@@ -551,9 +664,22 @@ describe('disputes', () => {
     });
     expect(closed.state.lastError ?? null).toBeNull();
     expect(o.inputs('resolveOrderDispute')).toEqual([
-      { ...escrowOrder(o), disputeId: `dsp-${o.id}`, decision: 'SPLIT', releaseMinor: '240000000', refundMinor: '160000000', note: 'partly delivered', resolvedBy: 'key-support' },
+      {
+        ...escrowOrder(o),
+        disputeId: `dsp-${o.id}`,
+        decision: 'SPLIT',
+        releaseMinor: '240000000',
+        refundMinor: '160000000',
+        note: 'partly delivered',
+        resolvedBy: 'key-support',
+      },
     ]);
-    expect(o.inputs('projectOrder').map((p) => [p.state.status, p.state.escrow]).slice(-3)).toEqual([
+    expect(
+      o
+        .inputs('projectOrder')
+        .map((p) => [p.state.status, p.state.escrow])
+        .slice(-3),
+    ).toEqual([
       ['DISPUTED', 'DISPUTED'],
       ['RESOLVING', 'DISPUTED'],
       ['CLOSED', 'SPLIT'],
@@ -570,7 +696,9 @@ describe('disputes', () => {
     await advance(o, 'DELIVERED');
     const disputed = await o.handle.executeUpdate(disputeOrder, { args: [{ opened_by: 'SELLER', reason: 'buyer unresponsive' }] });
     expect(disputed.state).toMatchObject({ status: 'DISPUTED', escrow: 'DISPUTED', delivered: true, disputeId: `dsp-${o.id}` });
-    expect(o.inputs('openOrderDispute')).toEqual([{ ...escrowOrder(o), disputeId: `dsp-${o.id}`, openedBy: 'SELLER', reason: 'buyer unresponsive' }]);
+    expect(o.inputs('openOrderDispute')).toEqual([
+      { ...escrowOrder(o), disputeId: `dsp-${o.id}`, openedBy: 'SELLER', reason: 'buyer unresponsive' },
+    ]);
   });
 
   test('a refused dispute leaves the order where it was', async () => {
@@ -590,7 +718,15 @@ describe('disputes', () => {
     const done = await o.handle.executeUpdate(resolveOrder, { args: [{ decision, note: 'support decided' }] });
     expect(done.state).toMatchObject({ status, escrow, settlement: settlementOf(o.id, 'resolve', releaseMinor, refundMinor) });
     expect(o.inputs('resolveOrderDispute')).toEqual([
-      { ...escrowOrder(o), disputeId: `dsp-${o.id}`, decision, releaseMinor, refundMinor, note: 'support decided', resolvedBy: 'temporal-signal' },
+      {
+        ...escrowOrder(o),
+        disputeId: `dsp-${o.id}`,
+        decision,
+        releaseMinor,
+        refundMinor,
+        note: 'support decided',
+        resolvedBy: 'temporal-signal',
+      },
     ]);
     expect((await o.handle.result()).state.status).toBe(status);
   });
@@ -602,7 +738,13 @@ describe('disputes', () => {
     expect([failure.type, failure.message]).toEqual(['PROVIDER_ERROR', 'payout rejected by the contract']);
     const back = await o.snapshot();
     expect(back.version).toBe(9);
-    expect(back.state).toMatchObject({ status: 'DISPUTED', escrow: 'DISPUTED', settlingTo: null, settlingFrom: null, lastError: { step: 'resolve', code: 'PROVIDER_ERROR', message: 'payout rejected by the contract' } });
+    expect(back.state).toMatchObject({
+      status: 'DISPUTED',
+      escrow: 'DISPUTED',
+      settlingTo: null,
+      settlingFrom: null,
+      lastError: { step: 'resolve', code: 'PROVIDER_ERROR', message: 'payout rejected by the contract' },
+    });
     o.behave({ resolveOrderDispute: (i) => settlementOf(i.orderId, 'resolve', i.releaseMinor, i.refundMinor) });
     const done = await o.handle.executeUpdate(resolveOrder, { args: [{ decision: 'FULL_REFUND', note: 'second look' }] });
     expect(done.state).toMatchObject({ status: 'REFUNDED', escrow: 'REFUNDED', lastError: null });
@@ -623,17 +765,33 @@ describe('disputes', () => {
         { field: 'release_amount', escrowed_minor: AMOUNT, release_minor: '240000000', refund_minor: '150000000' },
       ],
       [{ decision: 'SPLIT', note: 'n' }, 'a SPLIT needs release_amount and refund_amount', { field: 'release_amount' }],
-      [{ decision: 'SPLIT', release_amount: '40', note: 'n' }, 'a SPLIT needs release_amount and refund_amount', { field: 'refund_amount' }],
-      [{ decision: 'SPLIT', release_amount: '40', refund_amount: '0', note: 'n' }, 'a SPLIT pays both parties: use FULL_RELEASE or FULL_REFUND otherwise', { field: 'refund_amount' }],
+      [
+        { decision: 'SPLIT', release_amount: '40', note: 'n' },
+        'a SPLIT needs release_amount and refund_amount',
+        { field: 'refund_amount' },
+      ],
+      [
+        { decision: 'SPLIT', release_amount: '40', refund_amount: '0', note: 'n' },
+        'a SPLIT pays both parties: use FULL_RELEASE or FULL_REFUND otherwise',
+        { field: 'refund_amount' },
+      ],
       [{ decision: 'FULL_RELEASE', refund_amount: '1', note: 'n' }, 'FULL_RELEASE refunds nothing', { field: 'refund_amount' }],
       [{ decision: 'FULL_REFUND', release_amount: '1', note: 'n' }, 'FULL_REFUND releases nothing', { field: 'release_amount' }],
       [{ decision: 'HALF', note: 'n' }, 'decision must be one of FULL_RELEASE, FULL_REFUND, SPLIT', { field: 'decision' }],
       [{ decision: 'FULL_RELEASE', note: '  ' }, 'note is required', { field: 'note' }],
-      [{ decision: 'SPLIT', release_amount: '24.12345678', refund_amount: '16', note: 'n' }, 'release_amount must be a decimal string with at most 7 decimals', { field: 'release_amount' }],
+      [
+        { decision: 'SPLIT', release_amount: '24.12345678', refund_amount: '16', note: 'n' },
+        'release_amount must be a decimal string with at most 7 decimals',
+        { field: 'release_amount' },
+      ],
     ];
     for (const [cmd, message, details] of cases) {
       const failure = await updateFailure(o.handle.executeUpdate(resolveOrder, { args: [cmd as ResolveCommand] }));
-      expect({ type: failure.type, message: failure.message, details: failure.details }).toEqual({ type: 'VALIDATION_ERROR', message, details: [details] });
+      expect({ type: failure.type, message: failure.message, details: failure.details }).toEqual({
+        type: 'VALIDATION_ERROR',
+        message,
+        details: [details],
+      });
     }
     // opened_by is checked by the dispute validator the same way (and a second dispute is refused first by state).
     expect(await o.historyLength()).toBe(before);
@@ -661,10 +819,22 @@ describe('the resolve signal', () => {
     await advance(o, 'DISPUTED');
     await o.handle.signal(resolveSignal, { decision: 'SPLIT', release_amount: '30.5', refund_amount: '9.5', note: 'operator in the UI' });
     const result = await o.handle.result();
-    expect(result.state).toMatchObject({ status: 'CLOSED', escrow: 'SPLIT', settlement: settlementOf(o.id, 'resolve', '305000000', '95000000') });
+    expect(result.state).toMatchObject({
+      status: 'CLOSED',
+      escrow: 'SPLIT',
+      settlement: settlementOf(o.id, 'resolve', '305000000', '95000000'),
+    });
     expect(result.version).toBe(9);
     expect(o.inputs('resolveOrderDispute')).toEqual([
-      { ...escrowOrder(o), disputeId: `dsp-${o.id}`, decision: 'SPLIT', releaseMinor: '305000000', refundMinor: '95000000', note: 'operator in the UI', resolvedBy: 'temporal-signal' },
+      {
+        ...escrowOrder(o),
+        disputeId: `dsp-${o.id}`,
+        decision: 'SPLIT',
+        releaseMinor: '305000000',
+        refundMinor: '95000000',
+        note: 'operator in the UI',
+        resolvedBy: 'temporal-signal',
+      },
     ]);
     expect(o.inputs('recordRejectedCommand')).toEqual([]);
   });
@@ -675,7 +845,13 @@ describe('the resolve signal', () => {
     // Not DISPUTED yet.
     await o.handle.signal(resolveSignal, { decision: 'FULL_RELEASE', note: 'too early' });
     const first = await eventually(async () => o.inputs('recordRejectedCommand')[0], 10_000, 'the first rejection');
-    expect(first).toMatchObject({ orderId: o.id, seq: 1, command: 'resolve', reason: 'cannot resolve an order in IN_PROGRESS', userIds: [o.input.buyerId, o.input.sellerId] });
+    expect(first).toMatchObject({
+      orderId: o.id,
+      seq: 1,
+      command: 'resolve',
+      reason: 'cannot resolve an order in IN_PROGRESS',
+      userIds: [o.input.buyerId, o.input.sellerId],
+    });
     expect(Number.isNaN(Date.parse(first.at))).toBe(false);
     expect(await o.snapshot()).toMatchObject({ state: { status: 'IN_PROGRESS' }, version: 6 });
 
@@ -683,7 +859,12 @@ describe('the resolve signal', () => {
     // Amounts that do not add up.
     await o.handle.signal(resolveSignal, { decision: 'SPLIT', release_amount: '30', refund_amount: '30', note: 'typo' });
     const second = await eventually(async () => o.inputs('recordRejectedCommand')[1], 10_000, 'the second rejection');
-    expect(second).toMatchObject({ orderId: o.id, seq: 2, command: 'resolve', reason: 'release_amount and refund_amount must add up to the escrowed amount' });
+    expect(second).toMatchObject({
+      orderId: o.id,
+      seq: 2,
+      command: 'resolve',
+      reason: 'release_amount and refund_amount must add up to the escrowed amount',
+    });
     // Garbage (not an object) is rejected the same way.
     await o.handle.signal(resolveSignal, 'release everything' as unknown as ResolveCommand);
     const third = await eventually(async () => o.inputs('recordRejectedCommand')[2], 10_000, 'the third rejection');
@@ -704,11 +885,18 @@ describe('the resolve signal', () => {
     const o = await startOrder({}, { resolveOrderDispute: () => Promise.reject(refusal('payout refused')) });
     await advance(o, 'DISPUTED');
     await o.handle.signal(resolveSignal, { decision: 'FULL_REFUND', note: 'refund it' });
-    const back = await eventually(async () => {
-      const s = await o.snapshot();
-      return s.version === 9 && s;
-    }, 10_000, 'the refused payout');
-    expect(back.state).toMatchObject({ status: 'DISPUTED', lastError: { step: 'resolve', code: 'PROVIDER_ERROR', message: 'payout refused' } });
+    const back = await eventually(
+      async () => {
+        const s = await o.snapshot();
+        return s.version === 9 && s;
+      },
+      10_000,
+      'the refused payout',
+    );
+    expect(back.state).toMatchObject({
+      status: 'DISPUTED',
+      lastError: { step: 'resolve', code: 'PROVIDER_ERROR', message: 'payout refused' },
+    });
     expect(o.inputs('recordRejectedCommand')).toEqual([]);
     expect((await o.handle.describe()).status.name).toBe('RUNNING');
   });
@@ -747,24 +935,27 @@ describe('invalid transitions', () => {
     ['DISPUTED', ['reserve', 'cancel', 'createEscrow', 'fund', 'deliver', 'release', 'refund', 'dispute']],
   ];
 
-  test.each(byStage)('from %s every other request fails INVALID_STATE with {current_status, allowed_from} and the history is unchanged', async (stage, commands) => {
-    const o = await startOrder();
-    const at = stage === 'ORDER_CREATED' ? await o.snapshot() : await advance(o, stage as Stage);
-    const history = await o.historyLength();
-    const callsBefore = o.calls().length;
-    for (const command of commands) {
-      const failure = await updateFailure(attempts[command](o));
-      expect({ command, type: failure.type, message: failure.message, details: failure.details }).toEqual({
-        command,
-        type: 'INVALID_STATE',
-        message: `cannot ${command} an order in ${stage}`,
-        details: [{ current_status: stage, allowed_from: ALLOWED[command] }],
-      });
-    }
-    expect(await o.historyLength()).toBe(history);
-    expect(o.calls()).toHaveLength(callsBefore);
-    expect(await o.snapshot()).toEqual(at);
-  });
+  test.each(byStage)(
+    'from %s every other request fails INVALID_STATE with {current_status, allowed_from} and the history is unchanged',
+    async (stage, commands) => {
+      const o = await startOrder();
+      const at = stage === 'ORDER_CREATED' ? await o.snapshot() : await advance(o, stage as Stage);
+      const history = await o.historyLength();
+      const callsBefore = o.calls().length;
+      for (const command of commands) {
+        const failure = await updateFailure(attempts[command](o));
+        expect({ command, type: failure.type, message: failure.message, details: failure.details }).toEqual({
+          command,
+          type: 'INVALID_STATE',
+          message: `cannot ${command} an order in ${stage}`,
+          details: [{ current_status: stage, allowed_from: ALLOWED[command] }],
+        });
+      }
+      expect(await o.historyLength()).toBe(history);
+      expect(o.calls()).toHaveLength(callsBefore);
+      expect(await o.snapshot()).toEqual(at);
+    },
+  );
 
   test('a finished order (CANCELLED, RELEASED) has ended its workflow: a later request is refused by the server, not run', async () => {
     const cancelled = await startOrder();
@@ -804,7 +995,14 @@ describe('timers', () => {
   }, 20_000);
 
   test('a refused release at expiry is tried again at the next expiry', async () => {
-    const o = await startOrder({ reservationTtlMs: 1000 }, { releaseOrderReservation: (_i, attempt) => { throw refusal(`ledger busy ${attempt}`, 'LEDGER_ERROR'); } });
+    const o = await startOrder(
+      { reservationTtlMs: 1000 },
+      {
+        releaseOrderReservation: (_i, attempt) => {
+          throw refusal(`ledger busy ${attempt}`, 'LEDGER_ERROR');
+        },
+      },
+    );
     await advance(o, 'FUNDS_RESERVED');
     await eventually(async () => o.inputs('releaseOrderReservation').length === 1, 10_000, 'the first expiry');
     expect(await o.snapshot()).toMatchObject({ state: { status: 'FUNDS_RESERVED' }, version: 2 });
@@ -828,16 +1026,27 @@ describe('timers', () => {
 
   test('auto-release: a dispute opened before the timer fires prevents it; a refused auto-release is tried again', async () => {
     const disputed = await startOrder({ autoReleaseAfterMs: 1500 });
-    const refused = await startOrder({ autoReleaseAfterMs: 1000 }, { releaseOrderEscrow: () => Promise.reject(refusal('contract paused')) });
+    const refused = await startOrder(
+      { autoReleaseAfterMs: 1000 },
+      { releaseOrderEscrow: () => Promise.reject(refusal('contract paused')) },
+    );
     await Promise.all([advance(disputed, 'DELIVERED'), advance(refused, 'DELIVERED')]);
     await disputed.handle.executeUpdate(disputeOrder, { args: [{ opened_by: 'BUYER', reason: 'wrong colour' }] });
 
     await eventually(async () => refused.inputs('releaseOrderEscrow').length === 1, 10_000, 'the first auto-release');
-    const back = await eventually(async () => {
-      const s = await refused.snapshot();
-      return s.version === 9 && s;
-    }, 10_000, 'the refused auto-release');
-    expect(back.state).toMatchObject({ status: 'DELIVERED', escrow: 'FUNDED', lastError: { step: 'release', code: 'PROVIDER_ERROR', message: 'contract paused' } });
+    const back = await eventually(
+      async () => {
+        const s = await refused.snapshot();
+        return s.version === 9 && s;
+      },
+      10_000,
+      'the refused auto-release',
+    );
+    expect(back.state).toMatchObject({
+      status: 'DELIVERED',
+      escrow: 'FUNDED',
+      lastError: { step: 'release', code: 'PROVIDER_ERROR', message: 'contract paused' },
+    });
     refused.behave({ releaseOrderEscrow: (i) => settlementOf(i.orderId, 'release', i.amountMinor, '0') });
     expect((await refused.handle.result()).state).toMatchObject({ status: 'RELEASED', escrow: 'RELEASED', lastError: null });
     expect(refused.inputs('releaseOrderEscrow')).toHaveLength(2);
@@ -862,18 +1071,33 @@ describe('concurrency', () => {
     expect(failure.type).toBe('INVALID_STATE');
     const winner = won[0].value.state.status;
     expect(['RELEASED', 'REFUNDED']).toContain(winner);
-    expect(failure.message).toEqual(winner === 'RELEASED' ? expect.stringMatching(/^cannot refund an order in (RELEASING|RELEASED)$/) : expect.stringMatching(/^cannot release an order in (REFUNDING|REFUNDED)$/));
+    expect(failure.message).toEqual(
+      winner === 'RELEASED'
+        ? expect.stringMatching(/^cannot refund an order in (RELEASING|RELEASED)$/)
+        : expect.stringMatching(/^cannot release an order in (REFUNDING|REFUNDED)$/),
+    );
     expect(o.inputs('releaseOrderEscrow').length + o.inputs('refundOrderEscrow').length).toBe(1);
     expect((await o.handle.result()).state.status).toBe(winner);
   });
 
   test('a request arriving while a step is in flight is refused with the in-flight status and nothing is written', async () => {
     const g = gate();
-    const o = await startOrder({}, { releaseOrderEscrow: async (i) => { await g.hold(); return settlementOf(i.orderId, 'release', i.amountMinor, '0'); } });
+    const o = await startOrder(
+      {},
+      {
+        releaseOrderEscrow: async (i) => {
+          await g.hold();
+          return settlementOf(i.orderId, 'release', i.amountMinor, '0');
+        },
+      },
+    );
     await advance(o, 'DELIVERED');
     const release = o.handle.executeUpdate(releaseOrder);
     await eventually(async () => o.inputs('releaseOrderEscrow').length === 1, 10_000, 'the release in flight');
-    expect(await o.snapshot()).toMatchObject({ state: { status: 'RELEASING', settlingFrom: 'DELIVERED', settlingTo: { status: 'RELEASED', escrow: 'RELEASED' } }, version: 8 });
+    expect(await o.snapshot()).toMatchObject({
+      state: { status: 'RELEASING', settlingFrom: 'DELIVERED', settlingTo: { status: 'RELEASED', escrow: 'RELEASED' } },
+      version: 8,
+    });
     const history = await o.historyLength();
     for (const [command, attempt] of [
       ['refund', () => o.handle.executeUpdate(refundOrder)],
@@ -881,7 +1105,10 @@ describe('concurrency', () => {
       ['release', () => o.handle.executeUpdate(releaseOrder)],
     ] as const) {
       const failure = await updateFailure(attempt());
-      expect([failure.message, failure.details]).toEqual([`cannot ${command} an order in RELEASING`, [{ current_status: 'RELEASING', allowed_from: ['IN_PROGRESS', 'DELIVERED'] }]]);
+      expect([failure.message, failure.details]).toEqual([
+        `cannot ${command} an order in RELEASING`,
+        [{ current_status: 'RELEASING', allowed_from: ['IN_PROGRESS', 'DELIVERED'] }],
+      ]);
     }
     expect(await o.historyLength()).toBe(history);
     g.open();
@@ -892,7 +1119,15 @@ describe('concurrency', () => {
   /** Sends each request while a delivery is held in flight (0.3 s apart, so they arrive in this order), then lets it finish. */
   async function queuedBehindDelivery(requests: Array<(o: TestOrder) => Promise<OrderSnapshot>>) {
     const g = gate();
-    const o = await startOrder({}, { markOrderDelivered: async (i) => { await g.hold(); return { txHash: `tx-deliver-${i.orderId}` }; } });
+    const o = await startOrder(
+      {},
+      {
+        markOrderDelivered: async (i) => {
+          await g.hold();
+          return { txHash: `tx-deliver-${i.orderId}` };
+        },
+      },
+    );
     await advance(o, 'IN_PROGRESS');
     const deliver = o.handle.executeUpdate(deliverOrder, { args: [{ evidence: 'zip' }] });
     await eventually(async () => o.inputs('markOrderDelivered').length === 1, 10_000, 'the delivery in flight');
@@ -905,7 +1140,9 @@ describe('concurrency', () => {
     expect(o.steps()).toEqual(['reserveOrderFunds', 'createEscrowContract', 'fundOrderEscrow', 'markOrderDelivered']);
     g.open();
     const outcome = (r: PromiseSettledResult<OrderSnapshot>) =>
-      r.status === 'fulfilled' ? r.value.state.status : `${(r.reason as WorkflowUpdateFailedError).cause instanceof ApplicationFailure ? ((r.reason as WorkflowUpdateFailedError).cause as ApplicationFailure).type : 'ERROR'}: ${(r.reason as Error).cause ? ((r.reason as Error).cause as Error).message : (r.reason as Error).message}`;
+      r.status === 'fulfilled'
+        ? r.value.state.status
+        : `${(r.reason as WorkflowUpdateFailedError).cause instanceof ApplicationFailure ? ((r.reason as WorkflowUpdateFailedError).cause as ApplicationFailure).type : 'ERROR'}: ${(r.reason as Error).cause ? ((r.reason as Error).cause as Error).message : (r.reason as Error).message}`;
     const [delivered, ...rest] = (await Promise.allSettled([deliver, ...pending])).map(outcome);
     expect(delivered).toBe('DELIVERED');
     return { o, outcomes: rest };
@@ -915,7 +1152,12 @@ describe('concurrency', () => {
     const { o, outcomes } = await queuedBehindDelivery([(o) => o.handle.executeUpdate(releaseOrder)]);
     expect(outcomes).toEqual(['RELEASED']);
     expect(o.inputs('releaseOrderEscrow')).toEqual([escrowOrder(o)]);
-    expect(o.inputs('projectOrder').map((p) => p.state.status).slice(-3)).toEqual(['DELIVERED', 'RELEASING', 'RELEASED']);
+    expect(
+      o
+        .inputs('projectOrder')
+        .map((p) => p.state.status)
+        .slice(-3),
+    ).toEqual(['DELIVERED', 'RELEASING', 'RELEASED']);
     expect(o.inputs('projectOrder')[6].state.settlingFrom).toBe('DELIVERED');
   });
 

@@ -10,7 +10,10 @@ import { quietTemporalRuntime } from '../helpers/stellar-stack';
  * against today's workflow bundle: a change that would break running workflows fails here.
  */
 quietTemporalRuntime();
-const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.history')).sort();
+const files = fs
+  .readdirSync(HISTORIES_DIR)
+  .filter((f) => f.endsWith('.history'))
+  .sort();
 
 test('there are recorded histories to replay', () => {
   expect(files.length).toBeGreaterThanOrEqual(11);
@@ -18,5 +21,9 @@ test('there are recorded histories to replay', () => {
 
 test.each(files)('%s replays without nondeterminism', async (file) => {
   const history = temporal.api.history.v1.History.decode(fs.readFileSync(path.join(HISTORIES_DIR, file)));
-  await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, file.replace(/\.history$/, ''));
+  await Worker.runReplayHistory(
+    { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } },
+    history,
+    file.replace(/\.history$/, ''),
+  );
 });

@@ -10,7 +10,10 @@ export const disputes = pgTable(
   {
     id: text('id').primaryKey(),
     seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
-    orderId: text('order_id').notNull().unique().references(() => orders.id),
+    orderId: text('order_id')
+      .notNull()
+      .unique()
+      .references(() => orders.id),
     /** BUYER or SELLER. */
     openedBy: text('opened_by').notNull(),
     reason: text('reason').notNull(),

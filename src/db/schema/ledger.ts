@@ -32,7 +32,9 @@ export const ledgerAccounts = pgTable(
     bucket: text('bucket').notNull(),
     currency: text('currency').notNull(),
     shard: smallint('shard').notNull().default(0),
-    balance: bigint('balance', { mode: 'bigint' }).notNull().default(sql`0`),
+    balance: bigint('balance', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -58,7 +60,9 @@ export const ledgerEntries = pgTable(
     /** The resource the movement belongs to, e.g. ('order', 'ord_1'); both NULL when there is none. */
     relatedType: text('related_type'),
     relatedId: text('related_id'),
-    metadata: jsonb('metadata').notNull().default(sql`'{}'::jsonb`),
+    metadata: jsonb('metadata')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -89,7 +93,9 @@ export const ledgerPostings = pgTable(
   },
   (t) => [
     index('ledger_postings_entry_idx').on(t.entryId),
-    index('ledger_postings_user_idx').on(t.userId, t.id).where(sql`${t.userId} IS NOT NULL`),
+    index('ledger_postings_user_idx')
+      .on(t.userId, t.id)
+      .where(sql`${t.userId} IS NOT NULL`),
     check('ledger_postings_amount_non_zero', sql`${t.amount} <> 0`),
     // A user's running balance never dips below zero, even between the entries of one batched statement.
     check('ledger_postings_user_balance_after_non_negative', sql`${t.userId} IS NULL OR ${t.balanceAfter} >= 0`),

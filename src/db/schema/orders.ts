@@ -10,8 +10,12 @@ export const orders = pgTable(
   {
     id: text('id').primaryKey(),
     seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
-    buyerId: text('buyer_id').notNull().references(() => users.id),
-    sellerId: text('seller_id').notNull().references(() => users.id),
+    buyerId: text('buyer_id')
+      .notNull()
+      .references(() => users.id),
+    sellerId: text('seller_id')
+      .notNull()
+      .references(() => users.id),
     amount: bigint('amount', { mode: 'bigint' }).notNull(),
     currency: text('currency').notNull(),
     title: text('title').notNull(),

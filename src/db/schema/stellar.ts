@@ -3,10 +3,14 @@ import { users } from './users';
 
 /** Each user's Stellar account. The secret rests sealed (AES-256-GCM, key id inside, bound to the user id). */
 export const wallets = pgTable('wallets', {
-  userId: text('user_id').primaryKey().references(() => users.id),
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id),
   publicKey: text('public_key').notNull().unique(),
   secretSealed: text('secret_sealed').notNull(),
-  status: text('status', { enum: ['PENDING', 'ACTIVE'] }).notNull().default('PENDING'),
+  status: text('status', { enum: ['PENDING', 'ACTIVE'] })
+    .notNull()
+    .default('PENDING'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   activatedAt: timestamp('activated_at', { withTimezone: true }),
 });
@@ -35,14 +39,22 @@ export const chainCursors = pgTable('chain_cursors', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const withdrawalStatuses = ['WITHDRAWAL_CREATED', 'WITHDRAWAL_COMMITTED', 'WITHDRAWAL_PENDING', 'WITHDRAWAL_COMPLETED', 'WITHDRAWAL_FAILED'] as const;
+export const withdrawalStatuses = [
+  'WITHDRAWAL_CREATED',
+  'WITHDRAWAL_COMMITTED',
+  'WITHDRAWAL_PENDING',
+  'WITHDRAWAL_COMPLETED',
+  'WITHDRAWAL_FAILED',
+] as const;
 
 export const withdrawals = pgTable(
   'withdrawals',
   {
     id: text('id').primaryKey(),
     seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
-    userId: text('user_id').notNull().references(() => users.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
     amount: bigint('amount', { mode: 'bigint' }).notNull(),
     currency: text('currency').notNull(),
     destinationType: text('destination_type').notNull(),

@@ -62,7 +62,13 @@ export class TrustlessWorkClient {
   fundEscrow(body: { contractId: string; signer: string; amount: string }): Promise<Unsigned> {
     return this.post('/escrow/single-release/fund-escrow', body);
   }
-  changeMilestoneStatus(body: { contractId: string; milestoneIndex: string; newStatus: string; newEvidence?: string; serviceProvider: string }): Promise<Unsigned> {
+  changeMilestoneStatus(body: {
+    contractId: string;
+    milestoneIndex: string;
+    newStatus: string;
+    newEvidence?: string;
+    serviceProvider: string;
+  }): Promise<Unsigned> {
     return this.post('/escrow/single-release/change-milestone-status', body);
   }
   approveMilestone(body: { contractId: string; milestoneIndex: string; approver: string }): Promise<Unsigned> {
@@ -74,14 +80,19 @@ export class TrustlessWorkClient {
   disputeEscrow(body: { contractId: string; signer: string }): Promise<Unsigned> {
     return this.post('/escrow/single-release/dispute-escrow', body);
   }
-  resolveDispute(body: { contractId: string; disputeResolver: string; distributions: Array<{ address: string; amount: string }> }): Promise<Unsigned> {
+  resolveDispute(body: {
+    contractId: string;
+    disputeResolver: string;
+    distributions: Array<{ address: string; amount: string }>;
+  }): Promise<Unsigned> {
     return this.post('/escrow/single-release/resolve-dispute', body);
   }
   sendTransaction(signedXdr: string): Promise<SendResult> {
     return this.post('/helper/send-transaction', { signedXdr });
   }
   async getEscrows(contractIds: string[], opts: { validateOnChain?: boolean } = {}): Promise<unknown[]> {
-    const qs = contractIds.map((id) => `contractIds[]=${encodeURIComponent(id)}`).join('&') + (opts.validateOnChain ? '&validateOnChain=true' : '');
+    const qs =
+      contractIds.map((id) => `contractIds[]=${encodeURIComponent(id)}`).join('&') + (opts.validateOnChain ? '&validateOnChain=true' : '');
     return this.request('GET', `/helper/get-escrow-by-contract-ids?${qs}`);
   }
 
@@ -114,13 +125,25 @@ export class TrustlessWorkClient {
     if (res.status >= 500 || res.status === 429) throw new TrustlessWorkUnavailable(`Trustless Work ${path} answered ${res.status}`);
     if (res.status >= 400) {
       const message = (parsed as { message?: unknown })?.message;
-      throw new TrustlessWorkRefusal(res.status, typeof message === 'string' ? message : `Trustless Work ${path} answered ${res.status}`, parsed);
+      throw new TrustlessWorkRefusal(
+        res.status,
+        typeof message === 'string' ? message : `Trustless Work ${path} answered ${res.status}`,
+        parsed,
+      );
     }
     return parsed as T;
   }
 }
 
 /** The client the configuration describes, or null when no API key is configured. */
-export function trustlessWorkFromConfig(config: Pick<Config, 'TRUSTLESS_WORK_URL' | 'TRUSTLESS_WORK_API_KEY' | 'TRUSTLESS_WORK_TIMEOUT_MS'>): TrustlessWorkClient | null {
-  return config.TRUSTLESS_WORK_API_KEY ? new TrustlessWorkClient({ baseUrl: config.TRUSTLESS_WORK_URL, apiKey: config.TRUSTLESS_WORK_API_KEY, timeoutMs: config.TRUSTLESS_WORK_TIMEOUT_MS }) : null;
+export function trustlessWorkFromConfig(
+  config: Pick<Config, 'TRUSTLESS_WORK_URL' | 'TRUSTLESS_WORK_API_KEY' | 'TRUSTLESS_WORK_TIMEOUT_MS'>,
+): TrustlessWorkClient | null {
+  return config.TRUSTLESS_WORK_API_KEY
+    ? new TrustlessWorkClient({
+        baseUrl: config.TRUSTLESS_WORK_URL,
+        apiKey: config.TRUSTLESS_WORK_API_KEY,
+        timeoutMs: config.TRUSTLESS_WORK_TIMEOUT_MS,
+      })
+    : null;
 }

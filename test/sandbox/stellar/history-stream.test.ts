@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { Asset, Keypair, Operation, type Horizon } from '@stellar/stellar-sdk';
+import { Asset, type Keypair, Operation, type Horizon } from '@stellar/stellar-sdk';
 import { buildTx, funded, getJson, startTestSandbox, submitExpectingFailure, type TestSandbox } from './helpers';
 
 let t: TestSandbox;
@@ -16,7 +16,12 @@ beforeAll(async () => {
     hashes.push((await t.server.submitTransaction(tx)).hash);
   }
   // A failed payment: listed only with include_failed=true.
-  const failed = await buildTx(t, payer, [Operation.payment({ destination: payee.publicKey(), asset: Asset.native(), amount: '99999' })], [payer]);
+  const failed = await buildTx(
+    t,
+    payer,
+    [Operation.payment({ destination: payee.publicKey(), asset: Asset.native(), amount: '99999' })],
+    [payer],
+  );
   await submitExpectingFailure(t, failed);
 });
 
@@ -32,7 +37,12 @@ describe('payments history', () => {
     const records = first.records as Payment[];
     expect(records.map((r) => r.type)).toEqual(['create_account', 'payment']);
     const create = records[0] as Horizon.ServerApi.CreateAccountOperationRecord;
-    expect(create).toMatchObject({ type_i: 0, account: payee.publicKey(), starting_balance: '10000.0000000', transaction_successful: true });
+    expect(create).toMatchObject({
+      type_i: 0,
+      account: payee.publicKey(),
+      starting_balance: '10000.0000000',
+      transaction_successful: true,
+    });
     const pay = records[1] as Horizon.ServerApi.PaymentOperationRecord;
     expect(pay).toMatchObject({
       type: 'payment',
@@ -64,7 +74,8 @@ describe('payments history', () => {
     expect(all).toHaveLength(6);
     const after = (await t.server.payments().forAccount(payee.publicKey()).cursor(all[2]!.paging_token).call()).records;
     expect(after.map((r) => r.paging_token)).toEqual(all.slice(3).map((r) => r.paging_token));
-    const desc = (await t.server.payments().forAccount(payee.publicKey()).order('desc').limit(3).call()).records as Horizon.ServerApi.PaymentOperationRecord[];
+    const desc = (await t.server.payments().forAccount(payee.publicKey()).order('desc').limit(3).call())
+      .records as Horizon.ServerApi.PaymentOperationRecord[];
     expect(desc.map((r) => r.amount)).toEqual(['5.0000000', '4.0000000', '3.0000000']);
 
     const withFailed = (await t.server.payments().forAccount(payee.publicKey()).includeFailed(true).limit(200).call()).records;
@@ -72,7 +83,7 @@ describe('payments history', () => {
     expect(withFailed[6]!.transaction_successful).toBe(false);
   });
 
-  test('join=transactions embeds each payment\'s transaction', async () => {
+  test("join=transactions embeds each payment's transaction", async () => {
     const page = await t.server.payments().forAccount(payee.publicKey()).join('transactions').limit(3).call();
     for (const r of page.records) {
       const rec = r as unknown as { transaction_attr: { hash: string; ledger: number; successful: boolean } };
@@ -129,7 +140,12 @@ describe('streaming (SSE)', () => {
     });
     try {
       await new Promise((r) => setTimeout(r, 300));
-      const tx = await buildTx(t, payer, [Operation.payment({ destination: payee.publicKey(), asset: Asset.native(), amount: '6.5' })], [payer]);
+      const tx = await buildTx(
+        t,
+        payer,
+        [Operation.payment({ destination: payee.publicKey(), asset: Asset.native(), amount: '6.5' })],
+        [payer],
+      );
       const res = await t.server.submitTransaction(tx);
       const record = (await arrived) as Horizon.ServerApi.PaymentOperationRecord;
       expect(record.transaction_hash).toBe(res.hash);
@@ -157,7 +173,12 @@ describe('streaming (SSE)', () => {
     });
     try {
       await new Promise((r) => setTimeout(r, 200));
-      const tx = await buildTx(t, payer, [Operation.payment({ destination: payee.publicKey(), asset: Asset.native(), amount: '1' })], [payer]);
+      const tx = await buildTx(
+        t,
+        payer,
+        [Operation.payment({ destination: payee.publicKey(), asset: Asset.native(), amount: '1' })],
+        [payer],
+      );
       await t.server.submitTransaction(tx);
       await changed;
       expect(BigInt(seen[1]!.replace('.', '')) - BigInt(seen[0]!.replace('.', ''))).toBe(10_000_000n);
@@ -168,18 +189,22 @@ describe('streaming (SSE)', () => {
 
   test('a stream from the start replays history first, with paging tokens as event ids', async () => {
     const events = await new Promise<string>((resolve, reject) => {
-      const req = http.get(`${t.sandbox.url}/accounts/${payee.publicKey()}/payments`, { headers: { Accept: 'text/event-stream' } }, (res) => {
-        expect(res.headers['content-type']).toContain('text/event-stream');
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-          if ((text.match(/^id: /gm) ?? []).length >= 6) {
-            req.destroy();
-            resolve(text);
-          }
-        });
-      });
+      const req = http.get(
+        `${t.sandbox.url}/accounts/${payee.publicKey()}/payments`,
+        { headers: { Accept: 'text/event-stream' } },
+        (res) => {
+          expect(res.headers['content-type']).toContain('text/event-stream');
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+            if ((text.match(/^id: /gm) ?? []).length >= 6) {
+              req.destroy();
+              resolve(text);
+            }
+          });
+        },
+      );
       req.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err)));
     });
     expect(events.startsWith('retry: 1000\nevent: open\ndata: "hello"\n\n')).toBe(true);

@@ -104,7 +104,11 @@ describe('Horizon basics against the sandbox, with the real SDK', () => {
     expect(result.result().switch().name).toBe('txSuccess');
     expect(result.feeCharged().toString()).toBe('100');
     const meta = xdr.TransactionMeta.fromXDR(tx.result_meta_xdr, 'base64');
-    const created = meta.v3().operations()[0]!.changes().find((c) => c.switch().name === 'ledgerEntryCreated')!;
+    const created = meta
+      .v3()
+      .operations()[0]!
+      .changes()
+      .find((c) => c.switch().name === 'ledgerEntryCreated')!;
     expect(StrKey.encodeEd25519PublicKey(created.created().data().account().accountId().ed25519())).toBe(kp.publicKey());
     expect(created.created().data().account().balance().toString()).toBe('100000000000');
     xdr.LedgerEntryChanges.fromXDR(tx.fee_meta_xdr, 'base64');

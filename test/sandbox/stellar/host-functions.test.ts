@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import {
   Address,
-  Asset,
+  type Asset,
   Operation,
   SorobanDataBuilder,
   StrKey,
@@ -12,7 +12,16 @@ import {
   type Keypair,
 } from '@stellar/stellar-sdk';
 import type { HostFunctionHandler } from '../../../sandboxes/stellar';
-import { assetBalance, funded, getJson, startTestSandbox, submitExpectingFailure, trustUsdc, usdcFaucet, type TestSandbox } from './helpers';
+import {
+  assetBalance,
+  funded,
+  getJson,
+  startTestSandbox,
+  submitExpectingFailure,
+  trustUsdc,
+  usdcFaucet,
+  type TestSandbox,
+} from './helpers';
 
 let t: TestSandbox;
 const contract = StrKey.encodeContract(crypto.randomBytes(32));

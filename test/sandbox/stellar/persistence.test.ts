@@ -1,7 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Asset, Keypair, Operation } from '@stellar/stellar-sdk';
-import { assetBalance, buildTx, funded, nativeBalance, startTestSandbox, submitExpectingFailure, tempDir, trustUsdc, usdcFaucet } from './helpers';
+import {
+  assetBalance,
+  buildTx,
+  funded,
+  nativeBalance,
+  startTestSandbox,
+  submitExpectingFailure,
+  tempDir,
+  trustUsdc,
+  usdcFaucet,
+} from './helpers';
 
 describe('state survives a restart', () => {
   test('balances, sequences, trustlines, history and the USDC issuer come back from the data file', async () => {

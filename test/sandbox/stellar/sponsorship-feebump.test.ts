@@ -53,7 +53,12 @@ describe('sponsored reserves', () => {
 
     const acc = await t.server.loadAccount(user.publicKey());
     expect(acc.balances).toEqual([
-      expect.objectContaining({ asset_code: 'USDC', asset_issuer: t.usdc.getIssuer(), balance: '0.0000000', sponsor: platform.publicKey() }),
+      expect.objectContaining({
+        asset_code: 'USDC',
+        asset_issuer: t.usdc.getIssuer(),
+        balance: '0.0000000',
+        sponsor: platform.publicKey(),
+      }),
       { balance: '0.0000000', buying_liabilities: '0.0000000', selling_liabilities: '0.0000000', asset_type: 'native' },
     ]);
     expect(acc.sponsor).toBe(platform.publicKey());
@@ -138,13 +143,18 @@ describe('sponsored reserves', () => {
       operations: ['op_success', 'op_already_sponsored', 'op_success'],
     });
     const endOnly = await buildTx(t, other, [Operation.endSponsoringFutureReserves({})], [other]);
-    expect((await submitExpectingFailure(t, endOnly)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_not_sponsored'] });
+    expect((await submitExpectingFailure(t, endOnly)).data.extras!.result_codes).toEqual({
+      transaction: 'tx_failed',
+      operations: ['op_not_sponsored'],
+    });
   });
 
   test('a sponsor without the reserve: op_low_reserve', async () => {
     const funder = await funded(t);
     const poor = Keypair.random();
-    await t.server.submitTransaction(await buildTx(t, funder, [Operation.createAccount({ destination: poor.publicKey(), startingBalance: '1.5' })], [funder]));
+    await t.server.submitTransaction(
+      await buildTx(t, funder, [Operation.createAccount({ destination: poor.publicKey(), startingBalance: '1.5' })], [funder]),
+    );
     const user = Keypair.random();
     const tx = await buildTx(
       t,
@@ -177,7 +187,7 @@ describe('sponsored reserves', () => {
 });
 
 describe('fee-bump transactions', () => {
-  test('the platform pays the fee of a 0-XLM account\'s payment', async () => {
+  test("the platform pays the fee of a 0-XLM account's payment", async () => {
     const platform = await funded(t);
     const { user } = await sponsoredWallet(platform);
     const merchant = await funded(t);
@@ -251,7 +261,12 @@ describe('fee-bump transactions', () => {
   test('a fee-bump fee below (operations + 1) x 100: tx_insufficient_fee; unsigned by the fee source: tx_bad_auth', async () => {
     const platform = await funded(t);
     const user = await funded(t);
-    const inner = await buildTx(t, user, [Operation.payment({ destination: platform.publicKey(), asset: Asset.native(), amount: '1' })], [user]);
+    const inner = await buildTx(
+      t,
+      user,
+      [Operation.payment({ destination: platform.publicKey(), asset: Asset.native(), amount: '1' })],
+      [user],
+    );
     const env = TransactionBuilder.buildFeeBumpTransaction(platform, '100', inner, t.sandbox.networkPassphrase).toEnvelope();
     env.feeBump().tx().fee(xdr.Int64.fromString('150'));
     const low = new FeeBumpTransaction(env, t.sandbox.networkPassphrase);

@@ -135,7 +135,11 @@ describe('POST /transactions: stellar-core validation and application', () => {
     const b = await funded(t);
     const acc = await t.server.loadAccount(a.publicKey());
     const now = Math.floor(Date.now() / 1000);
-    const tx = new TransactionBuilder(acc, { fee: '100', networkPassphrase: t.sandbox.networkPassphrase, timebounds: { minTime: 0, maxTime: now - 10 } })
+    const tx = new TransactionBuilder(acc, {
+      fee: '100',
+      networkPassphrase: t.sandbox.networkPassphrase,
+      timebounds: { minTime: 0, maxTime: now - 10 },
+    })
       .addOperation(pay(b.publicKey(), '1'))
       .build();
     tx.sign(a);
@@ -196,7 +200,10 @@ describe('POST /transactions: stellar-core validation and application', () => {
     await trustUsdc(t, a);
     await usdcFaucet(t, a.publicKey(), '10');
     const noTrust = await buildTx(t, a, [pay(b.publicKey(), '1', t.usdc)], [a]);
-    expect((await submitExpectingFailure(t, noTrust)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_no_trust'] });
+    expect((await submitExpectingFailure(t, noTrust)).data.extras!.result_codes).toEqual({
+      transaction: 'tx_failed',
+      operations: ['op_no_trust'],
+    });
 
     await trustUsdc(t, b);
     const c = await funded(t);
@@ -206,13 +213,19 @@ describe('POST /transactions: stellar-core validation and application', () => {
       operations: ['op_src_no_trust'],
     });
     const over = await buildTx(t, a, [pay(b.publicKey(), '10.0000001', t.usdc)], [a]);
-    expect((await submitExpectingFailure(t, over)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_underfunded'] });
+    expect((await submitExpectingFailure(t, over)).data.extras!.result_codes).toEqual({
+      transaction: 'tx_failed',
+      operations: ['op_underfunded'],
+    });
   });
 
   test('no destination: op_no_destination', async () => {
     const a = await funded(t);
     const tx = await buildTx(t, a, [pay(Keypair.random().publicKey(), '5')], [a]);
-    expect((await submitExpectingFailure(t, tx)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_no_destination'] });
+    expect((await submitExpectingFailure(t, tx)).data.extras!.result_codes).toEqual({
+      transaction: 'tx_failed',
+      operations: ['op_no_destination'],
+    });
   });
 
   test('a trustline limit: op_line_full; change_trust below the balance: op_invalid_limit', async () => {
@@ -223,7 +236,10 @@ describe('POST /transactions: stellar-core validation and application', () => {
     expect(faucet.body.extras.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_line_full'] });
     expect((await usdcFaucet(t, a.publicKey(), '5')).status).toBe(200);
     const lower = await buildTx(t, a, [Operation.changeTrust({ asset: t.usdc, limit: '4' })], [a]);
-    expect((await submitExpectingFailure(t, lower)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_invalid_limit'] });
+    expect((await submitExpectingFailure(t, lower)).data.extras!.result_codes).toEqual({
+      transaction: 'tx_failed',
+      operations: ['op_invalid_limit'],
+    });
     const remove = await buildTx(t, a, [Operation.changeTrust({ asset: t.usdc, limit: '0' })], [a]);
     expect((await submitExpectingFailure(t, remove)).data.extras!.result_codes!.operations).toEqual(['op_invalid_limit']);
   });
@@ -233,10 +249,17 @@ describe('POST /transactions: stellar-core validation and application', () => {
     const b = await funded(t);
     const exists = await buildTx(t, a, [Operation.createAccount({ destination: b.publicKey(), startingBalance: '5' })], [a]);
     expect((await submitExpectingFailure(t, exists)).data.extras!.result_codes!.operations).toEqual(['op_already_exists']);
-    const low = await buildTx(t, a, [Operation.createAccount({ destination: Keypair.random().publicKey(), startingBalance: '0.9999999' })], [a]);
+    const low = await buildTx(
+      t,
+      a,
+      [Operation.createAccount({ destination: Keypair.random().publicKey(), startingBalance: '0.9999999' })],
+      [a],
+    );
     expect((await submitExpectingFailure(t, low)).data.extras!.result_codes!.operations).toEqual(['op_low_reserve']);
     const fresh = Keypair.random();
-    await t.server.submitTransaction(await buildTx(t, a, [Operation.createAccount({ destination: fresh.publicKey(), startingBalance: '1' })], [a]));
+    await t.server.submitTransaction(
+      await buildTx(t, a, [Operation.createAccount({ destination: fresh.publicKey(), startingBalance: '1' })], [a]),
+    );
     expect(await nativeBalance(t, fresh.publicKey())).toBe('1.0000000');
     // Exactly at the minimum balance, a trustline's extra reserve is not there: op_low_reserve.
     const trust = await buildTx(t, fresh, [Operation.changeTrust({ asset: t.usdc })], [fresh]);
@@ -257,10 +280,15 @@ describe('POST /transactions: stellar-core validation and application', () => {
   test('a trustline without the reserve for it: op_low_reserve', async () => {
     const a = await funded(t);
     const poor = Keypair.random();
-    await t.server.submitTransaction(await buildTx(t, a, [Operation.createAccount({ destination: poor.publicKey(), startingBalance: '1.5' })], [a]));
+    await t.server.submitTransaction(
+      await buildTx(t, a, [Operation.createAccount({ destination: poor.publicKey(), startingBalance: '1.5' })], [a]),
+    );
     // After the 100-stroop fee, 0.49999 XLM is available: less than the 0.5 XLM a trustline reserves.
     const trust = await buildTx(t, poor, [Operation.changeTrust({ asset: t.usdc })], [poor]);
-    expect((await submitExpectingFailure(t, trust)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_low_reserve'] });
+    expect((await submitExpectingFailure(t, trust)).data.extras!.result_codes).toEqual({
+      transaction: 'tx_failed',
+      operations: ['op_low_reserve'],
+    });
     expect(await nativeBalance(t, poor.publicKey())).toBe('1.4999900');
   });
 
@@ -269,29 +297,52 @@ describe('POST /transactions: stellar-core validation and application', () => {
     const holder = await funded(t);
     const { AuthRequiredFlag, AuthRevocableFlag } = await import('@stellar/stellar-sdk');
     await t.server.submitTransaction(
-      await buildTx(t, issuer, [Operation.setOptions({ setFlags: AuthRequiredFlag }), Operation.setOptions({ setFlags: AuthRevocableFlag })], [issuer]),
+      await buildTx(
+        t,
+        issuer,
+        [Operation.setOptions({ setFlags: AuthRequiredFlag }), Operation.setOptions({ setFlags: AuthRevocableFlag })],
+        [issuer],
+      ),
     );
     expect((await t.server.loadAccount(issuer.publicKey())).flags).toMatchObject({ auth_required: true, auth_revocable: true });
     const eur = new Asset('EURT', issuer.publicKey());
     await t.server.submitTransaction(await buildTx(t, holder, [Operation.changeTrust({ asset: eur })], [holder]));
-    const line = (await t.server.loadAccount(holder.publicKey())).balances.find((b) => b.asset_type !== 'native') as { is_authorized: boolean };
+    const line = (await t.server.loadAccount(holder.publicKey())).balances.find((b) => b.asset_type !== 'native') as {
+      is_authorized: boolean;
+    };
     expect(line.is_authorized).toBe(false);
 
     const blocked = await buildTx(t, issuer, [pay(holder.publicKey(), '5', eur)], [issuer]);
-    expect((await submitExpectingFailure(t, blocked)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_not_authorized'] });
+    expect((await submitExpectingFailure(t, blocked)).data.extras!.result_codes).toEqual({
+      transaction: 'tx_failed',
+      operations: ['op_not_authorized'],
+    });
 
     await t.server.submitTransaction(
-      await buildTx(t, issuer, [Operation.setTrustLineFlags({ trustor: holder.publicKey(), asset: eur, flags: { authorized: true } })], [issuer]),
+      await buildTx(
+        t,
+        issuer,
+        [Operation.setTrustLineFlags({ trustor: holder.publicKey(), asset: eur, flags: { authorized: true } })],
+        [issuer],
+      ),
     );
     await t.server.submitTransaction(await buildTx(t, issuer, [pay(holder.publicKey(), '5', eur)], [issuer]));
     expect(await assetBalance(t, holder.publicKey(), eur)).toBe('5.0000000');
 
     // Revoked again, the holder can no longer send it: op_src_not_authorized.
     await t.server.submitTransaction(
-      await buildTx(t, issuer, [Operation.setTrustLineFlags({ trustor: holder.publicKey(), asset: eur, flags: { authorized: false } })], [issuer]),
+      await buildTx(
+        t,
+        issuer,
+        [Operation.setTrustLineFlags({ trustor: holder.publicKey(), asset: eur, flags: { authorized: false } })],
+        [issuer],
+      ),
     );
     const stuck = await buildTx(t, holder, [pay(issuer.publicKey(), '1', eur)], [holder]);
-    expect((await submitExpectingFailure(t, stuck)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_src_not_authorized'] });
+    expect((await submitExpectingFailure(t, stuck)).data.extras!.result_codes).toEqual({
+      transaction: 'tx_failed',
+      operations: ['op_src_not_authorized'],
+    });
   });
 
   test('resubmitting the same envelope returns the stored result and applies nothing twice', async () => {
@@ -326,7 +377,19 @@ describe('POST /transactions: stellar-core validation and application', () => {
     const b = await funded(t);
     const cosigner = Keypair.random();
     await t.server.submitTransaction(
-      await buildTx(t, a, [Operation.setOptions({ signer: { ed25519PublicKey: cosigner.publicKey(), weight: 1 }, lowThreshold: 1, medThreshold: 2, highThreshold: 2 })], [a]),
+      await buildTx(
+        t,
+        a,
+        [
+          Operation.setOptions({
+            signer: { ed25519PublicKey: cosigner.publicKey(), weight: 1 },
+            lowThreshold: 1,
+            medThreshold: 2,
+            highThreshold: 2,
+          }),
+        ],
+        [a],
+      ),
     );
     const acc = await t.server.loadAccount(a.publicKey());
     expect(acc.thresholds).toEqual({ low_threshold: 1, med_threshold: 2, high_threshold: 2 });
@@ -340,15 +403,31 @@ describe('POST /transactions: stellar-core validation and application', () => {
 
     // A payment needs the medium threshold (2): one signature is not enough for the operation.
     const single = await buildTx(t, a, [pay(b.publicKey(), '1')], [a]);
-    expect((await submitExpectingFailure(t, single)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_bad_auth'] });
+    expect((await submitExpectingFailure(t, single)).data.extras!.result_codes).toEqual({
+      transaction: 'tx_failed',
+      operations: ['op_bad_auth'],
+    });
     const both = await buildTx(t, a, [pay(b.publicKey(), '1')], [a, cosigner]);
     expect((await t.server.submitTransaction(both)).successful).toBe(true);
 
     // An operation whose source is another account needs that account's signature.
     const c = await funded(t);
-    const foreign = await buildTx(t, c, [Operation.payment({ source: b.publicKey(), destination: c.publicKey(), asset: Asset.native(), amount: '1' })], [c]);
-    expect((await submitExpectingFailure(t, foreign)).data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_bad_auth'] });
-    const signed = await buildTx(t, c, [Operation.payment({ source: b.publicKey(), destination: c.publicKey(), asset: Asset.native(), amount: '1' })], [c, b]);
+    const foreign = await buildTx(
+      t,
+      c,
+      [Operation.payment({ source: b.publicKey(), destination: c.publicKey(), asset: Asset.native(), amount: '1' })],
+      [c],
+    );
+    expect((await submitExpectingFailure(t, foreign)).data.extras!.result_codes).toEqual({
+      transaction: 'tx_failed',
+      operations: ['op_bad_auth'],
+    });
+    const signed = await buildTx(
+      t,
+      c,
+      [Operation.payment({ source: b.publicKey(), destination: c.publicKey(), asset: Asset.native(), amount: '1' })],
+      [c, b],
+    );
     expect((await t.server.submitTransaction(signed)).successful).toBe(true);
   });
 
@@ -363,7 +442,11 @@ describe('POST /transactions: stellar-core validation and application', () => {
     expect(dup.data.tx_status).toBe('DUPLICATE');
     let found;
     for (let i = 0; i < 50 && !found; i += 1) {
-      found = await t.server.transactions().transaction(pending.hash).call().catch(() => undefined);
+      found = await t.server
+        .transactions()
+        .transaction(pending.hash)
+        .call()
+        .catch(() => undefined);
       if (!found) await new Promise((r) => setTimeout(r, 50));
     }
     expect(found!.successful).toBe(true);
@@ -384,9 +467,17 @@ describe('POST /transactions: stellar-core validation and application', () => {
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as any;
-    expect(body).toMatchObject({ type: 'https://stellar.org/horizon-errors/transaction_malformed', title: 'Transaction Malformed', status: 400 });
+    expect(body).toMatchObject({
+      type: 'https://stellar.org/horizon-errors/transaction_malformed',
+      title: 'Transaction Malformed',
+      status: 400,
+    });
     expect(body.extras.envelope_xdr).toBe('AAAAnotxdr');
-    const none = await fetch(`${t.sandbox.url}/transactions`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' });
+    const none = await fetch(`${t.sandbox.url}/transactions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
     expect(none.status).toBe(400);
     expect(((await none.json()) as any).extras.invalid_field).toBe('tx');
   });

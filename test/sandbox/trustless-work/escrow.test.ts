@@ -1,4 +1,4 @@
-import { Address, Keypair, Operation, SorobanDataBuilder, StrKey, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
+import { Address, Keypair, Operation, SorobanDataBuilder, StrKey, TransactionBuilder, type xdr } from '@stellar/stellar-sdk';
 import { submitExpectingFailure } from '../stellar/helpers';
 import {
   API_KEY,
@@ -45,7 +45,9 @@ describe('the happy path on the sandbox network', () => {
     const tx = TransactionBuilder.fromXDR(built.body.unsignedTransaction, w.t.sandbox.networkPassphrase);
     expect('source' in tx && tx.source).toBe(p.platform.publicKey());
     expect(tx.operations[0]!.type).toBe('invokeHostFunction');
-    const deployed = await call(w.tw, 'POST', '/helper/send-transaction', { signedXdr: sign(w.t, built.body.unsignedTransaction, p.platform) });
+    const deployed = await call(w.tw, 'POST', '/helper/send-transaction', {
+      signedXdr: sign(w.t, built.body.unsignedTransaction, p.platform),
+    });
     expect(deployed.status).toBe(200);
     expect(deployed.body).toMatchObject({
       status: 'SUCCESS',
@@ -56,13 +58,19 @@ describe('the happy path on the sandbox network', () => {
     const contractId: string = deployed.body.contractId;
 
     // Fund: the buyer's USDC moves into the contract.
-    const fundBuilt = await call(w.tw, 'POST', '/escrow/single-release/fund-escrow', { contractId, signer: p.buyer.publicKey(), amount: 100 });
+    const fundBuilt = await call(w.tw, 'POST', '/escrow/single-release/fund-escrow', {
+      contractId,
+      signer: p.buyer.publicKey(),
+      amount: 100,
+    });
     expect(fundBuilt.status).toBe(200);
     const fundTx = TransactionBuilder.fromXDR(fundBuilt.body.unsignedTransaction, w.t.sandbox.networkPassphrase) as any;
     const invoke = fundTx.operations[0].func.invokeContract();
     expect(Address.fromScAddress(invoke.contractAddress()).toString()).toBe(contractId);
     expect(invoke.functionName().toString()).toBe('fund_escrow');
-    const funded = await call(w.tw, 'POST', '/helper/send-transaction', { signedXdr: sign(w.t, fundBuilt.body.unsignedTransaction, p.buyer) });
+    const funded = await call(w.tw, 'POST', '/helper/send-transaction', {
+      signedXdr: sign(w.t, fundBuilt.body.unsignedTransaction, p.buyer),
+    });
     expect(funded.body).toMatchObject({ status: 'SUCCESS' });
     expect(await usdcOf(w.t, p.buyer.publicKey())).toBe('50.0000000');
     const payments = await w.t.server.payments().forAccount(p.buyer.publicKey()).order('desc').limit(1).call();
@@ -120,7 +128,11 @@ describe('refusals', () => {
   test('approve signed by the service provider instead of the approver: 400 from send-transaction, nothing approved', async () => {
     const p = await parties();
     const contractId = await deployAndFund(p);
-    const built = await call(w.tw, 'POST', '/escrow/single-release/approve-milestone', { contractId, milestoneIndex: '0', approver: p.buyer.publicKey() });
+    const built = await call(w.tw, 'POST', '/escrow/single-release/approve-milestone', {
+      contractId,
+      milestoneIndex: '0',
+      approver: p.buyer.publicKey(),
+    });
     const sent = await call(w.tw, 'POST', '/helper/send-transaction', { signedXdr: sign(w.t, built.body.unsignedTransaction, p.seller) });
     expect(sent.status).toBe(400);
     expect(sent.body).toEqual({
@@ -129,7 +141,11 @@ describe('refusals', () => {
       message: `The transaction must be signed by the approver (${p.buyer.publicKey()})`,
     });
     // Asking to build it in the service provider's name is refused too.
-    const asSeller = await call(w.tw, 'POST', '/escrow/single-release/approve-milestone', { contractId, milestoneIndex: '0', approver: p.seller.publicKey() });
+    const asSeller = await call(w.tw, 'POST', '/escrow/single-release/approve-milestone', {
+      contractId,
+      milestoneIndex: '0',
+      approver: p.seller.publicKey(),
+    });
     expect(asSeller.status).toBe(400);
     expect(asSeller.body.message).toBe('Only the approver can approve milestones');
     expect((await escrowOf(contractId)).milestones[0].approved).toBe(false);
@@ -175,7 +191,9 @@ describe('refusals', () => {
     await deliverAndApprove(p, contractId);
     const stale = await call(w.tw, 'POST', '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() });
     expect(stale.status).toBe(200);
-    expect((await act(w, '/escrow/single-release/dispute-escrow', { contractId, signer: p.seller.publicKey() }, p.seller)).status).toBe(200);
+    expect((await act(w, '/escrow/single-release/dispute-escrow', { contractId, signer: p.seller.publicKey() }, p.seller)).status).toBe(
+      200,
+    );
 
     const now = await call(w.tw, 'POST', '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() });
     expect(now.status).toBe(400);
@@ -203,7 +221,13 @@ describe('refusals', () => {
     // The same call built by hand and signed by the resolver.
     const acc = await w.t.server.loadAccount(p.platform.publicKey());
     const tx = new TransactionBuilder(acc, { fee: '100', networkPassphrase: w.t.sandbox.networkPassphrase })
-      .addOperation(Operation.invokeContractFunction({ contract: contractId, function: 'dispute_escrow', args: [new Address(p.platform.publicKey()).toScVal()] }))
+      .addOperation(
+        Operation.invokeContractFunction({
+          contract: contractId,
+          function: 'dispute_escrow',
+          args: [new Address(p.platform.publicKey()).toScVal()],
+        }),
+      )
       .setSorobanData(new SorobanDataBuilder().setResourceFee(100000).build())
       .setTimeout(60)
       .build();
@@ -264,19 +288,31 @@ describe('refusals', () => {
     await deliverAndApprove(p, contractId);
     const stale = await call(w.tw, 'POST', '/escrow/single-release/dispute-escrow', { contractId, signer: p.seller.publicKey() });
     expect(stale.status).toBe(200);
-    expect((await act(w, '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }, p.buyer)).status).toBe(200);
+    expect((await act(w, '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }, p.buyer)).status).toBe(
+      200,
+    );
 
     const after: Array<[string, Record<string, unknown>]> = [
       ['/escrow/single-release/fund-escrow', { contractId, signer: p.buyer.publicKey(), amount: 1 }],
-      ['/escrow/single-release/change-milestone-status', { contractId, milestoneIndex: '0', newStatus: 'redo', serviceProvider: p.seller.publicKey() }],
+      [
+        '/escrow/single-release/change-milestone-status',
+        { contractId, milestoneIndex: '0', newStatus: 'redo', serviceProvider: p.seller.publicKey() },
+      ],
       ['/escrow/single-release/approve-milestone', { contractId, milestoneIndex: '0', approver: p.buyer.publicKey() }],
       ['/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }],
       ['/escrow/single-release/dispute-escrow', { contractId, signer: p.seller.publicKey() }],
-      ['/escrow/single-release/resolve-dispute', { contractId, disputeResolver: p.platform.publicKey(), distributions: [{ address: p.buyer.publicKey(), amount: 1 }] }],
+      [
+        '/escrow/single-release/resolve-dispute',
+        { contractId, disputeResolver: p.platform.publicKey(), distributions: [{ address: p.buyer.publicKey(), amount: 1 }] },
+      ],
     ];
     for (const [path, body] of after) {
       const res = await call(w.tw, 'POST', path, body);
-      expect({ path, status: res.status, message: res.body.message }).toEqual({ path, status: 400, message: 'The escrow has already been released' });
+      expect({ path, status: res.status, message: res.body.message }).toEqual({
+        path,
+        status: 400,
+        message: 'The escrow has already been released',
+      });
     }
     // A dispute built before the release is trapped by the contract.
     const sent = await call(w.tw, 'POST', '/helper/send-transaction', { signedXdr: sign(w.t, stale.body.unsignedTransaction, p.seller) });
@@ -291,10 +327,22 @@ describe('refusals', () => {
       ['/deployer/single-release', { ...deployBody(p), amount: -5 }, 'amount must be a positive amount with at most 7 decimals'],
       ['/deployer/single-release', { ...deployBody(p), amount: 1.12345678 }, 'amount must be a positive amount with at most 7 decimals'],
       ['/deployer/single-release', { ...deployBody(p), milestones: [] }, 'milestones must be a non-empty array'],
-      ['/deployer/single-release', { ...deployBody(p), roles: { ...deployBody(p).roles, receiver: 'nope' } }, 'roles.receiver must be a valid Stellar address'],
-      ['/deployer/single-release', { ...deployBody(p), trustline: { address: Keypair.random().publicKey(), decimals: 10000000 } }, expect.stringContaining('trustline.address')],
+      [
+        '/deployer/single-release',
+        { ...deployBody(p), roles: { ...deployBody(p).roles, receiver: 'nope' } },
+        'roles.receiver must be a valid Stellar address',
+      ],
+      [
+        '/deployer/single-release',
+        { ...deployBody(p), trustline: { address: Keypair.random().publicKey(), decimals: 10000000 } },
+        expect.stringContaining('trustline.address'),
+      ],
       ['/escrow/single-release/fund-escrow', { signer: p.buyer.publicKey(), amount: 1 }, 'contractId is required'],
-      ['/escrow/single-release/fund-escrow', { contractId: new Address(Keypair.random().publicKey()).toString(), signer: p.buyer.publicKey(), amount: 1 }, 'contractId must be a valid contract address'],
+      [
+        '/escrow/single-release/fund-escrow',
+        { contractId: new Address(Keypair.random().publicKey()).toString(), signer: p.buyer.publicKey(), amount: 1 },
+        'contractId must be a valid contract address',
+      ],
       ['/helper/send-transaction', {}, 'signedXdr is required'],
       ['/helper/send-transaction', { signedXdr: 'AAAA' }, 'signedXdr is not a valid transaction envelope'],
     ];

@@ -1,4 +1,4 @@
-import { Keypair, TransactionBuilder } from '@stellar/stellar-sdk';
+import { type Keypair, TransactionBuilder } from '@stellar/stellar-sdk';
 import { startTrustlessWorkSandbox, type TrustlessWorkSandbox } from '../../../sandboxes/trustless-work';
 import { assetBalance, funded, startTestSandbox, trustUsdc, usdcFaucet, type TestSandbox } from '../stellar/helpers';
 
@@ -28,7 +28,13 @@ export interface Reply {
   body: any;
 }
 
-export async function call(tw: TrustlessWorkSandbox, method: 'GET' | 'POST', path: string, body?: unknown, apiKey: string | null = API_KEY): Promise<Reply> {
+export async function call(
+  tw: TrustlessWorkSandbox,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  apiKey: string | null = API_KEY,
+): Promise<Reply> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (apiKey !== null) headers['x-api-key'] = apiKey;
   const res = await fetch(`${tw.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -112,11 +118,22 @@ export async function deliverAndApprove(w: TwTest, p: Parties, contractId: strin
   const changed = await act(
     w,
     '/escrow/single-release/change-milestone-status',
-    { contractId, milestoneIndex: '0', newStatus: 'completed', newEvidence: 'https://example.com/logo.svg', serviceProvider: p.seller.publicKey() },
+    {
+      contractId,
+      milestoneIndex: '0',
+      newStatus: 'completed',
+      newEvidence: 'https://example.com/logo.svg',
+      serviceProvider: p.seller.publicKey(),
+    },
     p.seller,
   );
   if (changed.status !== 200) throw new Error(`change status: ${JSON.stringify(changed.body)}`);
-  const approved = await act(w, '/escrow/single-release/approve-milestone', { contractId, milestoneIndex: '0', approver: p.buyer.publicKey() }, p.buyer);
+  const approved = await act(
+    w,
+    '/escrow/single-release/approve-milestone',
+    { contractId, milestoneIndex: '0', approver: p.buyer.publicKey() },
+    p.buyer,
+  );
   if (approved.status !== 200) throw new Error(`approve: ${JSON.stringify(approved.body)}`);
 }
 

@@ -5,7 +5,12 @@ import { API_KEY, act, deliverAndApprove, deployAndFund, escrowOf, makeParties, 
 
 async function start(dir: string, twDataFile?: string): Promise<TwTest> {
   const t = await startTestSandbox({ dir });
-  const tw = await startTrustlessWorkSandbox({ port: 0, stellar: t.sandbox, apiKey: API_KEY, ...(twDataFile ? { dataFile: twDataFile } : {}) });
+  const tw = await startTrustlessWorkSandbox({
+    port: 0,
+    stellar: t.sandbox,
+    apiKey: API_KEY,
+    ...(twDataFile ? { dataFile: twDataFile } : {}),
+  });
   const w: TwTest = {
     t,
     tw,
@@ -32,7 +37,9 @@ describe('state across restarts', () => {
       expect(w.tw.feeAccount).toBe(feeAccount);
       expect(await escrowOf(w, contractId)).toMatchObject({ contractId, balance: 100, flags: { released: false } });
       await deliverAndApprove(w, p, contractId);
-      expect((await act(w, '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }, p.buyer)).status).toBe(200);
+      expect(
+        (await act(w, '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }, p.buyer)).status,
+      ).toBe(200);
       expect(await usdcOf(w.t, p.seller.publicKey())).toBe('94.7000000');
       expect(await usdcStroops(w.t, feeAccount)).toBe(3_000_000n);
     } finally {
@@ -46,7 +53,9 @@ describe('state across restarts', () => {
     try {
       const p = await makeParties(w.t);
       const contractId = await deployAndFund(w, p);
-      expect((await act(w, '/escrow/single-release/dispute-escrow', { contractId, signer: p.buyer.publicKey() }, p.buyer)).status).toBe(200);
+      expect((await act(w, '/escrow/single-release/dispute-escrow', { contractId, signer: p.buyer.publicKey() }, p.buyer)).status).toBe(
+        200,
+      );
       await w.tw.stop();
 
       w.tw = await startTrustlessWorkSandbox({ port: 0, stellar: w.t.sandbox, apiKey: API_KEY });
@@ -87,8 +96,13 @@ describe('state across restarts', () => {
 
     w = await start(dir, dataFile);
     try {
-      expect(await escrowOf(w, contractId, '&validateOnChain=true')).toMatchObject({ balance: 100, milestones: [{ approved: true, status: 'completed' }] });
-      expect((await act(w, '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }, p.buyer)).status).toBe(200);
+      expect(await escrowOf(w, contractId, '&validateOnChain=true')).toMatchObject({
+        balance: 100,
+        milestones: [{ approved: true, status: 'completed' }],
+      });
+      expect(
+        (await act(w, '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }, p.buyer)).status,
+      ).toBe(200);
       expect(await usdcOf(w.t, p.seller.publicKey())).toBe('94.7000000');
       expect(await usdcOf(w.t, p.platform.publicKey())).toBe('5.0000000');
     } finally {

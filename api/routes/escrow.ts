@@ -4,6 +4,7 @@ import { amountSchema, currencySchema, parseAmount, parseCurrency } from '../../
 import { createEscrow, fundEscrow } from '../../workflows/messages/order';
 import { defineRoute } from '../http/route';
 import { escrowSchema, orderIdParams, renderEscrow, requireOrder, runOrderUpdate, stepFailures } from './order-views';
+import { orderUpdateRoute } from './order-update-route';
 
 const escrowAnswer = { description: 'The escrow after the step', schema: z.object({ data: escrowSchema }) };
 export const escrowRoutes = [
@@ -42,18 +43,14 @@ export const escrowRoutes = [
       return { status: 200, body: { data: renderEscrow(row) } };
     },
   }),
-  defineRoute({
-    method: 'post',
+  orderUpdateRoute({
     path: '/orders/:id/escrow/fund',
     tag: 'Escrow',
     summary: 'Fund the escrow from the buyer’s wallet (the ledger moves the reservation to escrow); escrow FUNDED, order IN_PROGRESS',
-    access: 'write',
-    idempotency: { window: '7d' },
-    params: orderIdParams,
-    responses: { 200: escrowAnswer, ...stepFailures },
-    async handle({ params, deps, idempotencyKey }) {
-      const row = await runOrderUpdate(deps, params.id, 'fund', idempotencyKey, (h, updateId) => h.executeUpdate(fundEscrow, { updateId }));
-      return { status: 200, body: { data: renderEscrow(row) } };
-    },
+    command: 'fund',
+    update: fundEscrow,
+    answer: 'escrow',
+    description: escrowAnswer.description,
+    failures: stepFailures,
   }),
 ];

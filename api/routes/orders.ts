@@ -12,30 +12,11 @@ import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginatio
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { callWorkflow } from '../temporal-calls';
-import { disputeIdOf, orderIdParams, orderSchema, renderOrder, requireOrder, runOrderUpdate } from './order-views';
+import { disputeIdOf, orderIdParams, orderSchema, renderOrder, requireOrder } from './order-views';
+import { orderUpdateRoute } from './order-update-route';
 import { requireUser } from './users';
 
-/** Reserve and cancel: plain order updates answering the order. */
-function orderAction(name: 'reserve' | 'cancel', summary: string, update: typeof reserveOrder) {
-  return defineRoute({
-    method: 'post',
-    path: `/orders/:id/${name}`,
-    tag: 'Orders',
-    summary,
-    access: 'write',
-    idempotency: { window: '7d' },
-    params: orderIdParams,
-    responses: {
-      200: { description: 'The order after the transition', schema: z.object({ data: orderSchema }) },
-      409: { description: 'INVALID_STATE: details.current_status and details.allowed_from' },
-      422: { description: 'INSUFFICIENT_FUNDS (reserve)' },
-    },
-    async handle({ params, deps, idempotencyKey }) {
-      const row = await runOrderUpdate(deps, params.id, name, idempotencyKey, (h, updateId) => h.executeUpdate(update, { updateId }));
-      return { status: 200, body: { data: renderOrder(row) } };
-    },
-  });
-}
+const INVALID_STATE = { description: 'INVALID_STATE: details.current_status and details.allowed_from' };
 
 export const orderRoutes = [
   defineRoute({
@@ -160,6 +141,24 @@ export const orderRoutes = [
       return { status: 200, body: { data: renderOrder(await requireOrder(deps, params.id)) } };
     },
   }),
-  orderAction('reserve', 'Reserve the buyer’s funds for the order (available → held)', reserveOrder),
-  orderAction('cancel', 'Cancel the order before its escrow is funded; a reservation is returned', cancelOrder),
+  orderUpdateRoute({
+    path: '/orders/:id/reserve',
+    tag: 'Orders',
+    summary: 'Reserve the buyer’s funds for the order (available → held)',
+    command: 'reserve',
+    update: reserveOrder,
+    answer: 'order',
+    description: 'The order after the transition',
+    failures: { 409: INVALID_STATE, 422: { description: 'INSUFFICIENT_FUNDS' } },
+  }),
+  orderUpdateRoute({
+    path: '/orders/:id/cancel',
+    tag: 'Orders',
+    summary: 'Cancel the order before its escrow is funded; a reservation is returned',
+    command: 'cancel',
+    update: cancelOrder,
+    answer: 'order',
+    description: 'The order after the transition',
+    failures: { 409: INVALID_STATE },
+  }),
 ];

@@ -3,34 +3,8 @@ import { deliverOrder, disputeOrder, refundOrder, releaseOrder } from '../../wor
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { disputeSchema, renderDispute, requireDisputeOf } from './dispute-views';
-import {
-  disputeIdOf,
-  escrowSchema,
-  orderIdParams,
-  orderSchema,
-  renderEscrow,
-  renderOrder,
-  runOrderUpdate,
-  stepFailures,
-} from './order-views';
-
-/** Release and refund: settlements answering the escrow with what was paid and the fees. */
-function settlement(name: 'release' | 'refund', summary: string, update: typeof releaseOrder) {
-  return defineRoute({
-    method: 'post',
-    path: `/orders/:id/resolution/${name}`,
-    tag: 'Resolution',
-    summary,
-    access: 'write',
-    idempotency: { window: '7d' },
-    params: orderIdParams,
-    responses: { 200: { description: 'The escrow once paid out', schema: z.object({ data: escrowSchema }) }, ...stepFailures },
-    async handle({ params, deps, idempotencyKey }) {
-      const row = await runOrderUpdate(deps, params.id, name, idempotencyKey, (h, updateId) => h.executeUpdate(update, { updateId }));
-      return { status: 200, body: { data: renderEscrow(row) } };
-    },
-  });
-}
+import { disputeIdOf, orderIdParams, orderSchema, renderOrder, runOrderUpdate, stepFailures } from './order-views';
+import { orderUpdateRoute } from './order-update-route';
 
 export const resolutionRoutes = [
   defineRoute({
@@ -50,8 +24,26 @@ export const resolutionRoutes = [
       return { status: 200, body: { data: renderOrder(row) } };
     },
   }),
-  settlement('release', 'The buyer approves: the contract pays the seller (less the platform’s and Trustless Work’s fees)', releaseOrder),
-  settlement('refund', 'The whole escrow goes back to the buyer (through the contract’s dispute resolution; its fees apply)', refundOrder),
+  orderUpdateRoute({
+    path: '/orders/:id/resolution/release',
+    tag: 'Resolution',
+    summary: 'The buyer approves: the contract pays the seller (less the platform’s and Trustless Work’s fees)',
+    command: 'release',
+    update: releaseOrder,
+    answer: 'escrow',
+    description: 'The escrow once paid out',
+    failures: stepFailures,
+  }),
+  orderUpdateRoute({
+    path: '/orders/:id/resolution/refund',
+    tag: 'Resolution',
+    summary: 'The whole escrow goes back to the buyer (through the contract’s dispute resolution; its fees apply)',
+    command: 'refund',
+    update: refundOrder,
+    answer: 'escrow',
+    description: 'The escrow once paid out',
+    failures: stepFailures,
+  }),
   defineRoute({
     method: 'post',
     path: '/orders/:id/resolution/dispute',

@@ -1,13 +1,13 @@
 import { Authenticator } from '../src/auth/authenticate';
 import type { Config } from '../src/config';
-import type { SecretBox } from '../src/crypto/secret-box';
+import type { Sealer } from '../src/crypto/secret-box';
 import type { Database } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import { trustlessWorkFromConfig, type TrustlessWorkClient } from '../src/providers/trustless-work/client';
 import { SharedRateLimiter } from '../src/rate-limit';
 import { createStellarNetwork, type StellarNetwork } from '../src/stellar/network';
 import type { TemporalHandle } from '../src/temporal/connection';
-import { walletSecretBox } from '../src/wallets/wallets';
+import { walletSealer } from '../src/wallets/wallet-keys';
 
 /** What route handlers may use; built once per API process. */
 export interface ApiDeps {
@@ -15,8 +15,8 @@ export interface ApiDeps {
   database: Database;
   logger: Logger;
   temporal: TemporalHandle;
-  /** Seals wallet secrets as users are created. */
-  walletBox: SecretBox;
+  /** Seals wallet secrets as users are created; cannot open them (the worker's keys never reach the API). */
+  walletBox: Sealer;
   auth: Authenticator;
   rateLimiter: SharedRateLimiter;
   /** Horizon client, platform identity and USDC asset, built once. */
@@ -35,7 +35,7 @@ export function buildApiDeps(base: {
 }): ApiDeps {
   return {
     ...base,
-    walletBox: walletSecretBox(base.config),
+    walletBox: walletSealer(base.config),
     auth: new Authenticator(base.database.pool, base.config.OFFERHUB_MASTER_KEY, base.config.AUTH_CACHE_TTL_MS),
     rateLimiter: new SharedRateLimiter(base.database.pool, base.config.RATE_LIMIT_FLUSH_MS),
     stellar: createStellarNetwork(base.config),

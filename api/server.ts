@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { buildApiDeps } from './context';
 import { createApp } from './app';
-import { loadConfig } from '../src/config';
+import { loadConfig, requireFor } from '../src/config';
 import { createDatabase } from '../src/db/client';
 import { purgeExpired } from '../src/idempotency';
 import { createLogger } from '../src/logger';
@@ -11,6 +11,7 @@ import { VERSION } from '../src/version';
 
 /** The API process: Express on PORT, plus the periodic purge of expired idempotency records and rate-limit windows. */
 export async function startApi(config = loadConfig()) {
+  requireFor('api', config);
   const logger = createLogger(config.LOG_LEVEL, { part: 'api' });
   const database = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });

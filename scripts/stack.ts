@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Keypair } from '@stellar/stellar-sdk';
 import { runMigrations } from '../src/db/migrate';
+import { walletSealingKey } from '../src/wallets/wallet-keys';
 import { formatLine, lineSplitter } from '../devstack/log-lines';
 import { isPortOpen } from '../devstack/net';
 import { DATA_DIR, ROOT } from '../devstack/paths';
@@ -32,6 +33,7 @@ async function main() {
   env.OFFERHUB_MASTER_KEY ??= masterKey();
   env.PLATFORM_SECRET ??= kept('platform-secret', () => Keypair.random().secret());
   env.WALLET_ENCRYPTION_KEYS ??= kept('wallet-keys', () => `k1:${crypto.randomBytes(32).toString('base64')}`);
+  env.IDEMPOTENCY_SEALING_KEYS ??= kept('idempotency-keys', () => `r1:${crypto.randomBytes(32).toString('base64')}`);
   const sandbox = await stellarSandbox(env);
   env.DATABASE_URL ??= await embeddedPostgres();
   env.TEMPORAL_ADDRESS ??= await temporalServer(temporalBin);
@@ -40,9 +42,21 @@ async function main() {
 
   const port = env.PORT ?? '4000';
   spawnPart('worker', ['bin/worker.ts'], env);
-  spawnPart('api', ['bin/api.ts'], env);
+  spawnPart('api', ['bin/api.ts'], apiEnv(env));
   await waitForApi(Number(port));
   banner(port, env.OFFERHUB_MASTER_KEY, !process.env.OFFERHUB_MASTER_KEY, sandbox);
+}
+
+/** The API seals and never signs: it gets the platform's account id and the wallet sealing key, not the secrets. */
+function apiEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { PLATFORM_SECRET, WALLET_ENCRYPTION_KEYS, ...rest } = env;
+  return {
+    ...rest,
+    PLATFORM_PUBLIC_KEY: rest.PLATFORM_PUBLIC_KEY ?? Keypair.fromSecret(PLATFORM_SECRET!).publicKey(),
+    WALLET_SEALING_KEY:
+      rest.WALLET_SEALING_KEY ??
+      walletSealingKey({ WALLET_ENCRYPTION_KEYS, WALLET_ENCRYPTION_KEY_ID: rest.WALLET_ENCRYPTION_KEY_ID, WALLET_SEALING_KEY: undefined }),
+  };
 }
 
 function masterKey(): string {

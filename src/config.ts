@@ -29,13 +29,33 @@ export const configSchema = z.object({
   HORIZON_URL: z.string().url().default('http://127.0.0.1:8000'),
   /** Defaults to the named network's passphrase (the sandbox uses the standalone network's). */
   STELLAR_NETWORK_PASSPHRASE: z.string().min(1).optional(),
-  /** The platform account: sponsors user reserves, pays every fee (fee-bump), resolves disputes. */
-  PLATFORM_SECRET: z.string().refine((s) => StrKey.isValidEd25519SecretSeed(s), 'must be a Stellar secret seed (S…)'),
+  /** The platform account: sponsors user reserves, pays every fee (fee-bump), resolves disputes. The worker only. */
+  PLATFORM_SECRET: z
+    .string()
+    .refine((s) => StrKey.isValidEd25519SecretSeed(s), 'must be a Stellar secret seed (S…)')
+    .optional(),
+  /** The platform account's id: all the API needs (set it instead of PLATFORM_SECRET there). */
+  PLATFORM_PUBLIC_KEY: z
+    .string()
+    .refine((s) => StrKey.isValidEd25519PublicKey(s), 'must be a Stellar account id (G…)')
+    .optional(),
   USDC_ISSUER: z.string().refine((s) => StrKey.isValidEd25519PublicKey(s), 'must be a Stellar account id (G…)'),
-  /** `kid:base64key[,kid:base64key…]`, 32-byte AES keys that seal wallet secrets; rotation adds a key and moves the active id. */
-  WALLET_ENCRYPTION_KEYS: z.string().min(1),
+  /**
+   * `kid:base64key[,kid:base64key…]`, 32-byte keys that open wallet secrets; rotation adds a key and moves the active
+   * id, then `npm run wallets:reseal`. The worker only.
+   */
+  WALLET_ENCRYPTION_KEYS: z.string().min(1).optional(),
   /** The key id new wallet secrets are sealed with; defaults to the first key. */
   WALLET_ENCRYPTION_KEY_ID: z.string().min(1).optional(),
+  /** `kid:base64(X25519 public key)` of the active wallet key (`npm run wallets:sealing-key`): the API seals with it and cannot open. */
+  WALLET_SEALING_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=$/, 'must be kid:base64 of a 32-byte public key')
+    .optional(),
+  /** `kid:base64key[,…]`, 32-byte AES keys that seal stored idempotent responses holding a secret (API-key creation). */
+  IDEMPOTENCY_SEALING_KEYS: z.string().min(1),
+  /** The key id new responses are sealed with; defaults to the first key. */
+  IDEMPOTENCY_SEALING_KEY_ID: z.string().min(1).optional(),
   STELLAR_SUBMIT_TIMEOUT_MS: int(30_000, 1000),
   /** Trustless Work's REST API (the sandbox's on :8001 under npm start). */
   TRUSTLESS_WORK_URL: z.string().url().default('http://127.0.0.1:8001'),
@@ -56,6 +76,25 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** What each process must have beyond the schema: the API seals and never signs; the worker opens and signs. */
+const PROCESS_NEEDS = {
+  api: [
+    ['PLATFORM_SECRET', 'PLATFORM_PUBLIC_KEY'],
+    ['WALLET_ENCRYPTION_KEYS', 'WALLET_SEALING_KEY'],
+  ],
+  worker: [['PLATFORM_SECRET'], ['WALLET_ENCRYPTION_KEYS']],
+} as const satisfies Record<string, ReadonlyArray<ReadonlyArray<keyof Config>>>;
+
+/** Throws a ConfigError unless `config` holds, for each need of `process`, one of the settings that meet it. */
+export function requireFor(process: keyof typeof PROCESS_NEEDS, config: Config): void {
+  const missing = PROCESS_NEEDS[process].filter((anyOf) => anyOf.every((name) => config[name] === undefined));
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration for the ${process}:\n${missing.map((m) => `  ${m.join(' or ')}: is required but not set`).join('\n')}`,
+    );
+  }
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

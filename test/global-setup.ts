@@ -40,6 +40,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.PLATFORM_SECRET ??= Keypair.random().secret();
   process.env.USDC_ISSUER ??= Keypair.random().publicKey();
   process.env.WALLET_ENCRYPTION_KEYS ??= `test1:${crypto.randomBytes(32).toString('base64')}`;
+  process.env.IDEMPOTENCY_SEALING_KEYS ??= `test1:${crypto.randomBytes(32).toString('base64')}`;
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent';
   process.env.NODE_ENV = 'test';
   process.stdout.write(`\ntest stack ready in ${Date.now() - started} ms (temporal ${temporal.address})\n`);

@@ -4,9 +4,9 @@ import { createActivities } from '../activities';
 import { cursorName } from '../src/deposits/scan-deposits';
 import { createStellarNetwork } from '../src/stellar/network';
 import { trustlessWorkFromConfig } from '../src/providers/trustless-work/client';
-import { walletSecretBox } from '../src/wallets/wallets';
+import { walletSecretBox } from '../src/wallets/wallet-keys';
 import { depositWatcherId } from '../workflows/ids';
-import { loadConfig } from '../src/config';
+import { loadConfig, requireFor } from '../src/config';
 import { createDatabase } from '../src/db/client';
 import { createLogger } from '../src/logger';
 import { WORKFLOWS_PATH } from './workflow-bundle';
@@ -19,6 +19,7 @@ export async function startWorker(
   opts: { config?: ReturnType<typeof loadConfig>; taskQueue?: string; workflowBundlePath?: string; depositWatcher?: boolean } = {},
 ) {
   const config = opts.config ?? loadConfig();
+  requireFor('worker', config);
   const logger = createLogger(config.LOG_LEVEL, { part: 'worker' });
   const database = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

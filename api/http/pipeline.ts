@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Principal } from '../../src/auth/authenticate';
-import { derivedSecretBox } from '../../src/crypto/secret-box';
+import { createSecretBox, parseKeyring } from '../../src/crypto/secret-box';
 import { AppError } from '../../src/errors';
 import * as idempotency from '../../src/idempotency';
 import type { RateLimitState } from '../../src/rate-limit';
@@ -15,7 +15,7 @@ import { parseOrThrow } from './validation';
  * per-user limit, honour Idempotency-Key, call the handler, send. Anything thrown reaches the error middleware.
  */
 export function routeHandler(route: AnyRoute, deps: ApiDeps) {
-  const sealer = derivedSecretBox(deps.config.OFFERHUB_MASTER_KEY, 'idempotency-response');
+  const sealer = responseSealer(deps);
   return async (req: Request, res: Response): Promise<void> => {
     const principal = route.access === 'public' ? null : await authorize(route, req, res, deps);
     const params = route.params ? parseOrThrow(route.params, req.params, 'params') : {};
@@ -142,4 +142,10 @@ async function storeFailure(pool: ApiDeps['database']['pool'], principal: string
   } else {
     await idempotency.release(pool, principal, key);
   }
+}
+
+/** Seals stored responses that hold a secret, under keys of their own (rotating the master key leaves replays intact). */
+function responseSealer(deps: ApiDeps) {
+  const ring = parseKeyring(deps.config.IDEMPOTENCY_SEALING_KEYS);
+  return createSecretBox(ring, deps.config.IDEMPOTENCY_SEALING_KEY_ID ?? [...ring.keys()][0]);
 }

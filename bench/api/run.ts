@@ -85,6 +85,7 @@ async function main(): Promise<void> {
       PLATFORM_SECRET: process.env.PLATFORM_SECRET ?? Keypair.random().secret(),
       USDC_ISSUER: process.env.USDC_ISSUER ?? Keypair.random().publicKey(),
       WALLET_ENCRYPTION_KEYS: process.env.WALLET_ENCRYPTION_KEYS ?? `bench:${crypto.randomBytes(32).toString('base64')}`,
+      IDEMPOTENCY_SEALING_KEYS: process.env.IDEMPOTENCY_SEALING_KEYS ?? `bench:${crypto.randomBytes(32).toString('base64')}`,
     };
     const servers = {} as Record<ServerRole, Server>;
     for (const target of TARGETS) {

@@ -114,6 +114,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       PLATFORM_SECRET: platform.secret(),
       WALLET_ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
       WALLET_ENCRYPTION_KEY_ID: 'k1',
+      IDEMPOTENCY_SEALING_KEYS: `r1:${crypto.randomBytes(32).toString('base64')}`,
       TRUSTLESS_WORK_URL: sandbox.trustlessWorkUrl,
       TRUSTLESS_WORK_API_KEY: twApiKey,
       WORKFLOW_BUNDLE_PATH: undefined,

@@ -1,14 +1,18 @@
 import crypto from 'node:crypto';
 
 /**
- * Encrypts secrets at rest (wallet keys, sealed idempotent responses) with AES-256-GCM. Each ciphertext names the key that sealed it, so keys can be
+ * Encrypts secrets at rest with AES-256-GCM under a keyring: stored idempotent responses that hold a secret, and
+ * wallet secrets sealed before wallets were sealed to a public key (src/crypto/sealed-box.ts). Each ciphertext names the key that sealed it, so keys can be
  * rotated: new secrets use the active key, old ones still open with theirs.
  * Format: `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts). The user id is bound as associated data, so a
  * ciphertext copied onto another user's row does not open.
  */
-export interface SecretBox {
+export interface Sealer {
   activeKeyId: string;
   seal(plain: string, boundTo: string): string;
+}
+
+export interface SecretBox extends Sealer {
   open(sealed: string, boundTo: string): string;
 }
 
@@ -20,21 +24,21 @@ export function parseKeyring(spec: string): Map<string, Buffer> {
     .map((p) => p.trim())
     .filter(Boolean)) {
     const i = part.indexOf(':');
-    if (i <= 0) throw new Error('each wallet encryption key must be written kid:base64key');
+    if (i <= 0) throw new Error('each key must be written kid:base64key');
     const id = part.slice(0, i);
-    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new Error(`wallet key id "${id}" must be 1-32 letters, digits, _ or -`);
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new Error(`key id "${id}" must be 1-32 letters, digits, _ or -`);
     const key = Buffer.from(part.slice(i + 1), 'base64');
-    if (key.length !== 32) throw new Error(`wallet key "${id}" must be 32 bytes (base64), got ${key.length}`);
-    if (ring.has(id)) throw new Error(`wallet key id "${id}" appears twice`);
+    if (key.length !== 32) throw new Error(`key "${id}" must be 32 bytes (base64), got ${key.length}`);
+    if (ring.has(id)) throw new Error(`key id "${id}" appears twice`);
     ring.set(id, key);
   }
-  if (ring.size === 0) throw new Error('at least one wallet encryption key is needed');
+  if (ring.size === 0) throw new Error('at least one key is needed');
   return ring;
 }
 
 export function createSecretBox(keyring: Map<string, Buffer>, activeKeyId: string): SecretBox {
   const active = keyring.get(activeKeyId);
-  if (!active) throw new Error(`the active wallet key id "${activeKeyId}" is not in the keyring`);
+  if (!active) throw new Error(`the active key id "${activeKeyId}" is not in the keyring`);
   return {
     activeKeyId,
     seal(plain, boundTo) {
@@ -46,9 +50,9 @@ export function createSecretBox(keyring: Map<string, Buffer>, activeKeyId: strin
     },
     open(sealed, boundTo) {
       const [version, keyId, iv, tag, body] = sealed.split('.');
-      if (version !== 'v1' || !body) throw new Error('not a sealed wallet secret');
+      if (version !== 'v1' || !body) throw new Error('not a sealed secret');
       const key = keyring.get(keyId);
-      if (!key) throw new Error(`wallet key "${keyId}" is not configured; cannot open this secret`);
+      if (!key) throw new Error(`key "${keyId}" is not configured; cannot open this secret`);
       const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(boundTo));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
@@ -60,10 +64,4 @@ export function createSecretBox(keyring: Map<string, Buffer>, activeKeyId: strin
 /** The key id a sealed secret names (for rotation: re-seal everything not under the active key). */
 export function sealedKeyId(sealed: string): string {
   return sealed.split('.')[1];
-}
-
-/** A one-key box whose key is derived (HKDF) from a configured secret, for one purpose. */
-export function derivedSecretBox(secret: string, purpose: string): SecretBox {
-  const key = Buffer.from(crypto.hkdfSync('sha256', secret, 'offerhub', purpose, 32));
-  return createSecretBox(new Map([[purpose, key]]), purpose);
 }

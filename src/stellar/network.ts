@@ -12,6 +12,7 @@ export interface StellarNetwork {
   tag: string;
   horizon: Horizon.Server;
   usdc: Asset;
+  /** The platform's keypair: able to sign in the worker, the public key alone in the API. */
   platform: Keypair;
   submitTimeoutMs: number;
 }
@@ -30,9 +31,22 @@ export function createStellarNetwork(config: Config): StellarNetwork {
     tag: networkTag(passphrase),
     horizon: new Horizon.Server(config.HORIZON_URL, { allowHttp: config.STELLAR_NETWORK !== 'public' }),
     usdc: new Asset('USDC', config.USDC_ISSUER),
-    platform: Keypair.fromSecret(config.PLATFORM_SECRET),
+    platform: platformKeypair(config),
     submitTimeoutMs: config.STELLAR_SUBMIT_TIMEOUT_MS,
   };
+}
+
+/** From PLATFORM_SECRET where the process signs; from PLATFORM_PUBLIC_KEY (cannot sign) where it does not. */
+function platformKeypair(config: Config): Keypair {
+  if (config.PLATFORM_SECRET) {
+    const pair = Keypair.fromSecret(config.PLATFORM_SECRET);
+    if (config.PLATFORM_PUBLIC_KEY && config.PLATFORM_PUBLIC_KEY !== pair.publicKey()) {
+      throw new Error('PLATFORM_PUBLIC_KEY is not the public key of PLATFORM_SECRET');
+    }
+    return pair;
+  }
+  if (!config.PLATFORM_PUBLIC_KEY) throw new Error('PLATFORM_SECRET or PLATFORM_PUBLIC_KEY is required');
+  return Keypair.fromPublicKey(config.PLATFORM_PUBLIC_KEY);
 }
 
 /** Operation ids are unique within one network only; keys built from them carry this tag. */

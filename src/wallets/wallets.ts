@@ -1,7 +1,7 @@
 import { type Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
-import { eq, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, like, not, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
-import { createSecretBox, parseKeyring, type SecretBox } from '../crypto/secret-box';
+import type { Sealer, SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import { wallets } from '../db/schema';
 import type { StellarNetwork } from '../stellar/network';
@@ -11,7 +11,7 @@ import { signTransaction } from '../stellar/sign';
 export type WalletRow = typeof wallets.$inferSelect;
 
 /** Gives the user a keypair (once): the secret is sealed before it is stored. Returns the user's wallet. */
-export async function ensureWallet(db: Db, box: SecretBox, userId: string): Promise<WalletRow> {
+export async function ensureWallet(db: Db, box: Sealer, userId: string): Promise<WalletRow> {
   const pair = Keypair.random();
   const [created] = await db
     .insert(wallets)
@@ -26,6 +26,26 @@ export async function ensureWallet(db: Db, box: SecretBox, userId: string): Prom
 export async function findWallet(db: Db, userId: string): Promise<WalletRow | null> {
   const [row] = await db.select().from(wallets).where(eq(wallets.userId, userId));
   return row ?? null;
+}
+
+/** Up to `limit` wallets after `afterUserId` (in user id order) whose secret is not sealed as `prefix` (e.g. `v2.k2.`). */
+export async function walletsNotSealedAs(db: Db, prefix: string, afterUserId: string, limit: number): Promise<WalletRow[]> {
+  return db
+    .select()
+    .from(wallets)
+    .where(and(gt(wallets.userId, afterUserId), not(like(wallets.secretSealed, `${prefix}%`))))
+    .orderBy(asc(wallets.userId))
+    .limit(limit);
+}
+
+/** Replaces a wallet's sealed secret if it is still `previous` (a concurrent re-seal wins once); true when replaced. */
+export async function replaceSealedSecret(db: Db, userId: string, previous: string, next: string): Promise<boolean> {
+  const updated = await db
+    .update(wallets)
+    .set({ secretSealed: next })
+    .where(and(eq(wallets.userId, userId), eq(wallets.secretSealed, previous)))
+    .returning({ userId: wallets.userId });
+  return updated.length === 1;
 }
 
 export function walletKeypair(box: SecretBox, wallet: WalletRow): Keypair {
@@ -73,10 +93,4 @@ export async function activateWallet(
     .where(eq(wallets.userId, userId))
     .returning();
   return active;
-}
-
-/** The box that seals wallet secrets, from WALLET_ENCRYPTION_KEYS and WALLET_ENCRYPTION_KEY_ID. */
-export function walletSecretBox(config: { WALLET_ENCRYPTION_KEYS: string; WALLET_ENCRYPTION_KEY_ID?: string }): SecretBox {
-  const ring = parseKeyring(config.WALLET_ENCRYPTION_KEYS);
-  return createSecretBox(ring, config.WALLET_ENCRYPTION_KEY_ID ?? [...ring.keys()][0]);
 }

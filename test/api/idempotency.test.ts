@@ -143,7 +143,24 @@ test('a replayed API-key creation returns the same key, which rests sealed, neve
     first.body.data.key,
   ]);
   await client.end();
-  expect(stored.rows[0].response_body).toMatch(/^v1\.idempotency-response\./);
+  // Sealed under IDEMPOTENCY_SEALING_KEYS (the run's key id `test1`), not under a key derived from the master key.
+  expect(stored.rows[0].response_body).toMatch(/^v1\.test1\./);
   expect(stored.rows[0].response_body).not.toContain(first.body.data.key);
   expect(everywhere.rows[0].n).toBe(0);
+});
+
+test('after the master key is rotated, a replayed API-key creation still answers the same sealed key', async () => {
+  const idem = unique('key');
+  const request = { body: { name: 'rotation', scopes: ['read'] }, headers: { 'idempotency-key': idem } };
+  const first = await api.call('POST', '/api/v1/auth/api-keys', request);
+  expect(first.status).toBe(201);
+  const rotated = await startTestApi({ OFFERHUB_MASTER_KEY: `rotated-master-${'r'.repeat(32)}` });
+  try {
+    const again = await rotated.call('POST', '/api/v1/auth/api-keys', request);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.data.key).toBe(first.body.data.key);
+  } finally {
+    await rotated.close();
+  }
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { loadConfig } from '../../src/config';
+import { walletSealingKey } from '../../src/wallets/wallet-keys';
 import { startStellarSandbox, type StellarSandbox } from '../../sandboxes/stellar';
 import { startTrustlessWorkSandbox, type TrustlessWorkSandbox } from '../../sandboxes/trustless-work';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -69,9 +70,16 @@ export async function startStellarStack(
     STELLAR_SUBMIT_TIMEOUT_MS: '5000',
     ...extra,
   };
-  const api = await startTestApi(overrides);
-
   const config = loadConfig({ ...process.env, ...overrides });
+  // The API runs as in production: the platform's public key and the wallet sealing key, no secret it could sign or open with.
+  const api = await startTestApi({
+    ...overrides,
+    PLATFORM_SECRET: undefined,
+    PLATFORM_PUBLIC_KEY: platform.publicKey(),
+    WALLET_ENCRYPTION_KEYS: undefined,
+    WALLET_SEALING_KEY: walletSealingKey(config),
+  });
+
   const workers: Array<Awaited<ReturnType<typeof startWorker>>> = [];
   const children: ChildProcess[] = [];
   const usdc = new Asset('USDC', sandbox.usdcAsset.issuer);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, requireFor } from '../../src/config';
 
 const valid = {
   DATABASE_URL: 'postgres://u:p@localhost:5432/db',
@@ -6,6 +6,7 @@ const valid = {
   PLATFORM_SECRET: 'SCZANGBA5YHTNYVVV4C3U252E2B6P6F5T3U6MM63WBSBZATAQI3EBTQ4',
   USDC_ISSUER: 'GBBM6BKZPEHWYO3E3YKREDPQXMS4VK35YLNU7NFBRI26RAN7GI5POFBB',
   WALLET_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  IDEMPOTENCY_SEALING_KEYS: `r1:${Buffer.alloc(32, 2).toString('base64')}`,
 };
 
 test('a complete environment parses into typed values with defaults', () => {
@@ -27,9 +28,39 @@ test.each([
   [{ ...valid, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   [{ ...valid, PLATFORM_SECRET: 'GBBM6BKZPEHWYO3E3YKREDPQXMS4VK35YLNU7NFBRI26RAN7GI5POFBB' }, 'PLATFORM_SECRET'],
   [{ ...valid, USDC_ISSUER: 'not-an-account' }, 'USDC_ISSUER'],
-  [{ ...valid, WALLET_ENCRYPTION_KEYS: undefined }, 'WALLET_ENCRYPTION_KEYS'],
+  [{ ...valid, IDEMPOTENCY_SEALING_KEYS: undefined }, 'IDEMPOTENCY_SEALING_KEYS'],
+  [{ ...valid, WALLET_SEALING_KEY: 'k1:short' }, 'WALLET_SEALING_KEY'],
+  [{ ...valid, PLATFORM_PUBLIC_KEY: valid.PLATFORM_SECRET }, 'PLATFORM_PUBLIC_KEY'],
   [{ ...valid, STELLAR_NETWORK: 'mainnet' }, 'STELLAR_NETWORK'],
 ])('a wrong or missing value stops start-up with a message naming the variable (%#: %s)', (env, variable) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(new RegExp(`^\\s+${variable}:`, 'm'));
+});
+
+describe('what each process must hold (requireFor)', () => {
+  const apiOnly = {
+    ...valid,
+    PLATFORM_SECRET: undefined,
+    WALLET_ENCRYPTION_KEYS: undefined,
+    PLATFORM_PUBLIC_KEY: 'GBBM6BKZPEHWYO3E3YKREDPQXMS4VK35YLNU7NFBRI26RAN7GI5POFBB',
+    WALLET_SEALING_KEY: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
+  };
+
+  test('the API starts with the public key and the sealing key alone', () => {
+    expect(() => requireFor('api', loadConfig(apiOnly))).not.toThrow();
+  });
+
+  test('the worker refuses that configuration, naming the secrets it needs to sign and open', () => {
+    expect(() => requireFor('worker', loadConfig(apiOnly))).toThrow(ConfigError);
+    expect(() => requireFor('worker', loadConfig(apiOnly))).toThrow(
+      /PLATFORM_SECRET: is required[\s\S]*WALLET_ENCRYPTION_KEYS: is required/,
+    );
+  });
+
+  test('the API without any platform identity or wallet key is refused', () => {
+    const bare = loadConfig({ ...apiOnly, PLATFORM_PUBLIC_KEY: undefined, WALLET_SEALING_KEY: undefined });
+    expect(() => requireFor('api', bare)).toThrow(
+      /PLATFORM_SECRET or PLATFORM_PUBLIC_KEY[\s\S]*WALLET_ENCRYPTION_KEYS or WALLET_SEALING_KEY/,
+    );
+  });
 });

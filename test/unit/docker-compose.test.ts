@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { configSchema, loadConfig } from '../../src/config';
+import { configSchema, loadConfig, requireFor } from '../../src/config';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 
 /**
@@ -73,6 +73,9 @@ const operatorVars: Env = {
   PLATFORM_SECRET: 'SCZANGBA5YHTNYVVV4C3U252E2B6P6F5T3U6MM63WBSBZATAQI3EBTQ4',
   USDC_ISSUER: 'GBBM6BKZPEHWYO3E3YKREDPQXMS4VK35YLNU7NFBRI26RAN7GI5POFBB',
   WALLET_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+  PLATFORM_PUBLIC_KEY: 'GC2BKLYOOYPDEFJKLKY6FNNRQMGFLVHJKQRGNSSRRGSMPGF32LHCQVGF',
+  WALLET_SEALING_KEY: `k1:${Buffer.alloc(32, 8).toString('base64')}`,
+  IDEMPOTENCY_SEALING_KEYS: `r1:${Buffer.alloc(32, 9).toString('base64')}`,
   TRUSTLESS_WORK_API_KEY: 'tw-compose-test-key',
 };
 
@@ -115,6 +118,7 @@ describe('docker-compose.yml', () => {
       'POSTGRES_PWD',
       'PLATFORM_SECRET',
       'WALLET_ENCRYPTION_KEYS',
+      'IDEMPOTENCY_SEALING_KEYS',
       'TRUSTLESS_WORK_API_KEY',
     ];
     for (const [key, value] of Object.entries(envOf(name))) {
@@ -123,6 +127,16 @@ describe('docker-compose.yml', () => {
     }
     // Without OFFERHUB_MASTER_KEY set, compose refuses to start instead of running with an empty key.
     if (APP_SERVICES.includes(name as never)) expect(() => interpolate(envOf(name).OFFERHUB_MASTER_KEY, {})).toThrow(/OFFERHUB_MASTER_KEY/);
+  });
+
+  it('gives the API public keys only and the worker the secrets it signs and opens with', () => {
+    const resolve = (name: string) => Object.fromEntries(Object.entries(envOf(name)).map(([k, v]) => [k, interpolate(v, operatorVars)]));
+    const api = resolve('api');
+    expect(api.PLATFORM_SECRET).toBeUndefined();
+    expect(api.WALLET_ENCRYPTION_KEYS).toBeUndefined();
+    expect(() => requireFor('api', loadConfig(api))).not.toThrow();
+    const worker = resolve('worker');
+    expect(() => requireFor('worker', loadConfig(worker))).not.toThrow();
   });
 
   it('keeps the application database apart from Temporal’s own databases on the same server', () => {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { createSecretBox, derivedSecretBox, parseKeyring, sealedKeyId } from '../../src/crypto/secret-box';
+import { createSecretBox, parseKeyring, sealedKeyId } from '../../src/crypto/secret-box';
 
 const key = () => crypto.randomBytes(32).toString('base64');
 
@@ -35,10 +35,4 @@ test('bad keyrings are refused with a reason', () => {
   expect(() => parseKeyring('k1:c2hvcnQ=')).toThrow(/32 bytes/);
   expect(() => parseKeyring(`k1:${key()},k1:${key()}`)).toThrow(/twice/);
   expect(() => createSecretBox(parseKeyring(`k1:${key()}`), 'k9')).toThrow(/k9/);
-});
-
-test('a derived box is stable for the same secret and purpose and differs across purposes', () => {
-  const a = derivedSecretBox('m'.repeat(32), 'one');
-  expect(derivedSecretBox('m'.repeat(32), 'one').open(a.seal('x', 'b'), 'b')).toBe('x');
-  expect(() => derivedSecretBox('m'.repeat(32), 'two').open(a.seal('x', 'b'), 'b')).toThrow();
 });

@@ -190,11 +190,31 @@ export function parseEscrow(json: string): EscrowState {
 
 // ---- rules -----------------------------------------------------------------------------------------------------
 
-/** Fees taken from one payout: the protocol's 0.3% and the platform's percentage, each rounded down. */
-export function feesOf(payout: bigint, platformFeeBps: bigint): { protocol: bigint; platform: bigint; net: bigint } {
-  const protocol = (payout * PROTOCOL_FEE_BPS) / BPS;
-  const platform = (payout * platformFeeBps) / BPS;
-  return { protocol, platform, net: payout - protocol - platform };
+/**
+ * The contract's fee rule (Trustless-Work/trustlesswork-smart-contract-stellar, `modules/fee/calculator.rs`
+ * `calculate_standard_fees` and `modules/fee/distribution.rs` `calculate_and_distribute_fees`): the 0.3% protocol fee
+ * and the platform fee are computed once on the total, each rounded down; each recipient bears `amount * fee / total`
+ * of each (rounded down) and receives the rest; the fee accounts receive the sums of the shares.
+ */
+export function sharesOf(
+  payouts: Array<{ address: string; amount: bigint }>,
+  platformFeeBps: bigint,
+): { nets: Array<{ address: string; amount: bigint }>; protocol: bigint; platform: bigint } {
+  const total = payouts.reduce((sum, p) => sum + p.amount, 0n);
+  const twFee = (total * PROTOCOL_FEE_BPS) / BPS;
+  const platformFee = (total * platformFeeBps) / BPS;
+  let protocol = 0n;
+  let platform = 0n;
+  const nets: Array<{ address: string; amount: bigint }> = [];
+  for (const p of payouts) {
+    if (p.amount <= 0n) continue;
+    const tw = (p.amount * twFee) / total;
+    const pf = (p.amount * platformFee) / total;
+    protocol += tw;
+    platform += pf;
+    if (p.amount - tw - pf > 0n) nets.push({ address: p.address, amount: p.amount - tw - pf });
+  }
+  return { nets, protocol, platform };
 }
 
 export const isFinal = (e: EscrowState) => e.flags.released || e.flags.resolved;
@@ -240,7 +260,8 @@ export function refusal(escrow: EscrowState, balance: bigint, call: Call, caller
       if (call.releaseSigner !== caller || caller !== roles.releaseSigner) return 'Only the release signer can release the escrow funds';
       if (escrow.flags.disputed) return 'The escrow is in dispute';
       if (!escrow.milestones.every((m) => m.approved)) return 'The escrow milestones must be approved before the funds are released';
-      if (balance <= 0n) return 'The escrow balance is zero';
+      // contract core/escrow.rs release_funds: EscrowBalanceNotEnoughToSendEarnings below the escrow's amount.
+      if (balance < escrow.amount) return 'The escrow balance is not enough to send the earnings';
       return null;
     case 'dispute_escrow':
       if (call.signer !== caller) return 'The signer must dispute in its own name';
@@ -301,23 +322,17 @@ export interface EscrowContractOptions {
 
 const TRAPPED: HostFunctionOutcome = { ok: false, failure: 'trapped' };
 
-/** Pays `payout` from the contract: the protocol fee, the platform fee, and the rest to `to`. Returns false on failure. */
+/** Pays `payouts` from the contract by the contract's fee rule (sharesOf): fees first, then each net. */
 function payOut(
   ledger: HostLedger,
   escrow: EscrowState,
   opts: EscrowContractOptions,
   payouts: Array<{ address: string; amount: bigint }>,
 ): boolean {
-  let protocol = 0n;
-  let platform = 0n;
-  for (const p of payouts) {
-    const fees = feesOf(p.amount, escrow.platformFeeBps);
-    protocol += fees.protocol;
-    platform += fees.platform;
-    if (fees.net > 0n && ledger.transfer(escrow.contractId, p.address, opts.usdc, fees.net)) return false;
-  }
+  const { nets, protocol, platform } = sharesOf(payouts, escrow.platformFeeBps);
   if (protocol > 0n && ledger.transfer(escrow.contractId, opts.feeAccount, opts.usdc, protocol)) return false;
   if (platform > 0n && ledger.transfer(escrow.contractId, escrow.roles.platformAddress, opts.usdc, platform)) return false;
+  for (const n of nets) if (ledger.transfer(escrow.contractId, n.address, opts.usdc, n.amount)) return false;
   return true;
 }
 
@@ -393,7 +408,8 @@ export function escrowContractHandler(opts: EscrowContractOptions): HostFunction
         break;
       case 'release_funds':
         if (call.trustlessWorkAddress !== opts.feeAccount) return TRAPPED;
-        if (!payOut(ledger, escrow, opts, [{ address: escrow.roles.receiver, amount: balance }])) return TRAPPED;
+        // contract core/escrow.rs release_funds: the fees are on the escrow's amount, the receiver gets the rest of it.
+        if (!payOut(ledger, escrow, opts, [{ address: escrow.roles.receiver, amount: escrow.amount }])) return TRAPPED;
         escrow.flags.released = true;
         break;
       case 'dispute_escrow':

@@ -8,7 +8,7 @@ import { formatAmount } from '../money';
 import type { TrustlessWorkClient } from '../providers/trustless-work/client';
 import type { StellarNetwork } from '../stellar/network';
 import { findWallet, walletKeypair, type WalletRow } from '../wallets/wallets';
-import { bpsToPercent, payoutFees } from './fees';
+import { bpsToPercent, distributionFees, type PayoutSplit } from './fees';
 import { deployedContractId, submitEscrowCall } from './submit-call';
 import { submitOnce } from '../stellar/submitter';
 import { signTransaction } from '../stellar/sign';
@@ -289,8 +289,9 @@ async function bookSettlement(
   txHash: string,
 ): Promise<Settlement> {
   const bps = BigInt(o.platformFeeBps);
-  const toSeller = payoutFees(parts.release, bps);
-  const toBuyer = payoutFees(parts.refund, bps);
+  // One resolution (or release) pays both parts out of one total: the contract's fees are on that total, each part
+  // bearing its pro-rata share (docs/trustless-work.md, "fees and dispute splits").
+  const [toSeller, toBuyer] = distributionFees([parts.release, parts.refund], bps) as [PayoutSplit, PayoutSplit];
   const base = { key: `order:${o.orderId}:settle`, currency: 'USD' as const, related: related(o), metadata: { tx_hash: txHash } };
   if (parts.refund === 0n) {
     await settleEscrow(deps.pool, {

@@ -1,7 +1,10 @@
 /**
- * What an escrow payout costs, by Trustless Work's rules: every payout out of the contract (a release, or each
- * distribution of a dispute's resolution) pays the protocol's 0.3% and the platform's fee, each rounded down to
- * the stroop; the recipient gets the rest. The ledger books the same numbers the contract pays on chain.
+ * What an escrow payout costs, by the Trustless Work contract's rules (docs/trustless-work.md, "fees and dispute
+ * splits"; contract `modules/fee/calculator.rs` and `modules/fee/distribution.rs`): the protocol's 0.3% and the
+ * platform's fee are computed once on the total paid out, each rounded down to the stroop; when several recipients
+ * share the total (a dispute's distributions), each bears a pro-rata share of each fee, rounded down, and the fee
+ * accounts get the sum of the shares. A release is the case of one recipient taking the whole total. The ledger books
+ * the same numbers the contract transfers on chain.
  */
 export const PROTOCOL_FEE_BPS = 30n;
 const BPS = 10_000n;
@@ -15,11 +18,26 @@ export interface PayoutSplit {
   protocol: bigint;
 }
 
+/** One recipient taking the whole `payout` (a release): fees on the payout, each rounded down. */
 export function payoutFees(payout: bigint, platformFeeBps: bigint): PayoutSplit {
-  if (payout <= 0n) return { net: 0n, platform: 0n, protocol: 0n };
-  const protocol = (payout * PROTOCOL_FEE_BPS) / BPS;
-  const platform = (payout * platformFeeBps) / BPS;
-  return { net: payout - protocol - platform, platform, protocol };
+  return distributionFees([payout], platformFeeBps)[0]!;
+}
+
+/**
+ * Each distribution's split, in the order given: the fees on the total (`calculate_standard_fees`), then each
+ * recipient's pro-rata share of each fee, rounded down (`calculate_and_distribute_fees`). A zero amount bears nothing.
+ */
+export function distributionFees(amounts: bigint[], platformFeeBps: bigint): PayoutSplit[] {
+  const total = amounts.reduce((sum, a) => sum + (a > 0n ? a : 0n), 0n);
+  if (total === 0n) return amounts.map(() => ({ net: 0n, platform: 0n, protocol: 0n }));
+  const protocolOnTotal = (total * PROTOCOL_FEE_BPS) / BPS;
+  const platformOnTotal = (total * platformFeeBps) / BPS;
+  return amounts.map((amount) => {
+    if (amount <= 0n) return { net: 0n, platform: 0n, protocol: 0n };
+    const protocol = (amount * protocolOnTotal) / total;
+    const platform = (amount * platformOnTotal) / total;
+    return { net: amount - protocol - platform, platform, protocol };
+  });
 }
 
 /** `"2.5"` (percent, at most two decimals) → 250 basis points. */

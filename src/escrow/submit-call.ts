@@ -69,7 +69,11 @@ export async function submitEscrowCall(
 /** Trustless Work's refusal is final (PROVIDER_ERROR); anything else (TrustlessWorkUnavailable, …) is retried. */
 function providerError(err: unknown): never {
   if (err instanceof TrustlessWorkRefusal)
-    throw new AppError('PROVIDER_ERROR', `Trustless Work refused: ${err.message}`, { provider: 'trustless_work', status: err.status });
+    throw new AppError('PROVIDER_ERROR', `Trustless Work refused: ${err.message}`, {
+      provider: 'trustless_work',
+      status: err.status,
+      ...(err.code ? { code: err.code, known_code: err.knownCode } : {}),
+    });
   throw err;
 }
 

@@ -1,21 +1,35 @@
 import { withTimeout } from '../../async';
 import type { Config } from '../../config';
+import { classify, problemOf, retryAfterMs } from './problems';
 
-/** Trustless Work refused the request (4xx): a business answer, not worth retrying as is. */
+/**
+ * Trustless Work refused the request: a business answer (a documented Problem Details code, an unknown code, or a
+ * 4xx without one), not worth retrying as is. `code` is the Problem Details code when there was one; `knownCode` is
+ * false for a code this adapter does not know (an operator must look: it is never retried as an outage).
+ */
 export class TrustlessWorkRefusal extends Error {
   override name = 'TrustlessWorkRefusal';
   constructor(
     readonly status: number,
     message: string,
     readonly body: unknown,
+    readonly code: string | null = null,
+    readonly knownCode = true,
   ) {
     super(message);
   }
 }
 
-/** Trustless Work could not be reached or failed (timeout, 5xx, 429): retry later. */
+/** Trustless Work could not be reached or failed (timeout, 5xx without a code, 429): retry later. */
 export class TrustlessWorkUnavailable extends Error {
   override name = 'TrustlessWorkUnavailable';
+  constructor(
+    message: string,
+    /** On a 429: how long Trustless Work asked us to wait (Retry-After), in milliseconds. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
 }
 
 export interface Roles {
@@ -54,7 +68,15 @@ export interface SendResult {
 
 /** The Trustless Work REST API v1 (single-release escrows), at a URL from configuration; `x-api-key` on every call. */
 export class TrustlessWorkClient {
-  constructor(private readonly opts: { baseUrl: string; apiKey: string; timeoutMs?: number }) {}
+  constructor(
+    private readonly opts: {
+      baseUrl: string;
+      apiKey: string;
+      timeoutMs?: number;
+      /** A 429 whose Retry-After is at most this long (default: the 60 s window) is waited out and the call made again, once. */
+      maxRateLimitWaitMs?: number;
+    },
+  ) {}
 
   deploySingleRelease(body: DeployRequest): Promise<Unsigned> {
     return this.post('/deployer/single-release', body);
@@ -100,7 +122,7 @@ export class TrustlessWorkClient {
     return this.request('POST', path, body);
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown, waited = false): Promise<T> {
     let res: Response;
     try {
       res = await withTimeout(
@@ -122,16 +144,37 @@ export class TrustlessWorkClient {
     } catch {
       /* not JSON */
     }
-    if (res.status >= 500 || res.status === 429) throw new TrustlessWorkUnavailable(`Trustless Work ${path} answered ${res.status}`);
-    if (res.status >= 400) {
-      const message = (parsed as { message?: unknown })?.message;
+    if (res.ok) return parsed as T;
+
+    // 429 (TOO_MANY_REQUESTS, or a bare 429): wait what Retry-After asks, once, when that fits; else retry later.
+    if (res.status === 429) {
+      const waitMs = retryAfterMs(res.headers.get('retry-after'));
+      if (!waited && waitMs <= (this.opts.maxRateLimitWaitMs ?? 60_000)) {
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        return this.request(method, path, body, true);
+      }
+      throw new TrustlessWorkUnavailable(`Trustless Work ${path} answered 429: retry after ${waitMs} ms`, waitMs);
+    }
+    const problem = problemOf(parsed);
+    if (problem) {
+      const kind = classify(problem);
+      const what = `${problem.code}${problem.detail ? `: ${problem.detail}` : ''}${problem.traceId ? ` (trace ${problem.traceId})` : ''}`;
+      if (kind === 'transient') throw new TrustlessWorkUnavailable(`Trustless Work ${path} answered ${res.status} ${what}`);
       throw new TrustlessWorkRefusal(
         res.status,
-        typeof message === 'string' ? message : `Trustless Work ${path} answered ${res.status}`,
+        kind === 'refusal' ? what : `unknown Trustless Work code ${what}`,
         parsed,
+        problem.code,
+        kind === 'refusal',
       );
     }
-    return parsed as T;
+    if (res.status >= 500) throw new TrustlessWorkUnavailable(`Trustless Work ${path} answered ${res.status}`);
+    const message = (parsed as { message?: unknown })?.message;
+    throw new TrustlessWorkRefusal(
+      res.status,
+      typeof message === 'string' ? message : `Trustless Work ${path} answered ${res.status}`,
+      parsed,
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { Address, Keypair, Operation, SorobanDataBuilder, StrKey, TransactionBuilder, type xdr } from '@stellar/stellar-sdk';
+import { distributionFees } from '../../../src/escrow/fees';
 import { submitExpectingFailure } from '../stellar/helpers';
 import {
   API_KEY,
@@ -121,6 +122,59 @@ describe('the happy path on the sandbox network', () => {
     expect(await usdcOf(w.t, p.platform.publicKey())).toBe('5.0000000');
     expect((await usdcStroops(w.t, w.tw.feeAccount)) - feeBefore).toBe(3_000_000n); // 0.18 + 0.12
     expect(await escrowOf(contractId)).toMatchObject({ balance: 0, flags: { disputed: false, released: false, resolved: true } });
+  });
+
+  test('an odd total split unevenly: the contract moves exactly what the ledger books (fees on the total, shares rounded down)', async () => {
+    const p = await parties();
+    const deployed = await act(w, '/deployer/single-release', deployBody(p, { amount: 1.0000001, platformFee: 2.5 }), p.platform);
+    expect(deployed.status).toBe(200);
+    const contractId: string = deployed.body.contractId;
+    const funded = await act(
+      w,
+      '/escrow/single-release/fund-escrow',
+      { contractId, signer: p.buyer.publicKey(), amount: 1.0000001 },
+      p.buyer,
+    );
+    expect(funded.status).toBe(200);
+    expect((await act(w, '/escrow/single-release/dispute-escrow', { contractId, signer: p.buyer.publicKey() }, p.buyer)).status).toBe(200);
+    const before = {
+      buyer: await usdcStroops(w.t, p.buyer.publicKey()),
+      seller: await usdcStroops(w.t, p.seller.publicKey()),
+      platform: await usdcStroops(w.t, p.platform.publicKey()),
+      fee: await usdcStroops(w.t, w.tw.feeAccount),
+    };
+    const resolved = await act(
+      w,
+      '/escrow/single-release/resolve-dispute',
+      {
+        contractId,
+        disputeResolver: p.platform.publicKey(),
+        distributions: [
+          { address: p.seller.publicKey(), amount: 0.6000001 },
+          { address: p.buyer.publicKey(), amount: 0.4 },
+        ],
+      },
+      p.platform,
+    );
+    expect(resolved.status).toBe(200);
+    const moved = {
+      buyer: (await usdcStroops(w.t, p.buyer.publicKey())) - before.buyer,
+      seller: (await usdcStroops(w.t, p.seller.publicKey())) - before.seller,
+      platform: (await usdcStroops(w.t, p.platform.publicKey())) - before.platform,
+      fee: (await usdcStroops(w.t, w.tw.feeAccount)) - before.fee,
+    };
+    // Hand-computed from the contract's formula (docs/trustless-work.md, worked example): fees on 10 000 001 are
+    // 30 000 and 250 000; seller shares 18 000 + 150 000, buyer shares 11 999 + 99 999.
+    expect(moved).toEqual({ seller: 5_832_001n, buyer: 3_888_002n, platform: 249_999n, fee: 29_999n });
+    // And what the ledger books for that resolution is the same, stroop for stroop.
+    const [seller, buyer] = distributionFees([6_000_001n, 4_000_000n], 250n);
+    expect({
+      seller: seller!.net,
+      buyer: buyer!.net,
+      platform: seller!.platform + buyer!.platform,
+      fee: seller!.protocol + buyer!.protocol,
+    }).toEqual(moved);
+    expect(await escrowOf(contractId)).toMatchObject({ balance: 0, flags: { resolved: true } });
   });
 });
 

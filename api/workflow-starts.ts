@@ -1,4 +1,5 @@
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { UserIdKey } from '../src/temporal/search-attributes';
 import { walletWorkflowId } from '../workflows/ids';
 import type { ApiDeps } from './context';
 
@@ -14,6 +15,7 @@ export async function startWalletActivation(deps: ApiDeps, userId: string): Prom
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       args: [{ userId }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      typedSearchAttributes: [{ key: UserIdKey, value: userId }],
     });
   } catch (err) {
     deps.logger.warn({ err, userId }, 'could not start wallet activation; it will be retried on the next deposit-address request');

@@ -1,4 +1,13 @@
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { WithdrawalStatusKey } from '../src/temporal/search-attributes';
 import type { Activities } from '../activities';
 import type { WithdrawalView } from '../src/withdrawals/render';
 import { commitWithdrawal, type WithdrawalRequest, withdrawalState } from './messages/withdrawal';
@@ -38,7 +47,15 @@ export async function withdrawal(request: WithdrawalRequest): Promise<Withdrawal
 
   await condition(() => phase !== 'COMMITTING');
   if (isRefused()) return null;
+  showStatus(view);
   view = await chain.payOutWithdrawal({ withdrawalId: request.withdrawalId });
   phase = 'DONE';
+  showStatus(view);
   return view;
+}
+
+/** Keeps the WithdrawalStatus search attribute current, so operators filter withdrawals by status in the UI. */
+function showStatus(view: WithdrawalView | null): void {
+  // Histories recorded before the attribute was kept replay without these commands.
+  if (view && patched('withdrawal-status-attribute')) upsertSearchAttributes([{ key: WithdrawalStatusKey, value: view.status }]);
 }

@@ -1,4 +1,5 @@
 import { WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { UserIdKey, WithdrawalStatusKey } from '../../src/temporal/search-attributes';
 import { z } from 'zod';
 import { withdrawalStatuses } from '../../src/db/schema';
 import { AppError } from '../../src/errors';
@@ -82,6 +83,10 @@ export const withdrawalRoutes = [
             taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
             args: [request],
             workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+            typedSearchAttributes: [
+              { key: UserIdKey, value: user.id },
+              { key: WithdrawalStatusKey, value: 'WITHDRAWAL_CREATED' },
+            ],
           }),
         }),
       );

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { scanDeposits } from '../../src/deposits/scan-deposits';
 import { credit, finalizeWithdrawal, holdForWithdrawal } from '../../src/ledger';
 import { reconcileCustody } from '../../src/reconciliation/custody';
@@ -276,4 +277,49 @@ test('a cursor ahead of a (reset) sandbox network starts over from its beginning
   }
   expect(scanned).toBeGreaterThan(0);
   expect(credited).toBe(0);
+});
+
+test('operators find every workflow of a user by UserId, and withdrawals by WithdrawalStatus, in the Temporal UI', async () => {
+  const user = await activeUser();
+  await s.faucet(user.address, '10');
+  await eventually(async () => (await balance(user.id)).available === '10', 15_000, 'deposit credit');
+  const outside = await s.outsideAccount();
+  const res = await withdraw({
+    user_id: user.id,
+    amount: '4',
+    currency: 'USD',
+    destination: { type: 'stellar', address: outside.publicKey() },
+  });
+  expect(res.status).toBe(201);
+  const withdrawalId: string = res.body.data.id;
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  try {
+    const client = new Client({ connection });
+    const ids = async (query: string) => {
+      const found: string[] = [];
+      for await (const wf of client.workflow.list({ query })) found.push(wf.workflowId);
+      return found.sort();
+    };
+    const byUser = await eventually(
+      async () => {
+        const found = await ids(`UserId = '${user.id}'`);
+        return found.length === 2 && found;
+      },
+      20_000,
+      'the user’s workflows by UserId',
+    );
+    expect(byUser).toEqual([walletWorkflowId(user.id), withdrawalWorkflowId(withdrawalId)].sort());
+    const completed = await eventually(
+      async () => {
+        const found = await ids(`UserId = '${user.id}' AND WithdrawalStatus = 'WITHDRAWAL_COMPLETED'`);
+        return found.length === 1 && found;
+      },
+      20_000,
+      'the completed withdrawal by WithdrawalStatus',
+    );
+    expect(completed).toEqual([withdrawalWorkflowId(withdrawalId)]);
+    await recordHistory('withdrawal-completed-status-attribute', withdrawalWorkflowId(withdrawalId));
+  } finally {
+    await connection.close();
+  }
 });

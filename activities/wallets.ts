@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { activateWallet, WalletActivationRefused } from '../src/wallets/wallets';
+import { activateWallet, markWalletFailed, WalletActivationRefused } from '../src/wallets/wallets';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
@@ -20,6 +20,10 @@ export function createWalletActivities(deps: ActivityDeps) {
         if (err instanceof WalletActivationRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       }
+    },
+    /** The activation gave up: the wallet is FAILED for the API and the operator. */
+    async markWalletFailed(input: ActivateWalletInput): Promise<void> {
+      await markWalletFailed(deps.database.db, input.userId);
     },
   };
 }

@@ -13,7 +13,7 @@ export async function startWalletActivation(deps: ApiDeps, userId: string): Prom
     await client.workflow.start('walletActivation', {
       workflowId: walletWorkflowId(userId),
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      args: [{ userId }],
+      args: [{ userId, activationTimeoutMs: deps.config.WALLET_ACTIVATION_TIMEOUT_MS }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       typedSearchAttributes: [{ key: UserIdKey, value: userId }],
     });

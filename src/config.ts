@@ -71,6 +71,15 @@ export const configSchema = z.object({
   DEPOSIT_POLL_INTERVAL_MS: int(1000, 50),
   /** A reservation not funded into an escrow within this time is released and its order cancelled. */
   ORDER_RESERVATION_TTL_MS: int(24 * 3600_000, 1000),
+  /** An order never reserved within this time ends CANCELLED (its workflow does not wait forever). */
+  ORDER_CREATED_TTL_MS: int(24 * 3600_000, 1000),
+  /**
+   * How long an escrow step (create, fund, deliver, release, refund, dispute, resolve) is retried through transient
+   * faults before the order shows the failure (`last_error`) and goes back where it was, its money still owned.
+   */
+  ESCROW_STEP_TIMEOUT_MS: int(3600_000, 1000),
+  /** How long a wallet's activation is retried before the wallet is FAILED for an operator to look at. */
+  WALLET_ACTIVATION_TIMEOUT_MS: int(3600_000, 1000),
   /** A prebuilt workflow bundle for the worker (the Docker image ships one); unset, the worker bundles at start-up. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });

@@ -10,6 +10,7 @@ import {
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { BuyerIdKey, EscrowStatusKey, OrderStatusKey, SellerIdKey } from '../src/temporal/search-attributes';
 import type { Activities } from '../activities';
@@ -55,11 +56,14 @@ const local = proxyLocalActivities<Activities>({
 });
 const quick = () => (patched('order-local-activities') ? local : ledger);
 /** Escrow steps talk to Trustless Work and Stellar: retried with backoff until they get a final answer. */
-const escrow = proxyActivities<Activities>({
+const escrowOptions = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+} as const;
+const unboundedEscrow = proxyActivities<Activities>(escrowOptions);
+/** Orders started before a refused release at expiry backed off retried it at once; now 1 s, 2 s, … up to 5 min. */
+const EXPIRY_RETRY_MS = { first: 1_000, max: 5 * 60_000 };
 
 /**
  * `order-<id>`: reserve → create escrow → fund → deliver → release, refund, or dispute → resolve.
@@ -74,6 +78,16 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   let rejected = 0;
   /** When the reservation lapses: set once, when funds are first reserved (a failed step does not extend it). */
   let reservedUntil: number | null = null;
+  /** Refused releases at expiry so far (each waits twice as long as the last before trying again). */
+  let expiryRefusals = 0;
+  /**
+   * Escrow steps are retried through transient faults for `escrowStepTimeoutMs` (schedule-to-close), then fail like a
+   * refusal: the order goes back where it was, with the reason on `last_error`, its reservation or escrow still owned.
+   */
+  const boundedEscrow = input.escrowStepTimeoutMs
+    ? proxyActivities<Activities>({ ...escrowOptions, scheduleToCloseTimeout: input.escrowStepTimeoutMs })
+    : unboundedEscrow;
+  const escrow = () => (patched('order-escrow-steps-bounded') ? boundedEscrow : unboundedEscrow);
   const money = { orderId: input.orderId, buyerId: input.buyerId, amountMinor: input.amountMinor, currency: input.currency };
   const escrowOrder = () => ({
     orderId: input.orderId,
@@ -107,9 +121,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       { key: OrderStatusKey, value: state.status },
       { key: EscrowStatusKey, value: state.escrow },
     ]);
-    upsertMemo({
-      summary: `${state.status} · ${input.amountMinor} minor ${input.currency} · buyer ${input.buyerId} · seller ${input.sellerId}`,
-    });
+    showInUi();
     await quick().projectOrder({
       orderId: input.orderId,
       version,
@@ -118,8 +130,36 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       ...(previousEscrow !== state.escrow ? { previousEscrow } : {}),
     });
   };
-  /** The caller wants the business refusal (INSUFFICIENT_FUNDS, PROVIDER_ERROR, …), not the activity wrapper around it. */
-  const unwrap = (err: unknown) => (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err);
+  /** The Temporal UI's summary of the order: its status, amount and parties, and the last step's failure if any. */
+  const showInUi = () =>
+    upsertMemo({
+      summary:
+        `${state.status} · ${input.amountMinor} minor ${input.currency} · buyer ${input.buyerId} · seller ${input.sellerId}` +
+        (state.lastError ? ` · last error ${state.lastError.step}: ${state.lastError.code} ${state.lastError.message}` : ''),
+    });
+  /** Keeps a step's failure on the order (`last_error`) without a transition: a new version, projected. */
+  const noteError = async (step: string, cause: ApplicationFailure) => {
+    state = { ...state, lastError: { step, code: cause.type!, message: cause.message, at: new Date().toISOString() } };
+    version++;
+    showInUi();
+    await quick().projectOrder({ orderId: input.orderId, version, state, at: new Date().toISOString() });
+  };
+  /**
+   * The caller wants the business refusal (INSUFFICIENT_FUNDS, PROVIDER_ERROR, …), not the activity wrapper around it.
+   * A step that ran out of retries (its schedule-to-close time, or its attempts) is PROVIDER_TIMEOUT with the last
+   * fault's message: the step may be asked again, and its exactly-once submission resumes where it stopped.
+   */
+  const unwrap = (err: unknown) => {
+    if (!(err instanceof ActivityFailure)) return err;
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.nonRetryable) return cause;
+    const last = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(err);
+    return ApplicationFailure.create({
+      type: 'PROVIDER_TIMEOUT',
+      message: `${err.activityType ?? 'the step'} gave up after its retries: ${last}`,
+      nonRetryable: true,
+    });
+  };
   /** Requests run one at a time: every waiting request wakes in the same pass when `busy` clears, so each checks again. */
   const inTurn = async <T>(run: () => Promise<T>): Promise<T> => {
     while (busy) await condition(() => !busy);
@@ -134,8 +174,11 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   const exclusive = (command: OrderCommand, effect: () => Promise<void>): Promise<OrderSnapshot> =>
     inTurn(async () => {
       validate(command)();
-      await effect().catch((err) => {
-        throw unwrap(err);
+      await effect().catch(async (err) => {
+        const cause = unwrap(err);
+        // A step that gave up shows why on the order, though the order stays where it was.
+        if (cause instanceof ApplicationFailure && cause.type === 'PROVIDER_TIMEOUT') await noteError(command.kind, cause);
+        throw cause;
       });
       await apply(command);
       return { state, version };
@@ -183,7 +226,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     return inFlight(
       { kind: 'resolve', decision: cmd.decision },
       () =>
-        escrow.resolveOrderDispute({
+        escrow().resolveOrderDispute({
           ...escrowOrder(),
           disputeId: state.disputeId!,
           decision: cmd.decision,
@@ -200,7 +243,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   const release = () =>
     inFlight(
       { kind: 'release' },
-      () => escrow.releaseOrderEscrow(escrowOrder()),
+      () => escrow().releaseOrderEscrow(escrowOrder()),
       (settlement) => ({ kind: 'settled', settlement }),
       { kind: 'settlementFailed' },
       'release',
@@ -228,7 +271,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     () =>
       inFlight(
         { kind: 'createEscrow' },
-        () => escrow.createEscrowContract(escrowOrder()),
+        () => escrow().createEscrowContract(escrowOrder()),
         (r) => ({ kind: 'escrowCreated', contractId: r.contractId }),
         { kind: 'escrowCreationFailed' },
         'create_escrow',
@@ -240,7 +283,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     () =>
       inFlight(
         { kind: 'fund' },
-        () => escrow.fundOrderEscrow(escrowOrder()),
+        () => escrow().fundOrderEscrow(escrowOrder()),
         () => ({ kind: 'funded' }),
         { kind: 'fundingFailed' },
         'fund_escrow',
@@ -254,7 +297,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     (cmd) =>
       exclusive(
         { kind: 'deliver' },
-        async () => void (await escrow.markOrderDelivered({ ...escrowOrder(), evidence: cmd?.evidence ?? '' })),
+        async () => void (await escrow().markOrderDelivered({ ...escrowOrder(), evidence: cmd?.evidence ?? '' })),
       ),
     {
       validator: (_cmd) => validate({ kind: 'deliver' })(),
@@ -266,7 +309,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     () =>
       inFlight(
         { kind: 'refund' },
-        () => escrow.refundOrderEscrow(escrowOrder()),
+        () => escrow().refundOrderEscrow(escrowOrder()),
         (settlement) => ({ kind: 'settled', settlement }),
         { kind: 'settlementFailed' },
         'refund',
@@ -281,7 +324,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       // Orders started before dispute ids were fixed at creation get the one the API derived the same way.
       const disputeId = input.disputeId ?? cmd.dispute_id!;
       return exclusive({ kind: 'dispute', disputeId }, () =>
-        escrow.openOrderDispute({
+        escrow().openOrderDispute({
           ...escrowOrder(),
           disputeId,
           openedBy: cmd.opened_by,
@@ -332,7 +375,23 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
         () => state.status !== 'FUNDS_RESERVED' && state.status !== 'ESCROW_CREATED',
         Math.max(1, reservedUntil - Date.now()),
       );
-      if (!moved) await exclusive({ kind: 'expireReservation' }, () => quick().releaseOrderReservation(money)).catch(() => undefined);
+      if (moved) continue;
+      const expired = await exclusive({ kind: 'expireReservation' }, () => quick().releaseOrderReservation(money)).then(
+        () => true,
+        (err: unknown) => (
+          log.warn('release at reservation expiry refused', { orderId: input.orderId, reason: (err as Error).message }),
+          false
+        ),
+      );
+      if (!expired && !isTerminal(state) && patched('order-expiry-backoff')) {
+        // Not a 1 ms timer: the next try waits 1 s, 2 s, 4 s, … (at most 5 min); a cancel or a funding may come first.
+        reservedUntil = Date.now() + Math.min(EXPIRY_RETRY_MS.max, EXPIRY_RETRY_MS.first * 2 ** Math.min(expiryRefusals++, 20));
+      }
+    } else if (state.status === 'ORDER_CREATED' && input.createdTtlMs && patched('order-created-expires')) {
+      // Never reserved: the order ends after ORDER_CREATED_TTL_MS instead of waiting forever.
+      const until = workflowInfo().startTime.getTime() + input.createdTtlMs;
+      const moved = await condition(() => state.status !== 'ORDER_CREATED', Math.max(1, until - Date.now()));
+      if (!moved) await exclusive({ kind: 'expireOrder' }, async () => undefined).catch(() => undefined);
     } else if (state.status === 'DELIVERED' && input.autoReleaseAfterMs) {
       // Auto-release: unless something else (a dispute, a release) moves the order first.
       const moved = await condition(() => state.status !== 'DELIVERED', input.autoReleaseAfterMs);

@@ -16,6 +16,15 @@ const ledger = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', maximumAttempts: 5 },
 });
+/**
+ * The commit holds money: a transient fault (the database away, a worker lost after the hold committed) is retried
+ * until it answers, never turned into a refusal that would leave the hold with no workflow to pay or return it.
+ * Only a business refusal (INSUFFICIENT_FUNDS, a non-retryable failure) ends the commit, and then nothing is held.
+ */
+const committer = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
 const chain = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '5 seconds',
@@ -34,7 +43,7 @@ export async function withdrawal(request: WithdrawalRequest): Promise<Withdrawal
   const isRefused = () => phase === 'REFUSED';
   setHandler(withdrawalState, () => ({ phase, withdrawal: view }));
   setHandler(commitWithdrawal, async () => {
-    committing ??= ledger.commitWithdrawal(request).then(
+    committing ??= (patched('withdrawal-commit-retries-until-answered') ? committer : ledger).commitWithdrawal(request).then(
       (v) => ((view = v), (phase = 'PAYING'), v),
       (err) => {
         phase = 'REFUSED';

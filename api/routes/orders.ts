@@ -16,6 +16,9 @@ import { disputeIdOf, orderIdParams, orderSchema, renderOrder, requireOrder } fr
 import { orderUpdateRoute } from './order-update-route';
 import { requireUser } from './users';
 
+/** Failures after which the order workflow may or may not have started. */
+const AMBIGUOUS_START = new Set(['PROVIDER_TIMEOUT', 'SERVICE_UNAVAILABLE']);
+
 const INVALID_STATE = { description: 'INVALID_STATE: details.current_status and details.allowed_from' };
 
 export const orderRoutes = [
@@ -85,6 +88,8 @@ export const orderRoutes = [
         platformFeeBps,
         autoReleaseAfterMs: body.auto_release_after ? body.auto_release_after * 1000 : null,
         disputeId: disputeIdOf(id),
+        createdTtlMs: deps.config.ORDER_CREATED_TTL_MS,
+        escrowStepTimeoutMs: deps.config.ESCROW_STEP_TIMEOUT_MS,
       };
       try {
         await callWorkflow(deps, (client) =>
@@ -98,10 +103,11 @@ export const orderRoutes = [
         );
       } catch (err) {
         const alreadyStarted = (err as Error)?.name === 'WorkflowExecutionAlreadyStartedError';
-        if (!alreadyStarted) {
-          await deleteOrder(deps.database.db, id);
-          throw err;
-        }
+        if (alreadyStarted) return { status: 201, body: { data: renderOrder(row) } };
+        // No answer (504) or no server (503): the workflow may exist, so the row stays and a retry with the same
+        // Idempotency-Key finds both. Only a definite refusal of the start takes the order back.
+        if (!(err instanceof AppError && AMBIGUOUS_START.has(err.code))) await deleteOrder(deps.database.db, id);
+        throw err;
       }
       return { status: 201, body: { data: renderOrder(row) } };
     },

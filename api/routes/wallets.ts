@@ -11,7 +11,10 @@ const depositAddressSchema = z
     asset: z.object({ code: z.literal('USDC'), issuer: z.string() }),
     network: z.string().meta({ description: 'sandbox, testnet or public' }),
     network_passphrase: z.string(),
-    status: z.enum(['PENDING', 'ACTIVE']).meta({ description: 'PENDING until the account and its USDC trustline exist on chain' }),
+    status: z.enum(['PENDING', 'ACTIVE', 'FAILED']).meta({
+      description:
+        'PENDING until the account and its USDC trustline exist on chain; FAILED when activation gave up (asking again retries it)',
+    }),
   })
   .meta({ id: 'DepositAddress' });
 

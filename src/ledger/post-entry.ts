@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
 import { AppError } from '../errors';
 import { formatAmount, isCurrency, MAX_MINOR } from '../money';
 import { accountIds, resolveRef, type ResolvedRef } from './accounts';
@@ -88,6 +88,27 @@ function alone(pool: Pool) {
 }
 
 /**
+ * One entry inside the caller's transaction (a client after BEGIN): it commits or rolls back with the caller's own
+ * writes. The statement runs under a savepoint, so a shortfall undoes only this entry and the transaction stays
+ * usable to read the balances for INSUFFICIENT_FUNDS; a deadlock aborts the caller's transaction, which retries whole.
+ */
+function inTransaction(client: Pool) {
+  return async (entry: PreparedEntry): Promise<BatchOutcome> => {
+    await client.query('SAVEPOINT ledger_entry');
+    try {
+      const [outcome] = await postBatch(client, [entry]);
+      await client.query('RELEASE SAVEPOINT ledger_entry');
+      return outcome;
+    } catch (err) {
+      await client.query('ROLLBACK TO SAVEPOINT ledger_entry');
+      const e = err as { code?: string; constraint?: string };
+      if (e.code === '23514' && SHORTFALL.has(e.constraint ?? '')) throw await insufficientFunds(client, entry);
+      throw err;
+    }
+  };
+}
+
+/**
  * How many posting statements one pool runs at once; movements arriving meanwhile share the next one. Few
  * statements, each carrying several movements, spend one commit (WAL flush) on all of them; bench/ledger
  * measured 2 as the best on a 2-core machine. LEDGER_MAX_STATEMENTS overrides it for tuning.
@@ -97,6 +118,8 @@ const batchers = new WeakMap<Pool, Batcher>();
 
 function batcherFor(pool: Pool): Batcher {
   let b = batchers.get(pool);
+  // A single client (a caller's transaction) runs its statements one after the other, each under its savepoint.
+  if (!b && !(pool instanceof Pool)) batchers.set(pool, (b = new Batcher(pool, inTransaction(pool), 1)));
   if (!b) {
     const poolSize = (pool as unknown as { options?: { max?: number } }).options?.max ?? 10;
     batchers.set(pool, (b = new Batcher(pool, alone(pool), Math.max(1, Math.min(poolSize, MAX_CONCURRENT_STATEMENTS)))));
@@ -109,7 +132,8 @@ function batcherFor(pool: Pool): Batcher {
  * `replayed: true` and moves nothing (a different movement under the same key is INVALID_STATE). A user bucket
  * that would go below zero is INSUFFICIENT_FUNDS and nothing moves. Deadlocks and serialization failures are
  * retried here. Concurrent calls on one pool may share a statement (see Batcher); each still succeeds or fails
- * on its own.
+ * on its own. Given a client inside a transaction (cast to Pool, as the deposit scanner and withdrawals do), the
+ * entry is part of that transaction; post its entries one after the other.
  */
 export async function postEntry(pool: Pool, spec: EntrySpec): Promise<PostedEntry> {
   validate(spec);

@@ -45,7 +45,8 @@ export type OrderCommand =
   | { kind: 'resolve'; decision: Decision }
   | { kind: 'settled'; settlement?: SettlementSummary }
   | { kind: 'settlementFailed' }
-  | { kind: 'expireReservation' };
+  | { kind: 'expireReservation' }
+  | { kind: 'expireOrder' };
 
 /** What a settlement paid (minor units as decimal strings). */
 export interface SettlementSummary {
@@ -117,6 +118,8 @@ export const ALLOWED_FROM: Record<OrderCommand['kind'], readonly OrderStatus[]> 
   settled: ['RELEASING', 'REFUNDING', 'RESOLVING'],
   settlementFailed: ['RELEASING', 'REFUNDING', 'RESOLVING'],
   expireReservation: ['FUNDS_RESERVED', 'ESCROW_CREATED'],
+  /** An order never reserved within its time (ORDER_CREATED_TTL_MS) ends: nothing was ever held. */
+  expireOrder: ['ORDER_CREATED'],
 };
 
 export const TERMINAL: readonly OrderStatus[] = ['RELEASED', 'REFUNDED', 'CLOSED', 'CANCELLED'];
@@ -135,6 +138,7 @@ export function decide(state: OrderState, command: OrderCommand): OrderState | I
       return { ...state, status: 'FUNDS_RESERVED' };
     case 'cancel':
     case 'expireReservation':
+    case 'expireOrder':
       return { ...state, status: 'CANCELLED' };
     case 'createEscrow':
       return { ...state, status: 'ESCROW_CREATING' };

@@ -1,5 +1,5 @@
 import { type Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
-import { and, asc, eq, gt, like, not, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, like, ne, not, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
 import type { Sealer, SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
@@ -93,4 +93,14 @@ export async function activateWallet(
     .where(eq(wallets.userId, userId))
     .returning();
   return active;
+}
+
+/** Activation gave up: the wallet shows FAILED (unless it became ACTIVE meanwhile) until an activation succeeds. */
+export async function markWalletFailed(db: Db, userId: string): Promise<WalletRow | null> {
+  const [row] = await db
+    .update(wallets)
+    .set({ status: 'FAILED' })
+    .where(and(eq(wallets.userId, userId), ne(wallets.status, 'ACTIVE')))
+    .returning();
+  return row ?? null;
 }

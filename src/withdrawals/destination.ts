@@ -35,7 +35,11 @@ export function normalizeMemo(memo: z.infer<typeof memoSchema>): NormalMemo {
 
 function memoProblem(m: NormalMemo): string | null {
   if (m.type === 'text')
-    return Buffer.byteLength(m.value, 'utf8') <= 28 && m.value.isWellFormed() ? null : 'a text memo is at most 28 bytes of UTF-8';
+    // Stellar allows any 28 bytes; control characters (a NUL cannot even be stored) are refused as in every text field.
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+    return Buffer.byteLength(m.value, 'utf8') <= 28 && m.value.isWellFormed() && !/[\u0000-\u001f\u007f]/.test(m.value)
+      ? null
+      : 'a text memo is at most 28 bytes of UTF-8 text without control characters';
   if (m.type === 'id')
     return /^\d{1,20}$/.test(m.value) && BigInt(m.value) <= 2n ** 64n - 1n ? null : 'an id memo is an unsigned 64-bit integer';
   return /^[0-9a-fA-F]{64}$/.test(m.value) ? null : 'a hash memo is 32 bytes in hex (64 characters)';

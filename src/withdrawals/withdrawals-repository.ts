@@ -21,27 +21,40 @@ export interface NewWithdrawal {
 }
 
 /**
- * Moves the amount from available to in flight, then records the withdrawal. Both steps are keyed by the withdrawal
- * id, so a retry after a crash between them completes the same withdrawal; INSUFFICIENT_FUNDS leaves nothing behind.
+ * Records the withdrawal and moves its amount from available to in flight in one transaction: either both exist or
+ * neither does (a record that cannot be stored never leaves money held). The hold is keyed by the withdrawal id and
+ * the row is unique on it, so a retry after a crash completes nothing twice; INSUFFICIENT_FUNDS leaves nothing behind.
  */
 export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Promise<WithdrawalRow> {
   const existing = await findWithdrawal(db, w.id);
   if (existing) {
-    await emitWithdrawalEvent(pool, existing); // a retry after a crash between the insert and the event
+    await emitWithdrawalEvent(pool, existing); // a retry after a crash between the commit and the event
     return existing;
   }
-  await holdForWithdrawal(pool, {
-    key: `withdrawal:${w.id}:hold`,
-    userId: w.userId,
-    amount: w.amount,
-    currency: w.currency,
-    related: { type: 'withdrawal', id: w.id },
-  });
-  await pool.query(
-    `INSERT INTO withdrawals (id, user_id, amount, currency, destination_type, destination_address, memo, memo_type, status)
-     VALUES ($1, $2, $3, $4, 'stellar', $5, $6, $7, 'WITHDRAWAL_COMMITTED') ON CONFLICT (id) DO NOTHING`,
-    [w.id, w.userId, w.amount.toString(), w.currency, w.address, w.memo?.value ?? null, w.memo?.type ?? null],
-  );
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const inserted = await client.query(
+      `INSERT INTO withdrawals (id, user_id, amount, currency, destination_type, destination_address, memo, memo_type, status)
+       VALUES ($1, $2, $3, $4, 'stellar', $5, $6, $7, 'WITHDRAWAL_COMMITTED') ON CONFLICT (id) DO NOTHING`,
+      [w.id, w.userId, w.amount.toString(), w.currency, w.address, w.memo?.value ?? null, w.memo?.type ?? null],
+    );
+    if (inserted.rowCount === 1) {
+      await holdForWithdrawal(client as unknown as Pool, {
+        key: `withdrawal:${w.id}:hold`,
+        userId: w.userId,
+        amount: w.amount,
+        currency: w.currency,
+        related: { type: 'withdrawal', id: w.id },
+      });
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
   const row = (await findWithdrawal(db, w.id))!;
   await emitWithdrawalEvent(pool, row);
   return row;

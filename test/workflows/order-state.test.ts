@@ -94,6 +94,7 @@ test('every command outside its allowed states is refused, and inside them accep
     settled: { kind: 'settled' },
     settlementFailed: { kind: 'settlementFailed' },
     expireReservation: { kind: 'expireReservation' },
+    expireOrder: { kind: 'expireOrder' },
   };
   for (const [status, state] of Object.entries(reach)) {
     for (const [kind, command] of Object.entries(samples)) {
@@ -120,6 +121,13 @@ test('a refused settlement goes back to where it started, and a paid one keeps w
   expect(
     run(...funded, { kind: 'dispute', disputeId: 'd' }, { kind: 'resolve', decision: 'SPLIT' }, { kind: 'settled', settlement }),
   ).toMatchObject({ status: 'CLOSED', escrow: 'SPLIT', settlement });
+});
+
+test('an order never reserved expires to CANCELLED; once reserved it cannot expire that way', () => {
+  expect(run({ kind: 'expireOrder' })).toEqual({ ...initialOrderState, status: 'CANCELLED' });
+  const refused = decide(run({ kind: 'reserve' }), { kind: 'expireOrder' });
+  expect(refused).toBeInstanceOf(InvalidTransition);
+  expect((refused as InvalidTransition).allowedFrom).toEqual(['ORDER_CREATED']);
 });
 
 test('terminal orders accept nothing', () => {

@@ -501,6 +501,57 @@ describe('escrow creation and funding', () => {
     ]);
   }, 30_000);
 
+  test('funding that faults past escrowStepTimeoutMs gives up: PROVIDER_TIMEOUT, back to ESCROW_CREATED with last_error, and cancel still releases the reservation', async () => {
+    const o = await startOrder(
+      { escrowStepTimeoutMs: 3_000 },
+      {
+        fundOrderEscrow: (_i, attempt) => {
+          throw new Error(`horizon answered 503 (attempt ${attempt})`);
+        },
+      },
+    );
+    await advance(o, 'ESCROW_CREATED');
+    const failure = await updateFailure(o.handle.executeUpdate(fundEscrow));
+    expect(failure.type).toBe('PROVIDER_TIMEOUT');
+    expect(failure.message).toMatch(/^fundOrderEscrow gave up after its retries: horizon answered 503 \(attempt \d\)$/);
+    const after = await o.snapshot();
+    expect(after.state).toMatchObject({
+      status: 'ESCROW_CREATED',
+      escrow: 'CREATED',
+      lastError: { step: 'fund_escrow', code: 'PROVIDER_TIMEOUT' },
+    });
+    expect(o.inputs('fundOrderEscrow').length).toBeGreaterThanOrEqual(2);
+    expect(o.inputs('releaseOrderReservation')).toEqual([]);
+    expect((await o.handle.describe()).memo?.summary).toMatch(/· last error fund_escrow: PROVIDER_TIMEOUT fundOrderEscrow gave up/);
+    const cancelled = await o.handle.executeUpdate(cancelOrder);
+    expect(cancelled.state.status).toBe('CANCELLED');
+    expect(o.inputs('releaseOrderReservation')).toEqual([money(o)]);
+  }, 30_000);
+
+  test('a delivery mark that faults past escrowStepTimeoutMs keeps the order IN_PROGRESS and shows last_error deliver/PROVIDER_TIMEOUT', async () => {
+    const o = await startOrder(
+      { escrowStepTimeoutMs: 2_000 },
+      {
+        markOrderDelivered: () => {
+          throw new Error('trustless work unreachable');
+        },
+      },
+    );
+    await advance(o, 'IN_PROGRESS');
+    const failure = await updateFailure(o.handle.executeUpdate(deliverOrder, { args: [{}] }));
+    expect(failure.type).toBe('PROVIDER_TIMEOUT');
+    const after = await o.snapshot();
+    expect(after.version).toBe(7);
+    expect(after.state).toMatchObject({
+      status: 'IN_PROGRESS',
+      escrow: 'FUNDED',
+      lastError: { step: 'deliver', code: 'PROVIDER_TIMEOUT' },
+    });
+    expect(o.inputs('projectOrder').at(-1)).toMatchObject({ version: 7, state: { status: 'IN_PROGRESS', lastError: { step: 'deliver' } } });
+    // The refund is still possible: the escrow is owned by the order.
+    expect((await o.handle.executeUpdate(refundOrder)).state.status).toBe('REFUNDED');
+  }, 30_000);
+
   test('a refused delivery mark keeps the order IN_PROGRESS with the refusal; a second deliver succeeds', async () => {
     const o = await startOrder({}, { markOrderDelivered: () => Promise.reject(refusal('escrow not funded on chain')) });
     await advance(o, 'IN_PROGRESS');
@@ -1010,6 +1061,39 @@ describe('timers', () => {
     const result = await o.handle.result();
     expect(result.state.status).toBe('CANCELLED');
     expect(o.inputs('releaseOrderReservation')).toEqual([money(o), money(o)]);
+  }, 20_000);
+
+  test('a refused release at expiry backs off (1 s, 2 s, …) instead of retrying at once, and the order stays FUNDS_RESERVED meanwhile', async () => {
+    const o = await startOrder(
+      { reservationTtlMs: 1000 },
+      { releaseOrderReservation: (_i, attempt) => Promise.reject(refusal(`ledger refused ${attempt}`, 'LEDGER_ERROR')) },
+    );
+    await advance(o, 'FUNDS_RESERVED');
+    await eventually(async () => o.inputs('releaseOrderReservation').length >= 1, 10_000, 'the first expiry');
+    await new Promise((r) => setTimeout(r, 2_500));
+    // Tries at expiry, +1 s and +3 s: within 2.5 s of the first there are two or three, not hundreds (a 1 ms timer).
+    const tries = o.inputs('releaseOrderReservation').length;
+    expect(tries).toBeGreaterThanOrEqual(2);
+    expect(tries).toBeLessThanOrEqual(3);
+    expect(await o.snapshot()).toMatchObject({ state: { status: 'FUNDS_RESERVED' }, version: 2 });
+    o.behave({ releaseOrderReservation: () => undefined });
+    expect((await o.handle.result()).state.status).toBe('CANCELLED');
+  }, 30_000);
+
+  test('an order never reserved ends CANCELLED after createdTtlMs, projected, with nothing released', async () => {
+    const o = await startOrder({ createdTtlMs: 1500 });
+    const result = await o.handle.result();
+    expect(result).toEqual({ state: { ...initialOrderState, status: 'CANCELLED' }, version: 2 });
+    expect(o.steps()).toEqual([]);
+    expect(o.inputs('projectOrder').map((p) => [p.version, p.state.status])).toEqual([[2, 'CANCELLED']]);
+  }, 20_000);
+
+  test('an order reserved before createdTtlMs does not expire by it: it stays FUNDS_RESERVED past that time', async () => {
+    const o = await startOrder({ createdTtlMs: 1500 });
+    await advance(o, 'FUNDS_RESERVED');
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await o.snapshot()).toMatchObject({ state: { status: 'FUNDS_RESERVED' }, version: 2 });
+    expect(o.inputs('releaseOrderReservation')).toEqual([]);
   }, 20_000);
 
   test('auto-release: after delivery the workflow releases the escrow by itself and ends RELEASED', async () => {

@@ -20,6 +20,10 @@ export interface OrderInput {
   autoReleaseAfterMs?: number | null;
   /** The id a dispute on this order gets (an escrow can be disputed once). */
   disputeId?: string;
+  /** An order never reserved within this time ends CANCELLED (absent in orders started before it existed). */
+  createdTtlMs?: number;
+  /** How long an escrow step is retried through transient faults before the order shows the failure. */
+  escrowStepTimeoutMs?: number;
 }
 
 export interface OrderSnapshot {

@@ -8,7 +8,8 @@ export const wallets = pgTable('wallets', {
     .references(() => users.id),
   publicKey: text('public_key').notNull().unique(),
   secretSealed: text('secret_sealed').notNull(),
-  status: text('status', { enum: ['PENDING', 'ACTIVE'] })
+  /** FAILED: activation gave up (WALLET_ACTIVATION_TIMEOUT_MS or a refusal); asking for the deposit address tries again. */
+  status: text('status', { enum: ['PENDING', 'ACTIVE', 'FAILED'] })
     .notNull()
     .default('PENDING'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,19 +1,28 @@
 /** Entry point of the worker process (`node dist/bin/worker.js`): reads the configuration, runs the worker, stops on SIGINT/SIGTERM. */
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
-import { loadConfig } from '../src/config';
+import { type Config, loadConfig } from '../src/config';
 import { createLogger, type Logger } from '../src/logger';
 import { startWorker } from '../worker/worker';
 
-/** Routes the Temporal SDK's own logs (bundler, worker state, retries) into our JSON log; once per process. */
-function installRuntimeLogger(logger: Logger, level: string): void {
-  const sdkLevel: LogLevel = level === 'debug' || level === 'trace' ? 'DEBUG' : 'WARN';
+/**
+ * Once per process: routes the Temporal SDK's own logs (bundler, worker state, retries) into our JSON log, and serves
+ * the SDK's metrics for Prometheus on WORKER_METRICS_ADDRESS.
+ */
+function installRuntime(logger: Logger, config: Config): void {
+  const sdkLevel: LogLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN';
   const method = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
-  Runtime.install({ logger: new DefaultLogger(sdkLevel, (e) => logger[method[e.level]]({ ...e.meta, sdk: true }, e.message)) });
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel, (e) => logger[method[e.level]]({ ...e.meta, sdk: true }, e.message)),
+    ...(config.WORKER_METRICS_ADDRESS
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS, countersTotalSuffix: true } } } }
+      : {}),
+  });
+  if (config.WORKER_METRICS_ADDRESS) logger.info({ address: config.WORKER_METRICS_ADDRESS }, 'worker metrics on /metrics');
 }
 
 async function main() {
   const config = loadConfig();
-  installRuntimeLogger(createLogger(config.LOG_LEVEL, { part: 'worker' }), config.LOG_LEVEL);
+  installRuntime(createLogger(config.LOG_LEVEL, { part: 'worker' }), config);
   return startWorker({ config });
 }
 

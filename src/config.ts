@@ -80,6 +80,14 @@ export const configSchema = z.object({
   ESCROW_STEP_TIMEOUT_MS: int(3600_000, 1000),
   /** How long a wallet's activation is retried before the wallet is FAILED for an operator to look at. */
   WALLET_ACTIVATION_TIMEOUT_MS: int(3600_000, 1000),
+  /**
+   * Where the worker serves Temporal's SDK metrics for Prometheus (`host:port`, path /metrics): workflow task latency,
+   * activity failures, schedule-to-start, … Loopback by default; empty turns it off.
+   */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^$|^[^:\s]+:\d+$/, 'must be host:port, or empty to turn it off')
+    .default('127.0.0.1:9465'),
   /** A prebuilt workflow bundle for the worker (the Docker image ships one); unset, the worker bundles at start-up. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });

@@ -24,7 +24,8 @@ export interface StellarStack {
   /** Starts (again) a worker on this stack's task queue, in this process. */
   startWorker(): Promise<Awaited<ReturnType<typeof startWorker>>>;
   /** Starts a worker as its own process (`src/worker.ts`), which a test may SIGKILL to simulate a crash. */
-  startWorkerProcess(): Promise<ChildProcess>;
+  /** `env` adds to the worker's environment (its metrics endpoint is off unless WORKER_METRICS_ADDRESS is given). */
+  startWorkerProcess(env?: Record<string, string>): Promise<ChildProcess>;
   /** A funded outside account with a USDC trustline (unless `trust` is false). */
   outsideAccount(trust?: boolean): Promise<Keypair>;
   faucet(address: string, amount: string): Promise<void>;
@@ -100,10 +101,17 @@ export async function startStellarStack(
       workers.push(w);
       return w;
     },
-    async startWorkerProcess() {
+    async startWorkerProcess(env = {}) {
       const child = spawn(process.execPath, ['--import', 'tsx', 'bin/worker.ts'], {
         cwd: ROOT,
-        env: { ...process.env, ...overrides, WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE, LOG_LEVEL: 'info' },
+        env: {
+          ...process.env,
+          ...overrides,
+          WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE,
+          LOG_LEVEL: 'info',
+          WORKER_METRICS_ADDRESS: '',
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       children.push(child);

@@ -14,7 +14,7 @@ export function createApp(deps: ApiDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', false);
-  const metrics = createMetrics();
+  const metrics = createMetrics([deps.walletActivations]);
   const openapi = JSON.stringify(buildOpenApiDocument(routes, deps.version));
 
   app.use(requestContext(deps.logger));

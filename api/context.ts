@@ -1,3 +1,4 @@
+import type { Counter } from 'prom-client';
 import { Authenticator } from '../src/auth/authenticate';
 import type { Config } from '../src/config';
 import type { Sealer } from '../src/crypto/secret-box';
@@ -8,6 +9,7 @@ import { SharedRateLimiter } from '../src/rate-limit';
 import { createStellarNetwork, type StellarNetwork } from '../src/stellar/network';
 import type { TemporalHandle } from '../src/temporal/connection';
 import { walletSealer } from '../src/wallets/wallet-keys';
+import { walletActivationCounter } from './wallet-activation';
 
 /** What route handlers may use; built once per API process. */
 export interface ApiDeps {
@@ -23,6 +25,8 @@ export interface ApiDeps {
   stellar: StellarNetwork;
   /** Trustless Work (reconciliation reads escrow balances through it); null when not configured. */
   trustlessWork: TrustlessWorkClient | null;
+  /** Counts wallet activations by outcome (registered on /metrics). */
+  walletActivations: Counter<'outcome'>;
   version: string;
 }
 
@@ -40,5 +44,6 @@ export function buildApiDeps(base: {
     rateLimiter: new SharedRateLimiter(base.database.pool, base.config.RATE_LIMIT_FLUSH_MS),
     stellar: createStellarNetwork(base.config),
     trustlessWork: trustlessWorkFromConfig(base.config),
+    walletActivations: walletActivationCounter(),
   };
 }

@@ -88,6 +88,10 @@ export const configSchema = z.object({
     .string()
     .regex(/^$|^[^:\s]+:\d+$/, 'must be host:port, or empty to turn it off')
     .default('127.0.0.1:9465'),
+  /** Wallet activations (paid in the platform's XLM) each API key may start per UTC day; then 429 RATE_LIMITED. */
+  WALLET_ACTIVATIONS_PER_KEY_PER_DAY: int(1000, 0),
+  /** Wallet activations all keys together may start per UTC day. */
+  WALLET_ACTIVATIONS_PER_DAY: int(10_000, 0),
   /** A prebuilt workflow bundle for the worker (the Docker image ships one); unset, the worker bundles at start-up. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });

@@ -1,9 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, type Metric, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics: request counts and durations by route and status. */
-export function createMetrics() {
+/** Prometheus metrics: request counts and durations by route and status, and the business counters given. */
+export function createMetrics(business: Metric[] = []) {
   const registry = new Registry();
+  for (const metric of business) registry.registerMetric(metric);
   collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames, registers: [registry] });

@@ -5,7 +5,8 @@ import { isId } from '../../src/ids';
 import { createUser, findUser, listUsers, type UserRow } from '../../src/users/users-repository';
 import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
-import { startWalletActivation } from '../workflow-starts';
+import { reserveActivation, startWalletActivation } from '../wallet-activation';
+import { giveBackActivation } from '../../src/wallets/activation-budget';
 import { ensureWallet } from '../../src/wallets/wallets';
 import { text } from '../http/validation';
 
@@ -56,11 +57,20 @@ export const userRoutes = [
     responses: {
       201: { description: 'Created', schema: z.object({ data: userSchema }) },
       409: { description: 'USER_ALREADY_EXISTS: details.existing_user_id names the user' },
+      429: { description: 'RATE_LIMITED: details.budget names the daily wallet-activation budget that is spent' },
     },
-    async handle({ body, deps }) {
-      const user = await createUser(deps.database.db, { externalUserId: body.external_user_id, email: body.email, type: body.type });
+    async handle({ body, deps, principal }) {
+      // The wallet's activation is paid in the platform's XLM: it is taken from the day's budget before anything is
+      // written, and given back if the user cannot be created.
+      await reserveActivation(deps, principal!.id);
+      const user = await createUser(deps.database.db, { externalUserId: body.external_user_id, email: body.email, type: body.type }).catch(
+        async (err: unknown) => {
+          await giveBackActivation(deps.database.pool, principal!.id);
+          throw err;
+        },
+      );
       await ensureWallet(deps.database.db, deps.walletBox, user.id);
-      await startWalletActivation(deps, user.id);
+      await startWalletActivation(deps, user.id, principal!.id);
       return { status: 201, body: { data: renderUser(user) } };
     },
   }),

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { ensureWallet } from '../../src/wallets/wallets';
+import { AppError } from '../../src/errors';
+import { ensureWallet, findWallet, type WalletRow } from '../../src/wallets/wallets';
+import type { ApiDeps } from '../context';
 import { defineRoute } from '../http/route';
-import { startWalletActivation } from '../workflow-starts';
+import { reserveActivation, startWalletActivation } from '../wallet-activation';
 import { requireUser, userIdParams } from './users';
 
 const depositAddressSchema = z
@@ -18,6 +20,18 @@ const depositAddressSchema = z
   })
   .meta({ id: 'DepositAddress' });
 
+/** The deposit address as the API shows it (its status says whether it can receive yet). */
+function renderDepositAddress(deps: ApiDeps, wallet: WalletRow) {
+  return {
+    user_id: wallet.userId,
+    address: wallet.publicKey,
+    asset: { code: 'USDC' as const, issuer: deps.stellar.usdc.issuer },
+    network: deps.config.STELLAR_NETWORK,
+    network_passphrase: deps.stellar.passphrase,
+    status: wallet.status,
+  };
+}
+
 export const walletRoutes = [
   defineRoute({
     method: 'get',
@@ -25,30 +39,45 @@ export const walletRoutes = [
     tag: 'Wallets',
     summary: 'The user’s USDC deposit address on Stellar',
     description:
-      'Payments of USDC to this address are credited to the user’s available balance once, within seconds of the ledger closing.',
+      'Payments of USDC to this address are credited to the user’s available balance once, within seconds of the ledger closing. ' +
+      'A read: it starts nothing. A wallet that is not ACTIVE is activated by POST /users/{id}/wallet/activate.',
     access: 'read',
     params: userIdParams,
     responses: {
       200: { description: 'Deposit address', schema: z.object({ data: depositAddressSchema }) },
-      404: { description: 'USER_NOT_FOUND' },
+      404: { description: 'USER_NOT_FOUND, or NOT_FOUND when the user has no wallet yet (POST /users/{id}/wallet/activate)' },
     },
     async handle({ params, deps }) {
       const user = await requireUser(deps.database.db, params.id);
+      const wallet = await findWallet(deps.database.db, user.id);
+      if (!wallet) throw new AppError('NOT_FOUND', 'The user has no wallet yet: POST /users/{id}/wallet/activate creates and activates it');
+      return { status: 200, body: { data: renderDepositAddress(deps, wallet) } };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/users/:id/wallet/activate',
+    tag: 'Wallets',
+    summary: 'Create the user’s wallet if needed and put it on chain (paid in the platform’s XLM, within the daily budget)',
+    description:
+      'Answers at once with the wallet PENDING (or ACTIVE when it already is); GET /users/{id}/wallet/deposit shows when it is ACTIVE. ' +
+      'An activation already running is not started (or paid) twice.',
+    access: 'write',
+    idempotency: { window: '24h' },
+    params: userIdParams,
+    responses: {
+      202: { description: 'Activation started or already running', schema: z.object({ data: depositAddressSchema }) },
+      200: { description: 'Already ACTIVE', schema: z.object({ data: depositAddressSchema }) },
+      404: { description: 'USER_NOT_FOUND' },
+      429: { description: 'RATE_LIMITED: details.budget names the daily wallet-activation budget that is spent' },
+    },
+    async handle({ params, deps, principal }) {
+      const user = await requireUser(deps.database.db, params.id);
       const wallet = await ensureWallet(deps.database.db, deps.walletBox, user.id);
-      if (wallet.status !== 'ACTIVE') await startWalletActivation(deps, user.id);
-      return {
-        status: 200,
-        body: {
-          data: {
-            user_id: user.id,
-            address: wallet.publicKey,
-            asset: { code: 'USDC', issuer: deps.stellar.usdc.issuer },
-            network: deps.config.STELLAR_NETWORK,
-            network_passphrase: deps.stellar.passphrase,
-            status: wallet.status,
-          },
-        },
-      };
+      if (wallet.status === 'ACTIVE') return { status: 200, body: { data: renderDepositAddress(deps, wallet) } };
+      await reserveActivation(deps, principal!.id);
+      await startWalletActivation(deps, user.id, principal!.id);
+      return { status: 202, body: { data: renderDepositAddress(deps, (await findWallet(deps.database.db, user.id))!) } };
     },
   }),
 ];

@@ -7,20 +7,12 @@ import { findWallet, replaceSealedSecret, walletKeypair } from '../../src/wallet
 import { resealWallets } from '../../src/wallets/reseal';
 import { wallets } from '../../src/db/schema';
 import { createDatabase, type Database } from '../../src/db/client';
-import { runMigrations } from '../../src/db/migrate';
-import { ensureDatabase } from '../../devstack/postgres';
+import { isolatedDatabaseUrl } from '../helpers/db';
 
 /** A database of its own: the re-seal walks every wallet, and the other suites' wallets are sealed under the run's key. */
 let db: Database;
 beforeAll(async () => {
-  const url = new URL(process.env.DATABASE_URL!);
-  const name = `${url.pathname.slice(1)}_reseal`;
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  await ensureDatabase(admin.toString(), name);
-  url.pathname = `/${name}`;
-  await runMigrations(url.toString());
-  db = createDatabase(url.toString(), 4);
+  db = createDatabase(await isolatedDatabaseUrl('reseal'), 4);
 });
 afterAll(() => db.close());
 

@@ -1,4 +1,4 @@
-import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { users } from './users';
 
 /** Each user's Stellar account. The secret rests sealed (AES-256-GCM, key id inside, bound to the user id). */
@@ -71,4 +71,15 @@ export const withdrawals = pgTable(
     completedAt: timestamp('completed_at', { withTimezone: true }),
   },
   (t) => [index('withdrawals_user_idx').on(t.userId, t.seq), index('withdrawals_status_idx').on(t.status)],
+);
+
+/** Wallet activations started per UTC day, per API key (its principal id) and in total (`*`): the budget of platform XLM. */
+export const walletActivationBudget = pgTable(
+  'wallet_activation_budget',
+  {
+    day: date('day').notNull(),
+    principal: text('principal').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.principal] })],
 );

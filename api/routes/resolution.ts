@@ -37,7 +37,8 @@ export const resolutionRoutes = [
   orderUpdateRoute({
     path: '/orders/:id/resolution/refund',
     tag: 'Resolution',
-    summary: 'The whole escrow goes back to the buyer (through the contract’s dispute resolution; its fees apply)',
+    summary:
+      'Before delivery only: the whole escrow goes back to the buyer (through the contract’s dispute resolution; its fees apply). After delivery a refund goes through a dispute',
     command: 'refund',
     update: refundOrder,
     answer: 'escrow',

@@ -1,9 +1,9 @@
-import { WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { withdrawalStatuses } from '../../src/db/schema';
 import { AppError } from '../../src/errors';
 import { derivedId, isId } from '../../src/ids';
-import { idempotentName, idempotentUpdateId } from '../../src/idempotency';
+import { IDEMPOTENCY_WINDOWS, idempotentName, idempotentUpdateId, type IdempotentRequest } from '../../src/idempotency';
 import { isPlatformAddress } from '../../src/withdrawals/own-wallets';
 import { amountSchema, parseAmount, parseCurrency } from '../../src/money';
 import { normalizeMemo, stellarDestinationSchema } from '../../src/withdrawals/destination';
@@ -54,6 +54,22 @@ async function refuseOwnWallet(deps: ApiDeps, address: string): Promise<void> {
     });
 }
 
+/**
+ * Transition (remove 24 h after every API runs this code): a withdrawal started by an earlier version was named
+ * `wd_` of (API key, Idempotency-Key) alone. A request of that version that timed out (504 frees its key) and is
+ * retried now must reach that withdrawal, never start a second payment: within the key's 24 h, that workflow answers.
+ */
+async function startedBeforeDerivation(deps: ApiDeps, idempotent: IdempotentRequest): Promise<string | null> {
+  const legacyId = derivedId('wd', `${idempotent.principal}:${idempotent.key}`);
+  try {
+    const d = await callWorkflow(deps, (client) => client.workflow.getHandle(withdrawalWorkflowId(legacyId)).describe());
+    return Date.now() - d.startTime.getTime() < IDEMPOTENCY_WINDOWS['24h'] ? legacyId : null;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}
+
 export const withdrawalRoutes = [
   defineRoute({
     method: 'post',
@@ -86,7 +102,8 @@ export const withdrawalRoutes = [
       await refuseOwnWallet(deps, body.destination.address);
       // The id (and so the workflow) is derived from the API key, the Idempotency-Key and the body: a retry finds its
       // withdrawal, and after the key's 24 h another body is another withdrawal, never the old one answered as new.
-      const withdrawalId = derivedId('wd', idempotentName(idempotent!, 'withdrawal.create'));
+      const legacy = await startedBeforeDerivation(deps, idempotent!);
+      const withdrawalId = legacy ?? derivedId('wd', idempotentName(idempotent!, 'withdrawal.create'));
       const request: WithdrawalRequest = {
         withdrawalId,
         userId: user.id,
@@ -97,7 +114,7 @@ export const withdrawalRoutes = [
       };
       const view = await callWorkflow(deps, (client) =>
         client.workflow.executeUpdateWithStart(commitWithdrawal, {
-          updateId: idempotentUpdateId(idempotent!, 'withdrawal.commit'),
+          updateId: legacy ? idempotent!.key : idempotentUpdateId(idempotent!, 'withdrawal.commit'),
           startWorkflowOperation: new WithStartWorkflowOperation('withdrawal', {
             workflowId: withdrawalWorkflowId(withdrawalId),
             taskQueue: deps.config.TEMPORAL_TASK_QUEUE,

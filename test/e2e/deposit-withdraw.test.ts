@@ -1,4 +1,8 @@
 import { Account, MuxedAccount } from '@stellar/stellar-sdk';
+import { Client, Connection, WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { lookupPrefix } from '../../src/auth/api-keys';
+import { derivedId } from '../../src/ids';
+import { commitWithdrawal } from '../../workflows/messages/withdrawal';
 import { scanDeposits } from '../../src/deposits/scan-deposits';
 import { credit, finalizeWithdrawal, holdForWithdrawal } from '../../src/ledger';
 import { reconcileCustody } from '../../src/reconciliation/custody';
@@ -305,6 +309,38 @@ test('after its window, a withdrawal key sent with another body is another withd
   await eventually(async () => (await balance(user.id)).held === '0', 20_000, 'payouts settled');
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '2', held: '0' });
   expect(await s.usdcBalance(outside)).toBe('3.0000000');
+});
+
+test('a withdrawal started by the previous version (id from API key and Idempotency-Key alone) is found again by its retry, not paid twice', async () => {
+  const user = await activeUser();
+  await s.faucet(user.address, '5');
+  await eventually(async () => (await balance(user.id)).available === '5', 15_000, 'deposit credit');
+  const outside = (await s.outsideAccount()).publicKey();
+  const idem = unique('wd');
+  const principal = (await db.pool.query('SELECT id FROM api_keys WHERE prefix = $1', [lookupPrefix(key)])).rows[0]?.id;
+  const legacyId = derivedId('wd', `${principal}:${idem}`);
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  try {
+    await new Client({ connection }).workflow.executeUpdateWithStart(commitWithdrawal, {
+      updateId: idem,
+      startWorkflowOperation: new WithStartWorkflowOperation('withdrawal', {
+        workflowId: withdrawalWorkflowId(legacyId),
+        taskQueue: s.overrides.TEMPORAL_TASK_QUEUE,
+        args: [{ withdrawalId: legacyId, userId: user.id, amountMinor: '10000000', currency: 'USD', address: outside, memo: null }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      }),
+    });
+  } finally {
+    await connection.close();
+  }
+  const retry = await withdraw(
+    { user_id: user.id, amount: '1', currency: 'USD', destination: { type: 'stellar', address: outside } },
+    idem,
+  );
+  expect([retry.status, retry.body.data?.id]).toEqual([201, legacyId]);
+  await eventually(async () => (await balance(user.id)).held === '0', 20_000, 'payout settled');
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '4', held: '0' });
+  expect(await s.usdcBalance(outside)).toBe('1.0000000');
 });
 
 test('a ledger credit with no payment on chain shows as drift of exactly its amount', async () => {

@@ -14,6 +14,39 @@ export const ABANDONED_AFTER_MS = 120_000;
 
 export type Claim = { kind: 'claimed' } | { kind: 'replay'; status: number; body: string } | { kind: 'in_progress' } | { kind: 'mismatch' };
 
+/**
+ * One request under one Idempotency-Key, as the handler sees it: who sent it (the API key; keys are per API key), the
+ * key, and the request's hash. Anything the request names outside this table is named from all three (see
+ * `idempotentName`).
+ */
+export interface IdempotentRequest {
+  principal: string;
+  key: string;
+  /** `requestHash(method, path, body)` */
+  requestHash: string;
+}
+
+/**
+ * The seed of every name a keyed request gives outside this table — a Temporal update id, a derived resource id
+ * (`ord_`, `wd_`): a hash of the API key, the operation, the Idempotency-Key and the request's hash.
+ * - The API key: two API keys that happen to send the same key string never share an update or a resource.
+ * - The operation: one key sent to two routes (after its window, or by a client that reuses keys) names two things.
+ * - The request's hash: an outcome is kept only for its window (24 h, 7 days), but what it created lives on. After
+ *   the window the same key with another body is a new request and must name a new resource (or update), never
+ *   answer the old one as its own success; the same body names the same one again, so a late retry still finds it.
+ */
+export function idempotentName(r: IdempotentRequest, operation: string): string {
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify([r.principal, operation, r.key, r.requestHash]))
+    .digest('hex');
+}
+
+/** A Temporal update id for `operation` sent under an Idempotency-Key (readable in the Web UI: `cancel:3fa9…`). */
+export function idempotentUpdateId(r: IdempotentRequest, operation: string): string {
+  return `${operation}:${idempotentName(r, operation)}`;
+}
+
 export interface ClaimInput {
   principal: string;
   key: string;

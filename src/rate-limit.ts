@@ -140,3 +140,39 @@ export class SharedRateLimiter {
 export async function purgeRateLimitWindows(pool: Pool, now = Date.now()): Promise<void> {
   await pool.query('DELETE FROM rate_limit_counters WHERE window_start < $1', [windowStart(now) - WINDOW_MS]);
 }
+
+/** A request counted in a window by `takeSlot`, to give back with `giveBackSlot` if it turns out not to count. */
+export interface Slot {
+  bucket: string;
+  windowStart: number;
+}
+
+/**
+ * Counts one request in `bucket`'s current window, exactly and at once across every API process (one statement),
+ * unless the window is full: a refused request is not counted. For low-volume limits on money movements (withdrawals
+ * per user), where the batched `SharedRateLimiter` would let a burst through between flushes.
+ */
+export async function takeSlot(
+  pool: Pool,
+  bucket: string,
+  limit: number,
+  now = Date.now(),
+): Promise<{ state: RateLimitState; slot: Slot | null }> {
+  const start = windowStart(now);
+  const { rows } = await pool.query<{ count: number }>(
+    `INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES ($1, $2, 1)
+     ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_counters.count + 1 WHERE rate_limit_counters.count < $3
+     RETURNING count`,
+    [bucket, start, limit],
+  );
+  if (rows.length === 0) return { state: rateLimitState(limit, limit + 1, now), slot: null };
+  return { state: rateLimitState(limit, rows[0].count, now), slot: { bucket, windowStart: start } };
+}
+
+/** Uncounts a request taken by `takeSlot` (it was refused before it ran, or failed and will be retried). */
+export async function giveBackSlot(pool: Pool, slot: Slot): Promise<void> {
+  await pool.query('UPDATE rate_limit_counters SET count = count - 1 WHERE bucket = $1 AND window_start = $2 AND count > 0', [
+    slot.bucket,
+    slot.windowStart,
+  ]);
+}

@@ -308,7 +308,9 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     refundOrder,
     () =>
       inFlight(
-        { kind: 'refund' },
+        // A refund after delivery is refused (the validator and, once it is its turn, this check). A history recorded
+        // before that rule may hold one that ran: without the marker it replays as it ran.
+        patched('refund-before-delivery-only') ? { kind: 'refund' } : { kind: 'refund', recordedBeforeDeliveryRule: true },
         () => escrow().refundOrderEscrow(escrowOrder()),
         (settlement) => ({ kind: 'settled', settlement }),
         { kind: 'settlementFailed' },

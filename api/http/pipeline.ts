@@ -3,7 +3,7 @@ import type { Principal } from '../../src/auth/authenticate';
 import { createSecretBox, parseKeyring } from '../../src/crypto/secret-box';
 import { AppError } from '../../src/errors';
 import * as idempotency from '../../src/idempotency';
-import type { RateLimitState } from '../../src/rate-limit';
+import { giveBackSlot, type RateLimitState, takeSlot } from '../../src/rate-limit';
 import type { ApiDeps } from '../context';
 import { requestLog, requestIdOf } from './request-context';
 import { sendJson } from './respond';
@@ -21,25 +21,20 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
     const params = route.params ? parseOrThrow(route.params, req.params, 'params') : {};
     const query = route.query ? parseOrThrow(route.query, req.query, 'query') : {};
     const body = route.body ? parseOrThrow(route.body, req.body ?? {}, 'body') : noBody(req);
-    if (route.userRateLimit) await limitPerUser(route, body, res, deps);
 
     const key = idempotencyKeyOf(req, route);
-    const ctx = { body, query, params, principal, deps, requestId: requestIdOf(res), idempotencyKey: key, log: requestLog(res), req };
-    if (!key || !principal) {
-      const result = await route.handle(ctx);
+    const idempotent =
+      key && principal ? { principal: principal.id, key, requestHash: idempotency.requestHash(req.method, req.path, body) } : undefined;
+    const ctx = { body, query, params, principal, deps, requestId: requestIdOf(res), idempotent, log: requestLog(res), req };
+    if (!idempotent) {
+      const result = await countedPerUser(route, body, res, deps, () => route.handle(ctx));
       sendJson(res, result.status, JSON.stringify(result.body));
       return;
     }
-    res.setHeader('X-Idempotency-Key', key);
-    const boundTo = `${principal.id}:${key}`;
+    res.setHeader('X-Idempotency-Key', idempotent.key);
+    const boundTo = `${idempotent.principal}:${idempotent.key}`;
     const pool = deps.database.pool;
-    const claimInput = {
-      principal: principal.id,
-      key,
-      requestHash: idempotency.requestHash(req.method, req.path, body),
-      window: route.idempotency!.window,
-    };
-    const claim = await idempotency.claim(pool, claimInput);
+    const claim = await idempotency.claim(pool, { ...idempotent, window: route.idempotency!.window });
     if (claim.kind === 'mismatch')
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request', { idempotency_key: key });
     if (claim.kind === 'in_progress')
@@ -53,13 +48,20 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
     }
     let result: RouteResult;
     try {
-      result = await route.handle(ctx);
+      // The per-user limit counts here, once the key is ours: a replay or a duplicate in progress never counts.
+      result = await countedPerUser(route, body, res, deps, () => route.handle(ctx));
     } catch (err) {
-      await storeFailure(pool, principal.id, key, err);
+      await storeFailure(pool, idempotent.principal, idempotent.key, err);
       throw err;
     }
     const json = JSON.stringify(result.body);
-    await idempotency.complete(pool, principal.id, key, result.status, route.idempotency!.sealed ? sealer.seal(json, boundTo) : json);
+    await idempotency.complete(
+      pool,
+      idempotent.principal,
+      idempotent.key,
+      result.status,
+      route.idempotency!.sealed ? sealer.seal(json, boundTo) : json,
+    );
     sendJson(res, result.status, json);
   };
 }
@@ -84,11 +86,30 @@ async function authorize(route: AnyRoute, req: Request, res: Response, deps: Api
   return p;
 }
 
-async function limitPerUser(route: AnyRoute, body: unknown, res: Response, deps: ApiDeps): Promise<void> {
-  const { limit, name, userId } = route.userRateLimit!;
-  const user = userId(body);
-  if (!user) return;
-  applyLimit(res, await deps.rateLimiter.hit(`${name}:${user}`, limit), name);
+/**
+ * Runs the handler within the route's per-user limit: the request is counted (exactly, across processes) before it
+ * runs, so a burst cannot slip through, and given back if it did not run after all: a validation refusal (400, 404)
+ * or a fault (5xx, which frees the Idempotency-Key; the retry counts instead). A request over the limit is not counted.
+ */
+async function countedPerUser(
+  route: AnyRoute,
+  body: unknown,
+  res: Response,
+  deps: ApiDeps,
+  run: () => Promise<RouteResult>,
+): Promise<RouteResult> {
+  const user = route.userRateLimit?.userId(body);
+  if (!route.userRateLimit || !user) return run();
+  const { limit, name } = route.userRateLimit;
+  const { state, slot } = await takeSlot(deps.database.pool, `${name}:${user}`, limit);
+  applyLimit(res, state, name);
+  try {
+    return await run();
+  } catch (err) {
+    const ran = err instanceof AppError && err.status < 500 && err.status !== 400 && err.status !== 404;
+    if (!ran) await giveBackSlot(deps.database.pool, slot!);
+    throw err;
+  }
 }
 
 function applyLimit(res: Response, state: RateLimitState, scope: string): void {
@@ -129,9 +150,12 @@ function noBody(req: Request): Record<string, never> {
   });
 }
 
-/** A refusal (4xx) is the request's outcome and is replayed; a fault (5xx) changed nothing and frees the key for a retry. */
+/**
+ * A refusal (4xx) is the request's outcome and is replayed; a fault (5xx) changed nothing and frees the key for a
+ * retry, and so does 429 (the request did not run; the same key may run it once the window allows).
+ */
 async function storeFailure(pool: ApiDeps['database']['pool'], principal: string, key: string, err: unknown): Promise<void> {
-  if (err instanceof AppError && err.status < 500) {
+  if (err instanceof AppError && err.status < 500 && err.code !== 'RATE_LIMITED') {
     await idempotency.complete(
       pool,
       principal,

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { z } from 'zod';
 import type { Scope } from '../../src/auth/api-keys';
 import type { Principal } from '../../src/auth/authenticate';
-import type { IdempotencyWindow } from '../../src/idempotency';
+import type { IdempotencyWindow, IdempotentRequest } from '../../src/idempotency';
 import type { Logger } from '../../src/logger';
 import type { ApiDeps } from '../context';
 
@@ -16,8 +16,11 @@ export interface RouteContext<B, Q, P> {
   principal: Principal | null;
   deps: ApiDeps;
   requestId: string;
-  /** The request's Idempotency-Key, when it sent one (also the workflow update id where a request becomes one). */
-  idempotencyKey?: string;
+  /**
+   * The request's Idempotency-Key with its API key and request hash, when it sent one: every update id and derived id
+   * the request names comes from it (`idempotentName`, `idempotentUpdateId`), never from the key string alone.
+   */
+  idempotent?: IdempotentRequest;
   log: Logger;
   req: Request;
 }
@@ -40,7 +43,11 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   params?: P;
   /** State-changing routes: how long outcomes are kept, whether the header is mandatory, whether the stored response holds a secret. */
   idempotency?: { window: IdempotencyWindow; required?: boolean; sealed?: boolean };
-  /** An extra per-user limit (requests a minute), keyed by the user the request acts for. */
+  /**
+   * An extra per-user limit (requests a minute), keyed by the user the request acts for, shared by every API key.
+   * Counts only requests that ran: not replays, not duplicates in progress, not validation refusals (400, 404), not
+   * faults (5xx, the key is freed for the retry, which counts).
+   */
   userRateLimit?: { limit: number; name: string; userId: (body: z.infer<B>) => string | undefined };
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   handle(ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>>): Promise<RouteResult>;

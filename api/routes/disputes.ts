@@ -111,7 +111,7 @@ export const disputeRoutes = [
       502: { description: 'PROVIDER_ERROR: the payout was refused; the dispute is OPEN again' },
       504: { description: 'PROVIDER_TIMEOUT: still paying out; retry with the same Idempotency-Key' },
     },
-    async handle({ params, body, deps, idempotencyKey, principal }) {
+    async handle({ params, body, deps, idempotent, principal }) {
       const d = await requireDisputeOf(deps, params.id);
       const order = (await findOrder(deps.database.db, d.orderId))!;
       const checked = resolutionAmounts(body, order.amount);
@@ -121,7 +121,7 @@ export const disputeRoutes = [
           fields: [{ field: `body.${String(checked.details.field ?? 'decision')}`, code: 'invalid_resolution', message: checked.message }],
         });
       }
-      const row = await runOrderUpdate(deps, order, 'resolve', idempotencyKey, (h, updateId) =>
+      const row = await runOrderUpdate(deps, order, 'resolve', idempotent, (h, updateId) =>
         h.executeUpdate(resolveOrder, { args: [{ ...body, resolved_by: principal!.id }], updateId }),
       );
       return { status: 200, body: { data: renderDispute((await findDispute(deps.database.db, d.id))!, row) } };

@@ -19,7 +19,7 @@ export const escrowRoutes = [
     params: orderIdParams,
     body: z.strictObject({ amount: amountSchema, currency: currencySchema }),
     responses: { 200: escrowAnswer, 400: { description: 'VALIDATION_ERROR: amount or currency differ from the order’s' }, ...stepFailures },
-    async handle({ params, body, deps, idempotencyKey }) {
+    async handle({ params, body, deps, idempotent }) {
       const order = await requireOrder(deps, params.id);
       const amount = parseAmount(body.amount);
       const currency = parseCurrency(body.currency);
@@ -37,7 +37,7 @@ export const escrowRoutes = [
         throw new AppError('VALIDATION_ERROR', 'Escrows hold USDC: only USD orders can be escrowed', {
           fields: [{ field: 'body.currency', code: 'unsupported', message: 'escrows hold USDC' }],
         });
-      const row = await runOrderUpdate(deps, order, 'createEscrow', idempotencyKey, (h, updateId) =>
+      const row = await runOrderUpdate(deps, order, 'createEscrow', idempotent, (h, updateId) =>
         h.executeUpdate(createEscrow, { updateId }),
       );
       return { status: 200, body: { data: renderEscrow(row) } };

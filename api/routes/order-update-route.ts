@@ -11,8 +11,9 @@ const ANSWERS = {
 } as const;
 
 /**
- * `POST /orders/{id}/<step>` for a step that takes no body: sends the order workflow one update (the Idempotency-Key
- * is its update id) and answers the order, or its escrow, as the update left it. Written once for every such step.
+ * `POST /orders/{id}/<step>` for a step that takes no body: sends the order workflow one update (its id derived from
+ * the API key, the command and the Idempotency-Key: see runOrderUpdate) and answers the order, or its escrow, as the
+ * update left it. Written once for every such step.
  */
 export function orderUpdateRoute(spec: {
   path: string;
@@ -35,8 +36,8 @@ export function orderUpdateRoute(spec: {
     idempotency: { window: '7d' },
     params: orderIdParams,
     responses: { 200: { description: spec.description, schema: answer.schema }, ...spec.failures },
-    async handle({ params, deps, idempotencyKey }) {
-      const row = await runOrderUpdate(deps, params.id, spec.command, idempotencyKey, (h, updateId) =>
+    async handle({ params, deps, idempotent }) {
+      const row = await runOrderUpdate(deps, params.id, spec.command, idempotent, (h, updateId) =>
         h.executeUpdate(spec.update, { updateId }),
       );
       return { status: 200, body: { data: answer.render(row) } };

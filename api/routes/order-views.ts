@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../src/errors';
 import { bpsToPercent } from '../../src/escrow/fees';
 import { derivedId, isId } from '../../src/ids';
+import { idempotentUpdateId, type IdempotentRequest } from '../../src/idempotency';
 import { formatAmount } from '../../src/money';
 import { findOrder, type OrderRow } from '../../src/orders/orders-repository';
 import { orderWorkflowId } from '../../workflows/ids';
@@ -131,16 +132,21 @@ export async function requireOrder(deps: ApiDeps, id: string): Promise<OrderRow>
 }
 
 /**
- * Sends one request to the order's workflow as an update (the Idempotency-Key is its update id; the API's own
- * idempotency store refuses one key for two different requests before they get here) and answers the
- * order as the read model has it afterwards. A finished order's workflow has ended: its final state answers for it.
+ * Sends one request to the order's workflow as an update and answers the order as the read model has it afterwards.
+ * A finished order's workflow has ended: its final state answers for it.
+ *
+ * The update id is derived from the API key, the command, the Idempotency-Key and the request's hash
+ * (`idempotentUpdateId`), never the key string alone: Temporal answers a second update with a known id with the
+ * first one's result, so two API keys sending the same key string (or one key sent to reserve, then to cancel)
+ * would otherwise share one update, and the second request would answer 200 without running. Updates sent before
+ * this derivation keep their ids in their histories; only new requests get derived ones.
  */
 export async function runOrderUpdate(
   deps: ApiDeps,
   /** The order, or its id when the caller has not read it yet. */
   order: OrderRow | string,
   command: OrderCommand['kind'],
-  idempotencyKey: string | undefined,
+  idempotent: IdempotentRequest | undefined,
   send: (handle: WorkflowHandle, updateId: string | undefined) => Promise<unknown>,
 ): Promise<OrderRow> {
   const row = typeof order === 'string' ? await requireOrder(deps, order) : order;
@@ -150,8 +156,9 @@ export async function runOrderUpdate(
       allowed_from: ALLOWED_FROM[command],
     });
   }
+  const updateId = idempotent ? idempotentUpdateId(idempotent, command) : undefined;
   try {
-    await callWorkflow(deps, (client) => send(client.workflow.getHandle(orderWorkflowId(row.id)), idempotencyKey));
+    await callWorkflow(deps, (client) => send(client.workflow.getHandle(orderWorkflowId(row.id)), updateId));
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     // The order finished between our read and the update: its final state answers.

@@ -2,6 +2,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
 import { derivedId, newId } from '../../src/ids';
+import { idempotentName } from '../../src/idempotency';
 import { amountSchema, parseAmount, parseCurrency } from '../../src/money';
 import { percentToBps } from '../../src/escrow/fees';
 import { deleteOrder, insertOrder, listOrders } from '../../src/orders/orders-repository';
@@ -50,14 +51,16 @@ export const orderRoutes = [
         .meta({ description: 'Seconds after delivery before funds release automatically unless a dispute is opened' }),
     }),
     responses: { 201: { description: 'Created (ORDER_CREATED)', schema: z.object({ data: orderSchema }) } },
-    async handle({ body, deps, principal, idempotencyKey }) {
+    async handle({ body, deps, idempotent }) {
       const buyer = await requireUser(deps.database.db, body.buyer_id);
       const seller = await requireUser(deps.database.db, body.seller_id);
       if (buyer.id === seller.id)
         throw new AppError('VALIDATION_ERROR', 'buyer and seller must differ', {
           fields: [{ field: 'body.seller_id', code: 'same_party', message: 'must differ from buyer_id' }],
         });
-      const id = idempotencyKey ? derivedId('ord', `${principal!.id}:${idempotencyKey}`) : newId('ord');
+      // Under an Idempotency-Key the id is derived (a retry finds its order) from the API key, the key and the body:
+      // after the key's window another body makes another order, never the old one answered as created.
+      const id = idempotent ? derivedId('ord', idempotentName(idempotent, 'order.create')) : newId('ord');
       const amount = parseAmount(body.amount);
       const currency = parseCurrency(body.currency);
       const platformFeeBps = Number(percentToBps(deps.config.PLATFORM_FEE_PERCENT));

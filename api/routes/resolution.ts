@@ -17,8 +17,8 @@ export const resolutionRoutes = [
     params: orderIdParams,
     body: z.strictObject({ evidence: text(2000).optional().meta({ description: 'A link or note proving delivery' }) }),
     responses: { 200: { description: 'The order, DELIVERED', schema: z.object({ data: orderSchema }) }, ...stepFailures },
-    async handle({ params, body, deps, idempotencyKey }) {
-      const row = await runOrderUpdate(deps, params.id, 'deliver', idempotencyKey, (h, updateId) =>
+    async handle({ params, body, deps, idempotent }) {
+      const row = await runOrderUpdate(deps, params.id, 'deliver', idempotent, (h, updateId) =>
         h.executeUpdate(deliverOrder, { args: [{ evidence: body.evidence }], updateId }),
       );
       return { status: 200, body: { data: renderOrder(row) } };
@@ -37,7 +37,8 @@ export const resolutionRoutes = [
   orderUpdateRoute({
     path: '/orders/:id/resolution/refund',
     tag: 'Resolution',
-    summary: 'The whole escrow goes back to the buyer (through the contract’s dispute resolution; its fees apply)',
+    summary:
+      'Before delivery only: the whole escrow goes back to the buyer (through the contract’s dispute resolution; its fees apply). After delivery a refund goes through a dispute',
     command: 'refund',
     update: refundOrder,
     answer: 'escrow',
@@ -54,8 +55,8 @@ export const resolutionRoutes = [
     params: orderIdParams,
     body: z.strictObject({ opened_by: z.enum(['BUYER', 'SELLER']), reason: text(2000), evidence: text(2000).optional() }),
     responses: { 201: { description: 'The dispute, OPEN', schema: z.object({ data: disputeSchema }) }, ...stepFailures },
-    async handle({ params, body, deps, idempotencyKey }) {
-      const row = await runOrderUpdate(deps, params.id, 'dispute', idempotencyKey, (h, updateId) =>
+    async handle({ params, body, deps, idempotent }) {
+      const row = await runOrderUpdate(deps, params.id, 'dispute', idempotent, (h, updateId) =>
         h.executeUpdate(disputeOrder, {
           args: [
             {

@@ -1,9 +1,11 @@
-import { WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { UserIdKey, WithdrawalStatusKey } from '../../src/temporal/search-attributes';
 import { z } from 'zod';
 import { withdrawalStatuses } from '../../src/db/schema';
 import { AppError } from '../../src/errors';
 import { derivedId, isId } from '../../src/ids';
+import { IDEMPOTENCY_WINDOWS, idempotentName, idempotentUpdateId, type IdempotentRequest } from '../../src/idempotency';
+import { isPlatformAddress } from '../../src/withdrawals/own-wallets';
 import { amountSchema, parseAmount, parseCurrency } from '../../src/money';
 import { normalizeMemo, stellarDestinationSchema } from '../../src/withdrawals/destination';
 import { renderWithdrawal } from '../../src/withdrawals/render';
@@ -13,6 +15,7 @@ import { commitWithdrawal, type WithdrawalRequest } from '../../workflows/messag
 import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
+import type { ApiDeps } from '../context';
 import { callWorkflow } from '../temporal-calls';
 import { requireUser } from './users';
 
@@ -39,6 +42,35 @@ const withdrawalSchema = z
   })
   .meta({ id: 'Withdrawal' });
 
+/**
+ * A withdrawal to one of our own accounts (a user's deposit address, the platform account) is refused: paid on chain
+ * it would come back as a deposit credited to that user (or vanish into the platform's account) while the ledger
+ * booked it as money that left; custody and the ledger would disagree, and the ledger would move money between
+ * users without an order.
+ */
+async function refuseOwnWallet(deps: ApiDeps, address: string): Promise<void> {
+  if (await isPlatformAddress(deps.database.db, deps.stellar.platform.publicKey(), address))
+    throw new AppError('VALIDATION_ERROR', 'Withdrawals cannot go to an account of this platform', {
+      fields: [{ field: 'body.destination.address', code: 'own_wallet', message: 'an account held by this platform' }],
+    });
+}
+
+/**
+ * Transition (remove 24 h after every API runs this code): a withdrawal started by an earlier version was named
+ * `wd_` of (API key, Idempotency-Key) alone. A request of that version that timed out (504 frees its key) and is
+ * retried now must reach that withdrawal, never start a second payment: within the key's 24 h, that workflow answers.
+ */
+async function startedBeforeDerivation(deps: ApiDeps, idempotent: IdempotentRequest): Promise<string | null> {
+  const legacyId = derivedId('wd', `${idempotent.principal}:${idempotent.key}`);
+  try {
+    const d = await callWorkflow(deps, (client) => client.workflow.getHandle(withdrawalWorkflowId(legacyId)).describe());
+    return Date.now() - d.startTime.getTime() < IDEMPOTENCY_WINDOWS['24h'] ? legacyId : null;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}
+
 export const withdrawalRoutes = [
   defineRoute({
     method: 'post',
@@ -46,7 +78,7 @@ export const withdrawalRoutes = [
     tag: 'Withdrawals',
     summary: 'Withdraw USDC to a Stellar address',
     description:
-      'The amount moves from available to in flight at once (422 INSUFFICIENT_FUNDS otherwise), then a workflow pays it on Stellar and settles: WITHDRAWAL_COMPLETED, or WITHDRAWAL_FAILED with the result code and the funds back in available. Idempotency-Key is required; 5 requests a minute per user.',
+      'The amount moves from available to in flight at once (422 INSUFFICIENT_FUNDS otherwise), then a workflow pays it on Stellar and settles: WITHDRAWAL_COMPLETED, or WITHDRAWAL_FAILED with the result code and the funds back in available. Idempotency-Key is required; 5 withdrawals a minute per user (replays, duplicates in progress and refusals of the request itself do not count). A destination held by this platform (a user’s deposit address, the platform account) is refused.',
     access: 'write',
     idempotency: { window: '24h', required: true },
     userRateLimit: {
@@ -62,11 +94,17 @@ export const withdrawalRoutes = [
     }),
     responses: {
       201: { description: 'Committed: funds held, payment under way', schema: z.object({ data: withdrawalSchema }) },
+      400: { description: 'VALIDATION_ERROR: e.g. body.destination.address `own_wallet` (an account of this platform)' },
       422: { description: 'INSUFFICIENT_FUNDS (details: available, requested)' },
+      429: { description: 'RATE_LIMITED: the user’s 5 withdrawals a minute are spent; retry the same request after Retry-After' },
     },
-    async handle({ body, deps, principal, idempotencyKey }) {
+    async handle({ body, deps, idempotent }) {
       const user = await requireUser(deps.database.db, body.user_id);
-      const withdrawalId = derivedId('wd', `${principal!.id}:${idempotencyKey}`);
+      await refuseOwnWallet(deps, body.destination.address);
+      // The id (and so the workflow) is derived from the API key, the Idempotency-Key and the body: a retry finds its
+      // withdrawal, and after the key's 24 h another body is another withdrawal, never the old one answered as new.
+      const legacy = await startedBeforeDerivation(deps, idempotent!);
+      const withdrawalId = legacy ?? derivedId('wd', idempotentName(idempotent!, 'withdrawal.create'));
       const request: WithdrawalRequest = {
         withdrawalId,
         userId: user.id,
@@ -77,7 +115,7 @@ export const withdrawalRoutes = [
       };
       const view = await callWorkflow(deps, (client) =>
         client.workflow.executeUpdateWithStart(commitWithdrawal, {
-          updateId: idempotencyKey,
+          updateId: legacy ? idempotent!.key : idempotentUpdateId(idempotent!, 'withdrawal.commit'),
           startWorkflowOperation: new WithStartWorkflowOperation('withdrawal', {
             workflowId: withdrawalWorkflowId(withdrawalId),
             taskQueue: deps.config.TEMPORAL_TASK_QUEUE,

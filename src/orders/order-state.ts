@@ -40,7 +40,11 @@ export type OrderCommand =
   | { kind: 'fundingFailed' }
   | { kind: 'deliver' }
   | { kind: 'release' }
-  | { kind: 'refund' }
+  | {
+      kind: 'refund';
+      /** Only to replay a history recorded before refunds after delivery were refused: it is decided as it ran then. */
+      recordedBeforeDeliveryRule?: true;
+    }
   | { kind: 'dispute'; disputeId: string }
   | { kind: 'resolve'; decision: Decision }
   | { kind: 'settled'; settlement?: SettlementSummary }
@@ -112,7 +116,9 @@ export const ALLOWED_FROM: Record<OrderCommand['kind'], readonly OrderStatus[]> 
   fundingFailed: ['ESCROW_FUNDING'],
   deliver: ['IN_PROGRESS'],
   release: ['IN_PROGRESS', 'DELIVERED'],
-  refund: ['IN_PROGRESS', 'DELIVERED'],
+  // Before delivery only: once the seller has delivered, money goes back to the buyer only through a dispute
+  // (resolved FULL_REFUND or SPLIT by support, which is also how a seller's consent to a refund is carried out).
+  refund: ['IN_PROGRESS'],
   dispute: ['IN_PROGRESS', 'DELIVERED'],
   resolve: ['DISPUTED'],
   settled: ['RELEASING', 'REFUNDING', 'RESOLVING'],
@@ -121,6 +127,9 @@ export const ALLOWED_FROM: Record<OrderCommand['kind'], readonly OrderStatus[]> 
   /** An order never reserved within its time (ORDER_CREATED_TTL_MS) ends: nothing was ever held. */
   expireOrder: ['ORDER_CREATED'],
 };
+
+/** Where a refund was accepted before the rule above; only histories recorded then are decided by it. */
+const REFUND_ALLOWED_FROM_BEFORE_DELIVERY_RULE: readonly OrderStatus[] = ['IN_PROGRESS', 'DELIVERED'];
 
 export const TERMINAL: readonly OrderStatus[] = ['RELEASED', 'REFUNDED', 'CLOSED', 'CANCELLED'];
 
@@ -131,8 +140,9 @@ const SETTLEMENT: Record<Decision, NonNullable<OrderState['settlingTo']>> = {
 };
 
 export function decide(state: OrderState, command: OrderCommand): OrderState | InvalidTransition {
-  if (!ALLOWED_FROM[command.kind].includes(state.status))
-    return new InvalidTransition(command.kind, state.status, ALLOWED_FROM[command.kind]);
+  const allowedFrom =
+    command.kind === 'refund' && command.recordedBeforeDeliveryRule ? REFUND_ALLOWED_FROM_BEFORE_DELIVERY_RULE : ALLOWED_FROM[command.kind];
+  if (!allowedFrom.includes(state.status)) return new InvalidTransition(command.kind, state.status, allowedFrom);
   switch (command.kind) {
     case 'reserve':
       return { ...state, status: 'FUNDS_RESERVED' };

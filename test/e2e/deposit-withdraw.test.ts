@@ -1,4 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
+import { Account, MuxedAccount } from '@stellar/stellar-sdk';
+import { Client, Connection, WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { lookupPrefix } from '../../src/auth/api-keys';
+import { derivedId } from '../../src/ids';
+import { commitWithdrawal } from '../../workflows/messages/withdrawal';
 import { scanDeposits } from '../../src/deposits/scan-deposits';
 import { credit, finalizeWithdrawal, holdForWithdrawal } from '../../src/ledger';
 import { reconcileCustody } from '../../src/reconciliation/custody';
@@ -231,6 +235,112 @@ test('a sixth withdrawal within a minute for the same user answers 429 RATE_LIMI
   expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
   await eventually(async () => (await balance(user.id)).held === '0', 20_000, 'payouts settled');
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '0.5', held: '0' });
+});
+
+test('the per-user limit counts withdrawals that ran: 10 replays and 3 refused destinations do not count, 5 distinct pass, the 6th is 429', async () => {
+  const other = await s.api.keyWith('read', 'write');
+  const asOther = (body: object, idem = unique('wd')) =>
+    s.api.call('POST', '/api/v1/withdrawals', { key: other, body, headers: { 'idempotency-key': idem } });
+  const user = await activeUser();
+  const neighbour = await activeUser();
+  await s.faucet(user.address, '1');
+  await eventually(async () => (await balance(user.id)).available === '1', 15_000, 'deposit credit');
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 40_000) await new Promise((r) => setTimeout(r, left + 50)); // keep every request in one window
+  const outside = (await s.outsideAccount()).publicKey();
+  const body = { user_id: user.id, amount: '0.1', currency: 'USD', destination: { type: 'stellar', address: outside } };
+
+  const idem = unique('wd');
+  const first = await withdraw(body, idem);
+  expect(first.status).toBe(201);
+  for (let i = 0; i < 10; i++) {
+    const replay = await withdraw(body, idem);
+    expect([replay.status, replay.headers.get('idempotent-replayed'), replay.body.data?.id]).toEqual([201, 'true', first.body.data.id]);
+  }
+  for (let i = 0; i < 3; i++) {
+    const refused = await asOther({ ...body, destination: { type: 'stellar', address: neighbour.address } });
+    expect([refused.status, refused.body.error?.details.fields[0].code]).toEqual([400, 'own_wallet']);
+  }
+  // Per user, whichever API key sends them: four more distinct withdrawals from another key make five.
+  for (let i = 0; i < 4; i++) expect((await asOther(body)).status).toBe(201);
+  const sixthKey = unique('wd');
+  const sixth = await withdraw(body, sixthKey);
+  expect([sixth.status, sixth.body.error.code, sixth.headers.get('x-ratelimit-limit')]).toEqual([429, 'RATE_LIMITED', '5']);
+  // A 429 is not the key's outcome: the same key is refused again (not replayed) and may run once the window allows.
+  const again = await withdraw(body, sixthKey);
+  expect([again.status, again.headers.get('idempotent-replayed')]).toEqual([429, null]);
+  await eventually(async () => (await balance(user.id)).held === '0', 20_000, 'payouts settled');
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '0.5', held: '0' });
+});
+
+test('a withdrawal to an account of this platform (a user’s deposit address, plain or muxed, or the platform account) is 400 own_wallet and holds nothing', async () => {
+  const user = await activeUser();
+  const neighbour = await activeUser();
+  await s.faucet(user.address, '5');
+  await eventually(async () => (await balance(user.id)).available === '5', 15_000, 'deposit credit');
+  const muxed = new MuxedAccount(new Account(neighbour.address, '0'), '42').accountId();
+  for (const address of [neighbour.address, user.address, muxed, s.platform.publicKey()]) {
+    const res = await withdraw({ user_id: user.id, amount: '1', currency: 'USD', destination: { type: 'stellar', address } });
+    expect([address, res.status, res.body.error?.code, res.body.error?.details.fields]).toEqual([
+      address,
+      400,
+      'VALIDATION_ERROR',
+      [{ field: 'body.destination.address', code: 'own_wallet', message: 'an account held by this platform' }],
+    ]);
+  }
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '5', held: '0' });
+  expect((await s.api.call('GET', `/api/v1/withdrawals?user_id=${user.id}`, { key })).body.data).toEqual([]);
+});
+
+test('after its window, a withdrawal key sent with another body is another withdrawal, never the old one answered as new', async () => {
+  const user = await activeUser();
+  await s.faucet(user.address, '5');
+  await eventually(async () => (await balance(user.id)).available === '5', 15_000, 'deposit credit');
+  const outside = (await s.outsideAccount()).publicKey();
+  const idem = unique('wd');
+  const body = (amount: string) => ({ user_id: user.id, amount, currency: 'USD', destination: { type: 'stellar', address: outside } });
+  const first = await withdraw(body('1'), idem);
+  expect(first.status).toBe(201);
+  await db.pool.query('DELETE FROM idempotency_keys WHERE key = $1', [idem]); // the 24 hours have passed
+  const second = await withdraw(body('2'), idem);
+  expect(second.status).toBe(201);
+  expect(second.body.data.id).not.toBe(first.body.data.id);
+  expect(second.body.data.amount).toBe('2');
+  await eventually(async () => (await balance(user.id)).held === '0', 20_000, 'payouts settled');
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '2', held: '0' });
+  expect(await s.usdcBalance(outside)).toBe('3.0000000');
+});
+
+test('a withdrawal started by the previous version (id from API key and Idempotency-Key alone) is found again by its retry, not paid twice', async () => {
+  const user = await activeUser();
+  await s.faucet(user.address, '5');
+  await eventually(async () => (await balance(user.id)).available === '5', 15_000, 'deposit credit');
+  const outside = (await s.outsideAccount()).publicKey();
+  const idem = unique('wd');
+  const principal = (await db.pool.query('SELECT id FROM api_keys WHERE prefix = $1', [lookupPrefix(key)])).rows[0]?.id;
+  const legacyId = derivedId('wd', `${principal}:${idem}`);
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  try {
+    await new Client({ connection }).workflow.executeUpdateWithStart(commitWithdrawal, {
+      updateId: idem,
+      startWorkflowOperation: new WithStartWorkflowOperation('withdrawal', {
+        workflowId: withdrawalWorkflowId(legacyId),
+        taskQueue: s.overrides.TEMPORAL_TASK_QUEUE,
+        args: [{ withdrawalId: legacyId, userId: user.id, amountMinor: '10000000', currency: 'USD', address: outside, memo: null }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      }),
+    });
+  } finally {
+    await connection.close();
+  }
+  const retry = await withdraw(
+    { user_id: user.id, amount: '1', currency: 'USD', destination: { type: 'stellar', address: outside } },
+    idem,
+  );
+  expect([retry.status, retry.body.data?.id]).toEqual([201, legacyId]);
+  await eventually(async () => (await balance(user.id)).held === '0', 20_000, 'payout settled');
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '4', held: '0' });
+  expect(await s.usdcBalance(outside)).toBe('1.0000000');
 });
 
 test('a ledger credit with no payment on chain shows as drift of exactly its amount', async () => {

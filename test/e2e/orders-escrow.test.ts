@@ -162,6 +162,25 @@ test('refund: the whole escrow goes back to the buyer through the contract, less
   await recordHistory('order-refunded', orderWorkflowId(id));
 }, 120_000);
 
+test('a refund after delivery answers 409 INVALID_STATE (allowed from IN_PROGRESS) and moves nothing: after delivery only a dispute refunds', async () => {
+  const buyer = await drive.party('30');
+  const seller = await drive.party();
+  const id = await drive.funded(buyer.id, seller.id, '20');
+  expect((await drive.post(`/orders/${id}/deliver`, {})).status).toBe(200);
+  const before = await historyLength(id);
+  const refused = await drive.post(`/orders/${id}/resolution/refund`);
+  expect([refused.status, refused.body.error?.code, refused.body.error?.details]).toEqual([
+    409,
+    'INVALID_STATE',
+    { current_status: 'DELIVERED', allowed_from: ['IN_PROGRESS'] },
+  ]);
+  expect(await historyLength(id)).toBe(before);
+  const order = await drive.orderView(id);
+  expect([order.status, order.escrow.status, order.dispute_id]).toEqual(['DELIVERED', 'FUNDED', null]);
+  expect(await contractBalance(order.escrow.contract_id)).toBe(20);
+  expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '10', held: '20' });
+}, 120_000);
+
 test('escrow creation checks the body against the order: another amount or currency is 400 and changes nothing', async () => {
   const buyer = await drive.party('10');
   const seller = await drive.party();

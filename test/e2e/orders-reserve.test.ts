@@ -139,6 +139,51 @@ test('cancelling a reserved order returns the reservation; a cancelled order ref
   await recordHistory('order-reserve-cancel', orderWorkflowId(order.id));
 });
 
+test('two API keys sending one Idempotency-Key string to one order: key B’s cancel runs (CANCELLED, reservation back) instead of answering key A’s reserve', async () => {
+  const other = await api.keyWith('read', 'write');
+  const buyer = await party(USD(30));
+  const order = await newOrder(buyer, await party(), '30');
+  const idem = unique('shared');
+  const reserved = await post(`/orders/${order.id}/reserve`, undefined, idem);
+  expect([reserved.status, reserved.body.data.status]).toEqual([200, 'FUNDS_RESERVED']);
+  const cancel = () => api.call('POST', `/api/v1/orders/${order.id}/cancel`, { key: other, headers: { 'idempotency-key': idem } });
+  const cancelled = await cancel();
+  expect([cancelled.status, cancelled.headers.get('idempotent-replayed'), cancelled.body.data.status]).toEqual([200, null, 'CANCELLED']);
+  expect(await balance(buyer)).toEqual({ currency: 'USD', available: '30', held: '0' });
+  // Key B's stored outcome is its own cancel.
+  const replayed = await cancel();
+  expect([replayed.status, replayed.headers.get('idempotent-replayed'), replayed.body.data.status]).toEqual([200, 'true', 'CANCELLED']);
+});
+
+test('after its window, one Idempotency-Key sent to reserve and then to cancel runs the cancel, not a replay of the reserve', async () => {
+  const buyer = await party(USD(12));
+  const order = await newOrder(buyer, await party(), '12');
+  const idem = unique('reused');
+  expect((await post(`/orders/${order.id}/reserve`, undefined, idem)).status).toBe(200);
+  await db.pool.query('DELETE FROM idempotency_keys WHERE key = $1', [idem]); // the 7 days have passed
+  const cancelled = await post(`/orders/${order.id}/cancel`, undefined, idem);
+  expect([cancelled.status, cancelled.body.data.status]).toEqual([200, 'CANCELLED']);
+  expect(await balance(buyer)).toEqual({ currency: 'USD', available: '12', held: '0' });
+});
+
+test('after its window, an order key sent with another body creates another order; the same body finds the first one again', async () => {
+  const buyer = await party();
+  const seller = await party();
+  const idem = unique('order-key');
+  const body = (amount: string) => ({ buyer_id: buyer, seller_id: seller, amount, currency: 'USD', title: 'Logo design' });
+  const first = await post('/orders', body('30'), idem);
+  expect(first.status).toBe(201);
+  await db.pool.query('DELETE FROM idempotency_keys WHERE key = $1', [idem]); // the 7 days have passed
+  const other = await post('/orders', body('45'), idem);
+  expect(other.status).toBe(201);
+  expect(other.headers.get('idempotent-replayed')).toBeNull();
+  expect(other.body.data.id).not.toBe(first.body.data.id);
+  expect([other.body.data.amount, other.body.data.status]).toEqual(['45', 'ORDER_CREATED']);
+  await db.pool.query('DELETE FROM idempotency_keys WHERE key = $1', [idem]);
+  const late = await post('/orders', body('30'), idem);
+  expect([late.status, late.body.data.id, late.body.data.amount]).toEqual([201, first.body.data.id, '30']);
+});
+
 test('reserving more than the buyer has answers 422 INSUFFICIENT_FUNDS and the order stays ORDER_CREATED', async () => {
   const buyer = await party(USD(10));
   const order = await newOrder(buyer, await party(), '10.0000001');

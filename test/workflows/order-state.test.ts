@@ -130,6 +130,31 @@ test('an order never reserved expires to CANCELLED; once reserved it cannot expi
   expect((refused as InvalidTransition).allowedFrom).toEqual(['ORDER_CREATED']);
 });
 
+test('a refund is allowed before delivery only: from DELIVERED it is INVALID_STATE allowed from IN_PROGRESS (a dispute refunds after delivery)', () => {
+  expect(run(...funded, { kind: 'refund' })).toMatchObject({ status: 'REFUNDING', settlingTo: { status: 'REFUNDED', escrow: 'REFUNDED' } });
+  const delivered = run(...funded, { kind: 'deliver' });
+  const refused = decide(delivered, { kind: 'refund' });
+  expect(refused).toBeInstanceOf(InvalidTransition);
+  expect(refused).toMatchObject({ code: 'INVALID_STATE', command: 'refund', status: 'DELIVERED', allowedFrom: ['IN_PROGRESS'] });
+  expect(
+    run(
+      ...funded,
+      { kind: 'deliver' },
+      { kind: 'dispute', disputeId: 'd' },
+      { kind: 'resolve', decision: 'FULL_REFUND' },
+      { kind: 'settled' },
+    ),
+  ).toMatchObject({ status: 'REFUNDED', escrow: 'REFUNDED' });
+});
+
+test('a history recorded before that rule still decides its refund after delivery as it ran', () => {
+  expect(run(...funded, { kind: 'deliver' }, { kind: 'refund', recordedBeforeDeliveryRule: true })).toMatchObject({
+    status: 'REFUNDING',
+    settlingFrom: 'DELIVERED',
+  });
+  expect(decide(run(...funded.slice(0, 3)), { kind: 'refund', recordedBeforeDeliveryRule: true })).toBeInstanceOf(InvalidTransition);
+});
+
 test('terminal orders accept nothing', () => {
   for (const s of [run({ kind: 'cancel' }), run(...funded, { kind: 'refund' }, { kind: 'settled' })]) {
     for (const kind of Object.keys(ALLOWED_FROM)) expect(ALLOWED_FROM[kind as OrderCommand['kind']]).not.toContain(s.status);

@@ -1,5 +1,12 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { Client, Connection, type WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  type WorkflowHandle,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+} from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { orderWorkflowId } from '../../workflows/ids';
@@ -570,7 +577,7 @@ describe('escrow creation and funding', () => {
 });
 
 describe('release and refund', () => {
-  test('release refused from IN_PROGRESS and from DELIVERED goes back where it was; refund refused goes back; then a refund from DELIVERED ends REFUNDED', async () => {
+  test('release refused from IN_PROGRESS and from DELIVERED goes back where it was; refund refused goes back; a refund after delivery is INVALID_STATE; then the release ends RELEASED', async () => {
     const o = await startOrder(
       {},
       {
@@ -623,24 +630,30 @@ describe('release and refund', () => {
       lastError: { step: 'release', code: 'PROVIDER_ERROR' },
     });
 
+    // After delivery a refund is refused outright: the money goes back only through a dispute.
+    const history = await o.historyLength();
     const f2 = await updateFailure(o.handle.executeUpdate(refundOrder));
-    expect(f2.type).toBe('PROVIDER_ERROR');
-    expect((await o.snapshot()).state).toMatchObject({ status: 'DELIVERED', lastError: { step: 'refund' } });
+    expect([f2.type, f2.message, f2.details]).toEqual([
+      'INVALID_STATE',
+      'cannot refund an order in DELIVERED',
+      [{ current_status: 'DELIVERED', allowed_from: ['IN_PROGRESS'] }],
+    ]);
+    expect(await o.historyLength()).toBe(history);
 
-    o.behave({ refundOrderEscrow: (i) => settlementOf(i.orderId, 'refund', '0', i.amountMinor) });
-    const refunded = await o.handle.executeUpdate(refundOrder);
-    expect(refunded.version).toBe(17);
-    expect(refunded.state).toMatchObject({
-      status: 'REFUNDED',
-      escrow: 'REFUNDED',
+    o.behave({ releaseOrderEscrow: (i) => settlementOf(i.orderId, 'release', i.amountMinor, '0') });
+    const released = await o.handle.executeUpdate(releaseOrder);
+    expect(released.version).toBe(15);
+    expect(released.state).toMatchObject({
+      status: 'RELEASED',
+      escrow: 'RELEASED',
       settlingTo: null,
       settlingFrom: null,
       lastError: null,
-      settlement: settlementOf(o.id, 'refund', '0', AMOUNT),
+      settlement: settlementOf(o.id, 'release', AMOUNT, '0'),
     });
 
-    expect(o.inputs('releaseOrderEscrow')).toEqual([escrowOrder(o), escrowOrder(o)]);
-    expect(o.inputs('refundOrderEscrow')).toEqual([escrowOrder(o), escrowOrder(o), escrowOrder(o)]);
+    expect(o.inputs('releaseOrderEscrow')).toEqual([escrowOrder(o), escrowOrder(o), escrowOrder(o)]);
+    expect(o.inputs('refundOrderEscrow')).toEqual([escrowOrder(o)]);
     expect(o.inputs('projectOrder').map((p) => p.state.status)).toEqual([
       'FUNDS_RESERVED',
       'ESCROW_CREATING',
@@ -654,10 +667,8 @@ describe('release and refund', () => {
       'DELIVERED',
       'RELEASING',
       'DELIVERED',
-      'REFUNDING',
-      'DELIVERED',
-      'REFUNDING',
-      'REFUNDED',
+      'RELEASING',
+      'RELEASED',
     ]);
     expect(o.inputs('projectOrder').map((p) => p.state.settlingFrom ?? null)).toEqual([
       null,
@@ -674,10 +685,37 @@ describe('release and refund', () => {
       null,
       'DELIVERED',
       null,
-      'DELIVERED',
-      null,
     ]);
-    expect((await o.handle.result()).state.status).toBe('REFUNDED');
+    expect((await o.handle.result()).state.status).toBe('RELEASED');
+  });
+
+  test('a refund accepted while a delivery runs is refused when its turn comes: the order is DELIVERED by then', async () => {
+    const g = gate();
+    const o = await startOrder(
+      {},
+      {
+        markOrderDelivered: async (i) => {
+          await g.hold();
+          return { txHash: `tx-deliver-${i.orderId}` };
+        },
+      },
+    );
+    await advance(o, 'IN_PROGRESS');
+    const delivery = o.handle.executeUpdate(deliverOrder, { args: [{ evidence: 'e' }] });
+    await eventually(async () => o.inputs('markOrderDelivered').length === 1, 10_000, 'the delivery in flight');
+    // Still IN_PROGRESS: the validator accepts the refund, which waits for the delivery to finish.
+    const accepted = await o.handle.startUpdate(refundOrder, { waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const refund = updateFailure(accepted.result());
+    g.open();
+    expect((await delivery).state.status).toBe('DELIVERED');
+    const refused = await refund;
+    expect([refused.type, refused.message, refused.details]).toEqual([
+      'INVALID_STATE',
+      'cannot refund an order in DELIVERED',
+      [{ current_status: 'DELIVERED', allowed_from: ['IN_PROGRESS'] }],
+    ]);
+    expect(o.inputs('refundOrderEscrow')).toEqual([]);
+    expect((await o.snapshot()).state).toMatchObject({ status: 'DELIVERED', escrow: 'FUNDED' });
   });
 });
 
@@ -973,7 +1011,7 @@ describe('invalid transitions', () => {
     fund: ['ESCROW_CREATED'],
     deliver: ['IN_PROGRESS'],
     release: ['IN_PROGRESS', 'DELIVERED'],
-    refund: ['IN_PROGRESS', 'DELIVERED'],
+    refund: ['IN_PROGRESS'],
     dispute: ['IN_PROGRESS', 'DELIVERED'],
     resolve: ['DISPUTED'],
   };
@@ -982,7 +1020,7 @@ describe('invalid transitions', () => {
     ['FUNDS_RESERVED', ['reserve', 'fund', 'deliver', 'release', 'refund', 'dispute', 'resolve']],
     ['ESCROW_CREATED', ['reserve', 'createEscrow', 'deliver', 'release', 'refund', 'dispute', 'resolve']],
     ['IN_PROGRESS', ['reserve', 'cancel', 'createEscrow', 'fund', 'resolve']],
-    ['DELIVERED', ['reserve', 'cancel', 'createEscrow', 'fund', 'deliver', 'resolve']],
+    ['DELIVERED', ['reserve', 'cancel', 'createEscrow', 'fund', 'deliver', 'refund', 'resolve']],
     ['DISPUTED', ['reserve', 'cancel', 'createEscrow', 'fund', 'deliver', 'release', 'refund', 'dispute']],
   ];
 
@@ -1143,9 +1181,9 @@ describe('timers', () => {
 });
 
 describe('concurrency', () => {
-  test('release and refund sent at once from DELIVERED: exactly one wins, the other gets INVALID_STATE', async () => {
+  test('release and refund sent at once from IN_PROGRESS: exactly one wins, the other gets INVALID_STATE', async () => {
     const o = await startOrder();
-    await advance(o, 'DELIVERED');
+    await advance(o, 'IN_PROGRESS');
     const outcomes = await Promise.allSettled([o.handle.executeUpdate(releaseOrder), o.handle.executeUpdate(refundOrder)]);
     const won = outcomes.filter((r): r is PromiseFulfilledResult<OrderSnapshot> => r.status === 'fulfilled');
     const lost = outcomes.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -1191,7 +1229,7 @@ describe('concurrency', () => {
       const failure = await updateFailure(attempt());
       expect([failure.message, failure.details]).toEqual([
         `cannot ${command} an order in RELEASING`,
-        [{ current_status: 'RELEASING', allowed_from: ['IN_PROGRESS', 'DELIVERED'] }],
+        [{ current_status: 'RELEASING', allowed_from: command === 'refund' ? ['IN_PROGRESS'] : ['IN_PROGRESS', 'DELIVERED'] }],
       ]);
     }
     expect(await o.historyLength()).toBe(history);

@@ -20,7 +20,8 @@ export interface TestApi {
 export interface CallOptions {
   key?: string | null;
   body?: unknown;
-  rawBody?: string;
+  /** Sent as is: a string goes out as UTF-8, bytes as they are (for bodies that are not valid UTF-8). */
+  rawBody?: string | Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -47,7 +48,7 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
     const headers: Record<string, string> = { ...opts.headers };
     const key = opts.key === undefined ? masterKey : opts.key;
     if (key !== null) headers.authorization = `Bearer ${key}`;
-    let body: string | undefined = opts.rawBody;
+    let body: string | Uint8Array | undefined = opts.rawBody;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';

@@ -3,8 +3,8 @@ import type { Principal } from '../../src/auth/authenticate';
 import { derivedSecretBox } from '../../src/crypto/secret-box';
 import { AppError } from '../../src/errors';
 import * as idempotency from '../../src/idempotency';
-import type { RateLimitState } from '../../src/rate-limit';
 import type { ApiDeps } from '../context';
+import { applyLimit } from './limits';
 import { requestLog, requestIdOf } from './request-context';
 import { sendJson } from './respond';
 import type { AnyRoute, RouteResult } from './route';
@@ -89,16 +89,6 @@ async function limitPerUser(route: AnyRoute, body: unknown, res: Response, deps:
   const user = userId(body);
   if (!user) return;
   applyLimit(res, await deps.rateLimiter.hit(`${name}:${user}`, limit), name);
-}
-
-function applyLimit(res: Response, state: RateLimitState, scope: string): void {
-  res.setHeader('X-RateLimit-Limit', String(state.limit));
-  res.setHeader('X-RateLimit-Remaining', String(state.remaining));
-  res.setHeader('X-RateLimit-Reset', String(state.resetAt));
-  if (state.exceeded) {
-    res.setHeader('Retry-After', String(state.retryAfter));
-    throw new AppError('RATE_LIMITED', 'Too many requests', { retry_after: state.retryAfter, limit: state.limit, scope });
-  }
 }
 
 function idempotencyKeyOf(req: Request, route: AnyRoute): string | undefined {

@@ -26,3 +26,5 @@ export function createMetrics() {
   };
   return { registry, middleware };
 }
+
+export type Metrics = ReturnType<typeof createMetrics>;

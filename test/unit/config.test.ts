@@ -29,7 +29,28 @@ test.each([
   [{ ...valid, USDC_ISSUER: 'not-an-account' }, 'USDC_ISSUER'],
   [{ ...valid, WALLET_ENCRYPTION_KEYS: undefined }, 'WALLET_ENCRYPTION_KEYS'],
   [{ ...valid, STELLAR_NETWORK: 'mainnet' }, 'STELLAR_NETWORK'],
+  [{ ...valid, TRUST_PROXY: 'everyone; rm -rf' }, 'TRUST_PROXY'],
+  [{ ...valid, METRICS_PORT: '70000' }, 'METRICS_PORT'],
+  [{ ...valid, RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0' }, 'RATE_LIMIT_PER_ADDRESS_PER_MINUTE'],
 ])('a wrong or missing value stops start-up with a message naming the variable (%#: %s)', (env, variable) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(new RegExp(`^\\s+${variable}:`, 'm'));
+});
+
+test('metrics listen on 127.0.0.1:9464 and no proxy is trusted unless configured', () => {
+  const c = loadConfig(valid);
+  expect([c.METRICS_HOST, c.METRICS_PORT]).toEqual(['127.0.0.1', 9464]);
+  expect(c.TRUST_PROXY).toBe(false);
+  expect(c.RATE_LIMIT_PER_ADDRESS_PER_MINUTE).toBe(1000);
+  expect(c.AUTH_MISS_CACHE_TTL_MS).toBe(5000);
+});
+
+test.each([
+  ['true', true],
+  ['false', false],
+  ['1', 1],
+  ['loopback', 'loopback'],
+  ['loopback, 10.0.0.0/8, fd00::/8', 'loopback, 10.0.0.0/8, fd00::/8'],
+])('TRUST_PROXY=%j becomes Express’s trust proxy setting %j', (value, expected) => {
+  expect(loadConfig({ ...valid, TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
 });

@@ -40,7 +40,10 @@ export function buildApiDeps(base: {
   return {
     ...base,
     walletBox: walletSealer(base.config),
-    auth: new Authenticator(base.database.pool, base.config.OFFERHUB_MASTER_KEY, base.config.AUTH_CACHE_TTL_MS),
+    auth: new Authenticator(base.database.pool, base.config.OFFERHUB_MASTER_KEY, {
+      cacheTtlMs: base.config.AUTH_CACHE_TTL_MS,
+      missTtlMs: base.config.AUTH_MISS_CACHE_TTL_MS,
+    }),
     rateLimiter: new SharedRateLimiter(base.database.pool, base.config.RATE_LIMIT_FLUSH_MS),
     stellar: createStellarNetwork(base.config),
     trustlessWork: trustlessWorkFromConfig(base.config),

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import { buildApiDeps } from './context';
 import { createApp } from './app';
+import { createMetricsApp } from './metrics-app';
+import { createMetrics } from './middleware/metrics';
 import { loadConfig, requireFor } from '../src/config';
 import { createDatabase } from '../src/db/client';
 import { purgeExpired } from '../src/idempotency';
@@ -9,35 +11,57 @@ import { purgeRateLimitWindows } from '../src/rate-limit';
 import { createTemporalHandle } from '../src/temporal/connection';
 import { VERSION } from '../src/version';
 
-/** The API process: Express on PORT, plus the periodic purge of expired idempotency records and rate-limit windows. */
+/**
+ * The API process: the public app on HOST:PORT, the metrics on METRICS_HOST:METRICS_PORT (127.0.0.1:9464), plus the
+ * periodic purge of expired idempotency records and rate-limit windows.
+ */
 export async function startApi(config = loadConfig()) {
   requireFor('api', config);
   const logger = createLogger(config.LOG_LEVEL, { part: 'api' });
   const database = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const deps = buildApiDeps({ config, database, logger, temporal, version: VERSION });
-  const app = createApp(deps);
-  const server = http.createServer(app);
+  const metrics = createMetrics([deps.walletActivations]);
+  const server = http.createServer(createApp(deps, metrics));
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  const metricsServer = http.createServer(createMetricsApp(metrics));
+  await listen(server, config.PORT, config.HOST);
+  await listen(metricsServer, config.METRICS_PORT, config.METRICS_HOST);
   const purge = setInterval(() => {
     Promise.all([purgeExpired(database.pool), purgeRateLimitWindows(database.pool), deps.rateLimiter.prune()]).catch((err) =>
       logger.warn({ err }, 'purge failed'),
     );
   }, 60_000);
   purge.unref();
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info({ port }, 'api listening');
+  const port = portOf(server, config.PORT);
+  const metricsPort = portOf(metricsServer, config.METRICS_PORT);
+  logger.info({ port, metrics: `${config.METRICS_HOST}:${metricsPort}` }, 'api listening');
   return {
     port,
+    metricsPort,
     async stop() {
       clearInterval(purge);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([server, metricsServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       server.closeAllConnections();
+      metricsServer.closeAllConnections();
       await deps.rateLimiter.close();
       await temporal.close();
       await database.close();
     },
   };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function portOf(server: http.Server, fallback: number): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : fallback;
 }

@@ -44,7 +44,7 @@ async function main() {
   spawnPart('worker', ['bin/worker.ts'], env);
   spawnPart('api', ['bin/api.ts'], apiEnv(env));
   await waitForApi(Number(port));
-  banner(port, env.OFFERHUB_MASTER_KEY, !process.env.OFFERHUB_MASTER_KEY, sandbox);
+  banner(port, env.METRICS_PORT ?? '9464', env.OFFERHUB_MASTER_KEY, !process.env.OFFERHUB_MASTER_KEY, sandbox);
 }
 
 /** The API seals and never signs: it gets the platform's account id and the wallet sealing key, not the secrets. */
@@ -176,14 +176,14 @@ async function waitForApi(port: number): Promise<void> {
   throw new Error(`the API did not open port ${port}`);
 }
 
-function banner(port: string, key: string, generated: boolean, sandbox: StellarSandbox | null): void {
+function banner(port: string, metricsPort: string, key: string, generated: boolean, sandbox: StellarSandbox | null): void {
   const api = `http://localhost:${port}`;
   console.log(`
   OFFER-HUB Orchestrator is running
     API             ${api}/api/v1   (health: ${api}/api/v1/health)
     API reference   ${api}/docs
     Temporal UI     http://localhost:8233
-    Metrics         ${api}/metrics${
+    Metrics         http://127.0.0.1:${metricsPort}/metrics   (own listener, this host only)${
       sandbox
         ? `
     Stellar sandbox ${sandbox.url}   (USDC faucet: POST ${sandbox.usdcFaucetUrl} {"address": "G…", "amount": "100"})`

@@ -19,8 +19,25 @@ export const configSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('offerhub'),
   OFFERHUB_MASTER_KEY: z.string().min(32, 'must be at least 32 characters'),
   RATE_LIMIT_PER_MINUTE: int(100, 1),
+  /** Requests a minute from one client address, counted before authentication (every process together). */
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: int(1000, 1),
   /** How long a verified API key is remembered in-process; other processes honour a revocation within this time. */
   AUTH_CACHE_TTL_MS: int(5000, 0, 60_000),
+  /** How long a token that matched no key is remembered as unknown, so repeating it does not reach PostgreSQL. */
+  AUTH_MISS_CACHE_TTL_MS: int(5000, 0, 60_000),
+  /**
+   * Express's `trust proxy`: which hops may set X-Forwarded-For / X-Forwarded-Proto (the client address for rate limits,
+   * TLS for Strict-Transport-Security). `false` (default: the socket's peer is the client), `true`, a hop count, or
+   * comma-separated addresses, subnets and the names loopback, linklocal, uniquelocal.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, 'true, false, a hop count or comma-separated addresses/subnets')
+    .default('false')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+  /** Prometheus metrics are served on their own listener, never on the public API port. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_PORT: int(9464, 0, 65535),
   /** How often each API process adds its request counts to the shared rate-limit counters. */
   RATE_LIMIT_FLUSH_MS: int(100, 10, 5000),
   BODY_LIMIT_BYTES: int(100 * 1024, 1024),

@@ -14,3 +14,10 @@ export function decodeCursor(cursor: string): string | null {
   const position = raw.slice(3);
   return encodeCursor(position) === cursor ? position : null;
 }
+
+const INT8_MAX = 9223372036854775807n;
+
+/** True for a decimal position that names a row of a PostgreSQL bigint keyset (1 … 2^63-1); PostgreSQL refuses larger. */
+export function isPositiveInt8(position: string): boolean {
+  return /^[1-9]\d{0,18}$/.test(position) && BigInt(position) <= INT8_MAX;
+}

@@ -59,19 +59,30 @@ export class SharedRateLimiter {
     private readonly flushMs = 100,
   ) {}
 
-  async hit(bucket: string, limit: number, now = Date.now()): Promise<RateLimitState> {
+  /**
+   * Counts one request against `bucket` and judges it. When PostgreSQL cannot be reached, `onOutage: 'throw'` fails the
+   * request; `'local'` judges it on the last shared total plus this process's own count (the count is added later).
+   */
+  async hit(bucket: string, limit: number, now = Date.now(), onOutage: 'throw' | 'local' = 'throw'): Promise<RateLimitState> {
     const start = windowStart(now);
     let w = this.windows.get(bucket);
     if (!w || w.start !== start) {
       w = { start, shared: 0, pending: 0, refreshedAt: 0 };
       this.windows.set(bucket, w);
     }
-    if (w.loading) await w.loading;
+    if (w.loading) await (onOutage === 'throw' ? w.loading : w.loading.catch(() => undefined));
     w.pending++;
     if (now - w.refreshedAt >= this.flushMs) {
       // The shared total is stale: add ours and read everyone's before judging (once per flushMs per bucket).
       w.loading = this.flush(now);
-      await w.loading.finally(() => (w!.loading = undefined));
+      try {
+        await w.loading;
+      } catch (err) {
+        if (onOutage === 'throw') throw err;
+        this.schedule();
+      } finally {
+        w.loading = undefined;
+      }
     } else {
       this.schedule();
     }
@@ -175,4 +186,24 @@ export async function giveBackSlot(pool: Pool, slot: Slot): Promise<void> {
     slot.bucket,
     slot.windowStart,
   ]);
+}
+
+/**
+ * The rate-limit bucket of a client address: an IPv4 address (also when IPv4-mapped) as is, an IPv6 address by its
+ * /64, the block one subscriber holds (one host can rotate through its /64 at will).
+ */
+export function addressBucket(ip: string): string {
+  const address = ip.replace(/%.*$/, '').toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (mapped) return `addr:${mapped[1]}`;
+  if (!address.includes(':')) return `addr:${address}`;
+  const [head, tail] = address.split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const full = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `addr:${full
+    .slice(0, 4)
+    .map((g) => parseInt(g || '0', 16).toString(16))
+    .join(':')}::/64`;
 }

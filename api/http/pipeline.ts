@@ -5,6 +5,7 @@ import { AppError } from '../../src/errors';
 import * as idempotency from '../../src/idempotency';
 import { giveBackSlot, type RateLimitState, takeSlot } from '../../src/rate-limit';
 import type { ApiDeps } from '../context';
+import { applyLimit } from './limits';
 import { requestLog, requestIdOf } from './request-context';
 import { sendJson } from './respond';
 import type { AnyRoute, RouteResult } from './route';
@@ -109,16 +110,6 @@ async function countedPerUser(
     const ran = err instanceof AppError && err.status < 500 && err.status !== 400 && err.status !== 404;
     if (!ran) await giveBackSlot(deps.database.pool, slot!);
     throw err;
-  }
-}
-
-function applyLimit(res: Response, state: RateLimitState, scope: string): void {
-  res.setHeader('X-RateLimit-Limit', String(state.limit));
-  res.setHeader('X-RateLimit-Remaining', String(state.remaining));
-  res.setHeader('X-RateLimit-Reset', String(state.resetAt));
-  if (state.exceeded) {
-    res.setHeader('Retry-After', String(state.retryAfter));
-    throw new AppError('RATE_LIMITED', 'Too many requests', { retry_after: state.retryAfter, limit: state.limit, scope });
   }
 }
 

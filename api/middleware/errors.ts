@@ -3,12 +3,13 @@ import { AppError } from '../../src/errors';
 import { requestLog } from '../http/request-context';
 import { sendJson } from '../http/respond';
 
-/** body-parser's failures, all of them the client's doing. */
+/** body-parser's failures (and json-body.ts's UTF-8 check), all of them the client's doing. */
 const BODY_ERRORS: Record<string, string> = {
   'entity.parse.failed': 'Malformed JSON body',
   'entity.too.large': 'Request body is too large',
   'encoding.unsupported': 'Unsupported content encoding',
   'charset.unsupported': 'Unsupported charset; use UTF-8',
+  invalid_utf8: 'Request body is not valid UTF-8',
   'entity.verify.failed': 'Request body could not be verified',
   'request.aborted': 'Request aborted',
   'request.size.invalid': 'Request size did not match Content-Length',

@@ -27,3 +27,5 @@ export function createMetrics(business: Metric[] = []) {
   };
   return { registry, middleware };
 }
+
+export type Metrics = ReturnType<typeof createMetrics>;

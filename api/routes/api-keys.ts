@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type ApiKeyRow, createApiKey, listApiKeys, revokeApiKey, SCOPES } from '../../src/auth/api-keys';
 import { AppError } from '../../src/errors';
 import { isId } from '../../src/ids';
-import { decodeCursor, page, pageQuery, paginationSchema } from '../http/pagination';
+import { decodeIdCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 
@@ -66,7 +66,7 @@ export const apiKeyRoutes = [
     query: z.strictObject(pageQuery),
     responses: { 200: { description: 'A page of keys', schema: z.object({ data: z.array(apiKeySchema), pagination: paginationSchema }) } },
     async handle({ query, deps }) {
-      const rows = await listApiKeys(deps.database.db, { limit: query.limit, before: decodeCursor(query.cursor) });
+      const rows = await listApiKeys(deps.database.db, { limit: query.limit, before: decodeIdCursor(query.cursor, 'key') });
       return { status: 200, body: page(rows, query.limit, (k) => k.id, renderKey) };
     },
   }),

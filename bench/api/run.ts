@@ -81,6 +81,9 @@ async function main(): Promise<void> {
       // One key sends every request: a limit far above what the run can reach keeps every answer a 200,
       // while the counter is still incremented in PostgreSQL on each request as in production.
       RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
+      // Every request comes from 127.0.0.1: the per-address limit, counted the same way, must not refuse any either.
+      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: String(1_000_000_000),
+      METRICS_PORT: '0', // an ephemeral metrics listener, so a running `npm start` (on 9464) does not collide
       // Required settings the route under test does not use; throwaway identities unless given.
       PLATFORM_SECRET: process.env.PLATFORM_SECRET ?? Keypair.random().secret(),
       USDC_ISSUER: process.env.USDC_ISSUER ?? Keypair.random().publicKey(),

@@ -23,7 +23,10 @@ async function startBare(withAuth: boolean): Promise<{ port: number; stop(): Pro
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const authenticator = new Authenticator(pool, config.OFFERHUB_MASTER_KEY, config.AUTH_CACHE_TTL_MS);
+  const authenticator = new Authenticator(pool, config.OFFERHUB_MASTER_KEY, {
+    cacheTtlMs: config.AUTH_CACHE_TTL_MS,
+    missTtlMs: config.AUTH_MISS_CACHE_TTL_MS,
+  });
   const limiter = new SharedRateLimiter(pool, config.RATE_LIMIT_FLUSH_MS);
   app.get('/api/v1/users/:id', async (req, res) => {
     if (withAuth) {

@@ -106,6 +106,9 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       TEMPORAL_TASK_QUEUE: orderTaskQueue,
       // One key sends every call: far above what the run reaches, while the counter is still kept in PostgreSQL.
       RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
+      // Every request comes from 127.0.0.1: the per-address limit, counted the same way, must not refuse any either.
+      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: String(1_000_000_000),
+      METRICS_PORT: '0', // an ephemeral metrics listener, so a running `npm start` (on 9464) does not collide
       WORKFLOW_UPDATE_TIMEOUT_MS: String(opts.updateTimeoutMs),
       STELLAR_NETWORK: 'sandbox',
       STELLAR_NETWORK_PASSPHRASE: sandbox.networkPassphrase,

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor, encodeCursor, isPositiveInt8 } from '../cursor';
 import { AppError } from '../errors';
 import { CURRENCIES, type Currency, formatAmount } from '../money';
 import type { Related, SystemBucket, UserBucket } from './types';
@@ -62,7 +62,7 @@ export interface TransactionPage {
 /** The posting id inside a history cursor (src/cursor.ts). */
 function postingIdOf(cursor: string): string {
   const id = decodeCursor(cursor) ?? '';
-  if (!/^[1-9]\d{0,18}$/.test(id)) throw new AppError('VALIDATION_ERROR', 'cursor is not valid', { field: 'cursor' });
+  if (!isPositiveInt8(id)) throw new AppError('VALIDATION_ERROR', 'cursor is not valid', { field: 'cursor' });
   return id;
 }
 

@@ -1,5 +1,6 @@
 import { buildApiDeps } from '../../api/context';
 import { createApp } from '../../api/app';
+import { createMetrics } from '../../api/middleware/metrics';
 import { routes } from '../../api/routes';
 import { loadConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
@@ -25,6 +26,7 @@ function mountedRoutes(): string[] {
       temporal: createTemporalHandle({ address: '127.0.0.1:1', namespace: 'x' }),
       version: 't',
     }),
+    createMetrics(),
   );
   const out: string[] = [];
   const walk = (stack: any[], prefix: string) => {

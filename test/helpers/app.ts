@@ -1,6 +1,8 @@
 import http from 'node:http';
-import { buildApiDeps } from '../../api/context';
+import { buildApiDeps, type ApiDeps } from '../../api/context';
 import { createApp } from '../../api/app';
+import { createMetricsApp } from '../../api/metrics-app';
+import { createMetrics } from '../../api/middleware/metrics';
 import { loadConfig, type Config } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
@@ -8,6 +10,10 @@ import { createTemporalHandle } from '../../src/temporal/connection';
 
 export interface TestApi {
   url: string;
+  /** The metrics listener (its own port, as in production). */
+  metricsUrl: string;
+  /** The API's dependencies, for tests that observe them (e.g. count queries on deps.database.pool). */
+  deps: ApiDeps;
   config: Config;
   masterKey: string;
   /** JSON request; `key` is sent as the Bearer token. */
@@ -20,7 +26,8 @@ export interface TestApi {
 export interface CallOptions {
   key?: string | null;
   body?: unknown;
-  rawBody?: string;
+  /** Sent as is: a string goes out as UTF-8, bytes as they are (for bodies that are not valid UTF-8). */
+  rawBody?: string | Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -33,21 +40,32 @@ export interface ApiResponse {
 
 /** The real API (real PostgreSQL, real Temporal) on an ephemeral port, configured from the run's environment. */
 export async function startTestApi(overrides: Partial<Record<string, string>> = {}): Promise<TestApi> {
-  const config = loadConfig({ ...process.env, PORT: '0', RATE_LIMIT_PER_MINUTE: '1000000', ...overrides });
+  // Every suite calls from 127.0.0.1, so the per-address limit (shared through PostgreSQL) is out of the way unless a test sets it.
+  const config = loadConfig({
+    ...process.env,
+    PORT: '0',
+    METRICS_PORT: '0',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000000',
+    ...overrides,
+  });
   const database = createDatabase(config.DATABASE_URL, 10);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const deps = buildApiDeps({ config, database, logger: createLogger('silent'), temporal, version: 'test' });
-  const app = createApp(deps);
-  const server = http.createServer(app);
+  const metrics = createMetrics();
+  const server = http.createServer(createApp(deps, metrics));
+  const metricsServer = http.createServer(createMetricsApp(metrics));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => metricsServer.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const metricsUrl = `http://127.0.0.1:${(metricsServer.address() as { port: number }).port}`;
   const masterKey = config.OFFERHUB_MASTER_KEY;
 
   async function call(method: string, path: string, opts: CallOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...opts.headers };
     const key = opts.key === undefined ? masterKey : opts.key;
     if (key !== null) headers.authorization = `Bearer ${key}`;
-    let body: string | undefined = opts.rawBody;
+    let body: string | Uint8Array | undefined = opts.rawBody;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
@@ -65,6 +83,8 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
 
   return {
     url,
+    metricsUrl,
+    deps,
     config,
     masterKey,
     call,
@@ -74,8 +94,9 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
       return res.body.data.key as string;
     },
     async close() {
-      await new Promise<void>((r) => server.close(() => r()));
+      await Promise.all([server, metricsServer].map((s) => new Promise<void>((r) => s.close(() => r()))));
       server.closeAllConnections();
+      metricsServer.closeAllConnections();
       await deps.rateLimiter.close();
       await temporal.close();
       await database.close();

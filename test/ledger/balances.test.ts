@@ -103,6 +103,7 @@ describe('getTransactions', () => {
     Buffer.from('p2:123').toString('base64url'),
     Buffer.from('p1:abc').toString('base64url'),
     Buffer.from('p1:0').toString('base64url'),
+    encodeCursor('9223372036854775808'), // one past PostgreSQL's bigint
     ''.padEnd(100, 'a'),
   ])('a malformed cursor %j is VALIDATION_ERROR', async (cursor) => {
     await expect(getTransactions(pool, 'usr_x', { cursor })).rejects.toMatchObject({

@@ -32,6 +32,9 @@ test.each([
   [{ ...valid, WALLET_SEALING_KEY: 'k1:short' }, 'WALLET_SEALING_KEY'],
   [{ ...valid, PLATFORM_PUBLIC_KEY: valid.PLATFORM_SECRET }, 'PLATFORM_PUBLIC_KEY'],
   [{ ...valid, STELLAR_NETWORK: 'mainnet' }, 'STELLAR_NETWORK'],
+  [{ ...valid, TRUST_PROXY: 'everyone; rm -rf' }, 'TRUST_PROXY'],
+  [{ ...valid, METRICS_PORT: '70000' }, 'METRICS_PORT'],
+  [{ ...valid, RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0' }, 'RATE_LIMIT_PER_ADDRESS_PER_MINUTE'],
 ])('a wrong or missing value stops start-up with a message naming the variable (%#: %s)', (env, variable) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(new RegExp(`^\\s+${variable}:`, 'm'));
@@ -63,4 +66,22 @@ describe('what each process must hold (requireFor)', () => {
       /PLATFORM_SECRET or PLATFORM_PUBLIC_KEY[\s\S]*WALLET_ENCRYPTION_KEYS or WALLET_SEALING_KEY/,
     );
   });
+});
+
+test('metrics listen on 127.0.0.1:9464 and no proxy is trusted unless configured', () => {
+  const c = loadConfig(valid);
+  expect([c.METRICS_HOST, c.METRICS_PORT]).toEqual(['127.0.0.1', 9464]);
+  expect(c.TRUST_PROXY).toBe(false);
+  expect(c.RATE_LIMIT_PER_ADDRESS_PER_MINUTE).toBe(1000);
+  expect(c.AUTH_MISS_CACHE_TTL_MS).toBe(5000);
+});
+
+test.each([
+  ['true', true],
+  ['false', false],
+  ['1', 1],
+  ['loopback', 'loopback'],
+  ['loopback, 10.0.0.0/8, fd00::/8', 'loopback, 10.0.0.0/8, fd00::/8'],
+])('TRUST_PROXY=%j becomes Express’s trust proxy setting %j', (value, expected) => {
+  expect(loadConfig({ ...valid, TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
 });

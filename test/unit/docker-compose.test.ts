@@ -58,6 +58,17 @@ function portsOf(name: string): string[] {
   });
 }
 
+/** The host address each published port binds ("0.0.0.0" when the mapping names none: every interface). */
+function bindingsOf(name: string): Record<string, string> {
+  return Object.fromEntries(
+    (service(name).ports ?? []).map((p) => {
+      if (typeof p !== 'string') return [`${p.published}:${p.target}`, (p as { host_ip?: string }).host_ip ?? '0.0.0.0'];
+      const parts = p.replace(/\/(tcp|udp)$/, '').split(':');
+      return [parts.slice(-2).join(':'), parts.length > 2 ? parts.slice(0, -2).join(':') : '0.0.0.0'];
+    }),
+  );
+}
+
 /** Resolves ${VAR}, ${VAR:-default} and ${VAR:?message} the way compose would, from `vars`. */
 function interpolate(value: string, vars: Env): string {
   return value.replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) => {
@@ -191,6 +202,38 @@ describe('docker-compose.yml', () => {
     expect(service('worker').command).toEqual(['node', 'dist/bin/worker.js']);
     expect(service('migrate').command).toEqual(['node', 'dist/bin/migrate.js']);
     for (const entry of ['bin/worker.ts', 'bin/migrate.ts', 'bin/api.ts']) expect(fs.existsSync(path.join(ROOT, entry))).toBe(true);
+  });
+
+  it('publishes only the API on every interface; the Temporal UI, Temporal and the metrics on 127.0.0.1 alone', () => {
+    const published = Object.keys(services).flatMap((name) =>
+      Object.entries(bindingsOf(name)).map(([port, host]) => `${name} ${host}:${port}`),
+    );
+    expect(published.sort()).toEqual(
+      ['api 0.0.0.0:4000:4000', 'api 127.0.0.1:9464:9464', 'temporal 127.0.0.1:7233:7233', 'temporal-ui 127.0.0.1:8233:8080'].sort(),
+    );
+  });
+
+  it('the API serves metrics on the port published to loopback, never on its public port', () => {
+    const config = loadConfig(Object.fromEntries(Object.entries(envOf('api')).map(([k, v]) => [k, interpolate(v, operatorVars)])));
+    expect(config.METRICS_PORT).not.toBe(config.PORT);
+    expect(bindingsOf('api')[`${config.METRICS_PORT}:${config.METRICS_PORT}`]).toBe('127.0.0.1');
+  });
+
+  it('the Temporal UI starts read-only and without SSO unless the operator configures both', () => {
+    const ui = envOf('temporal-ui');
+    expect(interpolate(ui.TEMPORAL_DISABLE_WRITE_ACTIONS, {})).toBe('true');
+    expect(interpolate(ui.TEMPORAL_AUTH_ENABLED, {})).toBe('false');
+    for (const key of [
+      'TEMPORAL_AUTH_PROVIDER_URL',
+      'TEMPORAL_AUTH_CLIENT_ID',
+      'TEMPORAL_AUTH_CLIENT_SECRET',
+      'TEMPORAL_AUTH_CALLBACK_URL',
+    ]) {
+      expect(ui[key]).toMatch(new RegExp(`^\\$\\{${key}:-\\}$`)); // the operator's, never a value in the file
+    }
+    const sso = { TEMPORAL_AUTH_ENABLED: 'true', TEMPORAL_DISABLE_WRITE_ACTIONS: 'false' };
+    expect(interpolate(ui.TEMPORAL_DISABLE_WRITE_ACTIONS, sso)).toBe('false');
+    expect(interpolate(ui.TEMPORAL_AUTH_ENABLED, sso)).toBe('true');
   });
 
   it('publishes the API on 4000 and the Temporal UI on 8233', () => {

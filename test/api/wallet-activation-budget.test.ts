@@ -64,7 +64,7 @@ test('all keys together stop at WALLET_ACTIVATIONS_PER_DAY, and a refused or fai
   expect(duplicate.body.error.details).toMatchObject({ budget: 'wallet_activations_per_day', limit: 3 });
   const { rows } = await db.pool.query(`SELECT principal, count FROM wallet_activation_budget WHERE principal = '*'`);
   expect(rows).toEqual([{ principal: '*', count: 3 }]);
-  const metrics = await (await fetch(`${api.url}/metrics`)).text();
+  const metrics = await (await fetch(`${api.metricsUrl}/metrics`)).text();
   expect(metrics).toMatch(/^wallet_activations_total\{outcome="refused_key_budget"\} 1$/m);
   expect(metrics).toMatch(/^wallet_activations_total\{outcome="refused_platform_budget"\} 1$/m);
   expect(metrics).toMatch(/^wallet_activations_total\{outcome="started"\} 3$/m);

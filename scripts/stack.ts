@@ -1,15 +1,18 @@
 /**
  * The whole local stack for `npm start`: PostgreSQL (DATABASE_URL, or embedded under .data/), the Temporal dev server
  * (reused when one already listens on 7233), migrations, then the worker and the API as child processes whose logs are
- * tagged and merged here. Ctrl-C stops every part this script started.
+ * tagged and merged here. The settings handed to them are kept in .data/stack-env.json while the stack runs, where the
+ * scripts find them. Ctrl-C stops every part this script started.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Keypair } from '@stellar/stellar-sdk';
+import { settingsIn } from '../src/config';
 import { runMigrations } from '../src/db/migrate';
 import { formatLine, lineSplitter } from '../devstack/log-lines';
+import { writeStackEnv } from '../devstack/local-env';
 import { isPortOpen } from '../devstack/net';
 import { DATA_DIR, ROOT } from '../devstack/paths';
 import { ensureDatabase, startEmbeddedPostgres } from '../devstack/postgres';
@@ -37,6 +40,7 @@ async function main() {
   env.TEMPORAL_ADDRESS ??= await temporalServer(temporalBin);
   await runMigrations(env.DATABASE_URL);
   say('setup', 'migrations applied');
+  stops.push(writeStackEnv(settingsIn(env))); // the scripts' way to this stack, removed first on the way down
 
   const port = env.PORT ?? '4000';
   spawnPart('worker', ['bin/worker.ts'], env);

@@ -57,6 +57,11 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** The variables of `env` that the configuration reads, and only those. */
+export function settingsIn(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.keys(configSchema.shape).flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]!]])));
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

@@ -18,6 +18,8 @@ export default tseslint.config(
     rules: {
       // A promise nobody awaits loses its error (Temporal's samples keep this rule everywhere).
       '@typescript-eslint/no-floating-promises': 'error',
+      // `return promise` inside try runs the finally block before the promise settles (a lock released twice, once).
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': [

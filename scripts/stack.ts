@@ -1,50 +1,70 @@
 /**
  * The whole local stack for `npm start`: PostgreSQL (DATABASE_URL, or embedded under .data/), the Temporal dev server
- * (reused when one already listens on 7233), migrations, then the worker and the API as child processes whose logs are
- * tagged and merged here. Ctrl-C stops every part this script started.
+ * (reused when one already listens on TEMPORAL_PORT, 7233), migrations, then the worker and the API as child processes
+ * whose logs are tagged and merged here. The settings handed to them are kept in .data/stack-env.json while the stack
+ * runs, where the scripts find them. Ctrl-C stops every part this script started.
+ *
+ * Start-up prints the banner, and warnings and errors only: PostgreSQL's, the Temporal server's and the sandboxes'
+ * routine lines never reach the console, the API's and the worker's do once the banner is out (requests, deposits).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Keypair } from '@stellar/stellar-sdk';
+import { withTimeout } from '../src/async';
+import { settingsIn } from '../src/config';
 import { runMigrations } from '../src/db/migrate';
 import { walletSealingKey } from '../src/wallets/wallet-keys';
-import { formatLine, lineSplitter } from '../devstack/log-lines';
-import { isPortOpen } from '../devstack/net';
+import { banner, shownPath, type StackInfo } from '../devstack/banner';
+import { formatLine, isRoutine, lineSplitter, recordOf } from '../devstack/log-lines';
+import { stackEnvFile, writeStackEnv } from '../devstack/local-env';
+import { isPortOpen, waitForPort } from '../devstack/net';
 import { DATA_DIR, ROOT } from '../devstack/paths';
 import { ensureDatabase, startEmbeddedPostgres } from '../devstack/postgres';
 import { ensureTemporalCli } from '../devstack/temporal-cli';
 import { startTemporalDevServer } from '../devstack/temporal-server';
-import { startStellarSandbox, type StellarSandbox } from '../sandboxes/stellar';
+import { startStellarSandbox } from '../sandboxes/stellar';
 import { startTrustlessWorkSandbox } from '../sandboxes/trustless-work';
 
 const say = (part: string, line: string) => console.log(formatLine(part, line));
 const stops: Array<() => Promise<void>> = [];
 const children: ChildProcess[] = [];
+/** What the banner shows; filled in as the parts come up. */
+const info: Partial<StackInfo> = { stellarSandbox: null, trustlessWorkSandbox: null, masterKeyFile: null };
+let running = false;
 let stopping = false;
 
 async function main() {
   fs.mkdirSync(DATA_DIR, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env };
-  const temporalBin = ensureTemporalCli((l) => say('setup', l));
-  say('setup', `Temporal CLI: ${temporalBin}`);
+  const temporalBin = ensureTemporalCli((l) => say('setup', l)); // says something only while building it, once
 
-  env.OFFERHUB_MASTER_KEY ??= masterKey();
+  info.masterKey = env.OFFERHUB_MASTER_KEY ??= masterKey();
   env.PLATFORM_SECRET ??= kept('platform-secret', () => Keypair.random().secret());
   env.WALLET_ENCRYPTION_KEYS ??= kept('wallet-keys', () => `k1:${crypto.randomBytes(32).toString('base64')}`);
   env.IDEMPOTENCY_SEALING_KEYS ??= kept('idempotency-keys', () => `r1:${crypto.randomBytes(32).toString('base64')}`);
-  const sandbox = await stellarSandbox(env);
+  await sandboxes(env);
   env.DATABASE_URL ??= await embeddedPostgres();
-  env.TEMPORAL_ADDRESS ??= await temporalServer(temporalBin);
+  env.TEMPORAL_ADDRESS ??= await temporalServer(temporalBin, env);
+  const db = new URL(env.DATABASE_URL);
+  info.postgres ??= `${db.host}${db.pathname}   (DATABASE_URL)`;
+  info.temporal ??= `${env.TEMPORAL_ADDRESS}   (TEMPORAL_ADDRESS)`;
+  info.temporalUi = env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
   await runMigrations(env.DATABASE_URL);
-  say('setup', 'migrations applied');
+  stops.push(writeStackEnv(settingsIn(env))); // the scripts' way to this stack, removed first on the way down
+  info.stackEnvFile = stackEnvFile();
 
-  const port = env.PORT ?? '4000';
-  spawnPart('worker', ['bin/worker.ts'], env);
-  spawnPart('api', ['bin/api.ts'], apiEnv(env));
-  await waitForApi(Number(port));
-  banner(port, env.METRICS_PORT ?? '9464', env.OFFERHUB_MASTER_KEY, !process.env.OFFERHUB_MASTER_KEY, sandbox);
+  info.apiPort = env.PORT ?? '4000';
+  info.metricsPort = env.METRICS_PORT ?? '9464';
+  info.workerMetrics = env.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9465';
+  const workerPolling = spawnPart('worker', ['bin/worker.ts'], env, 'worker polling');
+  void spawnPart('api', ['bin/api.ts'], apiEnv(env), 'api listening');
+  await waitForPort('127.0.0.1', Number(info.apiPort), 60_000, 'the API');
+  // The worker says so at level info; under a quieter LOG_LEVEL the banner does not wait for it.
+  if (['info', 'debug', 'trace'].includes(env.LOG_LEVEL ?? 'info')) await withTimeout(workerPolling, 180_000, 'the worker start-up');
+  console.log(banner(info as StackInfo));
+  running = true;
 }
 
 /** The API seals and never signs: it gets the platform's account id and the wallet sealing key, not the secrets. */
@@ -61,10 +81,8 @@ function apiEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 function masterKey(): string {
   const file = path.join(DATA_DIR, 'master-key');
-  if (!fs.existsSync(file)) {
-    fs.writeFileSync(file, `ohk_master_${crypto.randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
-    say('setup', `generated a master key and kept it in ${file} (set OFFERHUB_MASTER_KEY to use your own)`);
-  }
+  if (!fs.existsSync(file)) fs.writeFileSync(file, `ohk_master_${crypto.randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  info.masterKeyFile = file;
   return fs.readFileSync(file, 'utf8').trim();
 }
 
@@ -77,18 +95,19 @@ function kept(name: string, make: () => string): string {
 
 /**
  * Without HORIZON_URL, runs the project's sandbox Stellar network on :8000 (state in .data/sandbox) and funds the
- * platform account from its friendbot; the USDC issuer is the sandbox's own.
+ * platform account from its friendbot; the USDC issuer is the sandbox's own. Without TRUSTLESS_WORK_URL, the
+ * Trustless Work sandbox on :8001 over it.
  */
-async function stellarSandbox(env: NodeJS.ProcessEnv): Promise<StellarSandbox | null> {
-  if (env.HORIZON_URL) return null;
-  const port = Number(env.SANDBOX_STELLAR_PORT ?? 8000);
+async function sandboxes(env: NodeJS.ProcessEnv): Promise<void> {
+  if (env.HORIZON_URL) return;
   fs.mkdirSync(path.join(DATA_DIR, 'sandbox'), { recursive: true });
   const sandbox = await startStellarSandbox({
-    port,
+    port: Number(env.SANDBOX_STELLAR_PORT ?? 8000),
     dataFile: path.join(DATA_DIR, 'sandbox', 'stellar.json'),
-    log: (l) => l.startsWith('horizon request') || say('sandbox', l),
+    log: (message, fields, level) => level === 'error' && say('sandbox', `${message} ${JSON.stringify(fields ?? {})}`),
   });
   stops.push(() => sandbox.stop());
+  info.stellarSandbox = sandbox;
   env.STELLAR_NETWORK = 'sandbox';
   env.HORIZON_URL = sandbox.url;
   env.USDC_ISSUER = sandbox.usdcAsset.issuer;
@@ -97,22 +116,18 @@ async function stellarSandbox(env: NodeJS.ProcessEnv): Promise<StellarSandbox | 
   if (found.status === 404) {
     const funded = await fetch(`${sandbox.friendbotUrl}?addr=${platform}`);
     if (!funded.ok) throw new Error(`friendbot could not fund the platform account: ${funded.status}`);
-    say('sandbox', `funded the platform account ${platform} from friendbot`);
   }
-  say('sandbox', `Stellar sandbox (Horizon) on ${sandbox.url}, USDC issuer ${sandbox.usdcAsset.issuer}`);
-  if (!env.TRUSTLESS_WORK_URL) {
-    env.TRUSTLESS_WORK_API_KEY ??= kept('trustless-work-api-key', () => crypto.randomBytes(24).toString('hex'));
-    const tw = await startTrustlessWorkSandbox({
-      port: Number(env.SANDBOX_TRUSTLESS_WORK_PORT ?? 8001),
-      stellar: sandbox,
-      apiKey: env.TRUSTLESS_WORK_API_KEY,
-      dataFile: path.join(DATA_DIR, 'sandbox', 'trustless-work.json'),
-    });
-    stops.push(() => tw.stop()); // stops run in reverse: Trustless Work before the network under it
-    env.TRUSTLESS_WORK_URL = tw.url;
-    say('sandbox', `Trustless Work sandbox on ${tw.url}`);
-  }
-  return sandbox;
+  if (env.TRUSTLESS_WORK_URL) return;
+  env.TRUSTLESS_WORK_API_KEY ??= kept('trustless-work-api-key', () => crypto.randomBytes(24).toString('hex'));
+  const tw = await startTrustlessWorkSandbox({
+    port: Number(env.SANDBOX_TRUSTLESS_WORK_PORT ?? 8001),
+    stellar: sandbox,
+    apiKey: env.TRUSTLESS_WORK_API_KEY,
+    dataFile: path.join(DATA_DIR, 'sandbox', 'trustless-work.json'),
+  });
+  stops.push(() => tw.stop()); // stops run in reverse: Trustless Work before the network under it
+  env.TRUSTLESS_WORK_URL = tw.url;
+  info.trustlessWorkSandbox = tw.url;
 }
 
 async function embeddedPostgres(): Promise<string> {
@@ -120,85 +135,62 @@ async function embeddedPostgres(): Promise<string> {
   const passwordFile = path.join(DATA_DIR, 'postgres-password');
   if (!fs.existsSync(passwordFile)) fs.writeFileSync(passwordFile, crypto.randomBytes(16).toString('hex'), { mode: 0o600 });
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
+  const where = `127.0.0.1:${port}/offerhub`;
   if (await isPortOpen('127.0.0.1', port)) {
-    say('postgres', `reusing the PostgreSQL already listening on 127.0.0.1:${port}`);
+    info.postgres = `${where}   (already running there: reused)`;
   } else {
-    say('postgres', `starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)`);
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port, password, log: (l) => say('postgres', l) });
+    const dataDir = path.join(DATA_DIR, 'postgres');
+    // Only its warnings and errors reach the console; what it says while we stop it is ours to expect.
+    const pg = await startEmbeddedPostgres({ dataDir, port, password, log: (l) => stopping || say('postgres', l) });
     stops.push(() => pg.stop());
+    info.postgres = `${where}   (embedded, data in ${shownPath(dataDir)})`;
   }
   const base = `postgres://postgres:${password}@127.0.0.1:${port}`;
   await ensureDatabase(`${base}/postgres`, 'offerhub');
   return `${base}/offerhub`;
 }
 
-async function temporalServer(bin: string): Promise<string> {
-  if (await isPortOpen('127.0.0.1', 7233)) {
-    say('temporal', 'reusing the Temporal server already listening on 127.0.0.1:7233');
-    return '127.0.0.1:7233';
+/** The Temporal dev server on TEMPORAL_PORT (7233) with its Web UI 1000 above, or the server already listening there. */
+async function temporalServer(bin: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const port = Number(env.TEMPORAL_PORT ?? 7233);
+  const address = `127.0.0.1:${port}`;
+  if (await isPortOpen('127.0.0.1', port)) {
+    info.temporal = `${address}   (already running there: reused)`;
+    return address;
   }
-  fs.mkdirSync(path.join(DATA_DIR, 'temporal'), { recursive: true });
-  say('temporal', 'starting the Temporal dev server on 127.0.0.1:7233 (state in .data/temporal, Web UI on :8233)');
+  const dbFile = path.join(DATA_DIR, 'temporal', 'temporal.db');
+  fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+  const uiPort = port + 1000;
   const t = await startTemporalDevServer({
     bin,
-    port: 7233,
-    uiPort: 8233,
-    dbFile: path.join(DATA_DIR, 'temporal', 'temporal.db'),
-    onOutput: (l) => say('temporal', l),
+    port,
+    uiPort,
+    dbFile,
+    onLog: (l) => stopping || isRoutine(l) || say('temporal', l), // pollers closing while it stops are expected
   });
   stops.push(() => t.stop());
+  env.TEMPORAL_UI_URL ??= `http://localhost:${uiPort}`;
+  info.temporal = `${t.address}   (dev server, state in ${shownPath(path.dirname(dbFile))})`;
   return t.address;
 }
 
-function spawnPart(part: string, args: string[], env: NodeJS.ProcessEnv): void {
+/** Runs a part; resolves when it logs `readyMessage`. Until the banner, only its warnings and errors are shown. */
+function spawnPart(part: string, args: string[], env: NodeJS.ProcessEnv, readyMessage: string): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on(
-    'data',
-    lineSplitter((l) => say(part, l)),
-  );
-  child.stderr.on(
-    'data',
-    lineSplitter((l) => say(part, l)),
-  );
+  children.push(child);
   child.on('exit', (code, signal) => {
     if (stopping) return;
     say('setup', `${part} exited (${signal ?? code}); stopping the stack`);
     void shutdown(1);
   });
-  children.push(child);
-}
-
-async function waitForApi(port: number): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    if (await isPortOpen('127.0.0.1', port)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the API did not open port ${port}`);
-}
-
-function banner(port: string, metricsPort: string, key: string, generated: boolean, sandbox: StellarSandbox | null): void {
-  const api = `http://localhost:${port}`;
-  console.log(`
-  OFFER-HUB Orchestrator is running
-    API             ${api}/api/v1   (health: ${api}/api/v1/health)
-    API reference   ${api}/docs
-    Temporal UI     http://localhost:8233
-    Metrics         http://127.0.0.1:${metricsPort}/metrics   (own listener, this host only)${
-      sandbox
-        ? `
-    Stellar sandbox ${sandbox.url}   (USDC faucet: POST ${sandbox.usdcFaucetUrl} {"address": "G…", "amount": "100"})`
-        : ''
-    }
-    Master key      ${key}${generated ? '   (generated; kept in .data/master-key)' : ''}
-
-  Create your first API key:
-    curl -s -X POST ${api}/api/v1/auth/api-keys \\
-      -H "Authorization: Bearer ${key}" \\
-      -H "Content-Type: application/json" \\
-      -d '{"name": "My Marketplace", "scopes": ["read", "write"]}'
-
-  Ctrl-C stops everything.
-`);
+  return new Promise((resolve) => {
+    const onLine = lineSplitter((line) => {
+      if (recordOf(line)?.msg === readyMessage) resolve();
+      if (running || !isRoutine(line)) say(part, line);
+    });
+    child.stdout.on('data', onLine);
+    child.stderr.on('data', onLine);
+  });
 }
 
 async function shutdown(code: number): Promise<void> {

@@ -2,12 +2,14 @@
  * `npm run wallets:reseal`: re-seals every wallet secret under the active key (WALLET_ENCRYPTION_KEY_ID), in batches;
  * safe to stop and run again. When it reports 0 left, the retired key can be removed from WALLET_ENCRYPTION_KEYS.
  */
+import { useLocalStackEnv } from '../devstack/local-env';
 import { loadConfig } from '../src/config';
 import { createDatabase } from '../src/db/client';
 import { walletSecretBox } from '../src/wallets/wallet-keys';
 import { resealWallets } from '../src/wallets/reseal';
 
 async function main(): Promise<void> {
+  useLocalStackEnv();
   const config = loadConfig();
   const database = createDatabase(config.DATABASE_URL, 2);
   try {

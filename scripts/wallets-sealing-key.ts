@@ -1,5 +1,8 @@
 /** `npm run wallets:sealing-key`: prints WALLET_SEALING_KEY (the active wallet key's public half) to give the API. */
+import { useLocalStackEnv } from '../devstack/local-env';
 import { walletSealingKey } from '../src/wallets/wallet-keys';
+
+useLocalStackEnv();
 
 const keys = process.env.WALLET_ENCRYPTION_KEYS;
 if (!keys) {

@@ -134,6 +134,11 @@ export function requireFor(process: keyof typeof PROCESS_NEEDS, config: Config):
   }
 }
 
+/** The variables of `env` that the configuration reads, and only those. */
+export function settingsIn(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.keys(configSchema.shape).flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]!]])));
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

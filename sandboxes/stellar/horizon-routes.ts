@@ -14,7 +14,8 @@ import { afterLedger } from './toid';
  * reads, transaction submission, SSE streaming of collections (and of an account), friendbot and the USDC faucet.
  */
 
-export type LogFn = (message: string, fields?: Record<string, unknown>) => void;
+/** `error` marks the sandbox's own failures (a request it could not serve, state it could not save); the rest is routine. */
+export type LogFn = (message: string, fields?: Record<string, unknown>, level?: 'info' | 'error') => void;
 
 export interface RouteDeps {
   network: SandboxNetwork;
@@ -456,11 +457,11 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
           send(res, Number(err.body.status), err.body);
           return;
         }
-        deps.log('horizon request failed', {
-          method: req.method,
-          path: url.pathname,
-          error: err instanceof Error ? err.stack : String(err),
-        });
+        deps.log(
+          'horizon request failed',
+          { method: req.method, path: url.pathname, error: err instanceof Error ? err.stack : String(err) },
+          'error',
+        );
         send(res, 500, problems.serverError());
       })
       .finally(() =>

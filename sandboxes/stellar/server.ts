@@ -91,7 +91,7 @@ export async function startStellarSandbox(options: StellarSandboxOptions): Promi
     operations: network.history.operations,
   });
   const persister = options.dataFile
-    ? new Persister(options.dataFile, snapshot, (err) => log('stellar sandbox state not saved', { error: String(err) }))
+    ? new Persister(options.dataFile, snapshot, (err) => log('stellar sandbox state not saved', { error: String(err) }, 'error'))
     : null;
 
   // The issuer must exist on the network: created by the root account, through a real transaction.
@@ -124,7 +124,7 @@ export async function startStellarSandbox(options: StellarSandboxOptions): Promi
       const ledger = network.closeLedger();
       if (ledger.successfulTransactionCount + ledger.failedTransactionCount > 0) persister?.schedule();
     } catch (err) {
-      log('stellar sandbox ledger close failed', { error: err instanceof Error ? err.stack : String(err) });
+      log('stellar sandbox ledger close failed', { error: err instanceof Error ? err.stack : String(err) }, 'error');
     }
   };
   const timer = setInterval(close, ledgerIntervalMs);

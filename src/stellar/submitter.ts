@@ -48,7 +48,7 @@ interface Row {
 export async function submitOnce(pool: Pool, network: StellarNetwork, req: SubmitRequest): Promise<SubmitOutcome> {
   const client = await pool.connect();
   const lock = `stellar-seq:${req.sourceAccount}`;
-  let locked = true;
+  let locked = false;
   /** Stores a terminal outcome and releases the account's lock in the same round trip. */
   const finish = async (key: string, outcome: SubmitOutcome): Promise<SubmitOutcome> => {
     await client.query(
@@ -67,13 +67,14 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
   };
   try {
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lock]);
+    locked = true;
     for (let rebuild = 0; rebuild <= MAX_REBUILDS; rebuild++) {
       let row = await load(client, req.key);
       if (row && row.status !== 'PENDING') return outcomeOf(row);
       if (row) {
         const onChain = await findOnChain(network, row.hash);
         if (onChain) {
-          return finish(req.key, {
+          return await finish(req.key, {
             ...(onChain.successful
               ? { status: 'SUCCEEDED', hash: row.hash, ledger: onChain.ledger }
               : { status: 'FAILED', hash: row.hash, codes: { transaction: 'tx_failed' } }),
@@ -86,7 +87,7 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
       const tx = TransactionBuilder.fromXDR(row.envelope_xdr, network.passphrase);
       try {
         const res = await withTimeout(network.horizon.submitTransaction(tx), network.submitTimeoutMs, 'transaction submission');
-        return finish(req.key, { status: 'SUCCEEDED', hash: row.hash, ledger: res.ledger ?? null, envelopeXdr: row.envelope_xdr });
+        return await finish(req.key, { status: 'SUCCEEDED', hash: row.hash, ledger: res.ledger ?? null, envelopeXdr: row.envelope_xdr });
       } catch (err) {
         const verdict = classifySubmitError(err);
         if (verdict.kind === 'transient') throw new StellarTransientError(`submission of ${req.key} did not complete: ${verdict.reason}`);
@@ -94,11 +95,13 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
           await client.query('DELETE FROM stellar_transactions WHERE business_key = $1 AND status = $2', [req.key, 'PENDING']);
           continue;
         }
-        return finish(req.key, { status: 'FAILED', hash: row.hash, codes: verdict.codes, envelopeXdr: row.envelope_xdr });
+        return await finish(req.key, { status: 'FAILED', hash: row.hash, codes: verdict.codes, envelopeXdr: row.envelope_xdr });
       }
     }
     throw new StellarTransientError(`could not get a current sequence for ${req.key} after ${MAX_REBUILDS} rebuilds`);
   } finally {
+    // Every `return finish(…)` above is awaited: unawaited, this block would run while its unlock is still queued,
+    // unlock a second time, and PostgreSQL would warn "you don't own a lock of type ExclusiveLock".
     if (locked) await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]).catch(() => undefined);
     client.release();
   }

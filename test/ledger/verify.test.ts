@@ -1,38 +1,23 @@
-import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
-import path from 'node:path';
-import { createDatabase, type Database } from '../../src/db/client';
-import { runMigrations } from '../../src/db/migrate';
-import { dropDatabase, ensureDatabase } from '../../devstack/postgres';
+import type { Database } from '../../src/db/client';
 import { credit, reserve, settleEscrow, moveToEscrow, verifyLedger } from '../../src/ledger';
+import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
+import { runScript } from '../helpers/scripts';
 import { createUsers, u, uniqueKey } from './fixtures';
 
 /**
  * These tests corrupt a ledger on purpose, so each gets a database of its own on the run's server: the shared
  * one is checked by other suites at the same time.
  */
-let admin: string;
-let url: string;
-let name: string;
+let own: OwnDatabase;
 let database: Database;
 
 beforeEach(async () => {
-  const shared = new URL(process.env.DATABASE_URL!);
-  name = `${shared.pathname.slice(1)}_verify_${crypto.randomBytes(4).toString('hex')}`;
-  const adminUrl = new URL(shared);
-  adminUrl.pathname = '/postgres';
-  admin = adminUrl.toString();
-  await ensureDatabase(admin, name);
-  const own = new URL(shared);
-  own.pathname = `/${name}`;
-  url = own.toString();
-  await runMigrations(url);
-  database = createDatabase(url, 4);
+  own = await ownDatabase('verify');
+  database = own.database;
 });
 
 afterEach(async () => {
-  await database.close();
-  await dropDatabase(admin, name);
+  await own.drop();
 });
 
 async function someHistory() {
@@ -50,12 +35,7 @@ async function accountId(userId: string, bucket: string): Promise<string> {
   return rows[0].id;
 }
 
-function runScript() {
-  return spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '../../scripts/ledger-verify.ts')], {
-    env: { ...process.env, DATABASE_URL: url },
-    encoding: 'utf8',
-  });
-}
+const verifyScript = (url: string) => runScript('ledger-verify.ts', { ...process.env, DATABASE_URL: url });
 
 describe('verifyLedger', () => {
   it('a ledger built only through the operations passes every check', async () => {
@@ -121,24 +101,21 @@ describe('verifyLedger', () => {
 describe('npm run ledger:verify', () => {
   it('exits 0 on a sound ledger and 1 naming the breach on a corrupted one', async () => {
     const { seller } = await someHistory();
-    const ok = runScript();
+    const ok = await verifyScript(own.url);
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toMatch(/^ledger:verify: OK \(4 entries, 9 postings, \d+ accounts\)/);
     expect(ok.status).toBe(0);
 
     await database.pool.query('UPDATE ledger_accounts SET balance = balance + 1 WHERE id = $1', [await accountId(seller, 'available')]);
-    const bad = runScript();
+    const bad = await verifyScript(own.url);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('[balance_mismatch]');
     expect(bad.stderr).toContain('stores 59.0000001 but its postings sum to 59');
-  }, 30000);
+  }, 120_000);
 
-  it('exits 2 when it cannot reach the database', () => {
-    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '../../scripts/ledger-verify.ts')], {
-      env: { ...process.env, DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none' },
-      encoding: 'utf8',
-    });
+  it('exits 2 when it cannot reach the database', async () => {
+    const r = await verifyScript('postgres://nobody:x@127.0.0.1:1/none');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('could not check the ledger');
-  }, 30000);
+  });
 });

@@ -4,7 +4,7 @@ import { insertDispute, markResolved, markResolving, reopenDispute } from '../sr
 import { AppError } from '../src/errors';
 import * as steps from '../src/escrow/escrow-steps';
 import type { EscrowDeps, EscrowOrder, Settlement } from '../src/escrow/escrow-steps';
-import { emitEvent } from '../src/events/emit';
+import { insertEvent } from '../src/events/events-repository';
 import { findOrder } from '../src/orders/orders-repository';
 import { TrustlessWorkUnavailable } from '../src/providers/trustless-work/client';
 import { StellarTransientError } from '../src/stellar/submitter';
@@ -137,7 +137,7 @@ export function createEscrowActivities(deps: ActivityDeps) {
       userIds: string[];
       at: string;
     }): Promise<void> {
-      await emitEvent(escrow.pool, {
+      await insertEvent(escrow.pool, {
         dedupeKey: `order.command_rejected:${input.orderId}:${input.seq}`,
         type: 'order.command_rejected',
         resourceType: 'order',

@@ -3,6 +3,8 @@ import { Pool } from 'pg';
 import * as schema from './schema';
 
 export type Db = NodePgDatabase<typeof schema>;
+/** A transaction opened with `db.transaction`: what a repository function writes on to change several rows at once. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface Database {
   pool: Pool;

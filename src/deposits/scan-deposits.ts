@@ -2,7 +2,7 @@ import type { Horizon } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import { credit } from '../ledger';
 import { formatAmount, parseAmount } from '../money';
-import { emitEvent } from '../events/emit';
+import { insertEvent } from '../events/events-repository';
 import type { StellarNetwork } from '../stellar/network';
 
 export interface ScanResult {
@@ -69,7 +69,7 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
       });
       if (!entry.replayed) {
         credited++;
-        await emitEvent(client, {
+        await insertEvent(client, {
           dedupeKey: `deposit.credited:${network.tag}:${r.id}`,
           type: 'deposit.credited',
           resourceType: 'deposit',

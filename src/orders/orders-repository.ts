@@ -2,6 +2,7 @@ import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm
 import type { Db } from '../db/client';
 import { orders } from '../db/schema';
 import { insertEvent } from '../events/events-repository';
+import { lastError, type LastError } from './last-error';
 import type { OrderState } from './order-state';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -75,6 +76,14 @@ const ESCROW_EVENTS: Record<string, string> = {
   SPLIT: 'escrow.split',
 };
 
+/** The one way `last_error` is written: a value built by lastError (src/orders/last-error.ts), or null. */
+const lastErrorValue = (e: LastError | null): SQL => sql`${e === null ? null : JSON.stringify(e)}::jsonb`;
+
+/** A failed attempt of an escrow step, shown on the order while it is retried (or once it gave up). */
+export async function recordStepFailure(db: Db, orderId: string, e: LastError): Promise<void> {
+  await db.execute(sql`UPDATE orders SET last_error = ${lastErrorValue(e)} WHERE id = ${orderId}`);
+}
+
 export interface OrderProjection {
   orderId: string;
   version: number;
@@ -92,12 +101,11 @@ export async function projectOrder(db: Db, p: OrderProjection): Promise<void> {
   const entry = JSON.stringify([{ status: p.state.status, escrow_status: p.state.escrow, at: p.at }]);
   const escrowType = p.previousEscrow !== undefined && p.state.escrow ? ESCROW_EVENTS[p.state.escrow] : undefined;
   const settlement = p.state.settlement ? JSON.stringify(p.state.settlement) : null;
-  const lastError = p.state.lastError ? JSON.stringify(p.state.lastError) : null;
   // One transaction: the row and its events change together (a replayed version changes none of them).
   await db.transaction(async (tx) => {
     const { rows } = await tx.execute<{ buyer_id: string; seller_id: string }>(sql`UPDATE orders SET status = ${p.state.status},
         escrow_status = ${p.state.escrow}, contract_id = ${p.state.contractId}, dispute_id = ${p.state.disputeId},
-        transitions = transitions || ${entry}::jsonb, last_error = ${lastError}::jsonb,
+        transitions = transitions || ${entry}::jsonb, last_error = ${lastErrorValue(lastError(p.state.lastError))},
         settlement = coalesce(${settlement}::jsonb, settlement), version = ${p.version}, updated_at = ${p.at}::timestamptz
       WHERE id = ${p.orderId} AND version < ${p.version}
       RETURNING buyer_id, seller_id`);

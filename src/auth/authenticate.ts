@@ -2,10 +2,9 @@ import type { Pool } from 'pg';
 import { constantTimeEqual, digest, matchesDigest, sha256Hex } from '../crypto/hashing';
 import type { Scope } from './api-keys';
 import { lookupPrefix } from './api-keys';
+import { findActiveKeyByPrefix } from './api-keys-repository';
 
 export type Principal = { kind: 'master'; id: 'master' } | { kind: 'api_key'; id: string; scopes: Scope[] };
-
-const KEY_SQL = 'SELECT id, key_hash, scopes FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL';
 
 /**
  * Resolves bearer tokens to principals. Keys are found by their prefix and their hash compared in constant time.
@@ -32,12 +31,7 @@ export class Authenticator {
     const hash = sha256Hex(token);
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return cached.principal;
-    const { rows } = await this.pool.query<{ id: string; key_hash: string; scopes: Scope[] }>({
-      name: 'find_api_key',
-      text: KEY_SQL,
-      values: [prefix],
-    });
-    const row = rows[0];
+    const row = await findActiveKeyByPrefix(this.pool, prefix);
     if (!row || !constantTimeEqual(row.key_hash, hash)) {
       this.cache.delete(hash);
       return null;

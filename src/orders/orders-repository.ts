@@ -1,4 +1,5 @@
 import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import type { Pool } from 'pg';
 import type { Db } from '../db/client';
 import { orders } from '../db/schema';
 import { insertEvent } from '../events/events-repository';
@@ -160,4 +161,21 @@ export async function listOrders(db: Db, f: OrderFilter, page: { limit: number; 
     .where(and(...where))
     .orderBy(desc(orders.seq))
     .limit(page.limit + 1);
+}
+
+/** A funded or disputed escrow as the ledger sees it: its contract and the order's amount (minor units). */
+export interface FundedEscrow {
+  id: string;
+  contract_id: string;
+  amount: string;
+}
+
+/** Every order (or those of `orderIds`) whose USD escrow holds funds, funded or disputed, oldest first. */
+export async function listFundedEscrows(pool: Pool, orderIds?: string[]): Promise<FundedEscrow[]> {
+  const { rows } = await pool.query<FundedEscrow>(
+    `SELECT id, contract_id, amount::text FROM orders
+      WHERE escrow_status IN ('FUNDED', 'DISPUTED') AND currency = 'USD' AND ($1::text[] IS NULL OR id = ANY($1)) ORDER BY seq`,
+    [orderIds ?? null],
+  );
+  return rows;
 }

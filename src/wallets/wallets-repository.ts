@@ -1,0 +1,31 @@
+import type { Pool, PoolClient } from 'pg';
+
+/** The owners of the wallets among `publicKeys`: public key → user id (keys of no wallet of ours are absent). */
+export async function walletOwners(q: Pool | PoolClient, publicKeys: string[]): Promise<Map<string, string>> {
+  const { rows } = await q.query<{ user_id: string; public_key: string }>(
+    'SELECT user_id, public_key FROM wallets WHERE public_key = ANY($1)',
+    [publicKeys],
+  );
+  return new Map(rows.map((o) => [o.public_key, o.user_id]));
+}
+
+/** An active wallet and what the ledger says its owner holds on Stellar (minor units, decimal string). */
+export interface WalletCustody {
+  user_id: string;
+  public_key: string;
+  /** USD available + reserved + in-flight withdrawals. */
+  ledger: string;
+}
+
+/** Every active wallet (or those of `userIds`) with its owner's custody on the ledger, by user id. */
+export async function listWalletCustody(pool: Pool, userIds?: string[]): Promise<WalletCustody[]> {
+  const { rows } = await pool.query<WalletCustody>(
+    `SELECT w.user_id, w.public_key,
+            coalesce(sum(a.balance) FILTER (WHERE a.currency = 'USD' AND a.bucket IN ('available', 'reserved', 'withdrawing')), 0)::text AS ledger
+       FROM wallets w LEFT JOIN ledger_accounts a ON a.user_id = w.user_id
+      WHERE w.status = 'ACTIVE' AND ($1::text[] IS NULL OR w.user_id = ANY($1))
+      GROUP BY w.user_id, w.public_key ORDER BY w.user_id`,
+    [userIds ?? null],
+  );
+  return rows;
+}

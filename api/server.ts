@@ -3,7 +3,7 @@ import { buildApiDeps } from './context';
 import { createApp } from './app';
 import { loadConfig } from '../src/config';
 import { createDatabase } from '../src/db/client';
-import { purgeExpired } from '../src/idempotency';
+import { purgeExpired } from '../src/idempotency-repository';
 import { createLogger } from '../src/logger';
 import { purgeRateLimitWindows } from '../src/rate-limit';
 import { createTemporalHandle } from '../src/temporal/connection';

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { addCounts, deleteWindowsBefore } from './rate-limit-repository';
 
 export const WINDOW_MS = 60_000;
 
@@ -26,11 +27,6 @@ export function rateLimitState(limit: number, count: number, now: number): RateL
     exceeded: count > limit,
   };
 }
-
-const ADD_SQL = `INSERT INTO rate_limit_counters (bucket, window_start, count)
-  SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[])
-  ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_counters.count + excluded.count
-  RETURNING bucket, window_start, count`;
 
 interface Window {
   start: number;
@@ -86,14 +82,12 @@ export class SharedRateLimiter {
       .map(([bucket, w]) => ({ bucket, w, delta: w.pending }));
     if (batch.length === 0) return Promise.resolve();
     for (const b of batch) b.w.pending -= b.delta;
-    this.flushing = this.pool
-      .query<{ bucket: string; window_start: string; count: number }>({
-        name: 'rate_limit_add',
-        text: ADD_SQL,
-        values: [batch.map((b) => b.bucket), batch.map((b) => b.w.start), batch.map((b) => b.delta)],
-      })
+    this.flushing = addCounts(
+      this.pool,
+      batch.map((b) => ({ bucket: b.bucket, windowStart: b.w.start, delta: b.delta })),
+    )
       .then(
-        ({ rows }) => {
+        (rows) => {
           for (const r of rows) {
             const w = this.windows.get(r.bucket);
             if (w && w.start === Number(r.window_start)) {
@@ -138,5 +132,5 @@ export class SharedRateLimiter {
 
 /** Drops finished windows from PostgreSQL; called periodically by the API. */
 export async function purgeRateLimitWindows(pool: Pool, now = Date.now()): Promise<void> {
-  await pool.query('DELETE FROM rate_limit_counters WHERE window_start < $1', [windowStart(now) - WINDOW_MS]);
+  await deleteWindowsBefore(pool, windowStart(now) - WINDOW_MS);
 }

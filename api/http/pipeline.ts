@@ -3,6 +3,7 @@ import type { Principal } from '../../src/auth/authenticate';
 import { derivedSecretBox } from '../../src/crypto/secret-box';
 import { AppError } from '../../src/errors';
 import * as idempotency from '../../src/idempotency';
+import * as idempotencyStore from '../../src/idempotency-repository';
 import type { RateLimitState } from '../../src/rate-limit';
 import type { ApiDeps } from '../context';
 import { requestLog, requestIdOf } from './request-context';
@@ -59,7 +60,7 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
       throw err;
     }
     const json = JSON.stringify(result.body);
-    await idempotency.complete(pool, principal.id, key, result.status, route.idempotency!.sealed ? sealer.seal(json, boundTo) : json);
+    await idempotencyStore.complete(pool, principal.id, key, result.status, route.idempotency!.sealed ? sealer.seal(json, boundTo) : json);
     sendJson(res, result.status, json);
   };
 }
@@ -132,7 +133,7 @@ function noBody(req: Request): Record<string, never> {
 /** A refusal (4xx) is the request's outcome and is replayed; a fault (5xx) changed nothing and frees the key for a retry. */
 async function storeFailure(pool: ApiDeps['database']['pool'], principal: string, key: string, err: unknown): Promise<void> {
   if (err instanceof AppError && err.status < 500) {
-    await idempotency.complete(
+    await idempotencyStore.complete(
       pool,
       principal,
       key,
@@ -140,6 +141,6 @@ async function storeFailure(pool: ApiDeps['database']['pool'], principal: string
       JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } }),
     );
   } else {
-    await idempotency.release(pool, principal, key);
+    await idempotencyStore.release(pool, principal, key);
   }
 }

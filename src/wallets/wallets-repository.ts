@@ -1,4 +1,30 @@
+import { eq, sql } from 'drizzle-orm';
 import type { Pool, PoolClient } from 'pg';
+import type { Db } from '../db/client';
+import { wallets } from '../db/schema';
+
+export type WalletRow = typeof wallets.$inferSelect;
+
+/** Stores the user's wallet (its secret already sealed); null when the user has one already (the new one is dropped). */
+export async function insertWallet(db: Db, w: { userId: string; publicKey: string; secretSealed: string }): Promise<WalletRow | null> {
+  const [created] = await db.insert(wallets).values(w).onConflictDoNothing({ target: wallets.userId }).returning();
+  return created ?? null;
+}
+
+export async function findWallet(db: Db, userId: string): Promise<WalletRow | null> {
+  const [row] = await db.select().from(wallets).where(eq(wallets.userId, userId));
+  return row ?? null;
+}
+
+/** The wallet's account exists on chain: ACTIVE, with its activation time. */
+export async function markWalletActive(db: Db, userId: string): Promise<WalletRow> {
+  const [active] = await db
+    .update(wallets)
+    .set({ status: 'ACTIVE', activatedAt: sql`now()` })
+    .where(eq(wallets.userId, userId))
+    .returning();
+  return active;
+}
 
 /** The owners of the wallets among `publicKeys`: public key → user id (keys of no wallet of ours are absent). */
 export async function walletOwners(q: Pool | PoolClient, publicKeys: string[]): Promise<Map<string, string>> {

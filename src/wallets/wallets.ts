@@ -1,31 +1,17 @@
 import { type Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
-import { eq, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
 import { createSecretBox, parseKeyring, type SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
-import { wallets } from '../db/schema';
 import type { StellarNetwork } from '../stellar/network';
 import { submitOnce } from '../stellar/submitter';
 import { signTransaction } from '../stellar/sign';
-
-export type WalletRow = typeof wallets.$inferSelect;
+import { findWallet, insertWallet, markWalletActive, type WalletRow } from './wallets-repository';
 
 /** Gives the user a keypair (once): the secret is sealed before it is stored. Returns the user's wallet. */
 export async function ensureWallet(db: Db, box: SecretBox, userId: string): Promise<WalletRow> {
   const pair = Keypair.random();
-  const [created] = await db
-    .insert(wallets)
-    .values({ userId, publicKey: pair.publicKey(), secretSealed: box.seal(pair.secret(), userId) })
-    .onConflictDoNothing({ target: wallets.userId })
-    .returning();
-  if (created) return created;
-  const [existing] = await db.select().from(wallets).where(eq(wallets.userId, userId));
-  return existing;
-}
-
-export async function findWallet(db: Db, userId: string): Promise<WalletRow | null> {
-  const [row] = await db.select().from(wallets).where(eq(wallets.userId, userId));
-  return row ?? null;
+  const created = await insertWallet(db, { userId, publicKey: pair.publicKey(), secretSealed: box.seal(pair.secret(), userId) });
+  return created ?? (await findWallet(db, userId))!;
 }
 
 export function walletKeypair(box: SecretBox, wallet: WalletRow): Keypair {
@@ -67,12 +53,7 @@ export async function activateWallet(
   if (outcome.status === 'FAILED') {
     throw new WalletActivationRefused(`activation of ${user.publicKey()} failed: ${JSON.stringify(outcome.codes)}`);
   }
-  const [active] = await deps.db
-    .update(wallets)
-    .set({ status: 'ACTIVE', activatedAt: sql`now()` })
-    .where(eq(wallets.userId, userId))
-    .returning();
-  return active;
+  return markWalletActive(deps.db, userId);
 }
 
 /** The box that seals wallet secrets, from WALLET_ENCRYPTION_KEYS and WALLET_ENCRYPTION_KEY_ID. */

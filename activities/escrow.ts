@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
-import { sql } from 'drizzle-orm';
 import { insertDispute, markResolved, markResolving, reopenDispute } from '../src/disputes/disputes-repository';
 import { AppError } from '../src/errors';
 import * as steps from '../src/escrow/escrow-steps';
 import type { EscrowDeps, EscrowOrder, Settlement } from '../src/escrow/escrow-steps';
-import { emitEvent } from '../src/events/emit';
-import { findOrder } from '../src/orders/orders-repository';
+import { insertEvent } from '../src/events/events-repository';
+import { lastError } from '../src/orders/last-error';
+import { findOrder, recordStepFailure } from '../src/orders/orders-repository';
 import { TrustlessWorkUnavailable } from '../src/providers/trustless-work/client';
 import { StellarTransientError } from '../src/stellar/submitter';
 import type { ActivityDeps } from './deps';
@@ -42,17 +42,15 @@ async function step<T>(deps: ActivityDeps, orderId: string, name: string, run: (
   } catch (err) {
     const final = err instanceof AppError && (err.status < 500 || err.code === 'PROVIDER_ERROR');
     const attempt = Context.current().info.attempt;
-    const lastError = {
+    const failure = lastError({
       step: name,
       code: err instanceof AppError ? err.code : isProviderFault(err) ? 'PROVIDER_UNAVAILABLE' : 'INTERNAL_ERROR',
       message: (err as Error).message,
       attempt,
       retrying: !final,
       at: new Date().toISOString(),
-    };
-    await deps.database.db
-      .execute(sql`UPDATE orders SET last_error = ${JSON.stringify(lastError)}::jsonb WHERE id = ${orderId}`)
-      .catch(() => undefined);
+    });
+    await recordStepFailure(deps.database.db, orderId, failure).catch(() => undefined);
     if (final) throw refusalOf(err);
     deps.logger.warn({ orderId, step: name, attempt, err: (err as Error).message }, 'escrow step failed; retrying');
     throw err;
@@ -137,7 +135,7 @@ export function createEscrowActivities(deps: ActivityDeps) {
       userIds: string[];
       at: string;
     }): Promise<void> {
-      await emitEvent(escrow.pool, {
+      await insertEvent(escrow.pool, {
         dedupeKey: `order.command_rejected:${input.orderId}:${input.seq}`,
         type: 'order.command_rejected',
         resourceType: 'order',

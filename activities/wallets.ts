@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { activateWallet, markWalletFailed, WalletActivationRefused } from '../src/wallets/wallets';
+import { activateWallet, WalletActivationRefused } from '../src/wallets/wallets';
+import { markWalletFailed } from '../src/wallets/wallets-repository';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 

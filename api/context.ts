@@ -9,7 +9,7 @@ import { SharedRateLimiter } from '../src/rate-limit';
 import { createStellarNetwork, type StellarNetwork } from '../src/stellar/network';
 import type { TemporalHandle } from '../src/temporal/connection';
 import { walletSealer } from '../src/wallets/wallet-keys';
-import { walletActivationCounter } from './wallet-activation';
+import { walletActivationCounter } from './middleware/metrics';
 
 /** What route handlers may use; built once per API process. */
 export interface ApiDeps {

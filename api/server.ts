@@ -5,7 +5,7 @@ import { createMetricsApp } from './metrics-app';
 import { createMetrics } from './middleware/metrics';
 import { loadConfig, requireFor } from '../src/config';
 import { createDatabase } from '../src/db/client';
-import { purgeExpired } from '../src/idempotency';
+import { purgeExpired } from '../src/idempotency-repository';
 import { createLogger } from '../src/logger';
 import { purgeRateLimitWindows } from '../src/rate-limit';
 import { createTemporalHandle } from '../src/temporal/connection';

@@ -1,20 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { Counter } from 'prom-client';
 import { AppError } from '../src/errors';
 import { UserIdKey } from '../src/temporal/search-attributes';
-import { giveBackActivation, takeActivation } from '../src/wallets/activation-budget';
+import { giveBackActivation, takeActivation } from '../src/wallets/activation-budget-repository';
 import { walletWorkflowId } from '../workflows/ids';
 import type { ApiDeps } from './context';
-
-/** `wallet_activations_total{outcome}`: started, already running, refused by a budget, or not started (Temporal away). */
-export function walletActivationCounter(): Counter<'outcome'> {
-  return new Counter({
-    name: 'wallet_activations_total',
-    help: 'Wallet activations asked for, by outcome (each started one is paid in the platform’s XLM)',
-    labelNames: ['outcome'],
-    registers: [],
-  });
-}
 
 /**
  * Takes one activation from the day's budget (per API key and for the platform; 429 RATE_LIMITED naming the budget

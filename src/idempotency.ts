@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Pool } from 'pg';
+import { findClaim, insertClaim, takeOverClaim } from './idempotency-repository';
 
 /** How long a stored outcome is kept, per kind of resource (contract 001). `forever` is never purged. */
 export const IDEMPOTENCY_WINDOWS = {
@@ -76,49 +77,19 @@ function canonicalJson(value: unknown): string {
 /** Takes the key for this request, or says why not: a stored outcome to replay, a run in progress, or another body. */
 export async function claim(pool: Pool, input: ClaimInput): Promise<Claim> {
   const ttl = IDEMPOTENCY_WINDOWS[input.window];
-  const expires = ttl === null ? null : new Date(Date.now() + ttl);
-  const inserted = await pool.query(
-    `INSERT INTO idempotency_keys (principal, key, request_hash, state, expires_at) VALUES ($1, $2, $3, 'in_progress', $4)
-     ON CONFLICT DO NOTHING`,
-    [input.principal, input.key, input.requestHash, expires],
-  );
-  if (inserted.rowCount === 1) return { kind: 'claimed' };
-
+  const row = {
+    principal: input.principal,
+    key: input.key,
+    requestHash: input.requestHash,
+    expiresAt: ttl === null ? null : new Date(Date.now() + ttl),
+  };
+  if (await insertClaim(pool, row)) return { kind: 'claimed' };
   // Take over an expired record, or one abandoned in progress by a process that died (same body only).
-  const taken = await pool.query(
-    `UPDATE idempotency_keys SET request_hash = $3, state = 'in_progress', response_status = NULL, response_body = NULL,
-       locked_at = now(), expires_at = $4, created_at = now()
-     WHERE principal = $1 AND key = $2
-       AND ((expires_at IS NOT NULL AND expires_at < now())
-         OR (state = 'in_progress' AND request_hash = $3 AND locked_at < now() - make_interval(secs => $5)))`,
-    [input.principal, input.key, input.requestHash, expires, ABANDONED_AFTER_MS / 1000],
-  );
-  if (taken.rowCount === 1) return { kind: 'claimed' };
+  if (await takeOverClaim(pool, row, ABANDONED_AFTER_MS)) return { kind: 'claimed' };
 
-  const { rows } = await pool.query<{ request_hash: string; state: string; response_status: number; response_body: string }>(
-    'SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE principal = $1 AND key = $2',
-    [input.principal, input.key],
-  );
-  const row = rows[0];
-  if (!row) return claim(pool, input); // purged between our statements: try again from the start
-  if (row.request_hash !== input.requestHash) return { kind: 'mismatch' };
-  if (row.state === 'in_progress') return { kind: 'in_progress' };
-  return { kind: 'replay', status: row.response_status, body: row.response_body };
-}
-
-export async function complete(pool: Pool, principal: string, key: string, status: number, body: string): Promise<void> {
-  await pool.query(
-    `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4 WHERE principal = $1 AND key = $2`,
-    [principal, key, status, body],
-  );
-}
-
-/** Gives the key back (the request failed in a way that changed nothing and may be retried). */
-export async function release(pool: Pool, principal: string, key: string): Promise<void> {
-  await pool.query(`DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND state = 'in_progress'`, [principal, key]);
-}
-
-export async function purgeExpired(pool: Pool): Promise<number> {
-  const r = await pool.query('DELETE FROM idempotency_keys WHERE expires_at IS NOT NULL AND expires_at < now()');
-  return r.rowCount ?? 0;
+  const stored = await findClaim(pool, input.principal, input.key);
+  if (!stored) return claim(pool, input); // purged between our statements: try again from the start
+  if (stored.request_hash !== input.requestHash) return { kind: 'mismatch' };
+  if (stored.state === 'in_progress') return { kind: 'in_progress' };
+  return { kind: 'replay', status: stored.response_status, body: stored.response_body };
 }

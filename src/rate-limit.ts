@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { addCounts, decrement, deleteWindowsBefore, incrementBelow } from './rate-limit-repository';
 
 export const WINDOW_MS = 60_000;
 
@@ -26,11 +27,6 @@ export function rateLimitState(limit: number, count: number, now: number): RateL
     exceeded: count > limit,
   };
 }
-
-const ADD_SQL = `INSERT INTO rate_limit_counters (bucket, window_start, count)
-  SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[])
-  ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_counters.count + excluded.count
-  RETURNING bucket, window_start, count`;
 
 interface Window {
   start: number;
@@ -97,14 +93,12 @@ export class SharedRateLimiter {
       .map(([bucket, w]) => ({ bucket, w, delta: w.pending }));
     if (batch.length === 0) return Promise.resolve();
     for (const b of batch) b.w.pending -= b.delta;
-    this.flushing = this.pool
-      .query<{ bucket: string; window_start: string; count: number }>({
-        name: 'rate_limit_add',
-        text: ADD_SQL,
-        values: [batch.map((b) => b.bucket), batch.map((b) => b.w.start), batch.map((b) => b.delta)],
-      })
+    this.flushing = addCounts(
+      this.pool,
+      batch.map((b) => ({ bucket: b.bucket, windowStart: b.w.start, delta: b.delta })),
+    )
       .then(
-        ({ rows }) => {
+        (rows) => {
           for (const r of rows) {
             const w = this.windows.get(r.bucket);
             if (w && w.start === Number(r.window_start)) {
@@ -149,7 +143,7 @@ export class SharedRateLimiter {
 
 /** Drops finished windows from PostgreSQL; called periodically by the API. */
 export async function purgeRateLimitWindows(pool: Pool, now = Date.now()): Promise<void> {
-  await pool.query('DELETE FROM rate_limit_counters WHERE window_start < $1', [windowStart(now) - WINDOW_MS]);
+  await deleteWindowsBefore(pool, windowStart(now) - WINDOW_MS);
 }
 
 /** A request counted in a window by `takeSlot`, to give back with `giveBackSlot` if it turns out not to count. */
@@ -170,22 +164,14 @@ export async function takeSlot(
   now = Date.now(),
 ): Promise<{ state: RateLimitState; slot: Slot | null }> {
   const start = windowStart(now);
-  const { rows } = await pool.query<{ count: number }>(
-    `INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES ($1, $2, 1)
-     ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_counters.count + 1 WHERE rate_limit_counters.count < $3
-     RETURNING count`,
-    [bucket, start, limit],
-  );
-  if (rows.length === 0) return { state: rateLimitState(limit, limit + 1, now), slot: null };
-  return { state: rateLimitState(limit, rows[0].count, now), slot: { bucket, windowStart: start } };
+  const count = await incrementBelow(pool, bucket, start, limit);
+  if (count === null) return { state: rateLimitState(limit, limit + 1, now), slot: null };
+  return { state: rateLimitState(limit, count, now), slot: { bucket, windowStart: start } };
 }
 
 /** Uncounts a request taken by `takeSlot` (it was refused before it ran, or failed and will be retried). */
 export async function giveBackSlot(pool: Pool, slot: Slot): Promise<void> {
-  await pool.query('UPDATE rate_limit_counters SET count = count - 1 WHERE bucket = $1 AND window_start = $2 AND count > 0', [
-    slot.bucket,
-    slot.windowStart,
-  ]);
+  await decrement(pool, slot.bucket, slot.windowStart);
 }
 
 /**

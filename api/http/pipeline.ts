@@ -3,7 +3,8 @@ import type { Principal } from '../../src/auth/authenticate';
 import { createSecretBox, parseKeyring } from '../../src/crypto/secret-box';
 import { AppError } from '../../src/errors';
 import * as idempotency from '../../src/idempotency';
-import { giveBackSlot, type RateLimitState, takeSlot } from '../../src/rate-limit';
+import * as idempotencyStore from '../../src/idempotency-repository';
+import { giveBackSlot, takeSlot } from '../../src/rate-limit';
 import type { ApiDeps } from '../context';
 import { applyLimit } from './limits';
 import { requestLog, requestIdOf } from './request-context';
@@ -56,7 +57,7 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
       throw err;
     }
     const json = JSON.stringify(result.body);
-    await idempotency.complete(
+    await idempotencyStore.complete(
       pool,
       idempotent.principal,
       idempotent.key,
@@ -147,7 +148,7 @@ function noBody(req: Request): Record<string, never> {
  */
 async function storeFailure(pool: ApiDeps['database']['pool'], principal: string, key: string, err: unknown): Promise<void> {
   if (err instanceof AppError && err.status < 500 && err.code !== 'RATE_LIMITED') {
-    await idempotency.complete(
+    await idempotencyStore.complete(
       pool,
       principal,
       key,
@@ -155,7 +156,7 @@ async function storeFailure(pool: ApiDeps['database']['pool'], principal: string
       JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } }),
     );
   } else {
-    await idempotency.release(pool, principal, key);
+    await idempotencyStore.release(pool, principal, key);
   }
 }
 

@@ -29,3 +29,13 @@ export function createMetrics(business: Metric[] = []) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** `wallet_activations_total{outcome}`: started, already running, refused by a budget, or not started (Temporal away). */
+export function walletActivationCounter(): Counter<'outcome'> {
+  return new Counter({
+    name: 'wallet_activations_total',
+    help: 'Wallet activations asked for, by outcome (each started one is paid in the platform’s XLM)',
+    labelNames: ['outcome'],
+    registers: [],
+  });
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type ApiKeyRow, createApiKey, listApiKeys, revokeApiKey, SCOPES } from '../../src/auth/api-keys';
+import { SCOPES } from '../../src/auth/api-keys';
+import { type ApiKeyRow, createApiKey, listApiKeys, revokeApiKey } from '../../src/auth/api-keys-repository';
 import { AppError } from '../../src/errors';
 import { isId } from '../../src/ids';
 import { decodeIdCursor, page, pageQuery, paginationSchema } from '../http/pagination';

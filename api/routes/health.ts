@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pingDatabase } from '../../src/db/client';
 import { defineRoute } from '../http/route';
 
 const check = z.object({ ok: z.boolean(), latency_ms: z.number() });
@@ -29,7 +30,7 @@ export const healthRoutes = [
     },
     async handle({ deps }) {
       const [postgres, temporal] = await Promise.all([
-        timed(async () => (await deps.database.pool.query('SELECT 1')).rowCount === 1),
+        timed(() => pingDatabase(deps.database.pool)),
         timed(() => deps.temporal.ping(2000)),
       ]);
       const ok = postgres.ok && temporal.ok;

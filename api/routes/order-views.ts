@@ -5,6 +5,7 @@ import { bpsToPercent } from '../../src/escrow/fees';
 import { derivedId, isId } from '../../src/ids';
 import { idempotentUpdateId, type IdempotentRequest } from '../../src/idempotency';
 import { formatAmount } from '../../src/money';
+import { lastError, type LastError } from '../../src/orders/last-error';
 import { findOrder, type OrderRow } from '../../src/orders/orders-repository';
 import { orderWorkflowId } from '../../workflows/ids';
 import { ALLOWED_FROM, ORDER_STATUSES, type OrderCommand, type SettlementSummary, TERMINAL } from '../../src/orders/order-state';
@@ -33,6 +34,16 @@ export const escrowSchema = z
   })
   .meta({ id: 'Escrow' });
 
+/** `last_error`, in its one shape (src/orders/last-error.ts). */
+const lastErrorSchema = z.object({
+  step: z.string(),
+  code: z.string(),
+  message: z.string(),
+  attempt: z.number().int().nullable().meta({ description: 'The attempt that failed; null when the workflow recorded the refusal' }),
+  retrying: z.boolean(),
+  at: z.string(),
+}) satisfies z.ZodType<LastError>;
+
 export const orderSchema = z
   .object({
     id: z.string(),
@@ -48,7 +59,7 @@ export const orderSchema = z
     status: z.enum(ORDER_STATUSES),
     escrow: escrowSchema,
     dispute_id: z.string().nullable(),
-    last_error: z.object({ step: z.string(), code: z.string(), message: z.string(), at: z.string() }).passthrough().nullable().meta({
+    last_error: lastErrorSchema.nullable().meta({
       description: 'The last failure of a step: `retrying: true` while it is being retried, else it was refused and the order went back',
     }),
     transitions: z.array(z.object({ status: z.string(), escrow_status: z.string().nullable(), at: z.string() })),
@@ -107,7 +118,7 @@ export function renderOrder(o: OrderRow): z.infer<typeof orderSchema> {
     status: o.status as z.infer<typeof orderSchema>['status'],
     escrow: renderEscrow(o),
     dispute_id: o.disputeId,
-    last_error: o.lastError as z.infer<typeof orderSchema>['last_error'],
+    last_error: lastError(o.lastError),
     transitions: o.transitions as z.infer<typeof orderSchema>['transitions'],
     created_at: o.createdAt.toISOString(),
     updated_at: o.updatedAt.toISOString(),

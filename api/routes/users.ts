@@ -6,7 +6,7 @@ import { createUser, findUser, listUsers, type UserRow } from '../../src/users/u
 import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { reserveActivation, startWalletActivation } from '../wallet-activation';
-import { giveBackActivation } from '../../src/wallets/activation-budget';
+import { giveBackActivation } from '../../src/wallets/activation-budget-repository';
 import { ensureWallet } from '../../src/wallets/wallets';
 import { text } from '../http/validation';
 

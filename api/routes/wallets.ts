@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
-import { ensureWallet, findWallet, type WalletRow } from '../../src/wallets/wallets';
+import { ensureWallet } from '../../src/wallets/wallets';
+import { findWallet, type WalletRow } from '../../src/wallets/wallets-repository';
 import type { ApiDeps } from '../context';
 import { defineRoute } from '../http/route';
 import { reserveActivation, startWalletActivation } from '../wallet-activation';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { prepareBenchDatabase } from '../shared/database';
 import { Keypair } from '@stellar/stellar-sdk';
 import { Client } from 'pg';
-import { createApiKey } from '../../src/auth/api-keys';
+import { createApiKey } from '../../src/auth/api-keys-repository';
 import { createDatabase } from '../../src/db/client';
 import { runMigrations } from '../../src/db/migrate';
 import { freePort } from '../../devstack/net';

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { prepareBenchDatabase } from '../shared/database';
 import { Keypair } from '@stellar/stellar-sdk';
-import { createApiKey } from '../../src/auth/api-keys';
+import { createApiKey } from '../../src/auth/api-keys-repository';
 import { loadConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
 import { runMigrations } from '../../src/db/migrate';

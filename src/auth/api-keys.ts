@@ -1,8 +1,4 @@
 import crypto from 'node:crypto';
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { apiKeys } from '../db/schema';
-import { newId } from '../ids';
 import { sha256Hex } from '../crypto/hashing';
 
 export const SCOPES = ['read', 'write', 'support'] as const;
@@ -11,8 +7,6 @@ export type Scope = (typeof SCOPES)[number];
 export const KEY_PREFIX = 'ohk_live_';
 const PREFIX_LENGTH = 12;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 /** A new key: `ohk_live_` then 40 base62 characters, the first 12 of which are the (non-secret) lookup prefix. */
 export function generateApiKey(): { key: string; prefix: string; hash: string } {
@@ -28,34 +22,4 @@ export function lookupPrefix(token: string): string | null {
   if (!token.startsWith(KEY_PREFIX) || token.length !== KEY_PREFIX.length + 40) return null;
   const body = token.slice(KEY_PREFIX.length);
   return /^[0-9A-Za-z]{40}$/.test(body) ? body.slice(0, PREFIX_LENGTH) : null;
-}
-
-export async function createApiKey(db: Db, input: { name: string; scopes: Scope[] }): Promise<{ row: ApiKeyRow; key: string }> {
-  const { key, prefix, hash } = generateApiKey();
-  const [row] = await db
-    .insert(apiKeys)
-    .values({ id: newId('key'), name: input.name, prefix, keyHash: hash, scopes: [...new Set(input.scopes)] })
-    .returning();
-  return { row, key };
-}
-
-export async function listApiKeys(db: Db, page: { limit: number; before?: string }): Promise<ApiKeyRow[]> {
-  return db
-    .select()
-    .from(apiKeys)
-    .where(page.before ? lt(apiKeys.id, page.before) : undefined)
-    .orderBy(desc(apiKeys.id))
-    .limit(page.limit + 1);
-}
-
-/** Revokes a key; revoking a revoked key keeps its first revocation time. Returns null when no such key exists. */
-export async function revokeApiKey(db: Db, id: string): Promise<ApiKeyRow | null> {
-  const [updated] = await db
-    .update(apiKeys)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .returning();
-  if (updated) return updated;
-  const [existing] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
-  return existing ?? null;
 }

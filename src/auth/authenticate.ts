@@ -2,10 +2,9 @@ import type { Pool } from 'pg';
 import { constantTimeEqual, digest, matchesDigest, sha256Hex } from '../crypto/hashing';
 import type { Scope } from './api-keys';
 import { lookupPrefix } from './api-keys';
+import { findActiveKeyByPrefix } from './api-keys-repository';
 
 export type Principal = { kind: 'master'; id: 'master' } | { kind: 'api_key'; id: string; scopes: Scope[] };
-
-const KEY_SQL = 'SELECT id, key_hash, scopes FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL';
 
 export interface AuthenticatorOptions {
   /** How long a verified key is remembered. */
@@ -56,12 +55,7 @@ export class Authenticator {
   }
 
   private async lookup(prefix: string, hash: string, now: number): Promise<Principal | null> {
-    const { rows } = await this.pool.query<{ id: string; key_hash: string; scopes: Scope[] }>({
-      name: 'find_api_key',
-      text: KEY_SQL,
-      values: [prefix],
-    });
-    const row = rows[0];
+    const row = await findActiveKeyByPrefix(this.pool, prefix);
     if (!row || !constantTimeEqual(row.key_hash, hash)) {
       this.hits.delete(hash);
       if (this.options.missTtlMs > 0) remember(this.misses, hash, now + this.options.missTtlMs, this.maxEntries);

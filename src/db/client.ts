@@ -1,8 +1,10 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import * as schema from './schema';
 
 export type Db = NodePgDatabase<typeof schema>;
+/** A transaction opened with `db.transaction`: what a repository function writes on to change several rows at once. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface Database {
   pool: Pool;
@@ -25,4 +27,28 @@ export function createDatabase(url: string, poolSize: number): Database {
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle(pool, { schema });
   return { pool, db, close: () => pool.end() };
+}
+
+/** True when PostgreSQL answers a trivial statement (the health check). */
+export async function pingDatabase(pool: Pool): Promise<boolean> {
+  return (await pool.query('SELECT 1')).rowCount === 1;
+}
+
+/**
+ * Runs `fn` in a transaction on one client of `pool`: committed when `fn` resolves, rolled back when it throws.
+ * Repository functions given the client write inside the transaction.
+ */
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }

@@ -1,9 +1,12 @@
 import type { Horizon } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
+import { withTransaction } from '../db/client';
 import { credit } from '../ledger';
 import { formatAmount, parseAmount } from '../money';
-import { emitEvent } from '../events/emit';
+import { insertEvent } from '../events/events-repository';
 import type { StellarNetwork } from '../stellar/network';
+import { walletOwners } from '../wallets/wallets-repository';
+import { findCursor, resetCursor, saveCursor } from './deposits-repository';
 
 export interface ScanResult {
   scanned: number;
@@ -32,7 +35,7 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
   if (records.length === 0) {
     if (network.name === 'sandbox' && (await cursorAheadOfNetwork(network, start))) {
       // A sandbox network was reset under us (its ledgers start again from 1): scan its new history from the start.
-      await pool.query('UPDATE chain_cursors SET cursor = $2, updated_at = now() WHERE name = $1', [opts.cursorName, '0']);
+      await resetCursor(pool, opts.cursorName, '0');
       return { scanned: 0, credited: 0, cursor: '0', caughtUp: false };
     }
     return { scanned: 0, credited: 0, cursor: start, caughtUp: true };
@@ -46,15 +49,12 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
       r.asset_code === network.usdc.code &&
       r.asset_issuer === network.usdc.issuer,
   );
-  const client = await pool.connect();
-  let credited = 0;
-  try {
-    await client.query('BEGIN');
-    const owners = await client.query<{ user_id: string; public_key: string }>(
-      'SELECT user_id, public_key FROM wallets WHERE public_key = ANY($1)',
-      [incoming.map((r) => r.to)],
+  return withTransaction(pool, async (client) => {
+    let credited = 0;
+    const userOf = await walletOwners(
+      client,
+      incoming.map((r) => r.to),
     );
-    const userOf = new Map(owners.rows.map((o) => [o.public_key, o.user_id]));
     for (const r of incoming) {
       const userId = userOf.get(r.to);
       if (!userId) continue;
@@ -69,7 +69,7 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
       });
       if (!entry.replayed) {
         credited++;
-        await emitEvent(client, {
+        await insertEvent(client, {
           dedupeKey: `deposit.credited:${network.tag}:${r.id}`,
           type: 'deposit.credited',
           resourceType: 'deposit',
@@ -87,18 +87,9 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
       }
     }
     const last = records[records.length - 1].paging_token;
-    await client.query(
-      `INSERT INTO chain_cursors (name, cursor) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET cursor = $2, updated_at = now()`,
-      [opts.cursorName, last],
-    );
-    await client.query('COMMIT');
+    await saveCursor(client, opts.cursorName, last);
     return { scanned: records.length, credited, cursor: last, caughtUp: records.length < PAGE };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
@@ -106,8 +97,8 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
  * on a public network, the newest payment at the time (no wallet of ours can have received anything before).
  */
 async function startingCursor(pool: Pool, network: StellarNetwork, name: string): Promise<string> {
-  const { rows } = await pool.query<{ cursor: string }>('SELECT cursor FROM chain_cursors WHERE name = $1', [name]);
-  if (rows[0]) return rows[0].cursor;
+  const saved = await findCursor(pool, name);
+  if (saved !== null) return saved;
   if (network.name === 'sandbox') return '0';
   const newest = await network.horizon.payments().order('desc').limit(1).call();
   return newest.records[0]?.paging_token ?? '0';

@@ -1,9 +1,7 @@
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { disputes } from '../db/schema';
-
-/** A PostgreSQL array literal of ids (ids are [a-z0-9_] only). */
-const pgArray = (ids: string[]) => `{${ids.join(',')}}`;
+import { insertEvent } from '../events/events-repository';
 
 export type DisputeRow = typeof disputes.$inferSelect;
 
@@ -19,14 +17,20 @@ export interface OpenDispute {
 
 /** Records a dispute opened on chain (once: the same id again changes nothing) and its `dispute.opened` event. */
 export async function insertDispute(db: Db, d: OpenDispute): Promise<void> {
-  const data = JSON.stringify({ dispute_id: d.id, order_id: d.orderId, opened_by: d.openedBy, reason: d.reason });
-  await db.execute(sql`WITH opened AS (
-      INSERT INTO disputes (id, order_id, opened_by, reason, evidence, status)
+  await db.transaction(async (tx) => {
+    const opened = await tx.execute(sql`INSERT INTO disputes (id, order_id, opened_by, reason, evidence, status)
       VALUES (${d.id}, ${d.orderId}, ${d.openedBy}, ${d.reason}, ${d.evidence === undefined ? null : JSON.stringify(d.evidence)}::jsonb, 'OPEN')
-      ON CONFLICT (id) DO NOTHING RETURNING id)
-    INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
-    SELECT ${`dispute.opened:${d.id}`}, 'dispute.opened', 'dispute', id, ${pgArray(d.userIds)}::text[], ${data}::jsonb FROM opened
-    ON CONFLICT (dedupe_key) DO NOTHING`);
+      ON CONFLICT (id) DO NOTHING RETURNING id`);
+    if (opened.rows.length === 0) return;
+    await insertEvent(tx, {
+      dedupeKey: `dispute.opened:${d.id}`,
+      type: 'dispute.opened',
+      resourceType: 'dispute',
+      resourceId: d.id,
+      userIds: d.userIds,
+      data: { dispute_id: d.id, order_id: d.orderId, opened_by: d.openedBy, reason: d.reason },
+    });
+  });
 }
 
 export interface DisputeDecision {
@@ -55,14 +59,31 @@ export async function markResolving(db: Db, id: string, d: DisputeDecision): Pro
 
 /** The resolution was paid out: RESOLVED, with its `dispute.resolved` event. */
 export async function markResolved(db: Db, id: string, userIds: string[]): Promise<void> {
-  await db.execute(sql`WITH done AS (
-      UPDATE disputes SET status = 'RESOLVED', resolved_at = now(), updated_at = now() WHERE id = ${id} AND status <> 'RESOLVED'
-      RETURNING id, order_id, decision, release_amount::text, refund_amount::text)
-    INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
-    SELECT ${`dispute.resolved:${id}`}, 'dispute.resolved', 'dispute', id, ${pgArray(userIds)}::text[],
-           jsonb_build_object('dispute_id', id, 'order_id', order_id, 'decision', decision, 'release_amount_minor', release_amount, 'refund_amount_minor', refund_amount)
-      FROM done
-    ON CONFLICT (dedupe_key) DO NOTHING`);
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.execute<{
+      order_id: string;
+      decision: string | null;
+      release_amount: string | null;
+      refund_amount: string | null;
+    }>(sql`UPDATE disputes SET status = 'RESOLVED', resolved_at = now(), updated_at = now() WHERE id = ${id} AND status <> 'RESOLVED'
+      RETURNING order_id, decision, release_amount::text, refund_amount::text`);
+    if (rows.length === 0) return;
+    const done = rows[0];
+    await insertEvent(tx, {
+      dedupeKey: `dispute.resolved:${id}`,
+      type: 'dispute.resolved',
+      resourceType: 'dispute',
+      resourceId: id,
+      userIds,
+      data: {
+        dispute_id: id,
+        order_id: done.order_id,
+        decision: done.decision,
+        release_amount_minor: done.release_amount,
+        refund_amount_minor: done.refund_amount,
+      },
+    });
+  });
 }
 
 /** A resolution that could not be paid out: back to OPEN so support can decide again. */

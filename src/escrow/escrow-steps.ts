@@ -7,7 +7,8 @@ import { moveToEscrow, refundEscrow, settleEscrow, splitEscrow } from '../ledger
 import { formatAmount } from '../money';
 import type { TrustlessWorkClient } from '../providers/trustless-work/client';
 import type { StellarNetwork } from '../stellar/network';
-import { findWallet, walletKeypair, type WalletRow } from '../wallets/wallets';
+import { walletKeypair } from '../wallets/wallets';
+import { findWallet, type WalletRow } from '../wallets/wallets-repository';
 import { bpsToPercent, distributionFees, type PayoutSplit } from './fees';
 import { deployedContractId, submitEscrowCall } from './submit-call';
 import { submitOnce } from '../stellar/submitter';

@@ -37,6 +37,15 @@ export async function getSystemBalances(pool: Pool): Promise<Array<{ account: Sy
   return rows.map((r) => ({ account: r.bucket, currency: r.currency, balance: formatAmount(BigInt(r.balance)) }));
 }
 
+/** The sum of one bucket over every user (e.g. all funds in escrow), in minor units. */
+export async function userBucketTotal(pool: Pool, bucket: UserBucket, currency: Currency): Promise<bigint> {
+  const { rows } = await pool.query<{ total: string }>(
+    `SELECT coalesce(sum(balance), 0)::text AS total FROM ledger_accounts WHERE bucket = $1 AND currency = $2`,
+    [bucket, currency],
+  );
+  return BigInt(rows[0].total);
+}
+
 /** One movement of one of the user's buckets. */
 export interface TransactionLine {
   /** The posting's id; lines are ordered by it, newest first. */

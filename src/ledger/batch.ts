@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { accountIds, type ResolvedRef, SYSTEM_ACCOUNT_SHARDS } from './accounts';
 import type { Currency } from '../money';
+import { type AccountLeg, mergeLegs } from './legs';
 
 /** An entry ready to post: validated, its legs merged per account and sorted by account id. */
 export interface PreparedEntry {
@@ -10,7 +11,7 @@ export interface PreparedEntry {
   relatedType: string | null;
   relatedId: string | null;
   metadata: string;
-  legs: Array<{ id: bigint; ref: ResolvedRef; amount: bigint }>;
+  legs: AccountLeg[];
 }
 
 /** What one statement did for one entry: its postings, or nothing because the key was already posted. */
@@ -87,14 +88,8 @@ async function onShard(pool: Pool, entries: PreparedEntry[]): Promise<PreparedEn
       if (!e.legs.some((l) => 'system' in l.ref)) return e;
       const refs: ResolvedRef[] = e.legs.map((l) => ('system' in l.ref ? { system: l.ref.system, shard } : l.ref));
       const ids = await accountIds(pool, refs, e.currency);
-      const byId = new Map<bigint, PreparedEntry['legs'][number]>();
-      e.legs.forEach((l, i) => {
-        const seen = byId.get(ids[i]);
-        if (seen) seen.amount += l.amount;
-        else byId.set(ids[i], { id: ids[i], ref: refs[i], amount: l.amount });
-      });
-      const legs = [...byId.values()].filter((l) => l.amount !== 0n).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return { ...e, legs };
+      // The shard's rows have other ids: merge again, so the legs stay one per account and in lock order.
+      return { ...e, legs: mergeLegs(e.legs.map((l, i) => ({ id: ids[i], ref: refs[i], amount: l.amount }))) };
     }),
   );
 }

@@ -100,11 +100,12 @@ export async function splitEscrow(pool: Pool, input: SplitEscrowInput): Promise<
   return postEntry(pool, {
     ...input,
     type: 'escrow_split',
-    legs: mergeLegs([
+    // Both parts may pay fees: postEntry merges legs on the same account, so each fee posts as one line.
+    legs: [
       { account: { userId: buyer, bucket: 'escrow' }, amount: -total },
       ...payoutLegs(userId(input.sellerId, 'sellerId'), release, { fee: input.fee, protocolFee: input.protocolFee }),
       ...payoutLegs(buyer, refund, input.refundFees ?? {}),
-    ]),
+    ],
   });
 }
 
@@ -118,15 +119,4 @@ function payoutLegs(recipient: string, amount: bigint, fees: PayoutFees): Leg[] 
       { account: { system: 'stellar_custody' }, amount: protocolFee },
     ] satisfies Leg[]
   ).filter((l) => l.amount !== 0n);
-}
-
-/** One leg per account: a split pays fees on both parts, which post as one line per fee account. */
-function mergeLegs(legs: Leg[]): Leg[] {
-  const out: Leg[] = [];
-  for (const leg of legs) {
-    const same = out.find((l) => JSON.stringify(l.account) === JSON.stringify(leg.account));
-    if (same) same.amount += leg.amount;
-    else out.push({ ...leg });
-  }
-  return out.filter((l) => l.amount !== 0n);
 }

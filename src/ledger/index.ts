@@ -7,7 +7,7 @@ export { moveToEscrow, settleEscrow, refundEscrow, splitEscrow } from './escrow'
 export type { MoveToEscrowInput, SettleEscrowInput, RefundEscrowInput, SplitEscrowInput } from './escrow';
 export { holdForWithdrawal, finalizeWithdrawal, reverseWithdrawal, WITHDRAWAL_RAILS } from './withdrawals';
 export type { WithdrawalInput, FinalizeWithdrawalInput, WithdrawalRail } from './withdrawals';
-export { getBalances, getSystemBalances, getTransactions } from './balances';
+export { getBalances, getSystemBalances, getTransactions, userBucketTotal } from './balances';
 export type { Balance, TransactionLine, TransactionPage } from './balances';
 export { findEntry } from './entries';
 export { postEntry } from './post-entry';

@@ -4,6 +4,7 @@ import { formatAmount, isCurrency, MAX_MINOR } from '../money';
 import { accountIds, resolveRef, type ResolvedRef } from './accounts';
 import { type BatchOutcome, Batcher, postBatch, type PreparedEntry } from './batch';
 import { findEntry, fingerprint } from './entries';
+import { mergeLegs } from './legs';
 import { withRetry } from './retry';
 import type { AccountRef, EntryInput, PostedEntry } from './types';
 
@@ -20,8 +21,6 @@ export interface EntrySpec extends EntryInput {
 
 /** CHECK constraints that a shortfall violates: a user's final balance, or a running balance inside a batch. */
 const SHORTFALL = new Set(['ledger_accounts_user_balance_non_negative', 'ledger_postings_user_balance_after_non_negative']);
-
-type MergedLeg = PreparedEntry['legs'][number];
 
 function invalid(message: string, details: Record<string, unknown>): AppError {
   return new AppError('VALIDATION_ERROR', message, details);
@@ -40,17 +39,6 @@ function validate(spec: EntrySpec): void {
     sum += leg.amount;
   }
   if (sum !== 0n) throw new Error(`unbalanced ledger entry ${spec.key}: legs sum to ${sum}`);
-}
-
-/** Folds legs on the same account together and orders them by account id (the lock order). */
-function merge(ids: bigint[], refs: ResolvedRef[], legs: Leg[]): MergedLeg[] {
-  const byId = new Map<bigint, MergedLeg>();
-  legs.forEach((leg, i) => {
-    const seen = byId.get(ids[i]);
-    if (seen) seen.amount += leg.amount;
-    else byId.set(ids[i], { id: ids[i], ref: refs[i], amount: leg.amount });
-  });
-  return [...byId.values()].filter((l) => l.amount !== 0n).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** The first user account this entry would overdraw, as the caller sees it: INSUFFICIENT_FUNDS with amounts. */
@@ -139,7 +127,7 @@ export async function postEntry(pool: Pool, spec: EntrySpec): Promise<PostedEntr
   validate(spec);
   const refs = spec.legs.map((l) => resolveRef(l.account));
   const ids = await accountIds(pool, refs, spec.currency);
-  const legs = merge(ids, refs, spec.legs);
+  const legs = mergeLegs(spec.legs.map((l, i) => ({ id: ids[i], ref: refs[i], amount: l.amount })));
   if (legs.length < 2) throw invalid('the entry moves nothing', { key: spec.key });
   const entry: PreparedEntry = {
     key: spec.key,

@@ -1,6 +1,9 @@
 import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import type { Pool } from 'pg';
 import type { Db } from '../db/client';
 import { orders } from '../db/schema';
+import { insertEvent } from '../events/events-repository';
+import { lastError, type LastError } from './last-error';
 import type { OrderState } from './order-state';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -38,16 +41,14 @@ export async function insertOrder(db: Db, o: NewOrder, at: Date): Promise<OrderR
     .onConflictDoNothing({ target: orders.id })
     .returning();
   const stored = row ?? (await findOrder(db, o.id))!;
-  const data = JSON.stringify({
-    order_id: stored.id,
-    status: 'ORDER_CREATED',
-    escrow_status: null,
-    version: 1,
-    at: stored.createdAt.toISOString(),
+  await insertEvent(db, {
+    dedupeKey: `order.created:${stored.id}`,
+    type: 'order.created',
+    resourceType: 'order',
+    resourceId: stored.id,
+    userIds: [stored.buyerId, stored.sellerId],
+    data: { order_id: stored.id, status: 'ORDER_CREATED', escrow_status: null, version: 1, at: stored.createdAt.toISOString() },
   });
-  await db.execute(sql`INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
-    VALUES (${`order.created:${stored.id}`}, 'order.created', 'order', ${stored.id}, ARRAY[${stored.buyerId}, ${stored.sellerId}], ${data}::jsonb)
-    ON CONFLICT (dedupe_key) DO NOTHING`);
   return stored;
 }
 
@@ -76,6 +77,14 @@ const ESCROW_EVENTS: Record<string, string> = {
   SPLIT: 'escrow.split',
 };
 
+/** The one way `last_error` is written: a value built by lastError (src/orders/last-error.ts), or null. */
+const lastErrorValue = (e: LastError | null): SQL => sql`${e === null ? null : JSON.stringify(e)}::jsonb`;
+
+/** A failed attempt of an escrow step, shown on the order while it is retried (or once it gave up). */
+export async function recordStepFailure(db: Db, orderId: string, e: LastError): Promise<void> {
+  await db.execute(sql`UPDATE orders SET last_error = ${lastErrorValue(e)} WHERE id = ${orderId}`);
+}
+
 export interface OrderProjection {
   orderId: string;
   version: number;
@@ -91,35 +100,43 @@ export interface OrderProjection {
  */
 export async function projectOrder(db: Db, p: OrderProjection): Promise<void> {
   const entry = JSON.stringify([{ status: p.state.status, escrow_status: p.state.escrow, at: p.at }]);
-  const event = JSON.stringify({
-    order_id: p.orderId,
-    status: p.state.status,
-    escrow_status: p.state.escrow,
-    version: p.version,
-    at: p.at,
-  });
   const escrowType = p.previousEscrow !== undefined && p.state.escrow ? ESCROW_EVENTS[p.state.escrow] : undefined;
-  const escrowEvent = JSON.stringify({
-    order_id: p.orderId,
-    contract_id: p.state.contractId,
-    status: p.state.escrow,
-    previous_status: p.previousEscrow ?? null,
-    settlement: p.state.settlement ?? null,
-    at: p.at,
-  });
   const settlement = p.state.settlement ? JSON.stringify(p.state.settlement) : null;
-  const lastError = p.state.lastError ? JSON.stringify(p.state.lastError) : null;
-  // One statement: the row and its events change together (a replayed version changes none of them).
-  await db.execute(sql`WITH moved AS (UPDATE orders SET status = ${p.state.status}, escrow_status = ${p.state.escrow}, contract_id = ${p.state.contractId},
-      dispute_id = ${p.state.disputeId}, transitions = transitions || ${entry}::jsonb, last_error = ${lastError}::jsonb,
-      settlement = coalesce(${settlement}::jsonb, settlement), version = ${p.version}, updated_at = ${p.at}::timestamptz
-    WHERE id = ${p.orderId} AND version < ${p.version}
-    RETURNING buyer_id, seller_id)
-    INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
-    SELECT ${`order.status_changed:${p.orderId}:${p.version}`}, 'order.status_changed', 'order', ${p.orderId}, ARRAY[buyer_id, seller_id], ${event}::jsonb FROM moved
-    UNION ALL
-    SELECT ${`${escrowType}:${p.orderId}`}, ${escrowType ?? ''}, 'order', ${p.orderId}, ARRAY[buyer_id, seller_id], ${escrowEvent}::jsonb FROM moved WHERE ${escrowType !== undefined}
-    ON CONFLICT (dedupe_key) DO NOTHING`);
+  // One transaction: the row and its events change together (a replayed version changes none of them).
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.execute<{ buyer_id: string; seller_id: string }>(sql`UPDATE orders SET status = ${p.state.status},
+        escrow_status = ${p.state.escrow}, contract_id = ${p.state.contractId}, dispute_id = ${p.state.disputeId},
+        transitions = transitions || ${entry}::jsonb, last_error = ${lastErrorValue(lastError(p.state.lastError))},
+        settlement = coalesce(${settlement}::jsonb, settlement), version = ${p.version}, updated_at = ${p.at}::timestamptz
+      WHERE id = ${p.orderId} AND version < ${p.version}
+      RETURNING buyer_id, seller_id`);
+    if (rows.length === 0) return;
+    const userIds = [rows[0].buyer_id, rows[0].seller_id];
+    await insertEvent(tx, {
+      dedupeKey: `order.status_changed:${p.orderId}:${p.version}`,
+      type: 'order.status_changed',
+      resourceType: 'order',
+      resourceId: p.orderId,
+      userIds,
+      data: { order_id: p.orderId, status: p.state.status, escrow_status: p.state.escrow, version: p.version, at: p.at },
+    });
+    if (escrowType === undefined) return;
+    await insertEvent(tx, {
+      dedupeKey: `${escrowType}:${p.orderId}`,
+      type: escrowType,
+      resourceType: 'order',
+      resourceId: p.orderId,
+      userIds,
+      data: {
+        order_id: p.orderId,
+        contract_id: p.state.contractId,
+        status: p.state.escrow,
+        previous_status: p.previousEscrow ?? null,
+        settlement: p.state.settlement ?? null,
+        at: p.at,
+      },
+    });
+  });
 }
 
 export interface OrderFilter {
@@ -144,4 +161,21 @@ export async function listOrders(db: Db, f: OrderFilter, page: { limit: number; 
     .where(and(...where))
     .orderBy(desc(orders.seq))
     .limit(page.limit + 1);
+}
+
+/** A funded or disputed escrow as the ledger sees it: its contract and the order's amount (minor units). */
+export interface FundedEscrow {
+  id: string;
+  contract_id: string;
+  amount: string;
+}
+
+/** Every order (or those of `orderIds`) whose USD escrow holds funds, funded or disputed, oldest first. */
+export async function listFundedEscrows(pool: Pool, orderIds?: string[]): Promise<FundedEscrow[]> {
+  const { rows } = await pool.query<FundedEscrow>(
+    `SELECT id, contract_id, amount::text FROM orders
+      WHERE escrow_status IN ('FUNDED', 'DISPUTED') AND currency = 'USD' AND ($1::text[] IS NULL OR id = ANY($1)) ORDER BY seq`,
+    [orderIds ?? null],
+  );
+  return rows;
 }

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { AppError } from '../errors';
 import { formatAmount, parseAmount } from '../money';
 import type { StellarNetwork } from '../stellar/network';
+import { listWalletCustody } from '../wallets/wallets-repository';
 
 export interface CustodyLine {
   user_id: string;
@@ -32,14 +33,7 @@ export async function reconcileCustody(
   network: StellarNetwork,
   opts: { userIds?: string[]; concurrency?: number } = {},
 ): Promise<CustodyReport> {
-  const { rows } = await pool.query<{ user_id: string; public_key: string; ledger: string }>(
-    `SELECT w.user_id, w.public_key,
-            coalesce(sum(a.balance) FILTER (WHERE a.currency = 'USD' AND a.bucket IN ('available', 'reserved', 'withdrawing')), 0)::text AS ledger
-       FROM wallets w LEFT JOIN ledger_accounts a ON a.user_id = w.user_id
-      WHERE w.status = 'ACTIVE' AND ($1::text[] IS NULL OR w.user_id = ANY($1))
-      GROUP BY w.user_id, w.public_key ORDER BY w.user_id`,
-    [opts.userIds ?? null],
-  );
+  const rows = await listWalletCustody(pool, opts.userIds);
   const lines: CustodyLine[] = new Array(rows.length);
   let next = 0;
   const worker = async () => {

@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import { AppError } from '../errors';
+import { userBucketTotal } from '../ledger';
 import { formatAmount, parseAmount } from '../money';
+import { listFundedEscrows } from '../orders/orders-repository';
 import type { TrustlessWorkClient } from '../providers/trustless-work/client';
 import { TrustlessWorkRefusal } from '../providers/trustless-work/client';
 
@@ -36,14 +38,8 @@ const CHUNK = 50;
  * and not yet booked) shows as transient drift.
  */
 export async function reconcileEscrows(pool: Pool, tw: TrustlessWorkClient, opts: { orderIds?: string[] } = {}): Promise<EscrowReport> {
-  const { rows } = await pool.query<{ id: string; contract_id: string; amount: string }>(
-    `SELECT id, contract_id, amount::text FROM orders
-      WHERE escrow_status IN ('FUNDED', 'DISPUTED') AND currency = 'USD' AND ($1::text[] IS NULL OR id = ANY($1)) ORDER BY seq`,
-    [opts.orderIds ?? null],
-  );
-  const buckets = await pool.query<{ total: string }>(
-    `SELECT coalesce(sum(balance), 0)::text AS total FROM ledger_accounts WHERE bucket = 'escrow' AND currency = 'USD'`,
-  );
+  const rows = await listFundedEscrows(pool, opts.orderIds);
+  const escrowBuckets = await userBucketTotal(pool, 'escrow', 'USD');
   const balances = new Map<string, bigint>();
   for (let i = 0; i < rows.length; i += CHUNK) {
     const ids = rows.slice(i, i + CHUNK).map((r) => r.contract_id);
@@ -80,7 +76,7 @@ export async function reconcileEscrows(pool: Pool, tw: TrustlessWorkClient, opts
       ledger: formatAmount(totalLedger),
       on_chain: formatAmount(totalChain),
       drift: formatAmount(totalChain - totalLedger),
-      escrow_buckets: formatAmount(BigInt(buckets.rows[0].total)),
+      escrow_buckets: formatAmount(escrowBuckets),
     },
     drifted: lines.filter((l) => l.drift !== '0'),
   };

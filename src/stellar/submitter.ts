@@ -4,6 +4,15 @@ import type { Pool, PoolClient } from 'pg';
 import { withTimeout } from '../async';
 import { classifySubmitError, type ResultCodes } from './horizon-errors';
 import type { StellarNetwork } from './network';
+import {
+  deletePending,
+  findTransaction,
+  finishAndUnlock,
+  insertPending,
+  lockAccount,
+  type StoredTransaction,
+  unlockAccount,
+} from './stellar-transactions-repository';
 
 export interface SubmitRequest {
   /** Business key of this payment or action, e.g. `withdrawal:wd_1:payment`; one signed transaction per key. */
@@ -31,14 +40,6 @@ export class StellarTransientError extends Error {
 
 const MAX_REBUILDS = 5;
 
-interface Row {
-  hash: string;
-  envelope_xdr: string;
-  status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
-  result_codes: ResultCodes | null;
-  ledger: number | null;
-}
-
 /**
  * Submits the transaction for `key` exactly once. The signed envelope and its hash are stored before the first
  * submission; a retry (after a timeout or a crash) first asks Horizon whether that hash is in a ledger, then resubmits
@@ -51,25 +52,24 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
   let locked = false;
   /** Stores a terminal outcome and releases the account's lock in the same round trip. */
   const finish = async (key: string, outcome: SubmitOutcome): Promise<SubmitOutcome> => {
-    await client.query(
-      `WITH done AS (UPDATE stellar_transactions SET status = $2, result_codes = $3, ledger = $4, attempts = attempts + 1, updated_at = now() WHERE business_key = $1 RETURNING 1)
-       SELECT pg_advisory_unlock(hashtextextended($5, 0)) FROM (SELECT count(*) FROM done) d`,
-      [
-        key,
-        outcome.status,
-        outcome.status === 'FAILED' ? JSON.stringify(outcome.codes) : null,
-        outcome.status === 'SUCCEEDED' ? outcome.ledger : null,
-        lock,
-      ],
+    await finishAndUnlock(
+      client,
+      key,
+      {
+        status: outcome.status,
+        resultCodes: outcome.status === 'FAILED' ? outcome.codes : null,
+        ledger: outcome.status === 'SUCCEEDED' ? outcome.ledger : null,
+      },
+      lock,
     );
     locked = false;
     return outcome;
   };
   try {
-    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lock]);
+    await lockAccount(client, lock);
     locked = true;
     for (let rebuild = 0; rebuild <= MAX_REBUILDS; rebuild++) {
-      let row = await load(client, req.key);
+      let row = await findTransaction(client, req.key);
       if (row && row.status !== 'PENDING') return outcomeOf(row);
       if (row) {
         const onChain = await findOnChain(network, row.hash);
@@ -92,7 +92,7 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
         const verdict = classifySubmitError(err);
         if (verdict.kind === 'transient') throw new StellarTransientError(`submission of ${req.key} did not complete: ${verdict.reason}`);
         if (verdict.kind === 'not_applied_resubmittable') {
-          await client.query('DELETE FROM stellar_transactions WHERE business_key = $1 AND status = $2', [req.key, 'PENDING']);
+          await deletePending(client, req.key);
           continue;
         }
         return await finish(req.key, { status: 'FAILED', hash: row.hash, codes: verdict.codes, envelopeXdr: row.envelope_xdr });
@@ -102,29 +102,24 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
   } finally {
     // Every `return finish(…)` above is awaited: unawaited, this block would run while its unlock is still queued,
     // unlock a second time, and PostgreSQL would warn "you don't own a lock of type ExclusiveLock".
-    if (locked) await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]).catch(() => undefined);
+    if (locked) await unlockAccount(client, lock).catch(() => undefined);
     client.release();
   }
 }
 
-async function load(client: PoolClient, key: string): Promise<Row | null> {
-  const { rows } = await client.query<Row>(
-    'SELECT hash, envelope_xdr, status, result_codes, ledger FROM stellar_transactions WHERE business_key = $1',
-    [key],
-  );
-  return rows[0] ?? null;
-}
-
-async function store(client: PoolClient, req: SubmitRequest, tx: Transaction | FeeBumpTransaction): Promise<Row> {
-  const row: Row = { hash: tx.hash().toString('hex'), envelope_xdr: tx.toXDR(), status: 'PENDING', result_codes: null, ledger: null };
-  await client.query(
-    `INSERT INTO stellar_transactions (business_key, hash, source_account, envelope_xdr, status) VALUES ($1, $2, $3, $4, 'PENDING')`,
-    [req.key, row.hash, req.sourceAccount, row.envelope_xdr],
-  );
+async function store(client: PoolClient, req: SubmitRequest, tx: Transaction | FeeBumpTransaction): Promise<StoredTransaction> {
+  const row: StoredTransaction = {
+    hash: tx.hash().toString('hex'),
+    envelope_xdr: tx.toXDR(),
+    status: 'PENDING',
+    result_codes: null,
+    ledger: null,
+  };
+  await insertPending(client, { key: req.key, hash: row.hash, sourceAccount: req.sourceAccount, envelopeXdr: row.envelope_xdr });
   return row;
 }
 
-function outcomeOf(row: Row): SubmitOutcome {
+function outcomeOf(row: StoredTransaction): SubmitOutcome {
   return row.status === 'SUCCEEDED'
     ? { status: 'SUCCEEDED', hash: row.hash, ledger: row.ledger, envelopeXdr: row.envelope_xdr }
     : { status: 'FAILED', hash: row.hash, codes: row.result_codes ?? { transaction: 'unknown' }, envelopeXdr: row.envelope_xdr };

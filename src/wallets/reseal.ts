@@ -1,7 +1,7 @@
 import { Keypair } from '@stellar/stellar-sdk';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
-import { replaceSealedSecret, walletsNotSealedAs } from './wallets';
+import { replaceSealedSecret, walletsNotSealedAs } from './wallets-repository';
 
 export interface ResealProgress {
   /** Wallets re-sealed under the active key by this run. */

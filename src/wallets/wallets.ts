@@ -1,51 +1,17 @@
 import { type Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
-import { and, asc, eq, gt, like, ne, not, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
 import type { Sealer, SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
-import { wallets } from '../db/schema';
 import type { StellarNetwork } from '../stellar/network';
 import { submitOnce } from '../stellar/submitter';
 import { signTransaction } from '../stellar/sign';
-
-export type WalletRow = typeof wallets.$inferSelect;
+import { findWallet, insertWallet, markWalletActive, type WalletRow } from './wallets-repository';
 
 /** Gives the user a keypair (once): the secret is sealed before it is stored. Returns the user's wallet. */
 export async function ensureWallet(db: Db, box: Sealer, userId: string): Promise<WalletRow> {
   const pair = Keypair.random();
-  const [created] = await db
-    .insert(wallets)
-    .values({ userId, publicKey: pair.publicKey(), secretSealed: box.seal(pair.secret(), userId) })
-    .onConflictDoNothing({ target: wallets.userId })
-    .returning();
-  if (created) return created;
-  const [existing] = await db.select().from(wallets).where(eq(wallets.userId, userId));
-  return existing;
-}
-
-export async function findWallet(db: Db, userId: string): Promise<WalletRow | null> {
-  const [row] = await db.select().from(wallets).where(eq(wallets.userId, userId));
-  return row ?? null;
-}
-
-/** Up to `limit` wallets after `afterUserId` (in user id order) whose secret is not sealed as `prefix` (e.g. `v2.k2.`). */
-export async function walletsNotSealedAs(db: Db, prefix: string, afterUserId: string, limit: number): Promise<WalletRow[]> {
-  return db
-    .select()
-    .from(wallets)
-    .where(and(gt(wallets.userId, afterUserId), not(like(wallets.secretSealed, `${prefix}%`))))
-    .orderBy(asc(wallets.userId))
-    .limit(limit);
-}
-
-/** Replaces a wallet's sealed secret if it is still `previous` (a concurrent re-seal wins once); true when replaced. */
-export async function replaceSealedSecret(db: Db, userId: string, previous: string, next: string): Promise<boolean> {
-  const updated = await db
-    .update(wallets)
-    .set({ secretSealed: next })
-    .where(and(eq(wallets.userId, userId), eq(wallets.secretSealed, previous)))
-    .returning({ userId: wallets.userId });
-  return updated.length === 1;
+  const created = await insertWallet(db, { userId, publicKey: pair.publicKey(), secretSealed: box.seal(pair.secret(), userId) });
+  return created ?? (await findWallet(db, userId))!;
 }
 
 export function walletKeypair(box: SecretBox, wallet: WalletRow): Keypair {
@@ -87,20 +53,5 @@ export async function activateWallet(
   if (outcome.status === 'FAILED') {
     throw new WalletActivationRefused(`activation of ${user.publicKey()} failed: ${JSON.stringify(outcome.codes)}`);
   }
-  const [active] = await deps.db
-    .update(wallets)
-    .set({ status: 'ACTIVE', activatedAt: sql`now()` })
-    .where(eq(wallets.userId, userId))
-    .returning();
-  return active;
-}
-
-/** Activation gave up: the wallet shows FAILED (unless it became ACTIVE meanwhile) until an activation succeeds. */
-export async function markWalletFailed(db: Db, userId: string): Promise<WalletRow | null> {
-  const [row] = await db
-    .update(wallets)
-    .set({ status: 'FAILED' })
-    .where(and(eq(wallets.userId, userId), ne(wallets.status, 'ACTIVE')))
-    .returning();
-  return row ?? null;
+  return markWalletActive(deps.db, userId);
 }

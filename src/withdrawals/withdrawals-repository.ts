@@ -5,7 +5,7 @@ import { withdrawals, type withdrawalStatuses } from '../db/schema';
 import { holdForWithdrawal } from '../ledger';
 import type { Currency } from '../money';
 import type { NormalMemo } from './destination';
-import { emitEvent } from '../events/emit';
+import { insertEvent } from '../events/events-repository';
 import { formatAmount } from '../money';
 
 export type WithdrawalRow = typeof withdrawals.$inferSelect;
@@ -68,7 +68,7 @@ export async function findWithdrawal(db: Db, id: string): Promise<WithdrawalRow 
 /** Every status a withdrawal reaches is an event (`withdrawal.committed`, `.pending`, `.completed`, `.failed`). */
 async function emitWithdrawalEvent(pool: Pool, w: WithdrawalRow): Promise<void> {
   const name = w.status.replace('WITHDRAWAL_', '').toLowerCase();
-  await emitEvent(pool, {
+  await insertEvent(pool, {
     dedupeKey: `withdrawal.${name}:${w.id}`,
     type: `withdrawal.${name}`,
     resourceType: 'withdrawal',

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { purgeExpired } from '../../src/idempotency';
+import { purgeExpired } from '../../src/idempotency-repository';
 import { testDatabase } from '../helpers/db';
 import { startTestApi, type TestApi, unique } from '../helpers/app';
 

@@ -282,7 +282,8 @@ test('a funding the network refuses answers 502, keeps the reservation, shows th
   expect(order).toMatchObject({
     status: 'ESCROW_CREATED',
     escrow: { status: 'CREATED' },
-    last_error: { step: 'fund_escrow', code: 'PROVIDER_ERROR' },
+    // The workflow's refusal: final, and it does not count attempts.
+    last_error: { step: 'fund_escrow', code: 'PROVIDER_ERROR', attempt: null, retrying: false },
   });
   expect(order.transitions.map((t: { status: string }) => t.status).slice(-2)).toEqual(['ESCROW_FUNDING', 'ESCROW_CREATED']);
   expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '0', held: '15' });

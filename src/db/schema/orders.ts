@@ -1,5 +1,6 @@
 import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { users } from './users';
+import type { LastError } from '../../orders/last-error';
 
 /**
  * The orders read model: written only by the order workflow's activities (each projection carries the workflow's
@@ -33,8 +34,8 @@ export const orders = pgTable(
     settlement: jsonb('settlement'),
     /** [{status, escrow_status, at}] in order. */
     transitions: jsonb('transitions').notNull().default([]),
-    /** The last step that failed and is being retried (or gave up), so nothing is stuck silently. */
-    lastError: jsonb('last_error'),
+    /** The last step that failed and is being retried (or gave up), so nothing is stuck silently (src/orders/last-error.ts). */
+    lastError: jsonb('last_error').$type<LastError>(),
     version: integer('version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

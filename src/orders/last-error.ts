@@ -1,0 +1,33 @@
+/**
+ * `last_error` on the order read model, as stored and as `GET /orders/{id}` shows it: the last failure of an escrow
+ * step, so a step that keeps failing is never stuck silently. Built only by lastError below; written only by the
+ * orders repository: by the activity running the step on each failed attempt (recordStepFailure), and by the
+ * projection of the workflow's state (projectOrder), which keeps a refusal until the next transition clears it.
+ */
+export interface LastError {
+  /** create_escrow, fund_escrow, deliver, release, refund, dispute or resolve. */
+  step: string;
+  /** The API error code: PROVIDER_ERROR, PROVIDER_UNAVAILABLE, INSUFFICIENT_FUNDS, … */
+  code: string;
+  message: string;
+  /** The attempt of the step's activity that failed (1 for the first); null when the workflow recorded the failure. */
+  attempt: number | null;
+  /** True while the step is being retried; false once it was refused (the order went back). */
+  retrying: boolean;
+  at: string;
+}
+
+/**
+ * What a failure is known by. A failed attempt carries its number and whether it will be retried; the refusal
+ * the workflow keeps on its state (StepError, src/orders/order-state.ts) carries neither, and is final; so is a
+ * value stored before `attempt` and `retrying` were always written.
+ */
+export type FailureFacts = Pick<LastError, 'step' | 'code' | 'message' | 'at'> & Partial<Pick<LastError, 'attempt' | 'retrying'>>;
+
+/** The one builder of `last_error`; null in, null out (no error, or a transition cleared it). */
+export function lastError(f: FailureFacts): LastError;
+export function lastError(f: FailureFacts | null | undefined): LastError | null;
+export function lastError(f: FailureFacts | null | undefined): LastError | null {
+  if (!f) return null;
+  return { step: f.step, code: f.code, message: f.message, attempt: f.attempt ?? null, retrying: f.retrying ?? false, at: f.at };
+}

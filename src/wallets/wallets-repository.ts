@@ -1,0 +1,87 @@
+import { and, asc, eq, gt, like, ne, not, sql } from 'drizzle-orm';
+import type { Pool, PoolClient } from 'pg';
+import type { Db } from '../db/client';
+import { wallets } from '../db/schema';
+
+export type WalletRow = typeof wallets.$inferSelect;
+
+/** Stores the user's wallet (its secret already sealed); null when the user has one already (the new one is dropped). */
+export async function insertWallet(db: Db, w: { userId: string; publicKey: string; secretSealed: string }): Promise<WalletRow | null> {
+  const [created] = await db.insert(wallets).values(w).onConflictDoNothing({ target: wallets.userId }).returning();
+  return created ?? null;
+}
+
+export async function findWallet(db: Db, userId: string): Promise<WalletRow | null> {
+  const [row] = await db.select().from(wallets).where(eq(wallets.userId, userId));
+  return row ?? null;
+}
+
+/** The wallet's account exists on chain: ACTIVE, with its activation time. */
+export async function markWalletActive(db: Db, userId: string): Promise<WalletRow> {
+  const [active] = await db
+    .update(wallets)
+    .set({ status: 'ACTIVE', activatedAt: sql`now()` })
+    .where(eq(wallets.userId, userId))
+    .returning();
+  return active;
+}
+
+/** The owners of the wallets among `publicKeys`: public key → user id (keys of no wallet of ours are absent). */
+export async function walletOwners(q: Pool | PoolClient, publicKeys: string[]): Promise<Map<string, string>> {
+  const { rows } = await q.query<{ user_id: string; public_key: string }>(
+    'SELECT user_id, public_key FROM wallets WHERE public_key = ANY($1)',
+    [publicKeys],
+  );
+  return new Map(rows.map((o) => [o.public_key, o.user_id]));
+}
+
+/** An active wallet and what the ledger says its owner holds on Stellar (minor units, decimal string). */
+export interface WalletCustody {
+  user_id: string;
+  public_key: string;
+  /** USD available + reserved + in-flight withdrawals. */
+  ledger: string;
+}
+
+/** Every active wallet (or those of `userIds`) with its owner's custody on the ledger, by user id. */
+export async function listWalletCustody(pool: Pool, userIds?: string[]): Promise<WalletCustody[]> {
+  const { rows } = await pool.query<WalletCustody>(
+    `SELECT w.user_id, w.public_key,
+            coalesce(sum(a.balance) FILTER (WHERE a.currency = 'USD' AND a.bucket IN ('available', 'reserved', 'withdrawing')), 0)::text AS ledger
+       FROM wallets w LEFT JOIN ledger_accounts a ON a.user_id = w.user_id
+      WHERE w.status = 'ACTIVE' AND ($1::text[] IS NULL OR w.user_id = ANY($1))
+      GROUP BY w.user_id, w.public_key ORDER BY w.user_id`,
+    [userIds ?? null],
+  );
+  return rows;
+}
+
+/** Up to `limit` wallets after `afterUserId` (in user id order) whose secret is not sealed as `prefix` (e.g. `v2.k2.`). */
+export async function walletsNotSealedAs(db: Db, prefix: string, afterUserId: string, limit: number): Promise<WalletRow[]> {
+  return db
+    .select()
+    .from(wallets)
+    .where(and(gt(wallets.userId, afterUserId), not(like(wallets.secretSealed, `${prefix}%`))))
+    .orderBy(asc(wallets.userId))
+    .limit(limit);
+}
+
+/** Replaces a wallet's sealed secret if it is still `previous` (a concurrent re-seal wins once); true when replaced. */
+export async function replaceSealedSecret(db: Db, userId: string, previous: string, next: string): Promise<boolean> {
+  const updated = await db
+    .update(wallets)
+    .set({ secretSealed: next })
+    .where(and(eq(wallets.userId, userId), eq(wallets.secretSealed, previous)))
+    .returning({ userId: wallets.userId });
+  return updated.length === 1;
+}
+
+/** Activation gave up: the wallet shows FAILED (unless it became ACTIVE meanwhile) until an activation succeeds. */
+export async function markWalletFailed(db: Db, userId: string): Promise<WalletRow | null> {
+  const [row] = await db
+    .update(wallets)
+    .set({ status: 'FAILED' })
+    .where(and(eq(wallets.userId, userId), ne(wallets.status, 'ACTIVE')))
+    .returning();
+  return row ?? null;
+}

@@ -69,8 +69,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=$/, 'must be kid:base64 of a 32-byte public key')
     .optional(),
-  /** `kid:base64key[,…]`, 32-byte AES keys that seal stored idempotent responses holding a secret (API-key creation). */
-  IDEMPOTENCY_SEALING_KEYS: z.string().min(1),
+  /** `kid:base64key[,…]`, 32-byte AES keys that seal stored idempotent responses holding a secret (API-key creation). The API only. */
+  IDEMPOTENCY_SEALING_KEYS: z.string().min(1).optional(),
   /** The key id new responses are sealed with; defaults to the first key. */
   IDEMPOTENCY_SEALING_KEY_ID: z.string().min(1).optional(),
   STELLAR_SUBMIT_TIMEOUT_MS: int(30_000, 1000),
@@ -117,10 +117,7 @@ export type Config = z.infer<typeof configSchema>;
 
 /** What each process must have beyond the schema: the API seals and never signs; the worker opens and signs. */
 const PROCESS_NEEDS = {
-  api: [
-    ['PLATFORM_SECRET', 'PLATFORM_PUBLIC_KEY'],
-    ['WALLET_ENCRYPTION_KEYS', 'WALLET_SEALING_KEY'],
-  ],
+  api: [['PLATFORM_SECRET', 'PLATFORM_PUBLIC_KEY'], ['WALLET_ENCRYPTION_KEYS', 'WALLET_SEALING_KEY'], ['IDEMPOTENCY_SEALING_KEYS']],
   worker: [['PLATFORM_SECRET'], ['WALLET_ENCRYPTION_KEYS']],
 } as const satisfies Record<string, ReadonlyArray<ReadonlyArray<keyof Config>>>;
 

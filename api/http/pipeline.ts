@@ -162,6 +162,6 @@ async function storeFailure(pool: ApiDeps['database']['pool'], principal: string
 
 /** Seals stored responses that hold a secret, under keys of their own (rotating the master key leaves replays intact). */
 function responseSealer(deps: ApiDeps) {
-  const ring = parseKeyring(deps.config.IDEMPOTENCY_SEALING_KEYS);
+  const ring = parseKeyring(deps.config.IDEMPOTENCY_SEALING_KEYS ?? '');
   return createSecretBox(ring, deps.config.IDEMPOTENCY_SEALING_KEY_ID ?? [...ring.keys()][0]);
 }

@@ -141,7 +141,7 @@ describe('npm run reconcile', () => {
   it('without a running stack it names the missing settings and npm start', async () => {
     const r = await runScript('reconcile.ts', shell());
     expect(r.stderr).toContain('DATABASE_URL: is required but not set');
-    expect(r.stderr).toContain('PLATFORM_SECRET: is required but not set');
+    expect(r.stderr).toContain('USDC_ISSUER: is required but not set');
     expect(r.stderr).toContain('reconcile: start the local stack with `npm start`');
     expect(r.status).toBe(2);
   });

@@ -28,7 +28,6 @@ test.each([
   [{ ...valid, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   [{ ...valid, PLATFORM_SECRET: 'GBBM6BKZPEHWYO3E3YKREDPQXMS4VK35YLNU7NFBRI26RAN7GI5POFBB' }, 'PLATFORM_SECRET'],
   [{ ...valid, USDC_ISSUER: 'not-an-account' }, 'USDC_ISSUER'],
-  [{ ...valid, IDEMPOTENCY_SEALING_KEYS: undefined }, 'IDEMPOTENCY_SEALING_KEYS'],
   [{ ...valid, WALLET_SEALING_KEY: 'k1:short' }, 'WALLET_SEALING_KEY'],
   [{ ...valid, PLATFORM_PUBLIC_KEY: valid.PLATFORM_SECRET }, 'PLATFORM_PUBLIC_KEY'],
   [{ ...valid, STELLAR_NETWORK: 'mainnet' }, 'STELLAR_NETWORK'],
@@ -58,6 +57,12 @@ describe('what each process must hold (requireFor)', () => {
     expect(() => requireFor('worker', loadConfig(apiOnly))).toThrow(
       /PLATFORM_SECRET: is required[\s\S]*WALLET_ENCRYPTION_KEYS: is required/,
     );
+  });
+
+  test('the API needs its own key for sealed answers; the worker, which serves no HTTP, does not', () => {
+    const noSealing = loadConfig({ ...apiOnly, IDEMPOTENCY_SEALING_KEYS: undefined });
+    expect(() => requireFor('api', noSealing)).toThrow(/IDEMPOTENCY_SEALING_KEYS: is required but not set/);
+    expect(() => requireFor('worker', loadConfig({ ...valid, IDEMPOTENCY_SEALING_KEYS: undefined }))).not.toThrow();
   });
 
   test('the API without any platform identity or wallet key is refused', () => {

@@ -1,13 +1,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
-  Client,
-  Connection,
+  type Client,
   type WorkflowHandle,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateStage,
 } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { orderWorkflowId } from '../../workflows/ids';
 import {
@@ -29,7 +27,8 @@ import {
 import type { order as orderWorkflow } from '../../workflows/order';
 import { initialOrderState, type OrderStatus, type SettlementSummary } from '../../src/orders/order-state';
 import { unique } from '../helpers/app';
-import { eventually, quietTemporalRuntime } from '../helpers/stellar-stack';
+import { useStubbedWorker } from '../helpers/stubbed-worker';
+import { eventually } from '../helpers/stellar-stack';
 
 /**
  * The order workflow on the real Temporal dev server, with every activity stubbed: each test decides per order what
@@ -130,29 +129,11 @@ function gate() {
   return { open, hold };
 }
 
-let connection: NativeConnection;
-let clientConnection: Connection;
+const stubbed = useStubbedWorker('order-wf-tq', activities);
+const taskQueue = stubbed.taskQueue;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = unique('order-wf-tq');
-
-beforeAll(async () => {
-  quietTemporalRuntime();
-  connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  clientConnection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  client = new Client({ connection: clientConnection });
-  worker = await Worker.create({ connection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities });
-  running = worker.run();
-}, 60_000);
-
-afterAll(async () => {
-  if (worker) {
-    worker.shutdown();
-    await running;
-  }
-  await clientConnection?.close();
-  await connection?.close();
+beforeAll(() => {
+  client = stubbed.client;
 });
 
 interface TestOrder {

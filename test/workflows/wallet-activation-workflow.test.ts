@@ -1,10 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
 import type { Activities } from '../../activities';
 import { walletWorkflowId } from '../../workflows/ids';
 import { unique } from '../helpers/app';
-import { quietTemporalRuntime } from '../helpers/stellar-stack';
+import { useStubbedWorker } from '../helpers/stubbed-worker';
 
 /** The wallet activation workflow on the real Temporal dev server, its activities stubbed per user. */
 const behaviours = new Map<string, (attempt: number) => { publicKey: string }>();
@@ -19,29 +18,11 @@ const activities: Pick<Activities, 'activateWallet' | 'markWalletFailed'> = {
   },
 };
 
-let connection: NativeConnection;
-let clientConnection: Connection;
+const stubbed = useStubbedWorker('wallet-wf-tq', activities);
+const taskQueue = stubbed.taskQueue;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = unique('wallet-wf-tq');
-
-beforeAll(async () => {
-  quietTemporalRuntime();
-  connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  clientConnection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  client = new Client({ connection: clientConnection });
-  worker = await Worker.create({ connection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities });
-  running = worker.run();
-}, 60_000);
-
-afterAll(async () => {
-  if (worker) {
-    worker.shutdown();
-    await running;
-  }
-  await clientConnection?.close();
-  await connection?.close();
+beforeAll(() => {
+  client = stubbed.client;
 });
 
 function activate(userId: string, activationTimeoutMs: number) {

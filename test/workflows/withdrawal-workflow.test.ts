@@ -1,12 +1,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { Client, Connection, WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowUpdateFailedError } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { type Client, WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Activities } from '../../activities';
 import type { WithdrawalView } from '../../src/withdrawals/render';
 import { withdrawalWorkflowId } from '../../workflows/ids';
 import { commitWithdrawal, type WithdrawalRequest, withdrawalState } from '../../workflows/messages/withdrawal';
 import { unique } from '../helpers/app';
-import { quietTemporalRuntime } from '../helpers/stellar-stack';
+import { useStubbedWorker } from '../helpers/stubbed-worker';
 
 /**
  * The withdrawal workflow on the real Temporal dev server with its two activities stubbed: each test decides what the
@@ -49,29 +48,11 @@ const activities: Pick<Activities, 'commitWithdrawal' | 'payOutWithdrawal'> = {
   },
 };
 
-let connection: NativeConnection;
-let clientConnection: Connection;
+const stubbed = useStubbedWorker('withdrawal-wf-tq', activities);
+const taskQueue = stubbed.taskQueue;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = unique('withdrawal-wf-tq');
-
-beforeAll(async () => {
-  quietTemporalRuntime();
-  connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  clientConnection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  client = new Client({ connection: clientConnection });
-  worker = await Worker.create({ connection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities });
-  running = worker.run();
-}, 60_000);
-
-afterAll(async () => {
-  if (worker) {
-    worker.shutdown();
-    await running;
-  }
-  await clientConnection?.close();
-  await connection?.close();
+beforeAll(() => {
+  client = stubbed.client;
 });
 
 /** What the API does: start the workflow and wait on its commit update. */

@@ -1,0 +1,45 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { unique } from './app';
+import { quietTemporalRuntime } from './stellar-stack';
+
+export interface StubbedWorker {
+  /** This suite's own task queue. */
+  taskQueue: string;
+  /** A client on the run's Temporal server (set once the suite's beforeAll has run). */
+  client: Client;
+}
+
+/**
+ * Workflow tests: a real worker running the bundled workflows over the suite's stubbed activities on a task queue of
+ * its own, and a client, started before the suite's tests and stopped after them.
+ */
+export function useStubbedWorker(queuePrefix: string, activities: object): StubbedWorker {
+  const env = { taskQueue: unique(queuePrefix) } as StubbedWorker;
+  let connection: NativeConnection | undefined;
+  let clientConnection: Connection | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    quietTemporalRuntime();
+    connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
+    clientConnection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+    env.client = new Client({ connection: clientConnection });
+    worker = await Worker.create({
+      connection,
+      taskQueue: env.taskQueue,
+      workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+      activities,
+    });
+    running = worker.run();
+  }, 60_000);
+  afterAll(async () => {
+    if (worker) {
+      worker.shutdown();
+      await running;
+    }
+    await clientConnection?.close();
+    await connection?.close();
+  });
+  return env;
+}

@@ -45,13 +45,16 @@ async function step<T>(deps: ActivityDeps, orderId: string, name: string, run: (
     const failure = lastError({
       step: name,
       code: err instanceof AppError ? err.code : isProviderFault(err) ? 'PROVIDER_UNAVAILABLE' : 'INTERNAL_ERROR',
-      message: (err as Error).message,
       attempt,
       retrying: !final,
       at: new Date().toISOString(),
     });
     await recordStepFailure(deps.database.db, orderId, failure).catch(() => undefined);
-    if (final) throw refusalOf(err);
+    // The exception's own text goes to the logs only; the order shows the code and a message of ours.
+    if (final) {
+      deps.logger.warn({ orderId, step: name, attempt, code: failure.code, err: (err as Error).message }, 'escrow step refused');
+      throw refusalOf(err);
+    }
     deps.logger.warn({ orderId, step: name, attempt, err: (err as Error).message }, 'escrow step failed; retrying');
     throw err;
   }

@@ -3,6 +3,7 @@ import type { Database } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import type { TrustlessWorkClient } from '../src/providers/trustless-work/client';
 import type { StellarNetwork } from '../src/stellar/network';
+import type { SignalSenders } from '../src/temporal/signal-senders';
 
 /** What activities may use: built once in the worker and injected, never constructed inside an activity. */
 export interface ActivityDeps {
@@ -14,4 +15,6 @@ export interface ActivityDeps {
   depositCursorName: string;
   /** Null when no Trustless Work API key is configured (escrow steps then refuse with PROVIDER_ERROR). */
   trustlessWork: TrustlessWorkClient | null;
+  /** Who sent a workflow's signals, from Temporal's own record (support's `resolve` from the UI or CLI). */
+  signalSenders: SignalSenders;
 }

@@ -9,6 +9,8 @@ import { depositWatcherId } from '../workflows/ids';
 import { loadConfig, requireFor } from '../src/config';
 import { createDatabase } from '../src/db/client';
 import { createLogger } from '../src/logger';
+import { createTemporalHandle } from '../src/temporal/connection';
+import { signalSenders } from '../src/temporal/signal-senders';
 import { WORKFLOWS_PATH } from './workflow-bundle';
 
 /**
@@ -25,6 +27,7 @@ export async function startWorker(
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const taskQueue = opts.taskQueue ?? config.TEMPORAL_TASK_QUEUE;
   const bundlePath = opts.workflowBundlePath ?? config.WORKFLOW_BUNDLE_PATH;
+  const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -37,6 +40,7 @@ export async function startWorker(
       secretBox: walletSecretBox(config),
       depositCursorName: cursorName(config.HORIZON_URL),
       trustlessWork: trustlessWorkFromConfig(config),
+      signalSenders: signalSenders(() => temporal.client()),
     }),
   });
   const running = worker.run();
@@ -49,6 +53,7 @@ export async function startWorker(
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await connection.close();
+      await temporal.close();
       await database.close();
     },
   };

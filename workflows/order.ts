@@ -221,7 +221,8 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       });
     return amounts;
   };
-  const resolve = (cmd: ResolveCommand) => {
+  /** `resolvedBy`: the API key's id for a REST resolution, `signal:<n>` for the n-th resolve signal (see the activity). */
+  const resolve = (cmd: ResolveCommand, resolvedBy: string) => {
     const amounts = checkResolution(cmd);
     return inFlight(
       { kind: 'resolve', decision: cmd.decision },
@@ -233,7 +234,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
           releaseMinor: amounts.releaseMinor.toString(),
           refundMinor: amounts.refundMinor.toString(),
           note: cmd.note,
-          resolvedBy: cmd.resolved_by ?? 'temporal-signal',
+          resolvedBy,
         }),
       (settlement) => ({ kind: 'settled', settlement }),
       { kind: 'settlementFailed' },
@@ -349,8 +350,11 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       },
     },
   );
-  setHandler(resolveOrder, resolve, { validator: (cmd) => void checkResolution(cmd) });
+  setHandler(resolveOrder, (cmd) => resolve(cmd, cmd.resolved_by ?? 'api'), { validator: (cmd) => void checkResolution(cmd) });
+  let resolveSignals = 0;
   setHandler(resolveSignal, async (cmd) => {
+    // Who sent it is Temporal's record of the sender, looked up by the activity; a `resolved_by` in the arguments is ignored.
+    const ordinal = ++resolveSignals;
     // A signal cannot be refused before it is recorded: an invalid one is kept as a rejected event, never thrown.
     try {
       checkResolution(cmd);
@@ -367,7 +371,9 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       });
       return;
     }
-    await resolve(cmd).catch((err) => log.warn('resolve signal failed', { orderId: input.orderId, reason: (err as Error).message }));
+    await resolve(cmd, `signal:${ordinal}`).catch((err) =>
+      log.warn('resolve signal failed', { orderId: input.orderId, reason: (err as Error).message }),
+    );
   });
 
   while (!isTerminal(state)) {

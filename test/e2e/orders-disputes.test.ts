@@ -122,7 +122,8 @@ test('support resolves by signal (Temporal UI or CLI): an invalid signal is reco
   const seller = await drive.party();
   const id = await drive.funded(buyer.id, seller.id, '12');
   const disputeId = (await drive.dispute(id, 'SELLER')).body.data.id as string;
-  const handle = new Client({ connection: temporal }).workflow.getHandle(orderWorkflowId(id));
+  // The operator's client, as the Temporal UI or CLI identifies itself to the server.
+  const handle = new Client({ connection: temporal, identity: 'support-alice@ops-cli' }).workflow.getHandle(orderWorkflowId(id));
 
   await handle.signal(resolveSignal, { decision: 'SPLIT', release_amount: '5', refund_amount: '5', note: 'does not add up' });
   const rejected = await eventually(
@@ -140,7 +141,8 @@ test('support resolves by signal (Temporal UI or CLI): an invalid signal is reco
   });
   expect((await drive.orderView(id)).status).toBe('DISPUTED');
 
-  await handle.signal(resolveSignal, { decision: 'FULL_REFUND', note: 'seller agreed', resolved_by: 'ops@marketplace' });
+  // `resolved_by` in the arguments is the sender's to write: it is ignored for Temporal's record of who sent it.
+  await handle.signal(resolveSignal, { decision: 'FULL_REFUND', note: 'seller agreed', resolved_by: 'someone-else@marketplace' });
   const order = await eventually(
     async () => {
       const o = await drive.orderView(id);
@@ -155,7 +157,7 @@ test('support resolves by signal (Temporal UI or CLI): an invalid signal is reco
   expect(dispute).toMatchObject({
     status: 'RESOLVED',
     opened_by: 'SELLER',
-    resolution: { decision: 'FULL_REFUND', refund_amount: '12', release_amount: '0', resolved_by: 'ops@marketplace' },
+    resolution: { decision: 'FULL_REFUND', refund_amount: '12', release_amount: '0', resolved_by: 'temporal:support-alice@ops-cli' },
   });
   await recordHistory('order-resolved-by-signal', orderWorkflowId(id));
 }, 120_000);

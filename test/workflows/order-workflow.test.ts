@@ -795,7 +795,7 @@ describe('disputes', () => {
         releaseMinor,
         refundMinor,
         note: 'support decided',
-        resolvedBy: 'temporal-signal',
+        resolvedBy: 'api',
       },
     ]);
     expect((await o.handle.result()).state.status).toBe(status);
@@ -884,7 +884,7 @@ describe('disputes', () => {
 });
 
 describe('the resolve signal', () => {
-  test('a valid resolve signal resolves the dispute (CLOSED) as temporal-signal unless resolved_by is given', async () => {
+  test('a valid resolve signal resolves the dispute (CLOSED), naming the signal for the activity to look its sender up', async () => {
     const o = await startOrder();
     await advance(o, 'DISPUTED');
     await o.handle.signal(resolveSignal, { decision: 'SPLIT', release_amount: '30.5', refund_amount: '9.5', note: 'operator in the UI' });
@@ -903,7 +903,7 @@ describe('the resolve signal', () => {
         releaseMinor: '305000000',
         refundMinor: '95000000',
         note: 'operator in the UI',
-        resolvedBy: 'temporal-signal',
+        resolvedBy: 'signal:1',
       },
     ]);
     expect(o.inputs('recordRejectedCommand')).toEqual([]);

@@ -9,7 +9,7 @@ import { testDatabase } from '../helpers/db';
 import { orderDriver } from '../helpers/escrow-orders';
 import { unique } from '../helpers/app';
 import { recordHistory } from '../helpers/histories';
-import { eventually, startStellarStack, type StellarStack } from '../helpers/stellar-stack';
+import { eventually, startStellarStack, TW_TEST_REQUESTS_PER_MINUTE, type StellarStack } from '../helpers/stellar-stack';
 import { startTrustlessWorkSandbox } from '../../sandboxes/trustless-work';
 
 /** Orders with a Trustless Work escrow on the sandbox, end to end through REST: 2.5% platform fee, 0.3% protocol fee. */
@@ -290,7 +290,12 @@ test('while Trustless Work is down the step is retried and shows on the order; i
   expect(stuck.last_error.attempt).toBeGreaterThanOrEqual(2);
 
   // Back on the same port for the rest of the suite (stopped in afterAll).
-  const back = await startTrustlessWorkSandbox({ port, stellar: s.sandbox, apiKey: s.overrides.TRUSTLESS_WORK_API_KEY });
+  const back = await startTrustlessWorkSandbox({
+    port,
+    stellar: s.sandbox,
+    apiKey: s.overrides.TRUSTLESS_WORK_API_KEY,
+    requestsPerMinute: TW_TEST_REQUESTS_PER_MINUTE,
+  });
   restarted.push(back);
   const done = await eventually(
     async () => {

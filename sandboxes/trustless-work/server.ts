@@ -68,6 +68,12 @@ export interface TrustlessWorkSandbox {
   feeAccount: string;
   /** The factory contract (C...) every deployment calls: what a client pins as TRUSTLESS_WORK_FACTORY_ID. */
   factoryId: string;
+  /**
+   * Holds the indexer back (true) or lets it catch up (false): while held, nothing enters the read model,
+   * update-from-txHash answers FAILED and a deploy's send-transaction answer has no `escrow` (docs
+   * v2-en/escrow-js-sdk/sendtransaction.md: `escrow?` optional, "indexer lagging").
+   */
+  holdIndexer(held: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -247,8 +253,10 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
     }),
   );
 
+  let indexerHeld = false;
   /** The indexer ingests what a transaction touched: the escrow's state on chain becomes its read model. */
   const index = (contractId: string) => {
+    if (indexerHeld) return;
     const now = chain.get(contractId);
     if (!now) return;
     indexed.set(contractId, { escrow: structuredClone(now.escrow), balance: now.balance });
@@ -537,6 +545,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
     'POST /indexer/update-from-txHash': async (body) => {
       const txHash = str(body, 'txHash');
       if (!/^[0-9a-f]{64}$/i.test(txHash)) throw bad('txHash must be a transaction hash (64 hex digits)');
+      if (indexerHeld) return { status: 'FAILED', message: 'The indexer has not caught up with the network yet' };
       const res = await fetch(`${stellar.url}/transactions/${txHash.toLowerCase()}`).catch(() => null);
       if (!res) throw new HttpError(502, 'STELLAR_UNAVAILABLE', 'The Stellar network could not be reached');
       if (res.status === 404) return { status: 'FAILED', message: `The transaction ${txHash} is not on the network` };
@@ -658,6 +667,9 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     feeAccount: feeKeys.publicKey(),
     factoryId,
+    holdIndexer(held) {
+      indexerHeld = held;
+    },
     stop() {
       stopped ??= (async () => {
         unregister();

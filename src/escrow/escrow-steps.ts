@@ -6,7 +6,8 @@ import { AppError } from '../errors';
 import { moveToEscrow, refundEscrow, settleEscrow, splitEscrow } from '../ledger';
 import { formatAmount } from '../money';
 import { type Roles, type TrustlessWorkClient, TrustlessWorkRefusal } from '../providers/trustless-work/client';
-import { fromWireAmount, percentOf, toWireAmount } from '../providers/trustless-work/amounts';
+import { percentOf, toWireAmount } from '../providers/trustless-work/amounts';
+import { escrowDiffers } from '../providers/trustless-work/escrow-view';
 import { deployedContractId } from '../providers/trustless-work/verify';
 import type { StellarNetwork } from '../stellar/network';
 import { findWallet, walletKeypair, type WalletRow } from '../wallets/wallets';
@@ -143,26 +144,6 @@ export async function deployEscrow(
     });
   return { contractId, txHash: sent.hash };
 }
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- an escrow as the indexer answers it; every field read is compared to ours */
-/**
- * What differs between the indexer's escrow and ours, or null. Roles may come singular or pluralised (docs
- * v2-en/api-rest/deploy/initialize-escrow lists `approvers: string[]`): a list counts only when it is exactly our one
- * address. Amounts are compared in stroops, read exactly from the answer's number or decimal string.
- */
-function escrowDiffers(e: any, ours: { roles: Roles; amount: bigint; platformFeeBps: bigint; trustline: string }): string | null {
-  const one = (v: unknown) => (Array.isArray(v) ? (v.length === 1 ? v[0] : undefined) : v);
-  for (const [role, address] of Object.entries(ours.roles)) {
-    const theirs = one(e?.roles?.[role]) ?? one(e?.roles?.[`${role}s`]);
-    if (theirs !== address) return `roles.${role}`;
-  }
-  if (fromWireAmount(e?.amount) !== ours.amount) return 'amount';
-  // platformFee is a percent: as stroops of a percent, 2.5 → 25 000 000; ours in the same unit.
-  if (fromWireAmount(e?.platformFee) !== ours.platformFeeBps * 100_000n) return 'platform fee';
-  if (e?.trustline?.address !== ours.trustline) return 'trustline';
-  return null;
-}
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** Platform accounts (per network) known to hold a USDC trustline: checked on chain once per process, not per deploy. */
 const platformTrustlines = new Set<string>();

@@ -68,6 +68,25 @@ test('the read model knows only what was sent through send-transaction or notifi
   expect(unknown).toMatchObject({ status: 200, body: { status: 'FAILED' } });
 });
 
+test('an indexer held back: the deploy answer has no escrow, the read model 404s and update-from-txHash answers FAILED until it catches up', async () => {
+  const p = await makeParties(w.t);
+  w.tw.holdIndexer(true);
+  try {
+    const built = await call(w.tw, 'POST', '/escrow/single-release/v2/deploy', deployBody(w.t, p));
+    const sent = await call(w.tw, 'POST', '/stellar/send-transaction', { signedXdr: sign(w.t, built.body.unsignedXdr, p.platform) });
+    expect(sent.status).toBe(200);
+    expect(sent.body.contractId).toBe(built.body.contractId);
+    expect(sent.body.escrow).toBeUndefined();
+    expect((await escrowIn(built.body.contractId)).body.code).toBe('ESCROW_NOT_FOUND');
+    expect((await call(w.tw, 'POST', '/indexer/update-from-txHash', { txHash: sent.body.txHash })).body.status).toBe('FAILED');
+    w.tw.holdIndexer(false);
+    expect((await call(w.tw, 'POST', '/indexer/update-from-txHash', { txHash: sent.body.txHash })).body.status).toBe('SUCCESS');
+    expect((await escrowIn(built.body.contractId)).body[0]).toMatchObject({ contractId: built.body.contractId, amount: 100 });
+  } finally {
+    w.tw.holdIndexer(false);
+  }
+});
+
 test('the factory traps a deployment whose deployer is not the account that signs it, and one with another wasm hash', async () => {
   const p = await makeParties(w.t);
   const body = deployBody(w.t, p);

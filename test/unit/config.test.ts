@@ -32,6 +32,8 @@ test.each([
   [{ ...valid, WALLET_SEALING_KEY: 'k1:short' }, 'WALLET_SEALING_KEY'],
   [{ ...valid, PLATFORM_PUBLIC_KEY: valid.PLATFORM_SECRET }, 'PLATFORM_PUBLIC_KEY'],
   [{ ...valid, STELLAR_NETWORK: 'mainnet' }, 'STELLAR_NETWORK'],
+  // The pinned factory must be a contract id (C…): an account id or a typo is refused at start-up.
+  [{ ...valid, TRUSTLESS_WORK_FACTORY_ID: valid.USDC_ISSUER }, 'TRUSTLESS_WORK_FACTORY_ID'],
 ])('a wrong or missing value stops start-up with a message naming the variable (%#: %s)', (env, variable) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(new RegExp(`^\\s+${variable}:`, 'm'));

@@ -27,8 +27,14 @@ describe('amounts on the Trustless Work wire', () => {
     expect(fromWireAmount(null)).toBeNull();
   });
 
-  test('an amount no double holds exactly is refused rather than rounded: 12 345 678 901.2345671', () => {
-    expect(() => toWireAmount(123_456_789_012_345_671n)).toThrow(RangeError);
+  test('an amount no double holds exactly is refused rather than rounded, as a final PROVIDER_ERROR: 12 345 678 901.2345671', () => {
+    let refused: unknown;
+    try {
+      toWireAmount(123_456_789_012_345_671n);
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toMatchObject({ code: 'PROVIDER_ERROR', details: { provider: 'trustless_work', amount: '12345678901.2345671' } });
   });
 
   test('basis points become the percent number of platformFee: 250 → 2.5, 0 → 0, 5 → 0.05', () => {

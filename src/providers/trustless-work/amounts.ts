@@ -1,3 +1,4 @@
+import { AppError } from '../../errors';
 import { DECIMALS, UNIT, formatAmount } from '../../money';
 
 /**
@@ -32,10 +33,18 @@ export function fromWireAmount(value: unknown): bigint | null {
   return sign ? -v : v;
 }
 
-/** Stroops as the JSON number Trustless Work expects; throws when no double reads back as exactly that amount. */
+/**
+ * Stroops as the JSON number Trustless Work expects. An amount no double reads back as exactly (beyond about 15
+ * significant digits) is refused with PROVIDER_ERROR, final: retrying cannot make it exact, and rounding would escrow
+ * another amount than the ledger's.
+ */
 export function toWireAmount(stroops: bigint): number {
   const n = Number(formatAmount(stroops));
-  if (fromWireAmount(n) !== stroops) throw new RangeError(`${formatAmount(stroops)} cannot be sent as an exact JSON number`);
+  if (fromWireAmount(n) !== stroops)
+    throw new AppError('PROVIDER_ERROR', `${formatAmount(stroops)} cannot be sent to Trustless Work as an exact JSON number`, {
+      provider: 'trustless_work',
+      amount: formatAmount(stroops),
+    });
   return n;
 }
 

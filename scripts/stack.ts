@@ -124,9 +124,14 @@ async function sandboxes(env: NodeJS.ProcessEnv): Promise<void> {
     stellar: sandbox,
     apiKey: env.TRUSTLESS_WORK_API_KEY,
     dataFile: path.join(DATA_DIR, 'sandbox', 'trustless-work.json'),
+    // Default: the real limit, 50 requests a minute per key.
+    ...(env.SANDBOX_TRUSTLESS_WORK_REQUESTS_PER_MINUTE
+      ? { requestsPerMinute: Number(env.SANDBOX_TRUSTLESS_WORK_REQUESTS_PER_MINUTE) }
+      : {}),
   });
   stops.push(() => tw.stop()); // stops run in reverse: Trustless Work before the network under it
   env.TRUSTLESS_WORK_URL = tw.url;
+  env.TRUSTLESS_WORK_FACTORY_ID ??= tw.factoryId;
   info.trustlessWorkSandbox = tw.url;
 }
 

@@ -78,6 +78,15 @@ export const configSchema = z.object({
   TRUSTLESS_WORK_URL: z.string().url().default('http://127.0.0.1:8001'),
   TRUSTLESS_WORK_API_KEY: z.string().min(1).optional(),
   TRUSTLESS_WORK_TIMEOUT_MS: int(30_000, 1000),
+  /**
+   * Trustless Work's factory contract (C…) on this network: every escrow deployment must call it, and nothing is
+   * signed otherwise (docs/trustless-work.md, "the factory deployment"). No default: the id is pinned per network
+   * by whoever configures it (the sandbox stack supplies its sandbox's); without it deployments are refused.
+   */
+  TRUSTLESS_WORK_FACTORY_ID: z
+    .string()
+    .refine((s) => StrKey.isValidContract(s), 'must be a contract id (C…)')
+    .optional(),
   /** The platform's fee on every escrow payout, in percent with at most two decimals ("2.5"); fixed per order at creation. */
   PLATFORM_FEE_PERCENT: z
     .string()

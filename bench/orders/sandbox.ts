@@ -14,6 +14,7 @@ export interface SandboxReady {
   friendbotUrl: string;
   usdcFaucetUrl: string;
   trustlessWorkUrl: string;
+  trustlessWorkFactoryId: string;
 }
 
 async function main(): Promise<void> {
@@ -22,7 +23,13 @@ async function main(): Promise<void> {
     ledgerIntervalMs: Number(process.env.BENCH_LEDGER_INTERVAL_MS),
     networkPassphrase: process.env.BENCH_NETWORK_PASSPHRASE,
   });
-  const tw = await startTrustlessWorkSandbox({ port: 0, stellar, apiKey: process.env.TRUSTLESS_WORK_API_KEY! });
+  // The bench sends every call with one key: far above the real 50 a minute.
+  const tw = await startTrustlessWorkSandbox({
+    port: 0,
+    stellar,
+    apiKey: process.env.TRUSTLESS_WORK_API_KEY!,
+    requestsPerMinute: 1_000_000_000,
+  });
   process.once(
     'disconnect',
     () =>
@@ -39,6 +46,7 @@ async function main(): Promise<void> {
     friendbotUrl: stellar.friendbotUrl,
     usdcFaucetUrl: stellar.usdcFaucetUrl,
     trustlessWorkUrl: tw.url,
+    trustlessWorkFactoryId: tw.factoryId,
   };
   process.send!(ready);
 }

@@ -120,6 +120,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       IDEMPOTENCY_SEALING_KEYS: `r1:${crypto.randomBytes(32).toString('base64')}`,
       TRUSTLESS_WORK_URL: sandbox.trustlessWorkUrl,
       TRUSTLESS_WORK_API_KEY: twApiKey,
+      TRUSTLESS_WORK_FACTORY_ID: sandbox.trustlessWorkFactoryId,
       WORKFLOW_BUNDLE_PATH: undefined,
     };
     const config = loadConfig(env); // a wrong setting fails here, naming the variable, rather than in a child

@@ -1,16 +1,29 @@
 import crypto from 'node:crypto';
 import { Address, StrKey, scValToNative, xdr } from '@stellar/stellar-sdk';
-import type { HostFunctionHandler, HostFunctionOutcome, HostLedger } from '../stellar';
+import type { HostFunctionHandler, HostFunctionInvocation, HostFunctionOutcome, HostLedger } from '../stellar';
 
 /**
  * The single-release escrow "contract" of the sandbox Trustless Work: a host-function handler registered on the
- * sandbox Stellar network. It deploys escrows (createContractV2 with the sandbox escrow's wasm hash) and applies
- * their calls, keeping each escrow's state in the contract's own storage and moving USDC with HostLedger.transfer,
+ * sandbox Stellar network. Escrows are deployed through the factory contract's `tw_new_single_release_escrow(deployer,
+ * wasm_hash, salt, init_fn, init_args, constructor_args)` (Trustless-Work/Indexer
+ * `internal/indexer/processors/contracts/escrow.go`, `escrow_parser.go` `ParseSingleReleaseEscrowArgs`), at the id
+ * Soroban derives from (network, deployer, salt) (`escrow_parser.go` `deriveContractID`); the handler applies their calls, keeping each escrow's state in the contract's own storage and moving USDC with HostLedger.transfer,
  * all inside the operation. It enforces the rules itself, whatever the REST API checked before building the call.
  */
 
 /** Stands for the escrow contract's WebAssembly (the sandbox runs none): sha256 of a fixed label. */
 export const ESCROW_WASM_HASH = crypto.createHash('sha256').update('offerhub-sandbox/trustless-work/single-release-escrow/v1').digest();
+
+/** The function the factory calls on the new escrow with `init_args` (the contract's `initialize_escrow`). */
+export const ESCROW_INIT_FN = 'initialize_escrow';
+export const FACTORY_FN = 'tw_new_single_release_escrow';
+
+/** The sandbox factory's contract id on a network: stands for Trustless Work's deployed factory (one per network). */
+export function factoryIdFor(networkPassphrase: string): string {
+  return StrKey.encodeContract(
+    crypto.createHash('sha256').update(`offerhub-sandbox/trustless-work/factory\n${networkPassphrase}`).digest(),
+  );
+}
 
 /** Trustless Work's protocol fee: 0.3% of every payout, in basis points. */
 export const PROTOCOL_FEE_BPS = 30n;
@@ -53,7 +66,8 @@ export interface EscrowState {
   platformFeeBps: bigint;
   milestones: Milestone[];
   flags: { disputed: boolean; released: boolean; resolved: boolean };
-  trustline: { address: string; decimals: number };
+  /** The token (contract `storage/types.rs` `Trustline { address }`; the SDK's `Trustline` has `address` only). */
+  trustline: { address: string };
   receiverMemo: number;
 }
 
@@ -97,8 +111,12 @@ function symMap(fields: Record<string, xdr.ScVal>): xdr.ScVal {
 }
 export { addr as addressVal, str as stringVal };
 
-/** The escrow's initialization value: the constructor argument of the deploy. */
-export function escrowToScVal(e: Omit<EscrowState, 'contractId'>): xdr.ScVal {
+/**
+ * The escrow as `init_args[0]` of the factory call: a map with the keys the indexer parses (Trustless-Work/Indexer
+ * `escrow_parser.go` `parseEscrowData`): engagement_id, title, description, amount (i128 stroops), platform_fee (u32
+ * basis points), receiver_memo, flags, roles, milestones, trustline{address}.
+ */
+export function escrowToScVal(e: Omit<EscrowState, 'contractId' | 'signer'>): xdr.ScVal {
   return symMap({
     amount: i128(e.amount),
     description: str(e.description),
@@ -128,14 +146,13 @@ export function escrowToScVal(e: Omit<EscrowState, 'contractId'>): xdr.ScVal {
       release_signer: addr(e.roles.releaseSigner),
       service_provider: addr(e.roles.serviceProvider),
     }),
-    signer: addr(e.signer),
     title: str(e.title),
-    trustline: symMap({ address: addr(e.trustline.address), decimals: u32(e.trustline.decimals) }),
+    trustline: symMap({ address: addr(e.trustline.address) }),
   });
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- reads a decoded ScVal map; every field is checked by s(), BigInt() or Number() */
-function escrowFromScVal(contractId: string, v: xdr.ScVal): EscrowState {
+export function escrowFromScVal(contractId: string, signer: string, v: xdr.ScVal): EscrowState {
   const n = scValToNative(v) as any;
   const s = (x: unknown) => {
     if (typeof x !== 'string') throw new Error('expected a string');
@@ -153,7 +170,7 @@ function escrowFromScVal(contractId: string, v: xdr.ScVal): EscrowState {
   if (amount <= 0n || platformFeeBps < 0n || platformFeeBps + PROTOCOL_FEE_BPS > BPS) throw new Error('bad amounts');
   return {
     contractId,
-    signer: s(n.signer),
+    signer,
     engagementId: s(n.engagement_id),
     title: s(n.title),
     description: s(n.description),
@@ -169,7 +186,7 @@ function escrowFromScVal(contractId: string, v: xdr.ScVal): EscrowState {
     platformFeeBps,
     milestones,
     flags: { disputed: false, released: false, resolved: false },
-    trustline: { address: s(n.trustline.address), decimals: Number(n.trustline.decimals) },
+    trustline: { address: s(n.trustline.address) },
     receiverMemo: Number(n.receiver_memo),
   };
 }
@@ -233,49 +250,78 @@ export type Call =
     };
 
 /**
- * Why `call` by `caller` is refused on `escrow` holding `balance`, or null when it is allowed. Shared by the REST API
- * (before it builds a transaction) and the contract (when the transaction is applied).
+ * A contract error as the API reports it (Problem Details `code` and status; docs.trustlesswork.com
+ * v2-en/api-rest/errors/escrow/<code-in-kebab-case>). Codes marked "pinned" have their page there; the others follow
+ * the catalogue's naming ("ESCROW_" + the contract error) and are listed in docs/trustless-work.md as not pinned.
  */
-export function refusal(escrow: EscrowState, balance: bigint, call: Call, caller: string): string | null {
-  if (isFinal(escrow)) return `The escrow has already been ${escrow.flags.released ? 'released' : 'resolved'}`;
+export interface ContractError {
+  status: number;
+  code: string;
+  detail: string;
+}
+
+const E = (status: number, code: string, detail: string): ContractError => ({ status, code, detail });
+
+/**
+ * Why `call` by `caller` is refused on `escrow` holding `balance`, or null when it is allowed. Shared by the REST API
+ * (its simulation, before it builds a transaction) and the contract (when the transaction is applied).
+ */
+export function refusal(escrow: EscrowState, balance: bigint, call: Call, caller: string): ContractError | null {
+  if (escrow.flags.released) return E(409, 'ESCROW_ALREADY_RELEASED', 'The escrow has already been released');
+  if (escrow.flags.resolved) return E(409, 'ESCROW_ALREADY_RESOLVED', 'The escrow has already been resolved');
+  const inDispute = E(409, 'ESCROW_OPENED_FOR_DISPUTE_RESOLUTION', 'The escrow is in dispute');
+  const badIndex = E(422, 'ESCROW_INVALID_MILESTONE_INDEX', 'Invalid milestone index');
   const { roles } = escrow;
   switch (call.fn) {
     case 'fund_escrow':
-      if (call.signer !== caller) return 'Only the signer can fund from its own account';
-      if (call.amount <= 0n) return 'The amount must be greater than zero';
-      if (escrow.flags.disputed) return 'The escrow is in dispute';
+      if (call.signer !== caller) return E(403, 'ESCROW_UNAUTHORIZED', 'Only the signer can fund from its own account');
+      if (call.amount <= 0n) return E(422, 'ESCROW_AMOUNT_MUST_BE_POSITIVE', 'The amount must be greater than zero');
+      if (escrow.flags.disputed) return inDispute;
       return null;
     case 'change_milestone_status':
       if (call.serviceProvider !== caller || caller !== roles.serviceProvider)
-        return 'Only the service provider can change the milestone status';
-      if (!escrow.milestones[call.milestoneIndex]) return 'Invalid milestone index';
-      if (escrow.flags.disputed) return 'The escrow is in dispute';
+        return E(403, 'ESCROW_ONLY_SERVICE_PROVIDER_CAN_CHANGE_STATUS', 'Only the service provider can change the milestone status');
+      if (!escrow.milestones[call.milestoneIndex]) return badIndex;
+      if (escrow.flags.disputed) return inDispute;
       return null;
     case 'approve_milestone':
-      if (call.approver !== caller || caller !== roles.approver) return 'Only the approver can approve milestones';
-      if (!escrow.milestones[call.milestoneIndex]) return 'Invalid milestone index';
-      if (escrow.flags.disputed) return 'The escrow is in dispute';
+      if (call.approver !== caller || caller !== roles.approver)
+        return E(403, 'ESCROW_ONLY_APPROVER_CAN_APPROVE', 'Only the approver can approve milestones');
+      if (!escrow.milestones[call.milestoneIndex]) return badIndex;
+      if (escrow.flags.disputed) return inDispute;
       return null;
     case 'release_funds':
-      if (call.releaseSigner !== caller || caller !== roles.releaseSigner) return 'Only the release signer can release the escrow funds';
-      if (escrow.flags.disputed) return 'The escrow is in dispute';
-      if (!escrow.milestones.every((m) => m.approved)) return 'The escrow milestones must be approved before the funds are released';
+      // pinned: escrow/escrow-only-release-signer-can-release (403)
+      if (call.releaseSigner !== caller || caller !== roles.releaseSigner)
+        return E(403, 'ESCROW_ONLY_RELEASE_SIGNER_CAN_RELEASE', 'Only the release signer can release the escrow funds');
+      if (escrow.flags.disputed) return inDispute;
+      // pinned: deploy/approve-and-release-milestones ("traps with ESCROW_NOT_COMPLETED")
+      if (!escrow.milestones.every((m) => m.approved))
+        return E(409, 'ESCROW_NOT_COMPLETED', 'The escrow milestones must be approved before the funds are released');
       // contract core/escrow.rs release_funds: EscrowBalanceNotEnoughToSendEarnings below the escrow's amount.
-      if (balance < escrow.amount) return 'The escrow balance is not enough to send the earnings';
+      if (balance < escrow.amount)
+        return E(409, 'ESCROW_BALANCE_NOT_ENOUGH_TO_SEND_EARNINGS', 'The escrow balance is not enough to send the earnings');
       return null;
     case 'dispute_escrow':
-      if (call.signer !== caller) return 'The signer must dispute in its own name';
-      if (caller === roles.disputeResolver) return 'The dispute resolver cannot open a dispute';
-      if (!ROLE_NAMES.some((r) => roles[r] === caller)) return 'Only a party of the escrow can open a dispute';
-      if (escrow.flags.disputed) return 'The escrow is already in dispute';
-      if (balance <= 0n) return 'The escrow balance is zero';
+      if (call.signer !== caller) return E(403, 'ESCROW_UNAUTHORIZED', 'The signer must dispute in its own name');
+      // pinned: escrow/escrow-dispute-resolver-cannot-dispute (403)
+      if (caller === roles.disputeResolver)
+        return E(403, 'ESCROW_DISPUTE_RESOLVER_CANNOT_DISPUTE', 'The dispute resolver cannot open a dispute');
+      if (!ROLE_NAMES.some((r) => roles[r] === caller))
+        return E(403, 'ESCROW_UNAUTHORIZED', 'Only a party of the escrow can open a dispute');
+      // pinned: escrow/escrow-already-in-dispute (409)
+      if (escrow.flags.disputed) return E(409, 'ESCROW_ALREADY_IN_DISPUTE', 'The escrow is already in dispute');
+      if (balance <= 0n) return E(409, 'ESCROW_BALANCE_IS_ZERO', 'The escrow balance is zero');
       return null;
     case 'resolve_dispute': {
-      if (call.disputeResolver !== caller || caller !== roles.disputeResolver) return 'Only the dispute resolver can resolve the dispute';
-      if (!escrow.flags.disputed) return 'The escrow is not in dispute';
-      if (call.distributions.some((d) => d.amount <= 0n)) return 'Every distribution amount must be greater than zero';
+      if (call.disputeResolver !== caller || caller !== roles.disputeResolver)
+        return E(403, 'ESCROW_ONLY_DISPUTE_RESOLVER_CAN_RESOLVE', 'Only the dispute resolver can resolve the dispute');
+      if (!escrow.flags.disputed) return E(409, 'ESCROW_NOT_IN_DISPUTE', 'The escrow is not in dispute');
+      if (call.distributions.some((d) => d.amount <= 0n))
+        return E(422, 'ESCROW_AMOUNTS_TO_BE_TRANSFERRED_SHOULD_BE_POSITIVE', 'Every distribution amount must be greater than zero');
       const total = call.distributions.reduce((sum, d) => sum + d.amount, 0n);
-      if (total !== balance) return 'The sum of the distributions must equal the escrow balance';
+      if (total !== balance)
+        return E(422, 'ESCROW_DISTRIBUTIONS_MUST_EQUAL_BALANCE', 'The sum of the distributions must equal the escrow balance');
       return null;
     }
   }
@@ -283,7 +329,7 @@ export function refusal(escrow: EscrowState, balance: bigint, call: Call, caller
 
 // ---- the handler -----------------------------------------------------------------------------------------------
 
-function decodeCall(fn: string, args: xdr.ScVal[]): Call | null {
+export function decodeCall(fn: string, args: xdr.ScVal[]): Call | null {
   const a = (i: number) => Address.fromScVal(args[i]!).toString();
   const native = (i: number) => scValToNative(args[i]!) as unknown;
   switch (fn) {
@@ -314,6 +360,8 @@ function decodeCall(fn: string, args: xdr.ScVal[]): Call | null {
 
 export interface EscrowContractOptions {
   usdc: UsdcAsset;
+  /** The factory contract's id on this network (factoryIdFor). */
+  factoryId: string;
   /** Receives the 0.3% protocol fee. */
   feeAccount: string;
   /** Told about every escrow state the contract wrote, with the contract's USDC balance after the call. */
@@ -336,39 +384,49 @@ function payOut(
   return true;
 }
 
+/**
+ * The factory: `tw_new_single_release_escrow(deployer, wasm_hash, salt, init_fn, init_args, constructor_args)`
+ * (Indexer `escrow_parser.go` `ParseSingleReleaseEscrowArgs`: "[0] deployer (Address) [1] wasm_hash (BytesN<32>) [2]
+ * salt (BytesN<32>) [3] init_fn (Symbol) [4] init_args (Vec<Val>) — contains escrow data [5] constructor_args
+ * (Vec<Val>) — empty"). The deployer must authorize (it is the operation's source); the new escrow lives at the id
+ * derived from (network, deployer, salt); the call returns its address.
+ */
+function factoryCall(inv: HostFunctionInvocation, opts: EscrowContractOptions): HostFunctionOutcome {
+  const invoke = inv.hostFunction.invokeContract();
+  if (invoke.functionName().toString() !== FACTORY_FN) return TRAPPED;
+  const args = invoke.args();
+  if (args.length !== 6) return TRAPPED;
+  try {
+    const deployer = Address.fromScVal(args[0]!).toString();
+    if (deployer !== inv.sourceAccount) return TRAPPED;
+    if (args[1]!.switch().name !== 'scvBytes' || !Buffer.from(args[1]!.bytes()).equals(ESCROW_WASM_HASH)) return TRAPPED;
+    const salt = Buffer.from(args[2]!.bytes());
+    if (args[2]!.switch().name !== 'scvBytes' || salt.length !== 32) return TRAPPED;
+    if (args[3]!.switch().name !== 'scvSymbol' || args[3]!.sym().toString() !== ESCROW_INIT_FN) return TRAPPED;
+    const initArgs = args[4]!.vec() ?? [];
+    if (initArgs.length !== 1 || (args[5]!.vec() ?? []).length !== 0) return TRAPPED;
+    const contractId = contractIdFor(inv.networkPassphrase, deployPreimage(deployer, salt));
+    if (inv.ledger.getData(contractId, STORAGE_KEY) !== undefined) return TRAPPED;
+    const escrow = escrowFromScVal(contractId, deployer, initArgs[0]!);
+    inv.ledger.putData(contractId, STORAGE_KEY, serializeEscrow(escrow));
+    opts.onState(escrow, inv.ledger.balance(contractId, opts.usdc) ?? 0n);
+    return { ok: true, returnValue: new Address(contractId).toScVal() };
+  } catch {
+    return TRAPPED;
+  }
+}
+
 export function escrowContractHandler(opts: EscrowContractOptions): HostFunctionHandler {
   return (inv) => {
     const hf = inv.hostFunction;
     const { ledger } = inv;
-
-    if (hf.switch().name === 'hostFunctionTypeCreateContractV2') {
-      const args = hf.createContractV2();
-      const exe = args.executable();
-      if (exe.switch().name !== 'contractExecutableWasm' || !Buffer.from(exe.wasmHash()).equals(ESCROW_WASM_HASH)) return undefined;
-      const preimage = args.contractIdPreimage();
-      if (preimage.switch().name !== 'contractIdPreimageFromAddress') return TRAPPED;
-      const deployer = Address.fromScAddress(preimage.fromAddress().address()).toString();
-      if (deployer !== inv.sourceAccount) return TRAPPED;
-      const contractId = contractIdFor(inv.networkPassphrase, preimage);
-      if (ledger.getData(contractId, STORAGE_KEY) !== undefined) return TRAPPED;
-      let escrow: EscrowState;
-      try {
-        if (args.constructorArgs().length !== 1) return TRAPPED;
-        escrow = escrowFromScVal(contractId, args.constructorArgs()[0]!);
-      } catch {
-        return TRAPPED;
-      }
-      if (escrow.signer !== inv.sourceAccount) return TRAPPED;
-      ledger.putData(contractId, STORAGE_KEY, serializeEscrow(escrow));
-      opts.onState(escrow, ledger.balance(contractId, opts.usdc) ?? 0n);
-      return { ok: true, returnValue: new Address(contractId).toScVal() };
-    }
 
     if (hf.switch().name !== 'hostFunctionTypeInvokeContract') return undefined;
     const invoke = hf.invokeContract();
     const contractAddress = invoke.contractAddress();
     if (contractAddress.switch().name !== 'scAddressTypeContract') return undefined;
     const contractId = Address.fromScAddress(contractAddress).toString();
+    if (contractId === opts.factoryId) return factoryCall(inv, opts);
     const stored = ledger.getData(contractId, STORAGE_KEY);
     if (stored === undefined) return undefined;
     const escrow = parseEscrow(stored);

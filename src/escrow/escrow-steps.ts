@@ -5,12 +5,15 @@ import type { Db } from '../db/client';
 import { AppError } from '../errors';
 import { moveToEscrow, refundEscrow, settleEscrow, splitEscrow } from '../ledger';
 import { formatAmount } from '../money';
-import type { TrustlessWorkClient } from '../providers/trustless-work/client';
+import { type Roles, type TrustlessWorkClient, TrustlessWorkRefusal } from '../providers/trustless-work/client';
+import { percentOf, toWireAmount } from '../providers/trustless-work/amounts';
+import { escrowDiffers } from '../providers/trustless-work/escrow-view';
+import { deployedContractId } from '../providers/trustless-work/verify';
 import type { StellarNetwork } from '../stellar/network';
 import { walletKeypair } from '../wallets/wallets';
 import { findWallet, type WalletRow } from '../wallets/wallets-repository';
-import { bpsToPercent, distributionFees, type PayoutSplit } from './fees';
-import { deployedContractId, submitEscrowCall } from './submit-call';
+import { distributionFees, type PayoutSplit } from './fees';
+import { returnedAddress, submitEscrowCall } from './submit-call';
 import { submitOnce } from '../stellar/submitter';
 import { signTransaction } from '../stellar/sign';
 
@@ -68,19 +71,28 @@ async function partyKey(deps: EscrowDeps, userId: string): Promise<Keypair> {
 const related = (o: EscrowOrder) => ({ type: 'order', id: o.orderId });
 
 /**
- * Deploys the order's single-release escrow. The buyer's wallet deploys it (the platform pays the fee through a fee
- * bump), so deployments of different orders use different sequence numbers and go through in parallel instead of
- * queueing on the platform account's. Returns the contract id.
+ * Deploys the order's single-release escrow through Trustless Work's factory. The buyer's wallet deploys it (the
+ * platform pays the fee through a fee bump), so deployments of different orders use different sequence numbers and
+ * go through in parallel instead of queueing on the platform account's. Before signing: the call goes to the pinned
+ * factory, the deployer is the buyer, the escrow holds exactly our roles, amount, platform fee and trustline, and the
+ * predicted contract id is the one the call creates. After: the network must report that id, and the indexer must
+ * hold the escrow as we asked for it; otherwise the step is refused (fail closed: nothing is funded).
  */
 export async function deployEscrow(
   deps: EscrowDeps,
   o: EscrowOrder & { title: string; description: string },
 ): Promise<{ contractId: string; txHash: string }> {
   const client = tw(deps);
+  const refuse = (message: string, details: Record<string, unknown> = {}) =>
+    new AppError('PROVIDER_ERROR', message, { provider: 'trustless_work', ...details });
+  const factory = client.factoryId;
+  if (!factory) throw refuse('no Trustless Work factory contract is pinned for this network (TRUSTLESS_WORK_FACTORY_ID)');
   const [buyer, seller] = [await partyKey(deps, o.buyerId), await partyKey(deps, o.sellerId)];
   const platform = deps.network.platform.publicKey();
-  if (o.platformFeeBps > 0) await ensurePlatformTrustline(deps);
-  const roles = {
+  // Whatever the fee: a payout to an address without a USDC trustline traps the whole contract call
+  // (docs/trustless-work.md, "fees and dispute splits").
+  await ensurePlatformTrustline(deps);
+  const roles: Roles = {
     approver: buyer.publicKey(),
     releaseSigner: buyer.publicKey(),
     serviceProvider: seller.publicKey(),
@@ -88,39 +100,49 @@ export async function deployEscrow(
     platformAddress: platform,
     disputeResolver: platform,
   };
-  const sent = await submitEscrowCall(deps, {
-    key: `order:${o.orderId}:escrow-deploy`,
-    signer: buyer,
-    expect: { call: { deploy: true } },
-    fetchUnsigned: () =>
-      client.deploySingleRelease({
-        signer: buyer.publicKey(),
-        engagementId: o.orderId,
-        title: o.title,
-        description: o.description,
-        roles,
-        amount: formatAmount(BigInt(o.amountMinor)),
-        platformFee: bpsToPercent(BigInt(o.platformFeeBps)),
-        milestones: [{ description: o.title }],
-        trustline: { address: deps.network.usdc.issuer, decimals: 10_000_000 },
-      }),
-  });
+  const amount = BigInt(o.amountMinor);
+  const platformFeeBps = BigInt(o.platformFeeBps);
+  // The token's Stellar Asset Contract: what the contract's `Trustline { address }` transfers with.
+  const trustline = deps.network.usdc.contractId(deps.network.passphrase);
+  const sent = await submitEscrowCall(
+    { ...deps, tw: client },
+    {
+      key: `order:${o.orderId}:escrow-deploy`,
+      signer: buyer,
+      expect: { call: { deploy: { factory, roles, amount, platformFeeBps, trustline } } },
+      fetchUnsigned: () =>
+        client.deploySingleRelease({
+          signer: buyer.publicKey(),
+          engagementId: o.orderId,
+          title: o.title,
+          description: o.description,
+          roles,
+          amount: toWireAmount(amount),
+          platformFee: percentOf(platformFeeBps),
+          milestones: [{ description: o.title }],
+          trustline: { address: trustline },
+        }),
+    },
+  );
   const contractId = deployedContractId(sent.envelopeXdr, deps.network.passphrase);
-  // The indexer must know it with the roles and amount we asked for; a mismatch is never funded.
-  const [escrow] = (await client.getEscrows([contractId]).catch(() => [])) as Array<{
-    roles?: Record<string, string>;
-    amount?: number | string;
-  }>;
-  if (
-    escrow &&
-    (JSON.stringify(sortKeys(escrow.roles ?? {})) !== JSON.stringify(sortKeys(roles)) ||
-      String(escrow.amount) !== formatAmount(BigInt(o.amountMinor)))
-  ) {
-    throw new AppError('PROVIDER_ERROR', `the deployed escrow ${contractId} does not hold the roles and amount of the order`, {
-      provider: 'trustless_work',
+  const onChain = await returnedAddress(deps.network, sent.hash);
+  if (onChain !== contractId)
+    throw refuse(`the deployment created ${onChain ?? 'no contract'}, not the predicted ${contractId}`, {
       contract_id: contractId,
+      tx_hash: sent.hash,
     });
-  }
+  if (!sent.indexed) throw refuse(`Trustless Work's indexer did not take in the deployment of ${contractId}`, { contract_id: contractId });
+  const escrows = await client.getEscrows([contractId]).catch((err: unknown) => {
+    if (err instanceof TrustlessWorkRefusal) return [];
+    throw err;
+  });
+  const escrow = (escrows as unknown[]).find((e) => (e as { contractId?: unknown })?.contractId === contractId);
+  const why = escrow ? escrowDiffers(escrow, { roles, amount, platformFeeBps, trustline }) : 'it is missing from the indexer';
+  if (why)
+    throw refuse(`the deployed escrow ${contractId} is not the one the order asked for: ${why}`, {
+      contract_id: contractId,
+      tx_hash: sent.hash,
+    });
   return { contractId, txHash: sent.hash };
 }
 
@@ -158,21 +180,20 @@ async function ensurePlatformTrustline(deps: EscrowDeps): Promise<void> {
   platformTrustlines.add(known);
 }
 
-function sortKeys(o: Record<string, string>): Array<[string, string]> {
-  return Object.entries(o).sort(([a], [b]) => a.localeCompare(b));
-}
-
 /** The buyer's wallet funds the contract; then the ledger moves the buyer's reserved funds to escrow. */
 export async function fundEscrow(deps: EscrowDeps, o: EscrowOrder & { contractId: string }): Promise<{ txHash: string }> {
   const client = tw(deps);
   const buyer = await partyKey(deps, o.buyerId);
   const amount = BigInt(o.amountMinor);
-  const sent = await submitEscrowCall(deps, {
-    key: `order:${o.orderId}:escrow-fund`,
-    signer: buyer,
-    expect: { call: { contract: o.contractId, fn: 'fund_escrow' }, amount },
-    fetchUnsigned: () => client.fundEscrow({ contractId: o.contractId, signer: buyer.publicKey(), amount: formatAmount(amount) }),
-  });
+  const sent = await submitEscrowCall(
+    { ...deps, tw: client },
+    {
+      key: `order:${o.orderId}:escrow-fund`,
+      signer: buyer,
+      expect: { call: { contract: o.contractId, fn: 'fund_escrow' }, amount },
+      fetchUnsigned: () => client.fundEscrow({ contractId: o.contractId, signer: buyer.publicKey(), amount: toWireAmount(amount) }),
+    },
+  );
   await moveToEscrow(deps.pool, {
     key: `order:${o.orderId}:escrow-fund`,
     buyerId: o.buyerId,
@@ -191,19 +212,22 @@ export async function markDelivered(
 ): Promise<{ txHash: string }> {
   const client = tw(deps);
   const seller = await partyKey(deps, o.sellerId);
-  const sent = await submitEscrowCall(deps, {
-    key: `order:${o.orderId}:deliver`,
-    signer: seller,
-    expect: { call: { contract: o.contractId, fn: 'change_milestone_status' } },
-    fetchUnsigned: () =>
-      client.changeMilestoneStatus({
-        contractId: o.contractId,
-        milestoneIndex: MILESTONE,
-        newStatus: 'completed',
-        newEvidence: o.evidence,
-        serviceProvider: seller.publicKey(),
-      }),
-  });
+  const sent = await submitEscrowCall(
+    { ...deps, tw: client },
+    {
+      key: `order:${o.orderId}:deliver`,
+      signer: seller,
+      expect: { call: { contract: o.contractId, fn: 'change_milestone_status' } },
+      fetchUnsigned: () =>
+        client.changeMilestoneStatus({
+          contractId: o.contractId,
+          milestoneIndex: MILESTONE,
+          newStatus: 'completed',
+          newEvidence: o.evidence,
+          serviceProvider: seller.publicKey(),
+        }),
+    },
+  );
   return { txHash: sent.hash };
 }
 
@@ -211,18 +235,24 @@ export async function markDelivered(
 export async function releaseEscrow(deps: EscrowDeps, o: EscrowOrder & { contractId: string }): Promise<Settlement> {
   const client = tw(deps);
   const buyer = await partyKey(deps, o.buyerId);
-  await submitEscrowCall(deps, {
-    key: `order:${o.orderId}:approve`,
-    signer: buyer,
-    expect: { call: { contract: o.contractId, fn: 'approve_milestone' } },
-    fetchUnsigned: () => client.approveMilestone({ contractId: o.contractId, milestoneIndex: MILESTONE, approver: buyer.publicKey() }),
-  });
-  const sent = await submitEscrowCall(deps, {
-    key: `order:${o.orderId}:release`,
-    signer: buyer,
-    expect: { call: { contract: o.contractId, fn: 'release_funds' } },
-    fetchUnsigned: () => client.releaseFunds({ contractId: o.contractId, releaseSigner: buyer.publicKey() }),
-  });
+  await submitEscrowCall(
+    { ...deps, tw: client },
+    {
+      key: `order:${o.orderId}:approve`,
+      signer: buyer,
+      expect: { call: { contract: o.contractId, fn: 'approve_milestone' } },
+      fetchUnsigned: () => client.approveMilestone({ contractId: o.contractId, milestoneIndex: MILESTONE, approver: buyer.publicKey() }),
+    },
+  );
+  const sent = await submitEscrowCall(
+    { ...deps, tw: client },
+    {
+      key: `order:${o.orderId}:release`,
+      signer: buyer,
+      expect: { call: { contract: o.contractId, fn: 'release_funds' } },
+      fetchUnsigned: () => client.releaseFunds({ contractId: o.contractId, releaseSigner: buyer.publicKey() }),
+    },
+  );
   return bookSettlement(deps, o, { release: BigInt(o.amountMinor), refund: 0n }, sent.hash);
 }
 
@@ -233,12 +263,15 @@ export async function disputeEscrow(
 ): Promise<{ txHash: string }> {
   const client = tw(deps);
   const party = await partyKey(deps, o.openedBy === 'BUYER' ? o.buyerId : o.sellerId);
-  const sent = await submitEscrowCall(deps, {
-    key: o.key ?? `order:${o.orderId}:dispute`,
-    signer: party,
-    expect: { call: { contract: o.contractId, fn: 'dispute_escrow' } },
-    fetchUnsigned: () => client.disputeEscrow({ contractId: o.contractId, signer: party.publicKey() }),
-  });
+  const sent = await submitEscrowCall(
+    { ...deps, tw: client },
+    {
+      key: o.key ?? `order:${o.orderId}:dispute`,
+      signer: party,
+      expect: { call: { contract: o.contractId, fn: 'dispute_escrow' } },
+      fetchUnsigned: () => client.disputeEscrow({ contractId: o.contractId, signer: party.publicKey() }),
+    },
+  );
   return { txHash: sent.hash };
 }
 
@@ -263,17 +296,20 @@ export async function resolveEscrow(
     { address: buyer.publicKey(), amount: refund },
   ].filter((p) => p.amount > 0n);
   const platform = deps.network.platform;
-  const sent = await submitEscrowCall(deps, {
-    key: o.key ?? `order:${o.orderId}:resolve`,
-    signer: platform,
-    expect: { call: { contract: o.contractId, fn: 'resolve_dispute' }, payouts },
-    fetchUnsigned: () =>
-      client.resolveDispute({
-        contractId: o.contractId,
-        disputeResolver: platform.publicKey(),
-        distributions: payouts.map((p) => ({ address: p.address, amount: formatAmount(p.amount) })),
-      }),
-  });
+  const sent = await submitEscrowCall(
+    { ...deps, tw: client },
+    {
+      key: o.key ?? `order:${o.orderId}:resolve`,
+      signer: platform,
+      expect: { call: { contract: o.contractId, fn: 'resolve_dispute' }, payouts },
+      fetchUnsigned: () =>
+        client.resolveDispute({
+          contractId: o.contractId,
+          disputeResolver: platform.publicKey(),
+          distributions: payouts.map((p) => ({ address: p.address, amount: toWireAmount(p.amount) })),
+        }),
+    },
+  );
   return bookSettlement(deps, o, { release, refund }, sent.hash);
 }
 

@@ -1,8 +1,9 @@
 import type { Pool } from 'pg';
 import { AppError } from '../errors';
 import { userBucketTotal } from '../ledger';
-import { formatAmount, parseAmount } from '../money';
+import { formatAmount } from '../money';
 import { listFundedEscrows } from '../orders/orders-repository';
+import { fromWireAmount } from '../providers/trustless-work/amounts';
 import type { TrustlessWorkClient } from '../providers/trustless-work/client';
 import { TrustlessWorkRefusal } from '../providers/trustless-work/client';
 
@@ -53,7 +54,14 @@ export async function reconcileEscrows(pool: Pool, tw: TrustlessWorkClient, opts
       });
     }
     for (const e of escrows as Array<{ contractId?: string; balance?: number | string }>) {
-      if (e.contractId && e.balance !== undefined) balances.set(e.contractId, parseAmount(String(e.balance), { allowZero: true }));
+      if (!e.contractId || e.balance === undefined) continue;
+      const balance = fromWireAmount(e.balance);
+      if (balance === null || balance < 0n)
+        throw new AppError('PROVIDER_ERROR', `Trustless Work answered a balance that is not an amount for ${e.contractId}`, {
+          provider: 'trustless_work',
+          contract_id: e.contractId,
+        });
+      balances.set(e.contractId, balance);
     }
   }
   const lines: EscrowLine[] = rows.map((r) => {

@@ -9,7 +9,7 @@ import { testDatabase } from '../helpers/db';
 import { orderDriver } from '../helpers/escrow-orders';
 import { unique } from '../helpers/app';
 import { recordHistory } from '../helpers/histories';
-import { eventually, startStellarStack, type StellarStack } from '../helpers/stellar-stack';
+import { eventually, startStellarStack, TW_TEST_REQUESTS_PER_MINUTE, type StellarStack } from '../helpers/stellar-stack';
 import { startTrustlessWorkSandbox } from '../../sandboxes/trustless-work';
 
 /** Orders with a Trustless Work escrow on the sandbox, end to end through REST: 2.5% platform fee, 0.3% protocol fee. */
@@ -267,6 +267,31 @@ test('the same release sent twice with one Idempotency-Key releases once', async
   expect(rows[0].n).toBe(1);
 }, 120_000);
 
+test('a deployment the indexer does not hold is refused, fails closed and shows on the order; asked again once the indexer has caught up, the same contract is accepted', async () => {
+  const buyer = await drive.party('12');
+  const seller = await drive.party();
+  const id = await drive.reserved(buyer.id, seller.id, '12');
+  s.trustlessWork.holdIndexer(true);
+  let refused;
+  try {
+    refused = await drive.post(`/orders/${id}/escrow`, { amount: '12', currency: 'USD' });
+  } finally {
+    s.trustlessWork.holdIndexer(false);
+  }
+  expect([refused.status, refused.body.error.code]).toEqual([502, 'PROVIDER_ERROR']);
+  expect(refused.body.error.message).toMatch(/indexer did not take in the deployment of C[A-Z2-7]{55}/);
+  const order = await drive.orderView(id);
+  expect(order).toMatchObject({ last_error: { step: 'create_escrow', code: 'PROVIDER_ERROR' } });
+  expect(order.escrow?.contract_id ?? null).toBeNull();
+  expect(await s.balance(key, buyer.id)).toEqual({ currency: 'USD', available: '0', held: '12' });
+
+  const again = await drive.post(`/orders/${id}/escrow`, { amount: '12', currency: 'USD' });
+  expect(again.status).toBe(200);
+  const contractId = again.body.data.contract_id as string;
+  expect(refused.body.error.message).toContain(contractId); // the deployment was submitted once; now it is indexed
+  expect(await contractBalance(contractId)).toBe(0);
+}, 120_000);
+
 test('a funding the network refuses answers 502, keeps the reservation, shows the error on the order, and can be cancelled', async () => {
   // The ledger says the buyer has 15, but the wallet holds nothing on chain: the contract's transfer traps.
   const buyer = await drive.party();
@@ -313,7 +338,12 @@ test('while Trustless Work is down the step is retried and shows on the order; i
   expect(stuck.last_error.message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|fetch failed|:\d{2,5}/);
 
   // Back on the same port for the rest of the suite (stopped in afterAll).
-  const back = await startTrustlessWorkSandbox({ port, stellar: s.sandbox, apiKey: s.overrides.TRUSTLESS_WORK_API_KEY });
+  const back = await startTrustlessWorkSandbox({
+    port,
+    stellar: s.sandbox,
+    apiKey: s.overrides.TRUSTLESS_WORK_API_KEY,
+    requestsPerMinute: TW_TEST_REQUESTS_PER_MINUTE,
+  });
   restarted.push(back);
   const done = await eventually(
     async () => {

@@ -106,6 +106,10 @@ test('a worker killed while the escrow funding is in flight still funds the cont
   expect((await post(`/orders/${id}/reserve`)).status).toBe(200);
   const escrow = await post(`/orders/${id}/escrow`, { amount: '25', currency: 'USD' });
   expect(escrow.status).toBe(200);
+  // This stack's platform fee is 0: the platform's USDC trustline is opened all the same (src/escrow/escrow-steps.ts
+  // deployEscrow), so that no payout to the platform role can ever trap a contract call.
+  expect(escrow.body.data.platform_fee_percent).toBe('0');
+  expect(await s.usdcBalance(s.platform.publicKey())).toBe('0.0000000');
 
   const fundKey = unique('fund');
   const first = post(`/orders/${id}/escrow/fund`, undefined, fundKey);

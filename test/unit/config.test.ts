@@ -34,6 +34,8 @@ test.each([
   [{ ...valid, TRUST_PROXY: 'everyone; rm -rf' }, 'TRUST_PROXY'],
   [{ ...valid, METRICS_PORT: '70000' }, 'METRICS_PORT'],
   [{ ...valid, RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0' }, 'RATE_LIMIT_PER_ADDRESS_PER_MINUTE'],
+  // The pinned factory must be a contract id (C…): an account id or a typo is refused at start-up.
+  [{ ...valid, TRUSTLESS_WORK_FACTORY_ID: valid.USDC_ISSUER }, 'TRUSTLESS_WORK_FACTORY_ID'],
 ])('a wrong or missing value stops start-up with a message naming the variable (%#: %s)', (env, variable) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(new RegExp(`^\\s+${variable}:`, 'm'));

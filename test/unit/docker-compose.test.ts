@@ -88,6 +88,7 @@ const operatorVars: Env = {
   WALLET_SEALING_KEY: `k1:${Buffer.alloc(32, 8).toString('base64')}`,
   IDEMPOTENCY_SEALING_KEYS: `r1:${Buffer.alloc(32, 9).toString('base64')}`,
   TRUSTLESS_WORK_API_KEY: 'tw-compose-test-key',
+  TRUSTLESS_WORK_FACTORY_ID: 'CDLZFC3SYJYDZT7K67VZ75HPJVIEUVNIXF47ZG2FB2RMQQVU2HHGCYSC',
 };
 
 describe('docker-compose.yml', () => {
@@ -138,6 +139,9 @@ describe('docker-compose.yml', () => {
     }
     // Without OFFERHUB_MASTER_KEY set, compose refuses to start instead of running with an empty key.
     if (APP_SERVICES.includes(name as never)) expect(() => interpolate(envOf(name).OFFERHUB_MASTER_KEY, {})).toThrow(/OFFERHUB_MASTER_KEY/);
+    // Nor without Trustless Work's factory pinned for the network (docs/trustless-work.md, the factory deployment).
+    if (APP_SERVICES.includes(name as never))
+      expect(() => interpolate(envOf(name).TRUSTLESS_WORK_FACTORY_ID, {})).toThrow(/TRUSTLESS_WORK_FACTORY_ID/);
   });
 
   it('gives the API public keys only and the worker the secrets it signs and opens with', () => {

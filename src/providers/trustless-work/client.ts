@@ -41,32 +41,56 @@ export interface Roles {
   receiver: string;
 }
 
+/**
+ * The deploy body (docs v2-en/api-rest/deploy/initialize-escrow.md; SDK `src/types/types.payload.ts`
+ * `InitializeSingleReleaseEscrowPayload`). Amounts are JSON numbers in human units; `platformFee` is a percent.
+ */
 export interface DeployRequest {
   signer: string;
   engagementId: string;
   title: string;
   description: string;
   roles: Roles;
-  /** Decimal USDC amount. */
-  amount: string;
-  /** Percent, e.g. "2.5". */
-  platformFee: string;
+  amount: number;
+  platformFee: number;
   milestones: Array<{ description: string }>;
-  trustline: { address: string; decimals: number };
+  /** The token: `{address}` only (SDK `src/types/types.entity.ts` `Trustline`). */
+  trustline: { address: string };
 }
 
+/** What every write endpoint answers: the unsigned transaction (docs v2-en/api-rest/deploy/*). */
 export interface Unsigned {
-  unsignedTransaction: string;
+  unsignedXdr: string;
 }
 
+/** The deploy answer: `contractId` is the id the escrow will have, predicted from (deployer, salt). */
+export interface UnsignedDeploy extends Unsigned {
+  txHash: string;
+  contractId: string;
+}
+
+/** docs v2-en/api-rest/stellar/send-transaction: a contract call's or a factory deploy's answer. */
 export interface SendResult {
-  status: string;
+  txHash: string;
+  ledger?: number;
+  code?: string;
   message?: string;
   contractId?: string;
   escrow?: unknown;
 }
 
-/** The Trustless Work REST API v1 (single-release escrows), at a URL from configuration; `x-api-key` on every call. */
+/** SDK `src/types/types.response.ts` `UpdateFromTxHashResponse`. */
+export interface UpdateFromTxHashResult {
+  status: 'SUCCESS' | 'FAILED';
+  message: string;
+}
+
+const V2 = '/escrow/single-release/v2';
+
+/**
+ * The Trustless Work REST API, current generation (v2 single-release escrows; docs/trustless-work.md), at a URL from
+ * configuration; `x-api-key` on every call.
+ */
 export class TrustlessWorkClient {
   constructor(
     private readonly opts: {
@@ -75,14 +99,21 @@ export class TrustlessWorkClient {
       timeoutMs?: number;
       /** A 429 whose Retry-After is at most this long (default: the 60 s window) is waited out and the call made again, once. */
       maxRateLimitWaitMs?: number;
+      /** The factory contract pinned for our network (TRUSTLESS_WORK_FACTORY_ID): deployments must call it. */
+      factoryId?: string;
     },
   ) {}
 
-  deploySingleRelease(body: DeployRequest): Promise<Unsigned> {
-    return this.post('/deployer/single-release', body);
+  /** The pinned factory contract, or null when none is configured (deployments are then refused). */
+  get factoryId(): string | null {
+    return this.opts.factoryId ?? null;
   }
-  fundEscrow(body: { contractId: string; signer: string; amount: string }): Promise<Unsigned> {
-    return this.post('/escrow/single-release/fund-escrow', body);
+
+  deploySingleRelease(body: DeployRequest): Promise<UnsignedDeploy> {
+    return this.post(`${V2}/deploy`, body);
+  }
+  fundEscrow(body: { contractId: string; signer: string; amount: number }): Promise<Unsigned> {
+    return this.post(`${V2}/fund-escrow`, body);
   }
   changeMilestoneStatus(body: {
     contractId: string;
@@ -91,26 +122,31 @@ export class TrustlessWorkClient {
     newEvidence?: string;
     serviceProvider: string;
   }): Promise<Unsigned> {
-    return this.post('/escrow/single-release/change-milestone-status', body);
+    return this.post(`${V2}/change-milestone-status`, body);
   }
   approveMilestone(body: { contractId: string; milestoneIndex: string; approver: string }): Promise<Unsigned> {
-    return this.post('/escrow/single-release/approve-milestone', body);
+    return this.post(`${V2}/approve-milestone`, body);
   }
   releaseFunds(body: { contractId: string; releaseSigner: string }): Promise<Unsigned> {
-    return this.post('/escrow/single-release/release-funds', body);
+    return this.post(`${V2}/release-funds`, body);
   }
+  /** docs v2-en/api-rest/deploy/change-dispute-flag.md (live spec): `POST /escrow/single-release/v2/dispute`. */
   disputeEscrow(body: { contractId: string; signer: string }): Promise<Unsigned> {
-    return this.post('/escrow/single-release/dispute-escrow', body);
+    return this.post(`${V2}/dispute`, body);
   }
   resolveDispute(body: {
     contractId: string;
     disputeResolver: string;
-    distributions: Array<{ address: string; amount: string }>;
+    distributions: Array<{ address: string; amount: number }>;
   }): Promise<Unsigned> {
-    return this.post('/escrow/single-release/resolve-dispute', body);
+    return this.post(`${V2}/resolve-dispute`, body);
   }
   sendTransaction(signedXdr: string): Promise<SendResult> {
-    return this.post('/helper/send-transaction', { signedXdr });
+    return this.post('/stellar/send-transaction', { signedXdr });
+  }
+  /** Tells the indexer about a transaction submitted elsewhere (SDK `src/client.ts` `updateFromTxHash`). */
+  updateFromTxHash(txHash: string): Promise<UpdateFromTxHashResult> {
+    return this.post('/indexer/update-from-txHash', { txHash });
   }
   async getEscrows(contractIds: string[], opts: { validateOnChain?: boolean } = {}): Promise<unknown[]> {
     const qs =
@@ -180,13 +216,14 @@ export class TrustlessWorkClient {
 
 /** The client the configuration describes, or null when no API key is configured. */
 export function trustlessWorkFromConfig(
-  config: Pick<Config, 'TRUSTLESS_WORK_URL' | 'TRUSTLESS_WORK_API_KEY' | 'TRUSTLESS_WORK_TIMEOUT_MS'>,
+  config: Pick<Config, 'TRUSTLESS_WORK_URL' | 'TRUSTLESS_WORK_API_KEY' | 'TRUSTLESS_WORK_TIMEOUT_MS' | 'TRUSTLESS_WORK_FACTORY_ID'>,
 ): TrustlessWorkClient | null {
   return config.TRUSTLESS_WORK_API_KEY
     ? new TrustlessWorkClient({
         baseUrl: config.TRUSTLESS_WORK_URL,
         apiKey: config.TRUSTLESS_WORK_API_KEY,
         timeoutMs: config.TRUSTLESS_WORK_TIMEOUT_MS,
+        factoryId: config.TRUSTLESS_WORK_FACTORY_ID,
       })
     : null;
 }

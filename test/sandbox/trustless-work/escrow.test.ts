@@ -1,6 +1,6 @@
 import { Address, Keypair, Operation, SorobanDataBuilder, StrKey, TransactionBuilder, type xdr } from '@stellar/stellar-sdk';
 import { distributionFees } from '../../../src/escrow/fees';
-import { submitExpectingFailure } from '../stellar/helpers';
+import { contractIdFrom } from '../../../src/providers/trustless-work/verify';
 import {
   API_KEY,
   act,
@@ -39,40 +39,50 @@ describe('the happy path on the sandbox network', () => {
   test('deploy, fund, deliver, approve and release: the receiver gets the amount less 0.3% and the 5% platform fee', async () => {
     const p = await parties();
 
-    // Deploy: an unsigned createContract transaction from the signer, then the contract id and the escrow.
-    const built = await call(w.tw, 'POST', '/deployer/single-release', deployBody(p));
+    // Deploy (docs v2-en/api-rest/deploy/initialize-escrow.md): {unsignedXdr, txHash, contractId}, the contract id
+    // predicted; the transaction calls the factory (Indexer escrow_parser.go ParseSingleReleaseEscrowArgs).
+    const built = await call(w.tw, 'POST', '/escrow/single-release/v2/deploy', deployBody(p));
     expect(built.status).toBe(200);
-    expect(built.body.status).toBe('SUCCESS');
-    const tx = TransactionBuilder.fromXDR(built.body.unsignedTransaction, w.t.sandbox.networkPassphrase);
-    expect('source' in tx && tx.source).toBe(p.platform.publicKey());
-    expect(tx.operations[0]!.type).toBe('invokeHostFunction');
-    const deployed = await call(w.tw, 'POST', '/helper/send-transaction', {
-      signedXdr: sign(w.t, built.body.unsignedTransaction, p.platform),
+    expect(Object.keys(built.body).sort()).toEqual(['contractId', 'txHash', 'unsignedXdr']);
+    const tx = TransactionBuilder.fromXDR(built.body.unsignedXdr, w.t.sandbox.networkPassphrase) as any;
+    expect(tx.source).toBe(p.platform.publicKey());
+    expect(built.body.txHash).toBe(tx.hash().toString('hex'));
+    const factoryCall = tx.operations[0].func.invokeContract();
+    expect(Address.fromScAddress(factoryCall.contractAddress()).toString()).toBe(w.tw.factoryId);
+    expect(factoryCall.functionName().toString()).toBe('tw_new_single_release_escrow');
+    const args = factoryCall.args();
+    expect(args.length).toBe(6);
+    expect(Address.fromScVal(args[0]).toString()).toBe(p.platform.publicKey());
+    expect(contractIdFrom(w.t.sandbox.networkPassphrase, p.platform.publicKey(), Buffer.from(args[2].bytes()))).toBe(built.body.contractId);
+    const deployed = await call(w.tw, 'POST', '/stellar/send-transaction', {
+      signedXdr: sign(w.t, built.body.unsignedXdr, p.platform),
     });
     expect(deployed.status).toBe(200);
+    // docs v2-en/api-rest/stellar/send-transaction: a factory deploy answers {txHash, ledger, contractId, escrow}.
     expect(deployed.body).toMatchObject({
-      status: 'SUCCESS',
-      message: 'The transaction has been successfully sent to the Stellar network.',
-      contractId: expect.stringMatching(/^C[A-Z2-7]{55}$/),
+      txHash: built.body.txHash,
+      ledger: expect.any(Number),
+      contractId: built.body.contractId,
       escrow: { amount: 100, balance: 0, platformFee: 5, flags: { disputed: false, released: false, resolved: false } },
     });
+    expect(deployed.body.code).toBeUndefined();
     const contractId: string = deployed.body.contractId;
 
     // Fund: the buyer's USDC moves into the contract.
-    const fundBuilt = await call(w.tw, 'POST', '/escrow/single-release/fund-escrow', {
+    const fundBuilt = await call(w.tw, 'POST', '/escrow/single-release/v2/fund-escrow', {
       contractId,
       signer: p.buyer.publicKey(),
       amount: 100,
     });
     expect(fundBuilt.status).toBe(200);
-    const fundTx = TransactionBuilder.fromXDR(fundBuilt.body.unsignedTransaction, w.t.sandbox.networkPassphrase) as any;
+    const fundTx = TransactionBuilder.fromXDR(fundBuilt.body.unsignedXdr, w.t.sandbox.networkPassphrase) as any;
     const invoke = fundTx.operations[0].func.invokeContract();
     expect(Address.fromScAddress(invoke.contractAddress()).toString()).toBe(contractId);
     expect(invoke.functionName().toString()).toBe('fund_escrow');
-    const funded = await call(w.tw, 'POST', '/helper/send-transaction', {
-      signedXdr: sign(w.t, fundBuilt.body.unsignedTransaction, p.buyer),
+    const funded = await call(w.tw, 'POST', '/stellar/send-transaction', {
+      signedXdr: sign(w.t, fundBuilt.body.unsignedXdr, p.buyer),
     });
-    expect(funded.body).toMatchObject({ status: 'SUCCESS' });
+    expect(funded.body).toMatchObject({ code: 'STELLAR_TX_SUBMITTED', txHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(await usdcOf(w.t, p.buyer.publicKey())).toBe('50.0000000');
     const payments = await w.t.server.payments().forAccount(p.buyer.publicKey()).order('desc').limit(1).call();
     expect((payments.records[0] as any).asset_balance_changes).toEqual([
@@ -86,7 +96,7 @@ describe('the happy path on the sandbox network', () => {
     ]);
 
     const feeBefore = await usdcStroops(w.t, w.tw.feeAccount);
-    const released = await act(w, '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }, p.buyer);
+    const released = await act(w, '/escrow/single-release/v2/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }, p.buyer);
     expect(released.status).toBe(200);
     expect(await usdcOf(w.t, p.seller.publicKey())).toBe('94.7000000');
     expect(await usdcOf(w.t, p.platform.publicKey())).toBe('5.0000000');
@@ -97,14 +107,14 @@ describe('the happy path on the sandbox network', () => {
   test('dispute by the approver, resolved 60/40 by the dispute resolver: each share is paid less 0.3% and the platform fee', async () => {
     const p = await parties();
     const contractId = await deployAndFund(p);
-    const disputed = await act(w, '/escrow/single-release/dispute-escrow', { contractId, signer: p.buyer.publicKey() }, p.buyer);
+    const disputed = await act(w, '/escrow/single-release/v2/dispute', { contractId, signer: p.buyer.publicKey() }, p.buyer);
     expect(disputed.status).toBe(200);
     expect((await escrowOf(contractId)).flags).toEqual({ disputed: true, released: false, resolved: false });
 
     const feeBefore = await usdcStroops(w.t, w.tw.feeAccount);
     const resolved = await act(
       w,
-      '/escrow/single-release/resolve-dispute',
+      '/escrow/single-release/v2/resolve-dispute',
       {
         contractId,
         disputeResolver: p.platform.publicKey(),
@@ -126,17 +136,17 @@ describe('the happy path on the sandbox network', () => {
 
   test('an odd total split unevenly: the contract moves exactly what the ledger books (fees on the total, shares rounded down)', async () => {
     const p = await parties();
-    const deployed = await act(w, '/deployer/single-release', deployBody(p, { amount: 1.0000001, platformFee: 2.5 }), p.platform);
+    const deployed = await act(w, '/escrow/single-release/v2/deploy', deployBody(p, { amount: 1.0000001, platformFee: 2.5 }), p.platform);
     expect(deployed.status).toBe(200);
     const contractId: string = deployed.body.contractId;
     const funded = await act(
       w,
-      '/escrow/single-release/fund-escrow',
+      '/escrow/single-release/v2/fund-escrow',
       { contractId, signer: p.buyer.publicKey(), amount: 1.0000001 },
       p.buyer,
     );
     expect(funded.status).toBe(200);
-    expect((await act(w, '/escrow/single-release/dispute-escrow', { contractId, signer: p.buyer.publicKey() }, p.buyer)).status).toBe(200);
+    expect((await act(w, '/escrow/single-release/v2/dispute', { contractId, signer: p.buyer.publicKey() }, p.buyer)).status).toBe(200);
     const before = {
       buyer: await usdcStroops(w.t, p.buyer.publicKey()),
       seller: await usdcStroops(w.t, p.seller.publicKey()),
@@ -145,7 +155,7 @@ describe('the happy path on the sandbox network', () => {
     };
     const resolved = await act(
       w,
-      '/escrow/single-release/resolve-dispute',
+      '/escrow/single-release/v2/resolve-dispute',
       {
         contractId,
         disputeResolver: p.platform.publicKey(),
@@ -179,33 +189,39 @@ describe('the happy path on the sandbox network', () => {
 });
 
 describe('refusals', () => {
-  test('approve signed by the service provider instead of the approver: 400 from send-transaction, nothing approved', async () => {
+  test('approve signed by the service provider instead of the approver: 422 STELLAR_TX_OPERATION_FAILED (tx_bad_auth) from send-transaction, 403 when building; nothing approved', async () => {
     const p = await parties();
     const contractId = await deployAndFund(p);
-    const built = await call(w.tw, 'POST', '/escrow/single-release/approve-milestone', {
+    const built = await call(w.tw, 'POST', '/escrow/single-release/v2/approve-milestone', {
       contractId,
       milestoneIndex: '0',
       approver: p.buyer.publicKey(),
     });
-    const sent = await call(w.tw, 'POST', '/helper/send-transaction', { signedXdr: sign(w.t, built.body.unsignedTransaction, p.seller) });
-    expect(sent.status).toBe(400);
-    expect(sent.body).toEqual({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: `The transaction must be signed by the approver (${p.buyer.publicKey()})`,
+    const sent = await call(w.tw, 'POST', '/stellar/send-transaction', { signedXdr: sign(w.t, built.body.unsignedXdr, p.seller) });
+    // send-transaction forwards the envelope as signed: the network refuses it (docs
+    // v2-en/api-rest/errors/stellar/stellar-tx-operation-failed, 422), in RFC 9457 form.
+    expect(sent.status).toBe(422);
+    expect(sent.body).toMatchObject({
+      type: 'https://docs.trustlesswork.com/trustless-work/v2-en/api-rest/errors/stellar-tx-operation-failed',
+      title: 'Validation Error',
+      status: 422,
+      code: 'STELLAR_TX_OPERATION_FAILED',
+      instance: '/stellar/send-transaction',
+      traceId: expect.stringMatching(/^[0-9a-f]{16}$/),
+      extensions: { resultCodes: { transaction: 'tx_bad_auth' } },
     });
     // Asking to build it in the service provider's name is refused too.
-    const asSeller = await call(w.tw, 'POST', '/escrow/single-release/approve-milestone', {
+    const asSeller = await call(w.tw, 'POST', '/escrow/single-release/v2/approve-milestone', {
       contractId,
       milestoneIndex: '0',
       approver: p.seller.publicKey(),
     });
-    expect(asSeller.status).toBe(400);
-    expect(asSeller.body.message).toBe('Only the approver can approve milestones');
+    expect([asSeller.status, asSeller.body.code]).toEqual([403, 'ESCROW_ONLY_APPROVER_CAN_APPROVE']);
+    expect(asSeller.body.detail).toBe('Only the approver can approve milestones');
     expect((await escrowOf(contractId)).milestones[0].approved).toBe(false);
   });
 
-  test('the contract itself refuses a release by someone else, even submitted straight to Horizon: function_trapped', async () => {
+  test('the contract itself refuses a release by someone else: send-transaction forwards it, the network answers function_trapped (422 STELLAR_TX_OPERATION_FAILED)', async () => {
     const p = await parties();
     const contractId = await deployAndFund(p);
     await deliverAndApprove(p, contractId);
@@ -222,55 +238,57 @@ describe('refusals', () => {
       .setTimeout(60)
       .build();
     tx.sign(p.seller);
-    const viaApi = await call(w.tw, 'POST', '/helper/send-transaction', { signedXdr: tx.toXDR() });
-    expect(viaApi.status).toBe(400);
-    expect(viaApi.body.message).toBe(`The transaction must be signed by the releaseSigner (${p.buyer.publicKey()})`);
-    const direct = await submitExpectingFailure(w.t, tx);
-    expect(direct.data.extras!.result_codes).toEqual({ transaction: 'tx_failed', operations: ['function_trapped'] });
+    const viaApi = await call(w.tw, 'POST', '/stellar/send-transaction', { signedXdr: tx.toXDR() });
+    expect([viaApi.status, viaApi.body.code]).toEqual([422, 'STELLAR_TX_OPERATION_FAILED']);
+    expect(viaApi.body.extensions.resultCodes).toEqual({ transaction: 'tx_failed', operations: ['function_trapped'] });
+    // Built through the API in the seller's name: the contract error, pinned (escrow-only-release-signer-can-release).
+    const asSeller = await call(w.tw, 'POST', '/escrow/single-release/v2/release-funds', {
+      contractId,
+      releaseSigner: p.seller.publicKey(),
+    });
+    expect([asSeller.status, asSeller.body.code]).toEqual([403, 'ESCROW_ONLY_RELEASE_SIGNER_CAN_RELEASE']);
     expect(await escrowOf(contractId)).toMatchObject({ balance: 100, flags: { released: false } });
   });
 
-  test('release before the milestone is approved: 400, the funds stay in the escrow', async () => {
+  test('release before the milestone is approved: 409 ESCROW_NOT_COMPLETED, the funds stay in the escrow', async () => {
     const p = await parties();
     const contractId = await deployAndFund(p);
-    const res = await call(w.tw, 'POST', '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() });
-    expect(res.status).toBe(400);
-    expect(res.body.message).toBe('The escrow milestones must be approved before the funds are released');
+    const res = await call(w.tw, 'POST', '/escrow/single-release/v2/release-funds', { contractId, releaseSigner: p.buyer.publicKey() });
+    // docs v2-en/api-rest/deploy/approve-and-release-milestones: "traps with ESCROW_NOT_COMPLETED".
+    expect([res.status, res.body.code]).toEqual([409, 'ESCROW_NOT_COMPLETED']);
+    expect(res.body.detail).toBe('The escrow milestones must be approved before the funds are released');
     expect((await escrowOf(contractId)).balance).toBe(100);
   });
 
-  test('release while disputed: 400 when building; a release built before the dispute fails on chain with function_trapped', async () => {
+  test('release while disputed: 409 when building; a release built before the dispute fails on chain: 422 STELLAR_TX_OPERATION_FAILED, function_trapped', async () => {
     const p = await parties();
     const contractId = await deployAndFund(p);
     await deliverAndApprove(p, contractId);
-    const stale = await call(w.tw, 'POST', '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() });
+    const stale = await call(w.tw, 'POST', '/escrow/single-release/v2/release-funds', { contractId, releaseSigner: p.buyer.publicKey() });
     expect(stale.status).toBe(200);
-    expect((await act(w, '/escrow/single-release/dispute-escrow', { contractId, signer: p.seller.publicKey() }, p.seller)).status).toBe(
-      200,
-    );
+    expect((await act(w, '/escrow/single-release/v2/dispute', { contractId, signer: p.seller.publicKey() }, p.seller)).status).toBe(200);
 
-    const now = await call(w.tw, 'POST', '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() });
-    expect(now.status).toBe(400);
-    expect(now.body.message).toBe('The escrow is in dispute');
+    const now = await call(w.tw, 'POST', '/escrow/single-release/v2/release-funds', { contractId, releaseSigner: p.buyer.publicKey() });
+    expect([now.status, now.body.code, now.body.detail]).toEqual([409, 'ESCROW_OPENED_FOR_DISPUTE_RESOLUTION', 'The escrow is in dispute']);
 
-    const sent = await call(w.tw, 'POST', '/helper/send-transaction', { signedXdr: sign(w.t, stale.body.unsignedTransaction, p.buyer) });
-    expect(sent.status).toBe(400);
+    const sent = await call(w.tw, 'POST', '/stellar/send-transaction', { signedXdr: sign(w.t, stale.body.unsignedXdr, p.buyer) });
+    expect(sent.status).toBe(422);
     expect(sent.body).toMatchObject({
-      statusCode: 400,
-      status: 'FAILED',
-      message: 'The transaction failed on the Stellar network',
-      resultCodes: { transaction: 'tx_failed', operations: ['function_trapped'] },
+      status: 422,
+      code: 'STELLAR_TX_OPERATION_FAILED',
+      detail: 'The transaction failed on the Stellar network',
+      extensions: { resultCodes: { transaction: 'tx_failed', operations: ['function_trapped'] }, txHash: expect.any(String) },
     });
     expect(await usdcOf(w.t, p.seller.publicKey())).toBe('0.0000000');
     expect(await escrowOf(contractId)).toMatchObject({ balance: 100, flags: { disputed: true, released: false } });
   });
 
-  test('a dispute opened by the dispute resolver: 400 when building and when sending', async () => {
+  test('a dispute opened by the dispute resolver: 403 ESCROW_DISPUTE_RESOLVER_CANNOT_DISPUTE when building, trapped by the contract when sent', async () => {
     const p = await parties();
     const contractId = await deployAndFund(p);
-    const built = await call(w.tw, 'POST', '/escrow/single-release/dispute-escrow', { contractId, signer: p.platform.publicKey() });
-    expect(built.status).toBe(400);
-    expect(built.body.message).toBe('The dispute resolver cannot open a dispute');
+    const built = await call(w.tw, 'POST', '/escrow/single-release/v2/dispute', { contractId, signer: p.platform.publicKey() });
+    // pinned: docs v2-en/api-rest/errors/escrow/escrow-dispute-resolver-cannot-dispute (403).
+    expect([built.status, built.body.code]).toEqual([403, 'ESCROW_DISPUTE_RESOLVER_CANNOT_DISPUTE']);
 
     // The same call built by hand and signed by the resolver.
     const acc = await w.t.server.loadAccount(p.platform.publicKey());
@@ -286,22 +304,21 @@ describe('refusals', () => {
       .setTimeout(60)
       .build();
     tx.sign(p.platform);
-    const sent = await call(w.tw, 'POST', '/helper/send-transaction', { signedXdr: tx.toXDR() });
-    expect(sent.status).toBe(400);
-    expect(sent.body.message).toBe('The dispute resolver cannot open a dispute');
-    expect((await submitExpectingFailure(w.t, tx)).data.extras!.result_codes!.operations).toEqual(['function_trapped']);
+    const sent = await call(w.tw, 'POST', '/stellar/send-transaction', { signedXdr: tx.toXDR() });
+    expect([sent.status, sent.body.code]).toEqual([422, 'STELLAR_TX_OPERATION_FAILED']);
+    expect(sent.body.extensions.resultCodes.operations).toEqual(['function_trapped']);
     expect((await escrowOf(contractId)).flags.disputed).toBe(false);
   });
 
-  test('a resolution whose amounts do not add up to the balance: 400, nothing paid', async () => {
+  test('a resolution whose amounts do not add up to the balance: 422 ESCROW_DISTRIBUTIONS_MUST_EQUAL_BALANCE; by someone else: 403; nothing paid', async () => {
     const p = await parties();
     const contractId = await deployAndFund(p);
-    expect((await act(w, '/escrow/single-release/dispute-escrow', { contractId, signer: p.buyer.publicKey() }, p.buyer)).status).toBe(200);
+    expect((await act(w, '/escrow/single-release/v2/dispute', { contractId, signer: p.buyer.publicKey() }, p.buyer)).status).toBe(200);
     for (const amounts of [
       [60, 39.9999999],
       [60, 40.0000001],
     ]) {
-      const res = await call(w.tw, 'POST', '/escrow/single-release/resolve-dispute', {
+      const res = await call(w.tw, 'POST', '/escrow/single-release/v2/resolve-dispute', {
         contractId,
         disputeResolver: p.platform.publicKey(),
         distributions: [
@@ -309,30 +326,42 @@ describe('refusals', () => {
           { address: p.seller.publicKey(), amount: amounts[1] },
         ],
       });
-      expect(res.status).toBe(400);
-      expect(res.body.message).toBe('The sum of the distributions must equal the escrow balance');
+      expect([res.status, res.body.code]).toEqual([422, 'ESCROW_DISTRIBUTIONS_MUST_EQUAL_BALANCE']);
+      expect(res.body.detail).toBe('The sum of the distributions must equal the escrow balance');
     }
-    const byBuyer = await call(w.tw, 'POST', '/escrow/single-release/resolve-dispute', {
+    const byBuyer = await call(w.tw, 'POST', '/escrow/single-release/v2/resolve-dispute', {
       contractId,
       disputeResolver: p.buyer.publicKey(),
       distributions: [{ address: p.buyer.publicKey(), amount: 100 }],
     });
-    expect(byBuyer.status).toBe(400);
-    expect(byBuyer.body.message).toBe('Only the dispute resolver can resolve the dispute');
+    expect([byBuyer.status, byBuyer.body.code]).toEqual([403, 'ESCROW_ONLY_DISPUTE_RESOLVER_CAN_RESOLVE']);
     expect(await escrowOf(contractId)).toMatchObject({ balance: 100, flags: { disputed: true, resolved: false } });
   });
 
-  test('no x-api-key, or a wrong one: 401 on every endpoint', async () => {
+  test('no x-api-key, or a wrong one: 401 AUTH_INVALID_CREDENTIAL on every endpoint', async () => {
     for (const [method, path] of [
-      ['POST', '/deployer/single-release'],
-      ['POST', '/escrow/single-release/fund-escrow'],
-      ['POST', '/helper/send-transaction'],
+      ['POST', '/escrow/single-release/v2/deploy'],
+      ['POST', '/escrow/single-release/v2/fund-escrow'],
+      ['POST', '/stellar/send-transaction'],
+      ['POST', '/indexer/update-from-txHash'],
       ['GET', '/helper/get-escrow-by-contract-ids?contractIds[]=C'],
     ] as const) {
       const none = await call(w.tw, method, path, method === 'POST' ? {} : undefined, null);
-      expect(none).toEqual({ status: 401, body: { statusCode: 401, message: 'Unauthorized', error: 'Unauthorized' } });
+      // docs v2-en/api-rest/errors/auth-and-api-keys/auth-invalid-credential.
+      expect(none).toEqual({
+        status: 401,
+        body: {
+          type: 'https://docs.trustlesswork.com/trustless-work/v2-en/api-rest/errors/auth-invalid-credential',
+          title: 'Unauthorized',
+          status: 401,
+          code: 'AUTH_INVALID_CREDENTIAL',
+          detail: 'The API key is missing or invalid',
+          instance: path.split('?')[0],
+          traceId: expect.any(String),
+        },
+      });
       const wrong = await call(w.tw, method, path, method === 'POST' ? {} : undefined, `${API_KEY}x`);
-      expect(wrong.status).toBe(401);
+      expect([wrong.status, wrong.body.code]).toEqual([401, 'AUTH_INVALID_CREDENTIAL']);
     }
   });
 
@@ -340,89 +369,108 @@ describe('refusals', () => {
     const p = await parties();
     const contractId = await deployAndFund(p);
     await deliverAndApprove(p, contractId);
-    const stale = await call(w.tw, 'POST', '/escrow/single-release/dispute-escrow', { contractId, signer: p.seller.publicKey() });
+    const stale = await call(w.tw, 'POST', '/escrow/single-release/v2/dispute', { contractId, signer: p.seller.publicKey() });
     expect(stale.status).toBe(200);
-    expect((await act(w, '/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }, p.buyer)).status).toBe(
-      200,
-    );
+    expect(
+      (await act(w, '/escrow/single-release/v2/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }, p.buyer)).status,
+    ).toBe(200);
 
     const after: Array<[string, Record<string, unknown>]> = [
-      ['/escrow/single-release/fund-escrow', { contractId, signer: p.buyer.publicKey(), amount: 1 }],
+      ['/escrow/single-release/v2/fund-escrow', { contractId, signer: p.buyer.publicKey(), amount: 1 }],
       [
-        '/escrow/single-release/change-milestone-status',
+        '/escrow/single-release/v2/change-milestone-status',
         { contractId, milestoneIndex: '0', newStatus: 'redo', serviceProvider: p.seller.publicKey() },
       ],
-      ['/escrow/single-release/approve-milestone', { contractId, milestoneIndex: '0', approver: p.buyer.publicKey() }],
-      ['/escrow/single-release/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }],
-      ['/escrow/single-release/dispute-escrow', { contractId, signer: p.seller.publicKey() }],
+      ['/escrow/single-release/v2/approve-milestone', { contractId, milestoneIndex: '0', approver: p.buyer.publicKey() }],
+      ['/escrow/single-release/v2/release-funds', { contractId, releaseSigner: p.buyer.publicKey() }],
+      ['/escrow/single-release/v2/dispute', { contractId, signer: p.seller.publicKey() }],
       [
-        '/escrow/single-release/resolve-dispute',
+        '/escrow/single-release/v2/resolve-dispute',
         { contractId, disputeResolver: p.platform.publicKey(), distributions: [{ address: p.buyer.publicKey(), amount: 1 }] },
       ],
     ];
     for (const [path, body] of after) {
       const res = await call(w.tw, 'POST', path, body);
-      expect({ path, status: res.status, message: res.body.message }).toEqual({
-        path,
-        status: 400,
-        message: 'The escrow has already been released',
-      });
+      expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 409, code: 'ESCROW_ALREADY_RELEASED' });
     }
     // A dispute built before the release is trapped by the contract.
-    const sent = await call(w.tw, 'POST', '/helper/send-transaction', { signedXdr: sign(w.t, stale.body.unsignedTransaction, p.seller) });
-    expect(sent.body).toMatchObject({ status: 'FAILED', resultCodes: { operations: ['function_trapped'] } });
+    const sent = await call(w.tw, 'POST', '/stellar/send-transaction', { signedXdr: sign(w.t, stale.body.unsignedXdr, p.seller) });
+    expect(sent.body).toMatchObject({
+      code: 'STELLAR_TX_OPERATION_FAILED',
+      extensions: { resultCodes: { operations: ['function_trapped'] } },
+    });
     expect((await escrowOf(contractId)).flags).toEqual({ disputed: false, released: true, resolved: false });
   });
 
-  test('bodies with missing or invalid fields: 400 with the field named', async () => {
+  test('bodies with missing or invalid fields (amounts as strings among them): 400 VALIDATION_ERROR with the field named; bad envelopes 422 STELLAR_TX_UNPARSEABLE', async () => {
     const p = await parties();
     const cases: Array<[string, unknown, string]> = [
-      ['/deployer/single-release', { ...deployBody(p), signer: undefined }, 'signer is required'],
-      ['/deployer/single-release', { ...deployBody(p), amount: -5 }, 'amount must be a positive amount with at most 7 decimals'],
-      ['/deployer/single-release', { ...deployBody(p), amount: 1.12345678 }, 'amount must be a positive amount with at most 7 decimals'],
-      ['/deployer/single-release', { ...deployBody(p), milestones: [] }, 'milestones must be a non-empty array'],
+      ['/escrow/single-release/v2/deploy', { ...deployBody(p), signer: undefined }, 'signer is required'],
+      ['/escrow/single-release/v2/deploy', { ...deployBody(p), amount: -5 }, 'amount must be a positive amount with at most 7 decimals'],
       [
-        '/deployer/single-release',
+        '/escrow/single-release/v2/deploy',
+        { ...deployBody(p), amount: 1.12345678 },
+        'amount must be a positive amount with at most 7 decimals',
+      ],
+      // SDK types.payload.ts: amount and platformFee are numbers.
+      ['/escrow/single-release/v2/deploy', { ...deployBody(p), amount: '100' }, 'amount must be a number'],
+      ['/escrow/single-release/v2/deploy', { ...deployBody(p), platformFee: '5' }, 'platformFee must be a number'],
+      ['/escrow/single-release/v2/deploy', { ...deployBody(p), milestones: [] }, 'milestones must be a non-empty array'],
+      [
+        '/escrow/single-release/v2/deploy',
         { ...deployBody(p), roles: { ...deployBody(p).roles, receiver: 'nope' } },
         'roles.receiver must be a valid Stellar address',
       ],
       [
-        '/deployer/single-release',
-        { ...deployBody(p), trustline: { address: Keypair.random().publicKey(), decimals: 10000000 } },
+        '/escrow/single-release/v2/deploy',
+        { ...deployBody(p), trustline: { address: Keypair.random().publicKey() } },
         expect.stringContaining('trustline.address'),
       ],
-      ['/escrow/single-release/fund-escrow', { signer: p.buyer.publicKey(), amount: 1 }, 'contractId is required'],
+      ['/escrow/single-release/v2/fund-escrow', { signer: p.buyer.publicKey(), amount: 1 }, 'contractId is required'],
       [
-        '/escrow/single-release/fund-escrow',
+        '/escrow/single-release/v2/fund-escrow',
         { contractId: new Address(Keypair.random().publicKey()).toString(), signer: p.buyer.publicKey(), amount: 1 },
         'contractId must be a valid contract address',
       ],
-      ['/helper/send-transaction', {}, 'signedXdr is required'],
-      ['/helper/send-transaction', { signedXdr: 'AAAA' }, 'signedXdr is not a valid transaction envelope'],
+      [
+        '/escrow/single-release/v2/fund-escrow',
+        { contractId: w.tw.factoryId, signer: p.buyer.publicKey(), amount: '1' },
+        'amount must be a number',
+      ],
+      ['/stellar/send-transaction', {}, 'signedXdr is required'],
+      ['/indexer/update-from-txHash', { txHash: 'nope' }, 'txHash must be a transaction hash (64 hex digits)'],
     ];
-    for (const [path, body, message] of cases) {
+    for (const [path, body, detail] of cases) {
       const res = await call(w.tw, 'POST', path, body);
-      expect({ path, status: res.status, message: res.body.message }).toEqual({ path, status: 400, message });
+      expect({ path, status: res.status, code: res.body.code, detail: res.body.detail }).toEqual({
+        path,
+        status: 400,
+        code: 'VALIDATION_ERROR',
+        detail,
+      });
     }
+    // docs v2-en/api-rest/errors/stellar/stellar-tx-unparseable (422).
+    const unparseable = await call(w.tw, 'POST', '/stellar/send-transaction', { signedXdr: 'AAAA' });
+    expect([unparseable.status, unparseable.body.code]).toEqual([422, 'STELLAR_TX_UNPARSEABLE']);
   });
 });
 
 test('xdr sanity: the resolve-dispute call carries a map of addresses to i128 amounts', async () => {
   const p = await parties();
   const contractId = await deployAndFund(p);
-  await act(w, '/escrow/single-release/dispute-escrow', { contractId, signer: p.seller.publicKey() }, p.seller);
-  const built = await call(w.tw, 'POST', '/escrow/single-release/resolve-dispute', {
+  await act(w, '/escrow/single-release/v2/dispute', { contractId, signer: p.seller.publicKey() }, p.seller);
+  const built = await call(w.tw, 'POST', '/escrow/single-release/v2/resolve-dispute', {
     contractId,
     disputeResolver: p.platform.publicKey(),
-    distributions: [{ address: p.buyer.publicKey(), amount: '100' }],
+    distributions: [{ address: p.buyer.publicKey(), amount: 100 }],
   });
-  const tx = TransactionBuilder.fromXDR(built.body.unsignedTransaction, w.t.sandbox.networkPassphrase) as any;
+  const tx = TransactionBuilder.fromXDR(built.body.unsignedXdr, w.t.sandbox.networkPassphrase) as any;
   const args: xdr.ScVal[] = tx.operations[0].func.invokeContract().args();
   expect(args[2]!.switch().name).toBe('scvMap');
   expect(tx.fee).toBe('100100');
 });
 
-test('get-escrow-by-contract-ids: bracketed, repeated and comma-separated ids; unknown ids are left out; none at all is a 400', async () => {
+test('get-escrow-by-contract-ids: bracketed, repeated and comma-separated ids; unknown ids are left out, only unknown ones 404 ESCROW_NOT_FOUND; none at all is a 400', async () => {
   const p = await parties();
   const first = await deployAndFund(p);
   const second = await deployAndFund({ ...p, buyer: await party(w.t, '100') });
@@ -439,6 +487,8 @@ test('get-escrow-by-contract-ids: bracketed, repeated and comma-separated ids; u
       [second, 100],
     ]);
   }
+  const onlyUnknown = await call(w.tw, 'GET', `/helper/get-escrow-by-contract-ids?contractIds[]=${unknown}`);
+  expect([onlyUnknown.status, onlyUnknown.body.code]).toEqual([404, 'ESCROW_NOT_FOUND']);
   const none = await call(w.tw, 'GET', '/helper/get-escrow-by-contract-ids');
-  expect(none).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'contractIds is required' } });
+  expect([none.status, none.body.code, none.body.detail]).toEqual([400, 'VALIDATION_ERROR', 'contractIds is required']);
 });

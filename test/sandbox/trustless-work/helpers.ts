@@ -1,4 +1,4 @@
-import { type Keypair, TransactionBuilder } from '@stellar/stellar-sdk';
+import { Asset, type Keypair, TransactionBuilder } from '@stellar/stellar-sdk';
 import { startTrustlessWorkSandbox, type TrustlessWorkSandbox } from '../../../sandboxes/trustless-work';
 import { assetBalance, funded, startTestSandbox, trustUsdc, usdcFaucet, type TestSandbox } from '../stellar/helpers';
 
@@ -10,9 +10,18 @@ export interface TwTest {
   stop(): Promise<void>;
 }
 
-export async function startTw(opts: { dataFile?: string } = {}): Promise<TwTest> {
+/** Requests per key and minute these suites allow: they make far more than the real 50 (the sandbox's default). */
+export const TEST_REQUESTS_PER_MINUTE = 100_000;
+
+export async function startTw(opts: { dataFile?: string; requestsPerMinute?: number } = {}): Promise<TwTest> {
   const t = await startTestSandbox();
-  const tw = await startTrustlessWorkSandbox({ port: 0, stellar: t.sandbox, apiKey: API_KEY, ...opts });
+  const tw = await startTrustlessWorkSandbox({
+    port: 0,
+    stellar: t.sandbox,
+    apiKey: API_KEY,
+    requestsPerMinute: TEST_REQUESTS_PER_MINUTE,
+    ...opts,
+  });
   return {
     t,
     tw,
@@ -52,7 +61,7 @@ export function sign(t: TestSandbox, unsignedXdr: string, kp: Keypair): string {
 export async function act(w: TwTest, path: string, body: unknown, kp: Keypair): Promise<Reply> {
   const built = await call(w.tw, 'POST', path, body);
   if (built.status !== 200) throw new Error(`${path} answered ${built.status}: ${JSON.stringify(built.body)}`);
-  return call(w.tw, 'POST', '/helper/send-transaction', { signedXdr: sign(w.t, built.body.unsignedTransaction, kp) });
+  return call(w.tw, 'POST', '/stellar/send-transaction', { signedXdr: sign(w.t, built.body.unsignedXdr, kp) });
 }
 
 /** A funded account with a USDC trustline and, optionally, USDC from the faucet. */
@@ -80,7 +89,11 @@ export async function makeParties(t: TestSandbox): Promise<Parties> {
   return { buyer: buyer!, seller: seller!, platform: platform! };
 }
 
-/** A deploy body: 100 USDC, 5% platform fee, one milestone. */
+/** The USDC Stellar Asset Contract on the test network: the escrow's `trustline.address`. */
+export const usdcContract = (t: TestSandbox) =>
+  new Asset(t.sandbox.usdcAsset.code, t.sandbox.usdcAsset.issuer).contractId(t.sandbox.networkPassphrase);
+
+/** A deploy body (docs v2-en/api-rest/deploy/initialize-escrow.md): 100 USDC, 5% platform fee, one milestone. */
 export function deployBody(t: TestSandbox, p: Parties, overrides: Record<string, unknown> = {}) {
   return {
     signer: p.platform.publicKey(),
@@ -98,17 +111,17 @@ export function deployBody(t: TestSandbox, p: Parties, overrides: Record<string,
     amount: 100,
     platformFee: 5,
     milestones: [{ description: 'Deliver the logo' }],
-    trustline: { address: t.sandbox.usdcAsset.issuer, decimals: 10000000 },
+    trustline: { address: usdcContract(t) },
     ...overrides,
   };
 }
 
 /** Deploys the escrow of `deployBody` and funds it with the buyer's 100 USDC; returns the contract id. */
 export async function deployAndFund(w: TwTest, p: Parties): Promise<string> {
-  const deployed = await act(w, '/deployer/single-release', deployBody(w.t, p), p.platform);
+  const deployed = await act(w, '/escrow/single-release/v2/deploy', deployBody(w.t, p), p.platform);
   if (deployed.status !== 200) throw new Error(`deploy: ${JSON.stringify(deployed.body)}`);
   const contractId: string = deployed.body.contractId;
-  const funded = await act(w, '/escrow/single-release/fund-escrow', { contractId, signer: p.buyer.publicKey(), amount: 100 }, p.buyer);
+  const funded = await act(w, '/escrow/single-release/v2/fund-escrow', { contractId, signer: p.buyer.publicKey(), amount: 100 }, p.buyer);
   if (funded.status !== 200) throw new Error(`fund: ${JSON.stringify(funded.body)}`);
   return contractId;
 }
@@ -117,7 +130,7 @@ export async function deployAndFund(w: TwTest, p: Parties): Promise<string> {
 export async function deliverAndApprove(w: TwTest, p: Parties, contractId: string): Promise<void> {
   const changed = await act(
     w,
-    '/escrow/single-release/change-milestone-status',
+    '/escrow/single-release/v2/change-milestone-status',
     {
       contractId,
       milestoneIndex: '0',
@@ -130,7 +143,7 @@ export async function deliverAndApprove(w: TwTest, p: Parties, contractId: strin
   if (changed.status !== 200) throw new Error(`change status: ${JSON.stringify(changed.body)}`);
   const approved = await act(
     w,
-    '/escrow/single-release/approve-milestone',
+    '/escrow/single-release/v2/approve-milestone',
     { contractId, milestoneIndex: '0', approver: p.buyer.publicKey() },
     p.buyer,
   );

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 
 /**
  * Encrypts secrets at rest with AES-256-GCM under a keyring: stored idempotent responses that hold a secret, and
- * wallet secrets sealed before wallets were sealed to a public key (src/crypto/sealed-box.ts). Each ciphertext names the key that sealed it, so keys can be
+ * wallet secrets sealed before wallets were sealed to a public key (src/crypto/sealed-box.ts). Each ciphertext names
+ * the key that sealed it, so keys can be
  * rotated: new secrets use the active key, old ones still open with theirs.
  * Format: `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts). The user id is bound as associated data, so a
  * ciphertext copied onto another user's row does not open.

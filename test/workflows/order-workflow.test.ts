@@ -245,6 +245,24 @@ const split: ResolveCommand = {
   resolved_by: 'key-support',
 };
 
+/** An order IN_PROGRESS whose delivery is in flight, held until `g.open()`. */
+async function deliveryHeld(evidence: string) {
+  const g = gate();
+  const o = await startOrder(
+    {},
+    {
+      markOrderDelivered: async (i) => {
+        await g.hold();
+        return { txHash: `tx-deliver-${i.orderId}` };
+      },
+    },
+  );
+  await advance(o, 'IN_PROGRESS');
+  const delivery = o.handle.executeUpdate(deliverOrder, { args: [{ evidence }] });
+  await eventually(async () => o.inputs('markOrderDelivered').length === 1, 10_000, 'the delivery in flight');
+  return { g, o, delivery };
+}
+
 describe('happy path', () => {
   test('a new order answers the state query with the initial state at version 1', async () => {
     const o = await startOrder();
@@ -671,19 +689,7 @@ describe('release and refund', () => {
   });
 
   test('a refund accepted while a delivery runs is refused when its turn comes: the order is DELIVERED by then', async () => {
-    const g = gate();
-    const o = await startOrder(
-      {},
-      {
-        markOrderDelivered: async (i) => {
-          await g.hold();
-          return { txHash: `tx-deliver-${i.orderId}` };
-        },
-      },
-    );
-    await advance(o, 'IN_PROGRESS');
-    const delivery = o.handle.executeUpdate(deliverOrder, { args: [{ evidence: 'e' }] });
-    await eventually(async () => o.inputs('markOrderDelivered').length === 1, 10_000, 'the delivery in flight');
+    const { g, o, delivery } = await deliveryHeld('e');
     // Still IN_PROGRESS: the validator accepts the refund, which waits for the delivery to finish.
     const accepted = await o.handle.startUpdate(refundOrder, { waitForStage: WorkflowUpdateStage.ACCEPTED });
     const refund = updateFailure(accepted.result());
@@ -1221,19 +1227,7 @@ describe('concurrency', () => {
 
   /** Sends each request while a delivery is held in flight (0.3 s apart, so they arrive in this order), then lets it finish. */
   async function queuedBehindDelivery(requests: Array<(o: TestOrder) => Promise<OrderSnapshot>>) {
-    const g = gate();
-    const o = await startOrder(
-      {},
-      {
-        markOrderDelivered: async (i) => {
-          await g.hold();
-          return { txHash: `tx-deliver-${i.orderId}` };
-        },
-      },
-    );
-    await advance(o, 'IN_PROGRESS');
-    const deliver = o.handle.executeUpdate(deliverOrder, { args: [{ evidence: 'zip' }] });
-    await eventually(async () => o.inputs('markOrderDelivered').length === 1, 10_000, 'the delivery in flight');
+    const { g, o, delivery: deliver } = await deliveryHeld('zip');
     const pending: Array<Promise<OrderSnapshot>> = [];
     for (const request of requests) {
       pending.push(request(o));

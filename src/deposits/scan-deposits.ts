@@ -14,6 +14,8 @@ export interface ScanResult {
   cursor: string;
   /** The page was not full: there is nothing newer to read right now. */
   caughtUp: boolean;
+  /** The cursor named a ledger the network has not reached: the network was reset under us (reported as an event). */
+  networkReset?: true;
 }
 
 const PAGE = 200;
@@ -33,11 +35,8 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
   const page = await network.horizon.payments().cursor(start).order('asc').limit(PAGE).call();
   const records = page.records as Horizon.ServerApi.PaymentOperationRecord[];
   if (records.length === 0) {
-    if (network.name === 'sandbox' && (await cursorAheadOfNetwork(network, start))) {
-      // A sandbox network was reset under us (its ledgers start again from 1): scan its new history from the start.
-      await resetCursor(pool, opts.cursorName, '0');
-      return { scanned: 0, credited: 0, cursor: '0', caughtUp: false };
-    }
+    const latestLedger = await ledgerBehind(network, start);
+    if (latestLedger !== null) return afterReset(pool, network, opts.cursorName, start, latestLedger);
     return { scanned: 0, credited: 0, cursor: start, caughtUp: true };
   }
 
@@ -104,10 +103,35 @@ async function startingCursor(pool: Pool, network: StellarNetwork, name: string)
   return newest.records[0]?.paging_token ?? '0';
 }
 
-/** True when the cursor names a ledger the network has not reached (paging tokens carry the ledger in their top bits). */
-async function cursorAheadOfNetwork(network: StellarNetwork, cursor: string): Promise<boolean> {
-  if (!/^\d+$/.test(cursor) || cursor === '0') return false;
+/**
+ * The network's latest ledger when the cursor names a later one (paging tokens carry the ledger in their top bits):
+ * the network was reset under us (testnet is reset every few months; a sandbox when its state is dropped). Else null.
+ */
+async function ledgerBehind(network: StellarNetwork, cursor: string): Promise<number | null> {
+  if (!/^\d+$/.test(cursor) || cursor === '0') return null;
   const latest = await network.horizon.ledgers().order('desc').limit(1).call();
   const sequence = latest.records[0]?.sequence;
-  return sequence !== undefined && BigInt(cursor) >> 32n > BigInt(sequence);
+  return sequence !== undefined && BigInt(cursor) >> 32n > BigInt(sequence) ? sequence : null;
+}
+
+/**
+ * A reset is reported, never waited on: a `deposits.network_reset` event for the operator (wallets and balances on
+ * chain from before it are gone, so custody reconciliation will show the drift), and scanning resumes on the new
+ * network: from its beginning on a sandbox, from its newest payment on testnet or public (as a first start does).
+ */
+async function afterReset(pool: Pool, network: StellarNetwork, name: string, cursor: string, latestLedger: number): Promise<ScanResult> {
+  const resumeAt =
+    network.name === 'sandbox' ? '0' : ((await network.horizon.payments().order('desc').limit(1).call()).records[0]?.paging_token ?? '0');
+  await withTransaction(pool, async (client) => {
+    await resetCursor(client, name, resumeAt);
+    await insertEvent(client, {
+      dedupeKey: `deposits.network_reset:${network.tag}:${cursor}`,
+      type: 'deposits.network_reset',
+      resourceType: 'network',
+      resourceId: network.tag,
+      userIds: [],
+      data: { network: network.name, cursor, latest_ledger: latestLedger, resumed_at: resumeAt },
+    });
+  });
+  return { scanned: 0, credited: 0, cursor: resumeAt, caughtUp: false, networkReset: true };
 }

@@ -376,7 +376,7 @@ test('a cursor ahead of a (reset) sandbox network starts over from its beginning
   const ahead = (BigInt(s.sandbox.latestLedger() + 1_000_000) << 32n).toString();
   await db.pool.query('INSERT INTO chain_cursors (name, cursor) VALUES ($1, $2)', [name, ahead]);
   const first = await scanDeposits(db.pool, network, { cursorName: name });
-  expect(first).toEqual({ scanned: 0, credited: 0, cursor: '0', caughtUp: false });
+  expect(first).toEqual({ scanned: 0, credited: 0, cursor: '0', caughtUp: false, networkReset: true });
   let credited = 0;
   let scanned = 0;
   for (let i = 0; i < 50; i++) {
@@ -387,6 +387,26 @@ test('a cursor ahead of a (reset) sandbox network starts over from its beginning
   }
   expect(scanned).toBeGreaterThan(0);
   expect(credited).toBe(0);
+});
+
+test('a reset of a testnet-like network is reported as an event and scanning resumes from its newest payment, not waited on', async () => {
+  // The same sandbox Horizon, named as testnet would be: there, history before our first start is not ours to scan.
+  const network = { ...createStellarNetwork(loadConfig({ ...process.env, ...s.overrides })), name: 'testnet' as const };
+  const name = unique('testnet-reset');
+  const ahead = (BigInt(s.sandbox.latestLedger() + 1_000_000) << 32n).toString();
+  await db.pool.query('INSERT INTO chain_cursors (name, cursor) VALUES ($1, $2)', [name, ahead]);
+  const newest = (await s.horizon.payments().order('desc').limit(1).call()).records[0].paging_token;
+  const first = await scanDeposits(db.pool, network, { cursorName: name });
+  expect(first).toEqual({ scanned: 0, credited: 0, cursor: newest, caughtUp: false, networkReset: true });
+  const { rows } = await db.pool.query(`SELECT type, data FROM events WHERE type = 'deposits.network_reset' AND data->>'cursor' = $1`, [
+    ahead,
+  ]);
+  expect(rows).toHaveLength(1);
+  expect(rows[0].data).toMatchObject({ network: 'testnet', cursor: ahead, resumed_at: newest });
+  expect(rows[0].data.latest_ledger).toBeLessThan(Number(BigInt(ahead) >> 32n));
+  // The next scan reads on from there: nothing of the old history is credited again.
+  const next = await scanDeposits(db.pool, network, { cursorName: name });
+  expect(next).toMatchObject({ credited: 0, caughtUp: true });
 });
 
 test('operators find every workflow of a user by UserId, and withdrawals by WithdrawalStatus, in the Temporal UI', async () => {

@@ -59,7 +59,7 @@ test('a wallet activation through src/wallets creates a sponsored account with a
   const account = await network.horizon.loadAccount(wallet.publicKey);
   const usdc = account.balances.find((b) => 'asset_code' in b && b.asset_code === 'USDC');
   expect(usdc && 'asset_issuer' in usdc ? usdc.asset_issuer : null).toBe(config.USDC_ISSUER);
-  expect(account.num_sponsored).toBe(2); // the account itself and its trustline, both paid by the platform
+  expect(account.num_sponsored).toBe(3); // the account (two base reserves) and its trustline (one), all paid by the platform
   expect(Number(account.balances.find((b) => b.asset_type === 'native')?.balance)).toBe(0);
 });
 

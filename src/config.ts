@@ -179,24 +179,22 @@ export class ConfigError extends Error {
 /** Parses the environment; a wrong or missing value throws a ConfigError naming each offending variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => {
-      const name = i.path.join('.');
-      return `  ${name}: ${env[name] === undefined ? 'is required but not set' : i.message}`;
-    });
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const lines = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
+        const name = i.path.join('.');
+        return `  ${name}: ${env[name] === undefined ? 'is required but not set' : i.message}`;
+      });
+  const network = configSchema.shape.STELLAR_NETWORK.safeParse(env.STELLAR_NETWORK);
+  if (network.success && env.USDC_ISSUER === undefined && NETWORK_PRESETS[network.data].USDC_ISSUER === undefined) {
+    lines.push(`  USDC_ISSUER: is required but not set (STELLAR_NETWORK=${network.data} has no preset issuer)`);
   }
+  if (!parsed.success || lines.length > 0) throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   const preset = NETWORK_PRESETS[parsed.data.STELLAR_NETWORK];
-  const config = {
+  return {
     ...parsed.data,
     HORIZON_URL: parsed.data.HORIZON_URL ?? preset.HORIZON_URL,
-    USDC_ISSUER: parsed.data.USDC_ISSUER ?? preset.USDC_ISSUER,
+    USDC_ISSUER: (parsed.data.USDC_ISSUER ?? preset.USDC_ISSUER)!, // checked above
     TRUSTLESS_WORK_URL: parsed.data.TRUSTLESS_WORK_URL ?? preset.TRUSTLESS_WORK_URL,
   };
-  if (config.USDC_ISSUER === undefined) {
-    throw new ConfigError(
-      `Invalid configuration:\n  USDC_ISSUER: is required but not set (STELLAR_NETWORK=${config.STELLAR_NETWORK} has no preset issuer)`,
-    );
-  }
-  return { ...config, USDC_ISSUER: config.USDC_ISSUER };
 }

@@ -116,6 +116,7 @@ describe('network presets (STELLAR_NETWORK alone names Horizon, USDC and Trustle
     const c = loadConfig(valid);
     expect([c.STELLAR_NETWORK, c.HORIZON_URL, c.TRUSTLESS_WORK_URL]).toEqual(['sandbox', 'http://127.0.0.1:8000', 'http://127.0.0.1:8001']);
     expect(() => loadConfig(noIssuer)).toThrow(/^\s+USDC_ISSUER: is required but not set/m);
+    expect(() => loadConfig({})).toThrow(/DATABASE_URL: is required but not set[\s\S]*USDC_ISSUER: is required but not set/);
   });
 
   test.each(['sandbox', 'testnet', 'public'])('on %s, explicit HORIZON_URL, USDC_ISSUER and TRUSTLESS_WORK_URL win', (network) => {

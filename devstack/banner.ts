@@ -15,6 +15,8 @@ export interface StackInfo {
   postgres: string;
   stellarSandbox: { url: string; usdcFaucetUrl: string } | null;
   trustlessWorkSandbox: string | null;
+  /** The real network the stack runs against (STELLAR_NETWORK=testnet or public), when it does. */
+  realNetwork: string | null;
   stackEnvFile: string;
 }
 
@@ -40,6 +42,7 @@ export function banner(s: StackInfo): string {
           `    Stellar sandbox ${s.stellarSandbox.url}   (USDC faucet: POST ${s.stellarSandbox.usdcFaucetUrl} {"address": "G…", "amount": "100"})`,
         ]
       : []),
+    ...(s.realNetwork ? [`    Stellar         ${s.realNetwork}`] : []),
     ...(s.trustlessWorkSandbox ? [`    Trustless Work  ${s.trustlessWorkSandbox}   (sandbox)`] : []),
     `    Master key      ${s.masterKey}${s.masterKeyFile ? `   (generated; kept in ${shownPath(s.masterKeyFile)})` : ''}`,
     `    Scripts         npm run ledger:verify, npm run reconcile check this stack (its settings: ${shownPath(s.stackEnvFile)})`,

@@ -1,4 +1,4 @@
-// Installs npm dependencies when node_modules is missing or older than package-lock.json. Plain Node: it runs before any dependency exists.
+// Installs npm dependencies when node_modules is missing or was installed from other dependencies (package.json's dependency fields and package-lock.json). Plain Node: it runs before any dependency exists.
 const { spawnSync } = require('node:child_process');
 const nodeCrypto = require('node:crypto');
 const fs = require('node:fs');
@@ -6,12 +6,15 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 
-function lockHash() {
-  const lock = path.join(ROOT, 'package-lock.json');
-  const pkg = fs.readFileSync(path.join(ROOT, 'package.json'));
+/** What `npm install` installs from: package.json's dependency fields and the lock file. Its scripts do not count. */
+const INSTALL_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'overrides'];
+
+function lockHash(root = ROOT) {
+  const lock = path.join(root, 'package-lock.json');
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   return nodeCrypto
     .createHash('sha256')
-    .update(pkg)
+    .update(JSON.stringify(INSTALL_FIELDS.map((field) => pkg[field] ?? null)))
     .update(fs.existsSync(lock) ? fs.readFileSync(lock) : '')
     .digest('hex');
 }
@@ -29,4 +32,4 @@ function ensureDeps() {
   fs.writeFileSync(marker, lockHash());
 }
 
-module.exports = { ensureDeps, ROOT };
+module.exports = { ensureDeps, lockHash, ROOT };

@@ -19,6 +19,7 @@ import { walletSealingKey } from '../src/wallets/wallet-keys';
 import { banner, shownPath, type StackInfo } from '../devstack/banner';
 import { formatLine, isRoutine, lineSplitter, recordOf } from '../devstack/log-lines';
 import { stackEnvFile, writeStackEnv } from '../devstack/local-env';
+import { prepareRealNetwork, stackNetwork } from '../devstack/real-network';
 import { isPortOpen, waitForPort } from '../devstack/net';
 import { DATA_DIR, ROOT } from '../devstack/paths';
 import { ensureDatabase, startEmbeddedPostgres } from '../devstack/postgres';
@@ -31,7 +32,7 @@ const say = (part: string, line: string) => console.log(formatLine(part, line));
 const stops: Array<() => Promise<void>> = [];
 const children: ChildProcess[] = [];
 /** What the banner shows; filled in as the parts come up. */
-const info: Partial<StackInfo> = { stellarSandbox: null, trustlessWorkSandbox: null, masterKeyFile: null };
+const info: Partial<StackInfo> = { stellarSandbox: null, trustlessWorkSandbox: null, realNetwork: null, masterKeyFile: null };
 let running = false;
 let stopping = false;
 
@@ -44,7 +45,8 @@ async function main() {
   env.PLATFORM_SECRET ??= kept('platform-secret', () => Keypair.random().secret());
   env.WALLET_ENCRYPTION_KEYS ??= kept('wallet-keys', () => `k1:${crypto.randomBytes(32).toString('base64')}`);
   env.IDEMPOTENCY_SEALING_KEYS ??= kept('idempotency-keys', () => `r1:${crypto.randomBytes(32).toString('base64')}`);
-  await sandboxes(env);
+  if (stackNetwork(env) === 'real') await realNetwork(env);
+  else await sandboxes(env);
   env.DATABASE_URL ??= await embeddedPostgres();
   env.TEMPORAL_ADDRESS ??= await temporalServer(temporalBin, env);
   const db = new URL(env.DATABASE_URL);
@@ -91,6 +93,16 @@ function kept(name: string, make: () => string): string {
   const file = path.join(DATA_DIR, name);
   if (!fs.existsSync(file)) fs.writeFileSync(file, `${make()}\n`, { mode: 0o600 });
   return fs.readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * STELLAR_NETWORK=testnet or public: no sandbox; the network's preset URLs and USDC issuer (explicit variables win),
+ * TRUSTLESS_WORK_API_KEY required, and the platform account created by the network's friendbot when it does not exist.
+ */
+async function realNetwork(env: NodeJS.ProcessEnv): Promise<void> {
+  const { platform, funded } = await prepareRealNetwork(env);
+  if (funded) say('setup', `created the platform account ${platform} with friendbot`);
+  info.realNetwork = `${env.STELLAR_NETWORK}: Horizon ${env.HORIZON_URL}, Trustless Work ${env.TRUSTLESS_WORK_URL}, platform ${platform}`;
 }
 
 /**

@@ -43,7 +43,8 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: int(100 * 1024, 1024),
   TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
   STELLAR_NETWORK: z.enum(['sandbox', 'testnet', 'public']).default('sandbox'),
-  HORIZON_URL: z.string().url().default('http://127.0.0.1:8000'),
+  /** Defaults to the network's (NETWORK_PRESETS). */
+  HORIZON_URL: z.string().url().optional(),
   /** Defaults to the named network's passphrase (the sandbox uses the standalone network's). */
   STELLAR_NETWORK_PASSPHRASE: z.string().min(1).optional(),
   /** The platform account: sponsors user reserves, pays every fee (fee-bump), resolves disputes. The worker only. */
@@ -56,7 +57,11 @@ export const configSchema = z.object({
     .string()
     .refine((s) => StrKey.isValidEd25519PublicKey(s), 'must be a Stellar account id (G…)')
     .optional(),
-  USDC_ISSUER: z.string().refine((s) => StrKey.isValidEd25519PublicKey(s), 'must be a Stellar account id (G…)'),
+  /** Circle's issuer on testnet and public (NETWORK_PRESETS); required on the sandbox, whose issuer is its own. */
+  USDC_ISSUER: z
+    .string()
+    .refine((s) => StrKey.isValidEd25519PublicKey(s), 'must be a Stellar account id (G…)')
+    .optional(),
   /**
    * `kid:base64key[,kid:base64key…]`, 32-byte keys that open wallet secrets; rotation adds a key and moves the active
    * id, then `npm run wallets:reseal`. The worker only.
@@ -74,8 +79,8 @@ export const configSchema = z.object({
   /** The key id new responses are sealed with; defaults to the first key. */
   IDEMPOTENCY_SEALING_KEY_ID: z.string().min(1).optional(),
   STELLAR_SUBMIT_TIMEOUT_MS: int(30_000, 1000),
-  /** Trustless Work's REST API (the sandbox's on :8001 under npm start). */
-  TRUSTLESS_WORK_URL: z.string().url().default('http://127.0.0.1:8001'),
+  /** Trustless Work's REST API; defaults to the network's (NETWORK_PRESETS; the sandbox's on :8001 under npm start). */
+  TRUSTLESS_WORK_URL: z.string().url().optional(),
   TRUSTLESS_WORK_API_KEY: z.string().min(1).optional(),
   TRUSTLESS_WORK_TIMEOUT_MS: int(30_000, 1000),
   /**
@@ -122,7 +127,38 @@ export const configSchema = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });
 
-export type Config = z.infer<typeof configSchema>;
+type PresetSetting = 'HORIZON_URL' | 'USDC_ISSUER' | 'TRUSTLESS_WORK_URL';
+type Parsed = z.infer<typeof configSchema>;
+/** The parsed settings, with the network's preset filled in: a Config always names its Horizon, issuer and Trustless Work. */
+export type Config = Omit<Parsed, PresetSetting> & Required<Pick<Parsed, PresetSetting>>;
+
+/**
+ * What naming a network alone gives; an explicit variable always wins. Sources: Horizon's URLs
+ * (developers.stellar.org, "Networks"), Circle's USDC issuers and Trustless Work's API URLs
+ * (docs.trustlesswork.com: "Trustlines" lists both issuers, "API REST / Introduction" and "Go to mainnet" both URLs).
+ * The sandbox's USDC issuer is made by the sandbox itself, so it has none here (npm start sets it). `friendbot` is not a
+ * setting of the processes: it is what `npm start` and the testnet tests fund a new platform account with.
+ */
+export const NETWORK_PRESETS = {
+  sandbox: {
+    HORIZON_URL: 'http://127.0.0.1:8000',
+    USDC_ISSUER: undefined,
+    TRUSTLESS_WORK_URL: 'http://127.0.0.1:8001',
+    friendbot: undefined,
+  },
+  testnet: {
+    HORIZON_URL: 'https://horizon-testnet.stellar.org',
+    USDC_ISSUER: 'GBBD47IF6LWK7P7MDEVSCWR7DPUWV3NY3DTQEVFL4NAT4AQH3ZLLFLA5',
+    TRUSTLESS_WORK_URL: 'https://dev.api.trustlesswork.com',
+    friendbot: 'https://friendbot.stellar.org',
+  },
+  public: {
+    HORIZON_URL: 'https://horizon.stellar.org',
+    USDC_ISSUER: 'GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN',
+    TRUSTLESS_WORK_URL: 'https://api.trustlesswork.com',
+    friendbot: undefined,
+  },
+} as const satisfies Record<Parsed['STELLAR_NETWORK'], Record<PresetSetting | 'friendbot', string | undefined>>;
 
 /** What each process must have beyond the schema: the API seals and never signs; the worker opens and signs. */
 const PROCESS_NEEDS = {
@@ -152,12 +188,22 @@ export class ConfigError extends Error {
 /** Parses the environment; a wrong or missing value throws a ConfigError naming each offending variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => {
-      const name = i.path.join('.');
-      return `  ${name}: ${env[name] === undefined ? 'is required but not set' : i.message}`;
-    });
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const lines = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
+        const name = i.path.join('.');
+        return `  ${name}: ${env[name] === undefined ? 'is required but not set' : i.message}`;
+      });
+  const network = configSchema.shape.STELLAR_NETWORK.safeParse(env.STELLAR_NETWORK);
+  if (network.success && env.USDC_ISSUER === undefined && NETWORK_PRESETS[network.data].USDC_ISSUER === undefined) {
+    lines.push(`  USDC_ISSUER: is required but not set (STELLAR_NETWORK=${network.data} has no preset issuer)`);
   }
-  return parsed.data;
+  if (!parsed.success || lines.length > 0) throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const preset = NETWORK_PRESETS[parsed.data.STELLAR_NETWORK];
+  return {
+    ...parsed.data,
+    HORIZON_URL: parsed.data.HORIZON_URL ?? preset.HORIZON_URL,
+    USDC_ISSUER: (parsed.data.USDC_ISSUER ?? preset.USDC_ISSUER)!, // checked above
+    TRUSTLESS_WORK_URL: parsed.data.TRUSTLESS_WORK_URL ?? preset.TRUSTLESS_WORK_URL,
+  };
 }

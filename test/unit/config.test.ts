@@ -92,3 +92,42 @@ test.each([
 ])('TRUST_PROXY=%j becomes Express’s trust proxy setting %j', (value, expected) => {
   expect(loadConfig({ ...valid, TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
 });
+
+describe('network presets (STELLAR_NETWORK alone names Horizon, USDC and Trustless Work)', () => {
+  const { USDC_ISSUER: _issuer, ...noIssuer } = valid;
+
+  test('testnet: Horizon testnet, Circle’s testnet USDC issuer, Trustless Work’s dev API', () => {
+    const c = loadConfig({ ...noIssuer, STELLAR_NETWORK: 'testnet' });
+    expect([c.HORIZON_URL, c.USDC_ISSUER, c.TRUSTLESS_WORK_URL]).toEqual([
+      'https://horizon-testnet.stellar.org',
+      'GBBD47IF6LWK7P7MDEVSCWR7DPUWV3NY3DTQEVFL4NAT4AQH3ZLLFLA5',
+      'https://dev.api.trustlesswork.com',
+    ]);
+  });
+
+  test('public: Horizon public, Circle’s mainnet USDC issuer, Trustless Work’s production API', () => {
+    const c = loadConfig({ ...noIssuer, STELLAR_NETWORK: 'public' });
+    expect([c.HORIZON_URL, c.USDC_ISSUER, c.TRUSTLESS_WORK_URL]).toEqual([
+      'https://horizon.stellar.org',
+      'GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN',
+      'https://api.trustlesswork.com',
+    ]);
+  });
+
+  test('sandbox (the default): the local sandboxes on :8000 and :8001, and USDC_ISSUER required', () => {
+    const c = loadConfig(valid);
+    expect([c.STELLAR_NETWORK, c.HORIZON_URL, c.TRUSTLESS_WORK_URL]).toEqual(['sandbox', 'http://127.0.0.1:8000', 'http://127.0.0.1:8001']);
+    expect(() => loadConfig(noIssuer)).toThrow(/^\s+USDC_ISSUER: is required but not set/m);
+    expect(() => loadConfig({})).toThrow(/DATABASE_URL: is required but not set[\s\S]*USDC_ISSUER: is required but not set/);
+  });
+
+  test.each(['sandbox', 'testnet', 'public'])('on %s, explicit HORIZON_URL, USDC_ISSUER and TRUSTLESS_WORK_URL win', (network) => {
+    const c = loadConfig({
+      ...valid,
+      STELLAR_NETWORK: network,
+      HORIZON_URL: 'http://h.example:1',
+      TRUSTLESS_WORK_URL: 'http://tw.example:2',
+    });
+    expect([c.HORIZON_URL, c.USDC_ISSUER, c.TRUSTLESS_WORK_URL]).toEqual(['http://h.example:1', valid.USDC_ISSUER, 'http://tw.example:2']);
+  });
+});

@@ -79,6 +79,11 @@ export const configSchema = z.object({
   /** The key id new responses are sealed with; defaults to the first key. */
   IDEMPOTENCY_SEALING_KEY_ID: z.string().min(1).optional(),
   STELLAR_SUBMIT_TIMEOUT_MS: int(30_000, 1000),
+  /**
+   * The most the platform bids per operation, in stroops (the fee policy never goes above it; a network asking more
+   * is a transient fault until it calms down or this is raised). 10 000 stroops = 0.001 XLM, 100× the minimum.
+   */
+  STELLAR_MAX_FEE_STROOPS: int(10_000, 100),
   /** Trustless Work's REST API; defaults to the network's (NETWORK_PRESETS; the sandbox's on :8001 under npm start). */
   TRUSTLESS_WORK_URL: z.string().url().optional(),
   TRUSTLESS_WORK_API_KEY: z.string().min(1).optional(),

@@ -2,7 +2,7 @@ import { StrKey, xdr } from '@stellar/stellar-sdk';
 import { INT64_MAX } from './amounts';
 import { layerChanges } from './ledger-xdr';
 import type { HostFunctionRegistry } from './host-functions';
-import { BASE_FEE, accountSigners, availableBalance, startingSequenceNumber, type AccountEntry, type LedgerLayer } from './ledger-state';
+import { accountSigners, availableBalance, startingSequenceNumber, type AccountEntry, type LedgerLayer } from './ledger-state';
 import { bodyValue, handlerFor } from './operations';
 import type { ApplyOutcome, LedgerHeaderInfo, Threshold } from './operations/types';
 import { opOuter, opResult, type OpResult, type TxOutcome } from './results';
@@ -31,13 +31,13 @@ const numOps = (inner: InnerTx) => BigInt(Math.max(1, inner.operations.length));
 const inclusionFee = (fee: bigint, inner: InnerTx) => fee - (isSoroban(inner) ? inner.resourceFee : 0n);
 
 /** The fee stellar-core reports for a transaction that is not applied (checkValid's feeCharged). */
-function validationFee(tx: ParsedTx): bigint {
+function validationFee(tx: ParsedTx, BASE_FEE: bigint): bigint {
   const resource = isSoroban(tx.inner) ? tx.inner.resourceFee : 0n;
   return tx.feeBump ? BASE_FEE * (numOps(tx.inner) + 1n) + resource : BASE_FEE * numOps(tx.inner) + resource;
 }
 
 /** The fee charged when applied: the lower of the bid and the base fee per operation (no surge pricing here). */
-export function chargedFee(tx: ParsedTx): bigint {
+export function chargedFee(tx: ParsedTx, BASE_FEE: bigint): bigint {
   const soroban = isSoroban(tx.inner);
   const resource = soroban ? tx.inner.resourceFee : 0n;
   if (tx.feeBump) {
@@ -120,7 +120,7 @@ function validateInner(inner: InnerTx, ltx: LedgerLayer, header: LedgerHeaderInf
     return { code: 'txTooLate' };
   }
   const fee = inclusionFee(inner.fee, inner);
-  if (chargeFee ? fee < BASE_FEE * numOps(inner) : fee < 0n) return { code: 'txInsufficientFee' };
+  if (chargeFee ? fee < header.baseFee * numOps(inner) : fee < 0n) return { code: 'txInsufficientFee' };
 
   const source = ltx.account(inner.source.id);
   if (!source) return { code: 'txNoAccount' };
@@ -167,7 +167,8 @@ function checkOperation(op: InnerTx['operations'][number], inner: InnerTx, ltx: 
  * applied, or the outcome to answer with (the transaction is then not included and nothing is charged).
  */
 export function validateTransaction(tx: ParsedTx, ltx: LedgerLayer, header: LedgerHeaderInfo): TxOutcome | null {
-  const feeCharged = validationFee(tx);
+  const BASE_FEE = header.baseFee;
+  const feeCharged = validationFee(tx, BASE_FEE);
   if (!tx.feeBump) {
     const check = validateInner(tx.inner, ltx, header, true);
     return check ? { code: check.code, feeCharged, opResults: check.opResults } : null;
@@ -251,7 +252,7 @@ export function applyTransaction(tx: ParsedTx, open: LedgerLayer, ctx: TxContext
   const feeLayer = open.child();
   const feeSourceId = tx.feeBump ? tx.feeBump.feeSource.id : inner.source.id;
   const payer = feeLayer.account(feeSourceId)!;
-  const due = chargedFee(tx);
+  const due = chargedFee(tx, header.baseFee);
   const fee = due < payer.balance ? due : payer.balance;
   feeLayer.put({ ...payer, balance: payer.balance - fee, lastModifiedLedger: header.ledgerSeq });
   const feeMeta = layerChanges(feeLayer);

@@ -232,9 +232,9 @@ export function renderRoot(base: string, opts: { latestLedger: number; closedAt:
   };
 }
 
-function percentiles(values: bigint[]): Record<string, string> {
+function percentiles(values: bigint[], baseFee: bigint): Record<string, string> {
   const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const base = BASE_FEE.toString();
+  const base = baseFee.toString();
   if (sorted.length === 0) {
     return Object.fromEntries(
       ['max', 'min', 'mode', 'p10', 'p20', 'p30', 'p40', 'p50', 'p60', 'p70', 'p80', 'p90', 'p95', 'p99'].map((k) => [k, base]),
@@ -263,16 +263,22 @@ function percentiles(values: bigint[]): Record<string, string> {
 }
 
 /** Horizon's fee stats over the last 5 ledgers: fees charged and bid per operation. */
-export function renderFeeStats(history: History, latestLedger: number): Json {
+export function renderFeeStats(history: History, latestLedger: number, baseFee: bigint): Json {
   const recent = history.transactions.filter((t) => t.ledger > latestLedger - 5);
   const perOp = (total: string, t: TxRecord) => BigInt(total) / BigInt(t.operationCount + (t.innerHash ? 1 : 0) || 1);
   const lastOps = history.ledger(latestLedger)?.txSetOperationCount ?? 0;
   return {
     last_ledger: String(latestLedger),
-    last_ledger_base_fee: BASE_FEE.toString(),
+    last_ledger_base_fee: baseFee.toString(),
     ledger_capacity_usage: (lastOps / MAX_TX_SET_SIZE).toFixed(2),
-    fee_charged: percentiles(recent.map((t) => perOp(t.feeCharged, t))),
-    max_fee: percentiles(recent.map((t) => perOp(t.maxFee, t))),
+    fee_charged: percentiles(
+      recent.map((t) => perOp(t.feeCharged, t)),
+      baseFee,
+    ),
+    max_fee: percentiles(
+      recent.map((t) => perOp(t.maxFee, t)),
+      baseFee,
+    ),
   };
 }
 

@@ -305,7 +305,11 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
           }),
         ),
     },
-    { method: 'GET', pattern: /^\/fee_stats\/?$/, handle: (_req, res) => send(res, 200, renderFeeStats(history, network.latestLedger)) },
+    {
+      method: 'GET',
+      pattern: /^\/fee_stats\/?$/,
+      handle: (_req, res) => send(res, 200, renderFeeStats(history, network.latestLedger, network.baseFee)),
+    },
     { method: 'GET', pattern: /^\/accounts\/?$/, handle: (_req, res, url) => accountList(res, url) },
     { method: 'GET', pattern: /^\/accounts\/([^/]+)\/?$/, handle: (req, res, _u, m) => account(req, res, accountIdParam(m[1]!)) },
     {

@@ -4,7 +4,7 @@ import { applyTransaction, validateTransaction, type AppliedTransaction } from '
 import { History, type LedgerRecord, type OpRecord, type TxRecord } from './history';
 import { HostFunctionRegistry } from './host-functions';
 import { TOTAL_COINS, buildLedgerHeader } from './ledger-header';
-import { LedgerLayer, LedgerStore, newAccount } from './ledger-state';
+import { BASE_FEE, LedgerLayer, LedgerStore, newAccount } from './ledger-state';
 import { bodyValue, handlerFor } from './operations';
 import type { LedgerHeaderInfo } from './operations/types';
 import { buildTransactionResult, type TxOutcome } from './results';
@@ -65,6 +65,11 @@ export class SandboxNetwork {
   private lastHash = Buffer.alloc(32);
   private lastCloseTime = 0n;
   private feePool = 0n;
+  /**
+   * The base fee of the ledgers this network closes (stroops per operation). Real networks change it by validator
+   * vote (stellar-core's LedgerUpgradeType LEDGER_UPGRADE_BASE_FEE); tests raise it to play a fee rise.
+   */
+  baseFee = BASE_FEE;
   private readonly log: NonNullable<SandboxNetworkOptions['log']>;
 
   constructor(options: SandboxNetworkOptions) {
@@ -132,7 +137,7 @@ export class SandboxNetwork {
 
   private header(): LedgerHeaderInfo {
     const now = nowSeconds();
-    return { ledgerSeq: this.lastClosed + 1, closeTime: now > this.lastCloseTime ? now : this.lastCloseTime };
+    return { ledgerSeq: this.lastClosed + 1, closeTime: now > this.lastCloseTime ? now : this.lastCloseTime, baseFee: this.baseFee };
   }
 
   /**

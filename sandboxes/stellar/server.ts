@@ -24,6 +24,8 @@ export interface StellarSandboxOptions {
   usdcIssuerSecret?: string;
   /** Receives the sandbox's diagnostic lines; silent by default. */
   log?: LogFn;
+  /** The ledgers' base fee in stroops per operation; 100 (the network minimum) by default. */
+  baseFee?: number;
 }
 
 export interface StellarSandbox {
@@ -40,6 +42,11 @@ export interface StellarSandbox {
   closeLedger(): void;
   /** Latest closed ledger sequence. */
   latestLedger(): number;
+  /**
+   * Sets the base fee of the ledgers to come (a validator-voted LEDGER_UPGRADE_BASE_FEE on a real network): a
+   * transaction bidding less per operation is refused `tx_insufficient_fee`, and `/fee_stats` reports it.
+   */
+  setBaseFee(stroops: number): void;
   /** Stops the ledger clock and the HTTP server, answers waiting submissions, and saves the state. */
   stop(): Promise<void>;
 }
@@ -65,6 +72,7 @@ export async function startStellarSandbox(options: StellarSandboxOptions): Promi
   }
 
   const network = new SandboxNetwork({ networkPassphrase, log });
+  if (options.baseFee !== undefined) network.baseFee = BigInt(options.baseFee);
   if (saved) {
     network.store.applyWrites(new Map(saved.entries.map((e) => [keyOf(e), e])));
     network.history.restore(saved.ledgers, saved.transactions, saved.operations);
@@ -138,6 +146,9 @@ export async function startStellarSandbox(options: StellarSandboxOptions): Promi
     friendbotUrl: `${baseUrl}/friendbot`,
     usdcFaucetUrl: `${baseUrl}/faucet/usdc`,
     registerHostFunctionHandler: (h) => network.hostFunctions.register(h),
+    setBaseFee: (stroops) => {
+      network.baseFee = BigInt(stroops);
+    },
     closeLedger: close,
     latestLedger: () => network.latestLedger,
     stop() {

@@ -163,8 +163,8 @@ async function ensurePlatformTrustline(deps: EscrowDeps): Promise<void> {
   const outcome = await submitOnce(deps.pool, network, {
     key: `platform:${network.tag}:${platform}:usdc-trustline`,
     sourceAccount: platform,
-    build: (source) => {
-      const tx = new TransactionBuilder(source, { fee: '100', networkPassphrase: network.passphrase })
+    build: async (source) => {
+      const tx = new TransactionBuilder(source, { fee: await network.fees.perOperation(), networkPassphrase: network.passphrase })
         .addOperation(Operation.changeTrust({ asset: network.usdc }))
         .setTimeout(120)
         .build();

@@ -59,7 +59,12 @@ export async function submitEscrowCall(
       }
       signTransaction(tx, call.signer);
       if (source === network.platform.publicKey()) return tx;
-      const bumped = TransactionBuilder.buildFeeBumpTransaction(network.platform, '100', tx, network.passphrase);
+      const bumped = TransactionBuilder.buildFeeBumpTransaction(
+        network.platform,
+        await network.fees.feeBumpPerOperation(tx),
+        tx,
+        network.passphrase,
+      );
       signTransaction(bumped, network.platform);
       return bumped;
     },

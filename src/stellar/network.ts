@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Asset, Horizon, Keypair, Networks } from '@stellar/stellar-sdk';
 import type { Config } from '../config';
+import { FeePolicy } from './fee-policy';
 
 /** The sandbox speaks as a standalone network (the passphrase stellar-core uses for one). */
 export const SANDBOX_PASSPHRASE = Networks.STANDALONE;
@@ -15,6 +16,8 @@ export interface StellarNetwork {
   /** The platform's keypair: able to sign in the worker, the public key alone in the API. */
   platform: Keypair;
   submitTimeoutMs: number;
+  /** What the platform bids per operation (Horizon's fee stats, capped by STELLAR_MAX_FEE_STROOPS). */
+  fees: FeePolicy;
 }
 
 export function passphraseFor(config: Pick<Config, 'STELLAR_NETWORK' | 'STELLAR_NETWORK_PASSPHRASE'>): string {
@@ -25,14 +28,16 @@ export function passphraseFor(config: Pick<Config, 'STELLAR_NETWORK' | 'STELLAR_
 /** One Horizon client and the platform's identity, built once per process from configuration. */
 export function createStellarNetwork(config: Config): StellarNetwork {
   const passphrase = passphraseFor(config);
+  const horizon = new Horizon.Server(config.HORIZON_URL, { allowHttp: config.STELLAR_NETWORK !== 'public' });
   return {
     name: config.STELLAR_NETWORK,
     passphrase,
     tag: networkTag(passphrase),
-    horizon: new Horizon.Server(config.HORIZON_URL, { allowHttp: config.STELLAR_NETWORK !== 'public' }),
+    horizon,
     usdc: new Asset('USDC', config.USDC_ISSUER),
     platform: platformKeypair(config),
     submitTimeoutMs: config.STELLAR_SUBMIT_TIMEOUT_MS,
+    fees: new FeePolicy(horizon, config.STELLAR_MAX_FEE_STROOPS, config.STELLAR_SUBMIT_TIMEOUT_MS),
   };
 }
 

@@ -1,8 +1,9 @@
-import type { Account, FeeBumpTransaction, Transaction } from '@stellar/stellar-sdk';
-import { TransactionBuilder } from '@stellar/stellar-sdk';
+import { type Account, FeeBumpTransaction, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool, PoolClient } from 'pg';
 import { withTimeout } from '../async';
+import { FeeAboveCapError, feeBumpRate, innerRate } from './fee-policy';
 import { classifySubmitError, type ResultCodes } from './horizon-errors';
+import { signTransaction } from './sign';
 import type { StellarNetwork } from './network';
 import {
   deletePending,
@@ -85,14 +86,24 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
         row = await store(client, req, await req.build(await network.horizon.loadAccount(req.sourceAccount)));
       }
       const tx = TransactionBuilder.fromXDR(row.envelope_xdr, network.passphrase);
+      // SEP-29's memo check belongs to whoever builds a payment, before its envelope exists (pay-out.ts): a stored
+      // envelope is resubmitted as it is, so a verdict can never change between a submission and its retry.
       try {
-        const res = await withTimeout(network.horizon.submitTransaction(tx), network.submitTimeoutMs, 'transaction submission');
+        const res = await withTimeout(
+          network.horizon.submitTransaction(tx, { skipMemoRequiredCheck: true }),
+          network.submitTimeoutMs,
+          'transaction submission',
+        );
         return await finish(req.key, { status: 'SUCCEEDED', hash: row.hash, ledger: res.ledger ?? null, envelopeXdr: row.envelope_xdr });
       } catch (err) {
         const verdict = classifySubmitError(err);
         if (verdict.kind === 'transient') throw new StellarTransientError(`submission of ${req.key} did not complete: ${verdict.reason}`);
         if (verdict.kind === 'not_applied_resubmittable') {
           await deletePending(client, req.key);
+          continue;
+        }
+        if (verdict.kind === 'insufficient_fee') {
+          await bidHigher(client, network, req, tx);
           continue;
         }
         return await finish(req.key, { status: 'FAILED', hash: row.hash, codes: verdict.codes, envelopeXdr: row.envelope_xdr });
@@ -105,6 +116,47 @@ export async function submitOnce(pool: Pool, network: StellarNetwork, req: Submi
     if (locked) await unlockAccount(client, lock).catch(() => undefined);
     client.release();
   }
+}
+
+/**
+ * The network refused the bid (`tx_insufficient_fee`: never applied, nothing charged, sequence untouched). A fee bump
+ * of the platform's is rebuilt, bidding more, around the SAME signed inner transaction (the user's signature and the
+ * business content stay as they were); anything else is rebuilt by its builder at the policy's fresh bid. The bid never
+ * goes above STELLAR_MAX_FEE_STROOPS: a network asking more is a transient fault (retried later, nothing paid).
+ */
+async function bidHigher(client: PoolClient, network: StellarNetwork, req: SubmitRequest, refused: Transaction | FeeBumpTransaction) {
+  network.fees.invalidate();
+  const cap = network.fees.maxFee;
+  let fresh: number;
+  try {
+    fresh = Number(await network.fees.perOperation());
+  } catch (err) {
+    if (err instanceof FeeAboveCapError) throw new StellarTransientError(`the fee of ${req.key} was refused as too low: ${err.message}`);
+    throw err;
+  }
+  if (refused instanceof FeeBumpTransaction && refused.feeSource === network.platform.publicKey()) {
+    const inner = refused.innerTransaction;
+    const previous = feeBumpRate(refused);
+    if (previous >= cap) {
+      throw new StellarTransientError(
+        `the fee of ${req.key} was refused at ${previous} stroops per operation, the cap STELLAR_MAX_FEE_STROOPS`,
+      );
+    }
+    const bid = Math.min(cap, Math.max(fresh, previous * 2));
+    const bumped = TransactionBuilder.buildFeeBumpTransaction(network.platform, String(bid), inner, network.passphrase);
+    signTransaction(bumped, network.platform);
+    await deletePending(client, req.key);
+    await store(client, req, bumped);
+    return;
+  }
+  const tx = refused instanceof FeeBumpTransaction ? refused.innerTransaction : refused;
+  const previous = innerRate(tx);
+  if (previous >= cap) {
+    throw new StellarTransientError(
+      `the fee of ${req.key} was refused at ${previous} stroops per operation, the cap STELLAR_MAX_FEE_STROOPS`,
+    );
+  }
+  await deletePending(client, req.key);
 }
 
 async function store(client: PoolClient, req: SubmitRequest, tx: Transaction | FeeBumpTransaction): Promise<StoredTransaction> {

@@ -38,8 +38,8 @@ export async function activateWallet(
   const outcome = await submitOnce(deps.pool, deps.network, {
     key: `wallet:${userId}:activate`,
     sourceAccount: platform.publicKey(),
-    build: (source: Account) => {
-      const tx = new TransactionBuilder(source, { fee: '100', networkPassphrase: passphrase })
+    build: async (source: Account) => {
+      const tx = new TransactionBuilder(source, { fee: await deps.network.fees.perOperation(), networkPassphrase: passphrase })
         .addOperation(Operation.beginSponsoringFutureReserves({ sponsoredId: user.publicKey() }))
         .addOperation(Operation.createAccount({ destination: user.publicKey(), startingBalance: '0' }))
         .addOperation(Operation.changeTrust({ asset: usdc, source: user.publicKey() }))

@@ -1,4 +1,4 @@
-import { type Account, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { type Account, AccountRequiresMemoError, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
@@ -11,6 +11,9 @@ import { findWallet } from '../wallets/wallets-repository';
 import { toStellarMemo } from './destination';
 import { findWithdrawal, setWithdrawalStatus, type WithdrawalRow } from './withdrawals-repository';
 import { signTransaction } from '../stellar/sign';
+
+/** The failure code of a withdrawal refused because its destination requires a memo (SEP-29) and it has none. */
+export const MEMO_REQUIRED = 'destination_requires_memo';
 
 export interface PayOutDeps {
   db: Db;
@@ -35,26 +38,40 @@ export async function payOutWithdrawal(deps: PayOutDeps, withdrawalId: string): 
 
   const user = walletKeypair(deps.box, wallet);
   const { platform, usdc, passphrase } = deps.network;
+  const ledgerInput = { userId: w.userId, amount: w.amount, currency: w.currency, related: { type: 'withdrawal', id: w.id } };
   const outcome = await submitOnce(deps.pool, deps.network, {
     key: `withdrawal:${w.id}:payment`,
     sourceAccount: user.publicKey(),
-    build: (source: Account) => {
+    build: async (source: Account) => {
+      const fee = await deps.network.fees.perOperation();
       const inner = new TransactionBuilder(source, {
-        fee: '100',
+        fee,
         networkPassphrase: passphrase,
         memo: toStellarMemo(w.memoType ? { type: w.memoType as 'text', value: w.memo! } : null),
       })
         .addOperation(Operation.payment({ destination: w.destinationAddress, asset: usdc, amount: formatAmount(w.amount) }))
         .setTimeout(120)
         .build();
+      // SEP-29: a destination whose `config.memo_required` data entry is "1" (an exchange's shared account) loses
+      // a payment without a memo; the SDK's check throws AccountRequiresMemoError before anything is signed or stored.
+      await deps.network.horizon.checkMemoRequired(inner);
       signTransaction(inner, user);
-      const bumped = TransactionBuilder.buildFeeBumpTransaction(platform, '100', inner, passphrase);
+      const bumped = TransactionBuilder.buildFeeBumpTransaction(platform, fee, inner, passphrase);
       signTransaction(bumped, platform);
       return bumped;
     },
+  }).catch(async (err: unknown) => {
+    if (!(err instanceof AccountRequiresMemoError)) throw err;
+    // Final: nothing was submitted (the check runs before the envelope exists), the user's hold goes back.
+    await reverseWithdrawal(deps.pool, {
+      ...ledgerInput,
+      key: `withdrawal:${w.id}:reverse`,
+      metadata: { failure_code: MEMO_REQUIRED, destination: err.accountId },
+    });
+    return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_FAILED', { failureCode: MEMO_REQUIRED });
   });
+  if ('userId' in outcome) return outcome;
 
-  const ledgerInput = { userId: w.userId, amount: w.amount, currency: w.currency, related: { type: 'withdrawal', id: w.id } };
   if (outcome.status === 'SUCCEEDED') {
     await finalizeWithdrawal(deps.pool, {
       ...ledgerInput,

@@ -1,4 +1,4 @@
-import { Account, MuxedAccount } from '@stellar/stellar-sdk';
+import { Account, MuxedAccount, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { Client, Connection, WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { lookupPrefix } from '../../src/auth/api-keys';
 import { derivedId } from '../../src/ids';
@@ -139,6 +139,45 @@ test('a payment Stellar refuses (no trustline) ends WITHDRAWAL_FAILED with op_no
   await recordHistory('withdrawal-failed-no-trust', withdrawalWorkflowId(res.body.data.id));
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '10', held: '0' });
   expect(await s.usdcBalance(user.address)).toBe('10.0000000');
+});
+
+// SEP-29 (stellar-protocol ecosystem/sep-0029.md): an account whose data entry `config.memo_required` is "1" must not
+// be paid without a memo; the SDK's Horizon.Server.checkMemoRequired throws AccountRequiresMemoError for such a payment.
+test('a withdrawal without a memo to an account that requires one (SEP-29) ends WITHDRAWAL_FAILED destination_requires_memo, nothing paid, funds back', async () => {
+  const user = await activeUser();
+  await s.faucet(user.address, '10');
+  await eventually(async () => (await balance(user.id)).available === '10', 15_000, 'deposit credit');
+  const exchange = await s.outsideAccount();
+  const flag = new TransactionBuilder(await s.horizon.loadAccount(exchange.publicKey()), {
+    fee: '100',
+    networkPassphrase: s.sandbox.networkPassphrase,
+  })
+    .addOperation(Operation.manageData({ name: 'config.memo_required', value: '1' }))
+    .setTimeout(60)
+    .build();
+  flag.sign(exchange);
+  await s.horizon.submitTransaction(flag);
+  const res = await withdraw({
+    user_id: user.id,
+    amount: '3',
+    currency: 'USD',
+    destination: { type: 'stellar', address: exchange.publicKey() },
+  });
+  expect(res.status).toBe(201);
+  const failed = await eventually(
+    async () => {
+      const w = await s.api.call('GET', `/api/v1/withdrawals/${res.body.data.id}`, { key });
+      return w.body.data.status === 'WITHDRAWAL_FAILED' && w.body.data;
+    },
+    20_000,
+    'withdrawal refusal',
+  );
+  expect(failed.failure_code).toBe('destination_requires_memo');
+  expect(failed.tx_hash).toBeNull();
+  await eventually(async () => (await balance(user.id)).held === '0', 15_000, 'reversal');
+  expect(await balance(user.id)).toEqual({ currency: 'USD', available: '10', held: '0' });
+  expect(await s.usdcBalance(user.address)).toBe('10.0000000');
+  expect(await s.usdcBalance(exchange.publicKey())).toBe('0.0000000');
 });
 
 test('the same withdrawal sent twice with one key pays once', async () => {

@@ -1,6 +1,7 @@
 import { Asset, Keypair, Operation, TransactionBuilder, type Account } from '@stellar/stellar-sdk';
 import { Pool } from 'pg';
 import { newId } from '../../src/ids';
+import { FeePolicy } from '../../src/stellar/fee-policy';
 import { networkTag, type StellarNetwork } from '../../src/stellar/network';
 import { submitOnce } from '../../src/stellar/submitter';
 import { funded, startTestSandbox, type TestSandbox } from '../sandbox/stellar/helpers';
@@ -27,6 +28,7 @@ beforeAll(async () => {
     usdc: t.usdc,
     platform: Keypair.random(),
     submitTimeoutMs: 5000,
+    fees: new FeePolicy(t.server, 10_000, 5000),
   };
 });
 

@@ -7,6 +7,8 @@ import type { HostFunctionRegistry } from '../host-functions';
 export interface LedgerHeaderInfo {
   ledgerSeq: number;
   closeTime: bigint;
+  /** The ledger header's baseFee (stroops per operation; stellar-core's LedgerHeader.baseFee, voted by validators). */
+  baseFee: bigint;
 }
 
 /** An account reference as it appears in an operation: its G address, and the M address when muxed. */

@@ -37,6 +37,24 @@ const balance = (id: string) => s.balance(key, id);
 const withdraw = (body: object, idem = unique('wd')) =>
   s.api.call('POST', '/api/v1/withdrawals', { key, body, headers: { 'idempotency-key': idem } });
 
+/** A user with 10 USD withdraws 3 to `address` without a memo; resolves once it is WITHDRAWAL_FAILED and nothing is held. */
+async function failedWithdrawalOf3(user: { id: string; address: string }, address: string) {
+  await s.faucet(user.address, '10');
+  await eventually(async () => (await balance(user.id)).available === '10', 15_000, 'deposit credit');
+  const res = await withdraw({ user_id: user.id, amount: '3', currency: 'USD', destination: { type: 'stellar', address } });
+  expect(res.status).toBe(201);
+  const failed = await eventually(
+    async () => {
+      const w = await s.api.call('GET', `/api/v1/withdrawals/${res.body.data.id}`, { key });
+      return w.body.data.status === 'WITHDRAWAL_FAILED' && w.body.data;
+    },
+    20_000,
+    'withdrawal failure',
+  );
+  await eventually(async () => (await balance(user.id)).held === '0', 15_000, 'reversal');
+  return failed;
+}
+
 test('a deposit of 100 USDC shows in the balance; a withdrawal of 40 reaches the outside account and leaves 60', async () => {
   const user = await activeUser();
   const wallet = await s.api.call('GET', `/api/v1/users/${user.id}/wallet/deposit`, { key });
@@ -116,27 +134,10 @@ test('a withdrawal larger than the balance answers 422 INSUFFICIENT_FUNDS and ho
 
 test('a payment Stellar refuses (no trustline) ends WITHDRAWAL_FAILED with op_no_trust and the funds back in available', async () => {
   const user = await activeUser();
-  await s.faucet(user.address, '10');
-  await eventually(async () => (await balance(user.id)).available === '10', 15_000, 'deposit credit');
   const untrusting = await s.outsideAccount(false);
-  const res = await withdraw({
-    user_id: user.id,
-    amount: '3',
-    currency: 'USD',
-    destination: { type: 'stellar', address: untrusting.publicKey() },
-  });
-  expect(res.status).toBe(201);
-  const failed = await eventually(
-    async () => {
-      const w = await s.api.call('GET', `/api/v1/withdrawals/${res.body.data.id}`, { key });
-      return w.body.data.status === 'WITHDRAWAL_FAILED' && w.body.data;
-    },
-    20_000,
-    'withdrawal failure',
-  );
+  const failed = await failedWithdrawalOf3(user, untrusting.publicKey());
   expect(failed.failure_code).toBe('op_no_trust');
-  await eventually(async () => (await balance(user.id)).held === '0', 15_000, 'reversal');
-  await recordHistory('withdrawal-failed-no-trust', withdrawalWorkflowId(res.body.data.id));
+  await recordHistory('withdrawal-failed-no-trust', withdrawalWorkflowId(failed.id));
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '10', held: '0' });
   expect(await s.usdcBalance(user.address)).toBe('10.0000000');
 });
@@ -145,8 +146,6 @@ test('a payment Stellar refuses (no trustline) ends WITHDRAWAL_FAILED with op_no
 // be paid without a memo; the SDK's Horizon.Server.checkMemoRequired throws AccountRequiresMemoError for such a payment.
 test('a withdrawal without a memo to an account that requires one (SEP-29) ends WITHDRAWAL_FAILED destination_requires_memo, nothing paid, funds back', async () => {
   const user = await activeUser();
-  await s.faucet(user.address, '10');
-  await eventually(async () => (await balance(user.id)).available === '10', 15_000, 'deposit credit');
   const exchange = await s.outsideAccount();
   const flag = new TransactionBuilder(await s.horizon.loadAccount(exchange.publicKey()), {
     fee: '100',
@@ -157,24 +156,9 @@ test('a withdrawal without a memo to an account that requires one (SEP-29) ends 
     .build();
   flag.sign(exchange);
   await s.horizon.submitTransaction(flag);
-  const res = await withdraw({
-    user_id: user.id,
-    amount: '3',
-    currency: 'USD',
-    destination: { type: 'stellar', address: exchange.publicKey() },
-  });
-  expect(res.status).toBe(201);
-  const failed = await eventually(
-    async () => {
-      const w = await s.api.call('GET', `/api/v1/withdrawals/${res.body.data.id}`, { key });
-      return w.body.data.status === 'WITHDRAWAL_FAILED' && w.body.data;
-    },
-    20_000,
-    'withdrawal refusal',
-  );
+  const failed = await failedWithdrawalOf3(user, exchange.publicKey());
   expect(failed.failure_code).toBe('destination_requires_memo');
   expect(failed.tx_hash).toBeNull();
-  await eventually(async () => (await balance(user.id)).held === '0', 15_000, 'reversal');
   expect(await balance(user.id)).toEqual({ currency: 'USD', available: '10', held: '0' });
   expect(await s.usdcBalance(user.address)).toBe('10.0000000');
   expect(await s.usdcBalance(exchange.publicKey())).toBe('0.0000000');

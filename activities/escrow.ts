@@ -49,6 +49,8 @@ async function step<T>(deps: ActivityDeps, orderId: string, name: string, run: (
       retrying: !final,
       at: new Date().toISOString(),
     });
+    // Best effort: `last_error` is only what GET /orders shows. The step's own failure is thrown just below either way
+    // (retried, or refused and projected by the workflow), so a database hiccup here hides nothing and holds nothing.
     await recordStepFailure(deps.database.db, orderId, failure).catch(() => undefined);
     // The exception's own text goes to the logs only; the order shows the code and a message of ours.
     if (final) {

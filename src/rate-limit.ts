@@ -66,6 +66,8 @@ export class SharedRateLimiter {
       w = { start, shared: 0, pending: 0, refreshedAt: 0 };
       this.windows.set(bucket, w);
     }
+    // Another request's flush is reading the shared total: wait for it. In 'local' mode its failure is that request's
+    // to handle (it schedules the retry); this one is judged on the last shared total plus this process's count.
     if (w.loading) await (onOutage === 'throw' ? w.loading : w.loading.catch(() => undefined));
     w.pending++;
     if (now - w.refreshedAt >= this.flushMs) {

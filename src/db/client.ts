@@ -46,6 +46,8 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
     await client.query('COMMIT');
     return result;
   } catch (err) {
+    // `err` is what the caller must see; a ROLLBACK that fails too means the connection is gone, and the server
+    // rolls the transaction back itself when it closes. Nothing commits either way.
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { withTransaction } from '../db/client';
 
 /** The platform-wide row of the budget (every key's activations together). */
 const EVERYONE = '*';
@@ -24,24 +25,29 @@ export async function takeActivation(
   const day = now.toISOString().slice(0, 10);
   const resetsAt = new Date(`${day}T00:00:00.000Z`);
   resetsAt.setUTCDate(resetsAt.getUTCDate() + 1);
-  const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    if ((await client.query(TAKE, [day, principal, limits.perKey])).rowCount === 0) {
-      await client.query('ROLLBACK');
-      return { granted: false, exhausted: 'key', limit: limits.perKey, resetsAt };
-    }
-    if ((await client.query(TAKE, [day, EVERYONE, limits.total])).rowCount === 0) {
-      await client.query('ROLLBACK');
-      return { granted: false, exhausted: 'platform', limit: limits.total, resetsAt };
-    }
-    await client.query('COMMIT');
-    return { granted: true };
+    return await withTransaction(pool, async (client): Promise<BudgetVerdict> => {
+      // A refused take writes nothing, so refusing the key's budget needs no rollback.
+      if ((await client.query(TAKE, [day, principal, limits.perKey])).rowCount === 0) {
+        return { granted: false, exhausted: 'key', limit: limits.perKey, resetsAt };
+      }
+      // The key's count was taken: thrown, so the transaction gives it back.
+      if ((await client.query(TAKE, [day, EVERYONE, limits.total])).rowCount === 0) {
+        throw new PlatformBudgetSpent({ granted: false, exhausted: 'platform', limit: limits.total, resetsAt });
+      }
+      return { granted: true };
+    });
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (err instanceof PlatformBudgetSpent) return err.verdict;
     throw err;
-  } finally {
-    client.release();
+  }
+}
+
+/** Rolls the key's take back when the platform's budget is spent (withTransaction rolls back on a throw). */
+class PlatformBudgetSpent extends Error {
+  override name = 'PlatformBudgetSpent';
+  constructor(readonly verdict: BudgetVerdict) {
+    super('the platform’s daily budget of wallet activations is spent');
   }
 }
 

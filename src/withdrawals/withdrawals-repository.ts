@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
-import type { Db } from '../db/client';
+import { type Db, withTransaction } from '../db/client';
 import { withdrawals, type withdrawalStatuses } from '../db/schema';
 import { holdForWithdrawal } from '../ledger';
 import type { Currency } from '../money';
@@ -31,9 +31,7 @@ export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Pr
     await emitWithdrawalEvent(pool, existing); // a retry after a crash between the commit and the event
     return existing;
   }
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     const inserted = await client.query(
       `INSERT INTO withdrawals (id, user_id, amount, currency, destination_type, destination_address, memo, memo_type, status)
        VALUES ($1, $2, $3, $4, 'stellar', $5, $6, $7, 'WITHDRAWAL_COMMITTED') ON CONFLICT (id) DO NOTHING`,
@@ -48,13 +46,7 @@ export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Pr
         related: { type: 'withdrawal', id: w.id },
       });
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
   const row = (await findWithdrawal(db, w.id))!;
   await emitWithdrawalEvent(pool, row);
   return row;

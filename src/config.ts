@@ -104,7 +104,11 @@ export const configSchema = z.object({
     .default('0'),
   /** How long the API waits on a workflow update before answering 504 PROVIDER_TIMEOUT. */
   WORKFLOW_UPDATE_TIMEOUT_MS: int(15_000, 100),
-  DEPOSIT_POLL_INTERVAL_MS: int(1000, 50),
+  /**
+   * How long the deposit watcher waits, once caught up, before asking Horizon again; defaults to the network's ledger
+   * close time (NETWORK_PRESETS): nothing new can be there sooner, and every ask counts against Horizon's per-IP limit.
+   */
+  DEPOSIT_POLL_INTERVAL_MS: z.coerce.number().int().min(50).optional(),
   /** A reservation not funded into an escrow within this time is released and its order cancelled. */
   ORDER_RESERVATION_TTL_MS: int(24 * 3600_000, 1000),
   /** An order never reserved within this time ends CANCELLED (its workflow does not wait forever). */
@@ -132,7 +136,7 @@ export const configSchema = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });
 
-type PresetSetting = 'HORIZON_URL' | 'USDC_ISSUER' | 'TRUSTLESS_WORK_URL';
+type PresetSetting = 'HORIZON_URL' | 'USDC_ISSUER' | 'TRUSTLESS_WORK_URL' | 'DEPOSIT_POLL_INTERVAL_MS';
 type Parsed = z.infer<typeof configSchema>;
 /** The parsed settings, with the network's preset filled in: a Config always names its Horizon, issuer and Trustless Work. */
 export type Config = Omit<Parsed, PresetSetting> & Required<Pick<Parsed, PresetSetting>>;
@@ -140,7 +144,8 @@ export type Config = Omit<Parsed, PresetSetting> & Required<Pick<Parsed, PresetS
 /**
  * What naming a network alone gives; an explicit variable always wins. Sources: Horizon's URLs
  * (developers.stellar.org, "Networks"), Circle's USDC issuers and Trustless Work's API URLs
- * (docs.trustlesswork.com: "Trustlines" lists both issuers, "API REST / Introduction" and "Go to mainnet" both URLs).
+ * (docs.trustlesswork.com: "Trustlines" lists both issuers, "API REST / Introduction" and "Go to mainnet" both URLs);
+ * the deposit poll interval is a ledger close: about 5 seconds on testnet and public (developers.stellar.org), 1 s on the sandbox.
  * The sandbox's USDC issuer is made by the sandbox itself, so it has none here (npm start sets it). `friendbot` is not a
  * setting of the processes: it is what `npm start` and the testnet tests fund a new platform account with.
  */
@@ -149,21 +154,24 @@ export const NETWORK_PRESETS = {
     HORIZON_URL: 'http://127.0.0.1:8000',
     USDC_ISSUER: undefined,
     TRUSTLESS_WORK_URL: 'http://127.0.0.1:8001',
+    DEPOSIT_POLL_INTERVAL_MS: 1000,
     friendbot: undefined,
   },
   testnet: {
     HORIZON_URL: 'https://horizon-testnet.stellar.org',
     USDC_ISSUER: 'GBBD47IF6LWK7P7MDEVSCWR7DPUWV3NY3DTQEVFL4NAT4AQH3ZLLFLA5',
     TRUSTLESS_WORK_URL: 'https://dev.api.trustlesswork.com',
+    DEPOSIT_POLL_INTERVAL_MS: 5000,
     friendbot: 'https://friendbot.stellar.org',
   },
   public: {
     HORIZON_URL: 'https://horizon.stellar.org',
     USDC_ISSUER: 'GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN',
     TRUSTLESS_WORK_URL: 'https://api.trustlesswork.com',
+    DEPOSIT_POLL_INTERVAL_MS: 5000,
     friendbot: undefined,
   },
-} as const satisfies Record<Parsed['STELLAR_NETWORK'], Record<PresetSetting | 'friendbot', string | undefined>>;
+} as const satisfies Record<Parsed['STELLAR_NETWORK'], Record<PresetSetting | 'friendbot', string | number | undefined>>;
 
 /** What each process must have beyond the schema: the API seals and never signs; the worker opens and signs. */
 const PROCESS_NEEDS = {
@@ -210,5 +218,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     HORIZON_URL: parsed.data.HORIZON_URL ?? preset.HORIZON_URL,
     USDC_ISSUER: (parsed.data.USDC_ISSUER ?? preset.USDC_ISSUER)!, // checked above
     TRUSTLESS_WORK_URL: parsed.data.TRUSTLESS_WORK_URL ?? preset.TRUSTLESS_WORK_URL,
+    DEPOSIT_POLL_INTERVAL_MS: parsed.data.DEPOSIT_POLL_INTERVAL_MS ?? preset.DEPOSIT_POLL_INTERVAL_MS,
   };
 }

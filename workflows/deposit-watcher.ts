@@ -1,4 +1,4 @@
-import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 const horizon = proxyActivities<Activities>({
@@ -15,13 +15,15 @@ export interface DepositWatcherInput {
 
 /**
  * The one deposit watcher: scans Horizon for USDC payments to user wallets, page after page from the persisted cursor,
- * sleeping when caught up. Crashes and restarts resume from the cursor; credits are unique per operation.
+ * sleeping when caught up, and as long as Horizon asks when it answers 429. Crashes and restarts resume from the cursor; credits are unique per operation.
  */
 export async function depositWatcher(input: DepositWatcherInput): Promise<never> {
   const scans = input.scansPerRun ?? 500;
   for (let i = 0; i < scans; i++) {
     const result = await horizon.scanDeposits({});
-    if (result.caughtUp) await sleep(input.pollIntervalMs);
+    // Horizon's 429: wait as long as it asked (before this patch the watcher asked again at once, and again).
+    if (result.retryAfterMs !== undefined && patched('deposit-scan-waits-retry-after')) await sleep(result.retryAfterMs);
+    else if (result.caughtUp) await sleep(input.pollIntervalMs);
   }
   return continueAsNew<typeof depositWatcher>(input);
 }

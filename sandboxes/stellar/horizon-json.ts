@@ -309,6 +309,14 @@ export const problems = {
     title: 'An acceptable response content-type could not be provided for this request',
     status: 406,
   }),
+  // services/horizon/internal/render/problem/problem.go in stellar/go: RateLimitExceeded.
+  rateLimitExceeded: (): Json => ({
+    type: 'https://stellar.org/horizon-errors/rate_limit_exceeded',
+    title: 'Rate Limit Exceeded',
+    status: 429,
+    detail:
+      "The rate limit for the requesting IP address is over its alloted limit.  The allowed limit and requests left per time period are communicated to clients via the http response headers 'X-RateLimit-*' headers.",
+  }),
   serverError: (): Json => ({
     type: 'https://stellar.org/horizon-errors/server_error',
     title: 'Internal Server Error',

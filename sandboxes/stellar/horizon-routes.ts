@@ -5,6 +5,7 @@ import type { Faucets } from './faucets';
 import type { Order, PageQuery, RecordFilter } from './history';
 import { problems, renderAccount, renderFeeStats, renderLedger, renderOperation, renderRoot, renderTransaction } from './horizon-json';
 import type { SandboxNetwork } from './network';
+import type { HorizonRateLimiter } from './rate-limit';
 import { streamCollection, streamResource, type StreamRegistry, type StreamSource } from './stream';
 import { answerAsyncSubmission, answerSubmission } from './submission';
 import { afterLedger } from './toid';
@@ -23,7 +24,12 @@ export interface RouteDeps {
   baseUrl: () => string;
   log: LogFn;
   streams: StreamRegistry;
+  /** Horizon's per-IP request limit, when the sandbox is started with one. */
+  rateLimiter?: HorizonRateLimiter;
 }
+
+/** Friendbot and the USDC faucet are services of their own beside Horizon on a real network: not under its limit. */
+const OUTSIDE_HORIZON = /^\/(friendbot|faucet)\b/;
 
 type Json = Record<string, unknown>;
 const MAX_BODY = 1024 * 1024;
@@ -443,6 +449,14 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
       });
       res.end();
       return;
+    }
+    if (deps.rateLimiter && !OUTSIDE_HORIZON.test(url.pathname)) {
+      const verdict = deps.rateLimiter.take(req.socket.remoteAddress ?? 'unknown');
+      for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
+      if (!verdict.allowed) {
+        send(res, 429, problems.rateLimitExceeded());
+        return;
+      }
     }
     const matching = routes.filter((r) => r.pattern.test(url.pathname));
     const route = matching.find((r) => r.method === req.method);

@@ -66,6 +66,44 @@ export const OP_CODES = {
       paymentNoIssuer: 'op_no_issuer',
     },
   },
+  // Horizon's strings for the path payment codes (services/horizon/internal/codes in stellar/go): OFFER_CROSS_SELF is
+  // op_cross_self, OVER_SENDMAX op_over_source_max, UNDER_DESTMIN op_under_dest_min.
+  pathPaymentStrictReceive: {
+    union: 'PathPaymentStrictReceiveResult',
+    codes: {
+      pathPaymentStrictReceiveSuccess: 'op_success',
+      pathPaymentStrictReceiveMalformed: 'op_malformed',
+      pathPaymentStrictReceiveUnderfunded: 'op_underfunded',
+      pathPaymentStrictReceiveSrcNoTrust: 'op_src_no_trust',
+      pathPaymentStrictReceiveSrcNotAuthorized: 'op_src_not_authorized',
+      pathPaymentStrictReceiveNoDestination: 'op_no_destination',
+      pathPaymentStrictReceiveNoTrust: 'op_no_trust',
+      pathPaymentStrictReceiveNotAuthorized: 'op_not_authorized',
+      pathPaymentStrictReceiveLineFull: 'op_line_full',
+      pathPaymentStrictReceiveNoIssuer: 'op_no_issuer',
+      pathPaymentStrictReceiveTooFewOffers: 'op_too_few_offers',
+      pathPaymentStrictReceiveOfferCrossSelf: 'op_cross_self',
+      pathPaymentStrictReceiveOverSendmax: 'op_over_source_max',
+    },
+  },
+  pathPaymentStrictSend: {
+    union: 'PathPaymentStrictSendResult',
+    codes: {
+      pathPaymentStrictSendSuccess: 'op_success',
+      pathPaymentStrictSendMalformed: 'op_malformed',
+      pathPaymentStrictSendUnderfunded: 'op_underfunded',
+      pathPaymentStrictSendSrcNoTrust: 'op_src_no_trust',
+      pathPaymentStrictSendSrcNotAuthorized: 'op_src_not_authorized',
+      pathPaymentStrictSendNoDestination: 'op_no_destination',
+      pathPaymentStrictSendNoTrust: 'op_no_trust',
+      pathPaymentStrictSendNotAuthorized: 'op_not_authorized',
+      pathPaymentStrictSendLineFull: 'op_line_full',
+      pathPaymentStrictSendNoIssuer: 'op_no_issuer',
+      pathPaymentStrictSendTooFewOffers: 'op_too_few_offers',
+      pathPaymentStrictSendOfferCrossSelf: 'op_cross_self',
+      pathPaymentStrictSendUnderDestmin: 'op_under_dest_min',
+    },
+  },
   setOptions: {
     union: 'SetOptionsResult',
     codes: {

@@ -6,6 +6,7 @@ import type { HostFunctionHandler } from './host-functions';
 import { createHorizonHandler, type LogFn } from './horizon-routes';
 import { keyOf } from './ledger-state';
 import { SandboxNetwork } from './network';
+import { HorizonRateLimiter, type RateLimitOptions } from './rate-limit';
 import { Persister, loadSandboxFile, FILE_FORMAT, type SandboxFile } from './persistence';
 import { StreamRegistry } from './stream';
 
@@ -26,6 +27,11 @@ export interface StellarSandboxOptions {
   log?: LogFn;
   /** The ledgers' base fee in stroops per operation; 100 (the network minimum) by default. */
   baseFee?: number;
+  /**
+   * Horizon's per-IP request limit (see rate-limit.ts). Off by default, as on a Horizon of one's own started with
+   * `--per-hour-rate-limit 0`; SDF's public servers allow 3600 an hour.
+   */
+  rateLimit?: RateLimitOptions;
 }
 
 export interface StellarSandbox {
@@ -114,7 +120,8 @@ export async function startStellarSandbox(options: StellarSandboxOptions): Promi
   }
 
   const streams = new StreamRegistry();
-  const handler = createHorizonHandler({ network, faucets, baseUrl: () => baseUrl, log, streams });
+  const rateLimiter = options.rateLimit ? new HorizonRateLimiter(options.rateLimit) : undefined;
+  const handler = createHorizonHandler({ network, faucets, baseUrl: () => baseUrl, log, streams, rateLimiter });
   const server = http.createServer(handler);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

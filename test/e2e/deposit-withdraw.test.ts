@@ -1,4 +1,4 @@
-import { Account, MuxedAccount, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { Account, Asset, MuxedAccount, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { Client, Connection, WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { lookupPrefix } from '../../src/auth/api-keys';
 import { derivedId } from '../../src/ids';
@@ -391,6 +391,48 @@ test('custody reconciles: every wallet of this suite holds on chain exactly what
   expect(report.totals.drift).toBe('0');
   expect(report.drifted).toEqual([]);
   expect((await s.api.call('GET', '/api/v1/reconciliation/custody', { key })).status).toBe(403);
+});
+
+test('path payments delivering USDC are credited as deposits at the amount delivered; one that could not convert credits nothing', async () => {
+  // Horizon lists path payments in /payments with the delivered asset and amount in asset_* and amount
+  // (stellar/go services/horizon/internal/ingest/processors/operations_processor.go); a wallet or exchange that routes
+  // a payment sends one. The sandbox has no order book: a conversion from XLM fails on chain with op_too_few_offers.
+  const user = await activeUser();
+  const sender = await s.outsideAccount();
+  await s.faucet(sender.publicKey(), '50');
+  const send = async (op: ReturnType<typeof Operation.pathPaymentStrictSend>) => {
+    const tx = new TransactionBuilder(await s.horizon.loadAccount(sender.publicKey()), {
+      fee: '100',
+      networkPassphrase: s.sandbox.networkPassphrase,
+    })
+      .addOperation(op)
+      .setTimeout(60)
+      .build();
+    tx.sign(sender);
+    return s.horizon.submitTransaction(tx).then(
+      () => 'applied',
+      (err: { response?: { data?: { extras?: { result_codes?: { operations?: string[] } } } } }) =>
+        err.response?.data?.extras?.result_codes?.operations?.join(','),
+    );
+  };
+  const dest = { destination: user.address, destAsset: s.usdc, path: [] };
+  expect(await send(Operation.pathPaymentStrictSend({ ...dest, sendAsset: s.usdc, sendAmount: '7.0000003', destMin: '7' }))).toBe(
+    'applied',
+  );
+  expect(await send(Operation.pathPaymentStrictReceive({ ...dest, sendAsset: s.usdc, destAmount: '2.5', sendMax: '3' }))).toBe('applied');
+  expect(await send(Operation.pathPaymentStrictSend({ ...dest, sendAsset: Asset.native(), sendAmount: '10', destMin: '1' }))).toBe(
+    'op_too_few_offers',
+  );
+  await eventually(async () => (await balance(user.id)).available === '9.5000003', 15_000, 'path payment credits');
+  const { rows } = await db.pool.query(
+    `SELECT data->>'operation_type' AS type, data->>'amount' AS amount FROM events
+      WHERE type = 'deposit.credited' AND data->>'user_id' = $1 ORDER BY id`,
+    [user.id],
+  );
+  expect(rows).toEqual([
+    { type: 'path_payment_strict_send', amount: '7.0000003' },
+    { type: 'path_payment_strict_receive', amount: '2.5' },
+  ]);
 });
 
 test('a cursor ahead of a (reset) sandbox network starts over from its beginning and credits nothing twice', async () => {

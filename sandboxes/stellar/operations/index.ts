@@ -4,6 +4,7 @@ import { changeTrust } from './change-trust';
 import { createAccount } from './create-account';
 import { invokeHostFunction } from './invoke-host-function';
 import { manageData } from './manage-data';
+import { pathPaymentStrictReceive, pathPaymentStrictSend } from './path-payment';
 import { payment } from './payment';
 import { setOptions } from './set-options';
 import { setTrustLineFlags } from './set-trust-line-flags';
@@ -18,6 +19,8 @@ import type { OperationHandler } from './types';
 export const OPERATION_HANDLERS: Partial<Record<string, OperationHandler<any>>> = {
   createAccount,
   payment,
+  pathPaymentStrictReceive,
+  pathPaymentStrictSend,
   setOptions,
   changeTrust,
   manageData,

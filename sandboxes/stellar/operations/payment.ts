@@ -1,9 +1,9 @@
 import type { xdr } from '@stellar/stellar-sdk';
-import { INT64_MAX, formatStroops, toBigInt } from '../amounts';
+import { formatStroops, toBigInt } from '../amounts';
 import { muxedFields, readMuxed } from '../accounts';
 import { assetFields, readAsset, type AssetValue } from '../assets';
-import { AUTHORIZED_FLAG, availableBalance, type LedgerLayer } from '../ledger-state';
-import { opResult, type OpResult } from '../results';
+import { opResult } from '../results';
+import { creditBalance, debitBalance, type TransferRefusal } from './balance-transfer';
 import type { OperationHandler } from './types';
 
 function paymentAsset(body: xdr.PaymentOp): { asset: AssetValue; valid: boolean } {
@@ -11,6 +11,15 @@ function paymentAsset(body: xdr.PaymentOp): { asset: AssetValue; valid: boolean 
   if ('poolShare' in read) return { asset: { type: 'native' }, valid: false };
   return read;
 }
+
+const PAYMENT_REFUSALS = {
+  lineFull: 'paymentLineFull',
+  noTrust: 'paymentNoTrust',
+  notAuthorized: 'paymentNotAuthorized',
+  underfunded: 'paymentUnderfunded',
+  srcNoTrust: 'paymentSrcNoTrust',
+  srcNotAuthorized: 'paymentSrcNotAuthorized',
+} as const satisfies Record<TransferRefusal, string>;
 
 /**
  * PaymentOpFrame, which stellar-core runs as a path payment without a path: the destination is credited first
@@ -39,8 +48,9 @@ export const payment: OperationHandler<xdr.PaymentOp> = {
     const bypassIssuerCheck = asset.type !== 'native' && asset.issuer === destination;
     if (!bypassIssuerCheck && !ltx.account(destination)) return { result: opResult('payment', 'paymentNoDestination') };
 
-    const failure = credit(ltx, destination, asset, amount, header.ledgerSeq) ?? debit(ltx, sourceId, asset, amount, header.ledgerSeq);
-    return { result: failure ?? opResult('payment', 'paymentSuccess') };
+    const refusal =
+      creditBalance(ltx, destination, asset, amount, header.ledgerSeq) ?? debitBalance(ltx, sourceId, asset, amount, header.ledgerSeq);
+    return { result: opResult('payment', refusal ? PAYMENT_REFUSALS[refusal] : 'paymentSuccess') };
   },
 
   describe(body, ctx) {
@@ -62,35 +72,3 @@ export const payment: OperationHandler<xdr.PaymentOp> = {
     };
   },
 };
-
-function credit(ltx: LedgerLayer, to: string, asset: AssetValue, amount: bigint, ledger: number): OpResult | null {
-  if (asset.type === 'native') {
-    const acc = ltx.account(to)!;
-    if (acc.balance > INT64_MAX - amount) return opResult('payment', 'paymentLineFull');
-    ltx.put({ ...acc, balance: acc.balance + amount, lastModifiedLedger: ledger });
-    return null;
-  }
-  if (asset.issuer === to) return null;
-  const line = ltx.trustline(to, asset);
-  if (!line) return opResult('payment', 'paymentNoTrust');
-  if (!(line.flags & AUTHORIZED_FLAG)) return opResult('payment', 'paymentNotAuthorized');
-  if (line.balance > line.limit - amount) return opResult('payment', 'paymentLineFull');
-  ltx.put({ ...line, balance: line.balance + amount, lastModifiedLedger: ledger });
-  return null;
-}
-
-function debit(ltx: LedgerLayer, from: string, asset: AssetValue, amount: bigint, ledger: number): OpResult | null {
-  if (asset.type === 'native') {
-    const acc = ltx.account(from)!;
-    if (amount > availableBalance(acc)) return opResult('payment', 'paymentUnderfunded');
-    ltx.put({ ...acc, balance: acc.balance - amount, lastModifiedLedger: ledger });
-    return null;
-  }
-  if (asset.issuer === from) return null;
-  const line = ltx.trustline(from, asset);
-  if (!line) return opResult('payment', 'paymentSrcNoTrust');
-  if (!(line.flags & AUTHORIZED_FLAG)) return opResult('payment', 'paymentSrcNotAuthorized');
-  if (line.balance < amount) return opResult('payment', 'paymentUnderfunded');
-  ltx.put({ ...line, balance: line.balance - amount, lastModifiedLedger: ledger });
-  return null;
-}

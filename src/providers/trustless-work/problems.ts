@@ -1,3 +1,5 @@
+import { parseRetryAfter } from '../../retry-after';
+
 /**
  * Trustless Work's errors (current generation): RFC 9457 Problem Details with a stable `code` ("Switch on `code`. It
  * is stable and never renamed", docs.trustlesswork.com v2-en/api-rest/errors). Each documented code is classed here
@@ -51,9 +53,5 @@ export function classify(problem: ProblemDetails): 'transient' | 'refusal' | 'un
  */
 export function retryAfterMs(header: string | null, now = Date.now()): number {
   const WINDOW_MS = 60_000;
-  if (!header) return WINDOW_MS;
-  const text = header.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? WINDOW_MS : Math.max(0, at - now);
+  return parseRetryAfter(header, now) ?? WINDOW_MS;
 }

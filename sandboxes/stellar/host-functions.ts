@@ -1,7 +1,8 @@
 import type { xdr } from '@stellar/stellar-sdk';
 import { assetFields, type AssetValue } from './assets';
 import { INT64_MAX, formatStroops } from './amounts';
-import { AUTHORIZED_FLAG, availableBalance, contractDataKey, type LedgerLayer } from './ledger-state';
+import { contractDataKey, type LedgerLayer } from './ledger-state';
+import { creditBalance, debitBalance, type TransferRefusal } from './operations/balance-transfer';
 
 /**
  * The extension point for `invokeHostFunction`. The sandbox runs no WebAssembly: a Soroban transaction is handed
@@ -119,21 +120,9 @@ export class LayerHostLedger implements HostLedger {
       ltx.put({ type: 'contract_balance', contractId: to, asset, balance, lastModifiedLedger: this.ledgerSeq });
       return null;
     }
-    if (asset.type === 'native') {
-      const acc = ltx.account(to);
-      if (!acc) return 'no_account';
-      if (acc.balance + amount > INT64_MAX) return 'line_full';
-      ltx.put({ ...acc, balance: acc.balance + amount, lastModifiedLedger: this.ledgerSeq });
-      return null;
-    }
-    if (asset.issuer === to) return null;
-    if (!ltx.account(to)) return 'no_account';
-    const line = ltx.trustline(to, asset);
-    if (!line) return 'no_trust';
-    if (!(line.flags & AUTHORIZED_FLAG)) return 'not_authorized';
-    if (line.balance + amount > line.limit) return 'line_full';
-    ltx.put({ ...line, balance: line.balance + amount, lastModifiedLedger: this.ledgerSeq });
-    return null;
+    const issuer = asset.type !== 'native' && asset.issuer === to;
+    if (!issuer && !ltx.account(to)) return 'no_account';
+    return classic(creditBalance(ltx, to, asset, amount, this.ledgerSeq));
   }
 
   private debit(ltx: LedgerLayer, from: string, asset: AssetValue, amount: bigint): TransferFailure | null {
@@ -143,20 +132,8 @@ export class LayerHostLedger implements HostLedger {
       ltx.put({ ...current, balance: current.balance - amount, lastModifiedLedger: this.ledgerSeq });
       return null;
     }
-    if (asset.type === 'native') {
-      const acc = ltx.account(from);
-      if (!acc) return 'no_account';
-      if (availableBalance(acc) < amount) return 'underfunded';
-      ltx.put({ ...acc, balance: acc.balance - amount, lastModifiedLedger: this.ledgerSeq });
-      return null;
-    }
-    if (asset.issuer === from) return null;
-    const line = ltx.trustline(from, asset);
-    if (!line) return 'no_trust';
-    if (!(line.flags & AUTHORIZED_FLAG)) return 'not_authorized';
-    if (line.balance < amount) return 'underfunded';
-    ltx.put({ ...line, balance: line.balance - amount, lastModifiedLedger: this.ledgerSeq });
-    return null;
+    if (asset.type === 'native' && !ltx.account(from)) return 'no_account';
+    return classic(debitBalance(ltx, from, asset, amount, this.ledgerSeq));
   }
 
   getData(contractId: string, key: string): string | undefined {
@@ -170,6 +147,20 @@ export class LayerHostLedger implements HostLedger {
   deleteData(contractId: string, key: string): void {
     if (this.ltx.contractData(contractId, key)) this.ltx.remove(contractDataKey(contractId, key));
   }
+}
+
+/** A classic account's refusal in the words of the asset contract's transfer (which side it is on is implied). */
+const CLASSIC_REFUSALS = {
+  lineFull: 'line_full',
+  noTrust: 'no_trust',
+  srcNoTrust: 'no_trust',
+  notAuthorized: 'not_authorized',
+  srcNotAuthorized: 'not_authorized',
+  underfunded: 'underfunded',
+} as const satisfies Record<TransferRefusal, TransferFailure>;
+
+function classic(refusal: TransferRefusal | null): TransferFailure | null {
+  return refusal === null ? null : CLASSIC_REFUSALS[refusal];
 }
 
 /** Horizon's `asset_balance_changes` records. */

@@ -1,4 +1,4 @@
-import { Keypair } from '@stellar/stellar-sdk';
+import { Keypair, xdr } from '@stellar/stellar-sdk';
 import { TrustlessWorkClient, TrustlessWorkRefusal, TrustlessWorkUnavailable } from '../../src/providers/trustless-work/client';
 import { toWireAmount } from '../../src/providers/trustless-work/amounts';
 import {
@@ -76,7 +76,7 @@ test('deploy through the pinned factory and fund, each transaction verified befo
   expect(escrows).toEqual([expect.objectContaining({ contractId, amount: 100, balance: 100, platformFee: 5 })]);
 });
 
-test('a deployment that differs from what we asked is refused before signing: factory, deployer, roles, amount, platform fee, trustline, predicted id', async () => {
+test('a deployment that differs from what we asked is refused before signing: factory, init_fn, deployer, roles, amount, platform fee, trustline, predicted id', async () => {
   const unsigned = await tw.deploySingleRelease({ ...deployBody(w.t, p), amount: 100, platformFee: 5 });
   const base = { passphrase, source: p.platform.publicKey() };
   const deployWith = (d: Partial<ExpectedDeploy>) => ({ ...base, call: { deploy: { ...ours(), contractId: unsigned.contractId, ...d } } });
@@ -91,6 +91,14 @@ test('a deployment that differs from what we asked is refused before signing: fa
   expect(() => verifyUnsigned(unsigned.unsignedXdr, deployWith({ trustline: p.platform.publicKey() }))).toThrow(/trustline/);
   expect(() => verifyUnsigned(unsigned.unsignedXdr, deployWith({ contractId: other }))).toThrow(/is not the one the deployment creates/);
   expect(() => verifyUnsigned(unsigned.unsignedXdr, deployWith({ contractId: undefined }))).toThrow(UnsafeTransactionError);
+  // The factory calls whatever init_fn it is given on the new escrow (contract.rs `tw_new_single_release_escrow`:
+  // `env.invoke_contract(&deployed_address, &init_fn, init_args)`): anything but `initialize_escrow` is refused.
+  const envelope = xdr.TransactionEnvelope.fromXDR(unsigned.unsignedXdr, 'base64');
+  envelope.v1().tx().operations()[0].body().invokeHostFunctionOp().hostFunction().invokeContract().args()[3] =
+    xdr.ScVal.scvSymbol('update_escrow');
+  expect(() => verifyUnsigned(envelope.toXDR('base64'), deployWith({}))).toThrow(
+    /would call update_escrow on the new escrow, not initialize_escrow/,
+  );
   // The deployer must be the account that signs (for orders: the buyer).
   const asBuyer = await tw.deploySingleRelease({ ...deployBody(w.t, p), signer: p.buyer.publicKey(), amount: 100, platformFee: 5 });
   expect(() =>

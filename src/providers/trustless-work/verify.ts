@@ -50,6 +50,12 @@ export interface ExpectedDeploy {
 
 /** The factory function (Trustless-Work/Indexer `internal/indexer/processors/contracts/escrow.go`). */
 export const FACTORY_FN = 'tw_new_single_release_escrow';
+/**
+ * The function the factory calls on the new escrow with `init_args`: the escrow contract's only initializer,
+ * `initialize_escrow(escrow_properties: Escrow)` (trustlesswork-smart-contract-stellar `contracts/escrow/src/contract.rs`;
+ * the factory calls whatever `init_fn` it is given: `env.invoke_contract(&deployed_address, &init_fn, init_args)`).
+ */
+export const ESCROW_INIT_FN = 'initialize_escrow';
 
 /** The roles' keys in the escrow map (Indexer `escrow_parser.go`), by our names. */
 const ROLE_KEYS: Record<keyof Roles, string> = {
@@ -82,6 +88,7 @@ export function contractIdFrom(passphrase: string, deployer: string, salt: Buffe
 function factoryArgs(invoke: xdr.InvokeContractArgs): {
   deployer: string;
   salt: Buffer;
+  initFn: string;
   initArgs: xdr.ScVal[];
   constructorArgs: xdr.ScVal[];
 } {
@@ -96,7 +103,9 @@ function factoryArgs(invoke: xdr.InvokeContractArgs): {
   } catch {
     throw new UnsafeTransactionError('the deployer is not an address');
   }
-  return { deployer, salt: Buffer.from(args[2].bytes()), initArgs: args[4].vec() ?? [], constructorArgs: args[5].vec() ?? [] };
+  if (args[3].switch().name !== 'scvSymbol') throw new UnsafeTransactionError('init_fn is not a symbol');
+  const initFn = args[3].sym().toString();
+  return { deployer, salt: Buffer.from(args[2].bytes()), initFn, initArgs: args[4].vec() ?? [], constructorArgs: args[5].vec() ?? [] };
 }
 
 /** The id of the contract a factory deployment creates, from the transaction itself (a fee bump's inner one). */
@@ -116,8 +125,10 @@ function checkDeploy(invoke: xdr.InvokeContractArgs, expected: ExpectedDeploy, s
     throw new UnsafeTransactionError(`the deployment calls ${contract}, not the pinned factory ${expected.factory}`);
   const name = invoke.functionName().toString();
   if (name !== FACTORY_FN) throw new UnsafeTransactionError(`the factory call is ${name}, expected ${FACTORY_FN}`);
-  const { deployer, salt, initArgs, constructorArgs } = factoryArgs(invoke);
+  const { deployer, salt, initFn, initArgs, constructorArgs } = factoryArgs(invoke);
   if (deployer !== source) throw new UnsafeTransactionError(`the deployer is ${deployer}, expected ${source}`);
+  if (initFn !== ESCROW_INIT_FN)
+    throw new UnsafeTransactionError(`the factory would call ${initFn} on the new escrow, not ${ESCROW_INIT_FN}`);
   if (initArgs.length !== 1 || constructorArgs.length !== 0)
     throw new UnsafeTransactionError('init_args must hold the escrow alone and constructor_args must be empty');
   let e: any;

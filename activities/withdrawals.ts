@@ -19,7 +19,7 @@ export function createWithdrawalActivities(deps: ActivityDeps) {
           currency: input.currency,
           address: input.address,
           memo: input.memo,
-        });
+        }, input.by);
         return renderWithdrawal(row);
       } catch (err) {
         rethrowRefusal(err);

@@ -78,14 +78,14 @@ export const disputeRoutes = [
       404: { description: 'DISPUTE_NOT_FOUND' },
       409: { description: 'INVALID_STATE: already resolved' },
     },
-    async handle({ params, body, deps }) {
+    async handle({ params, body, deps, actor }) {
       const d = await requireDisputeOf(deps, params.id);
       if (d.status === 'RESOLVED')
         throw new AppError('INVALID_STATE', 'cannot assign a resolved dispute', {
           current_status: d.status,
           allowed_from: ['OPEN', 'RESOLVING'],
         });
-      const row = (await assignDispute(deps.database.db, d.id, body.assignee))!;
+      const row = (await assignDispute(deps.database.db, d.id, body.assignee, actor))!;
       return { status: 200, body: { data: renderDispute(row, await findOrder(deps.database.db, d.orderId)) } };
     },
   }),

@@ -47,6 +47,7 @@ export interface AuditFilter {
   resourceType?: string;
   resourceId?: string;
   actorId?: string;
+  requestId?: string;
   from?: Date;
   to?: Date;
 }
@@ -59,6 +60,7 @@ export async function listAudit(db: Db, f: AuditFilter, page: { limit: number; b
   if (f.resourceType) where.push(eq(auditLog.resourceType, f.resourceType));
   if (f.resourceId) where.push(eq(auditLog.resourceId, f.resourceId));
   if (f.actorId) where.push(eq(auditLog.actorId, f.actorId));
+  if (f.requestId) where.push(eq(auditLog.requestId, f.requestId));
   if (f.from) where.push(gte(auditLog.occurredAt, f.from));
   if (f.to) where.push(lte(auditLog.occurredAt, f.to));
   return db

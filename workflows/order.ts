@@ -40,7 +40,7 @@ import {
   type StepError,
 } from '../src/orders/order-state';
 import { ResolutionProblem, resolutionAmounts } from '../src/orders/resolution';
-import { type Actor, signalActor, SYSTEM } from '../src/audit/actor';
+import { type Actor, signalActor, SYSTEM, UNATTRIBUTED } from '../src/audit/actor';
 
 const ledger = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -65,8 +65,6 @@ const escrowOptions = {
 const unboundedEscrow = proxyActivities<Activities>(escrowOptions);
 /** Orders started before a refused release at expiry backed off retried it at once; now 1 s, 2 s, … up to 5 min. */
 const EXPIRY_RETRY_MS = { first: 1_000, max: 5 * 60_000 };
-/** An update that named no actor (one sent before the audit log, or by hand): recorded as such, never guessed. */
-const UNATTRIBUTED: Actor = { type: 'system', id: 'unattributed' };
 /** The request a transition belongs to and who asked for it: the audit log records both with the transition. */
 interface Asked {
   request: OrderCommand['kind'];

@@ -15,6 +15,9 @@ export interface Actor {
 /** A change no caller asked for at that moment: a timer (reservation expiry, auto-release) or the payout of a withdrawal. */
 export const SYSTEM: Actor = { type: 'system', id: 'worker' };
 
+/** A request that named no actor (one sent before the audit log, or by hand to Temporal): recorded as such, never guessed. */
+export const UNATTRIBUTED: Actor = { type: 'system', id: 'unattributed' };
+
 /**
  * A resolution signalled from the Temporal UI or CLI is first known to the workflow as its ordinal (`signal:<n>`);
  * the activity that writes it asks Temporal who sent it (`temporal:<identity>`).

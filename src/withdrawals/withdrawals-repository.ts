@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
-import { type Actor, SYSTEM } from '../audit/actor';
+import { type Actor, SYSTEM, UNATTRIBUTED } from '../audit/actor';
 import { recordAudit } from '../audit/audit-repository';
 import { type Db, type Tx, withTransaction } from '../db/client';
 import { withdrawals, type withdrawalStatuses } from '../db/schema';
@@ -89,9 +89,6 @@ async function emitWithdrawalEvent(pool: Pool, w: WithdrawalRow): Promise<void> 
     },
   });
 }
-
-/** A withdrawal started before the audit log named no actor: recorded as such, never guessed. */
-const UNATTRIBUTED: Actor = { type: 'system', id: 'unattributed' };
 
 /** The audit action of each status a payout reaches. */
 const OUTCOME_ACTIONS: Partial<Record<WithdrawalStatus, string>> = {

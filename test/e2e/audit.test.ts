@@ -163,4 +163,18 @@ test('cancelling a reservation and a withdrawal (created by its key, paid out by
   ]);
   const [created] = (await drive.get(`/audit/logs?resource_id=${wd}&action=withdrawal.create`, supportKey)).body.data;
   expect(created.details).toEqual({ user_id: buyer.id, amount: '3', currency: 'USD', destination_address: outside.publicKey() });
+
+  // The deposit that funded the buyer was credited by the system (the deposit watcher), once.
+  const deposits = (await drive.get('/audit/logs?action=deposit.credit&resource_type=deposit&limit=100', supportKey)).body.data;
+  const buyers = deposits.filter((e: { details: { user_id: string } }) => e.details.user_id === buyer.id);
+  expect(buyers).toEqual([
+    expect.objectContaining({
+      actor_type: 'system',
+      actor_id: 'worker',
+      request_id: null,
+      status_before: null,
+      status_after: 'CREDITED',
+      details: { user_id: buyer.id, amount: '10', currency: 'USD', transaction_hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    }),
+  ]);
 }, 120_000);

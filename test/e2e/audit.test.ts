@@ -1,8 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
-import { orderWorkflowId } from '../../workflows/ids';
+import { orderWorkflowId, withdrawalWorkflowId } from '../../workflows/ids';
 import { resolveSignal } from '../../workflows/messages/order';
 import { unique } from '../helpers/app';
 import { orderDriver } from '../helpers/escrow-orders';
+import { recordHistory } from '../helpers/histories';
 import { eventually, startStellarStack, type StellarStack } from '../helpers/stellar-stack';
 
 /**
@@ -101,6 +102,8 @@ test('funding, disputing, assigning and resolving through REST: each transition 
     resource_type: 'reconciliation',
     details: { users: read.body.data.users, drift: read.body.data.totals.drift, drifted: read.body.data.drifted.length },
   });
+  // Updates that carry who asked, for the replay suite.
+  await recordHistory('order-audited-dispute-released', orderWorkflowId(id));
 }, 120_000);
 
 test('a resolution signalled from the Temporal CLI is recorded under the operator’s identity, not what the signal claims', async () => {
@@ -132,6 +135,7 @@ test('a resolution signalled from the Temporal CLI is recorded under the operato
   ]);
   const byOperator = await drive.get(`/audit/logs?actor_id=${encodeURIComponent('temporal:support-bob@ops-cli')}`, supportKey);
   expect(byOperator.body.data.map((e: { resource_id: string }) => e.resource_id)).toEqual([id, id]);
+  await recordHistory('order-audited-resolved-by-signal', orderWorkflowId(id));
 }, 120_000);
 
 test('cancelling a reservation and a withdrawal (created by its key, paid out by the system) are recorded with their statuses', async () => {
@@ -161,6 +165,7 @@ test('cancelling a reservation and a withdrawal (created by its key, paid out by
     ['withdrawal.submit', 'system', 'worker', null, 'WITHDRAWAL_COMMITTED', 'WITHDRAWAL_PENDING'],
     ['withdrawal.complete', 'system', 'worker', null, 'WITHDRAWAL_PENDING', 'WITHDRAWAL_COMPLETED'],
   ]);
+  await recordHistory('withdrawal-audited-completed', withdrawalWorkflowId(wd));
   const [created] = (await drive.get(`/audit/logs?resource_id=${wd}&action=withdrawal.create`, supportKey)).body.data;
   expect(created.details).toEqual({ user_id: buyer.id, amount: '3', currency: 'USD', destination_address: outside.publicKey() });
 

@@ -109,10 +109,11 @@ export async function setWithdrawalStatus(
     const [before] = await tx.select({ status: withdrawals.status }).from(withdrawals).where(eq(withdrawals.id, id)).for('update');
     const [updated] = await updateStatus(tx, id, status, extra);
     if (before && before.status !== status) {
+      const action = OUTCOME_ACTIONS[status] ?? `withdrawal.${status.toLowerCase()}`;
       await recordAudit(tx, {
-        dedupeKey: `withdrawal.${status}:${id}`,
+        dedupeKey: `${action}:${id}`,
         actor: SYSTEM,
-        action: OUTCOME_ACTIONS[status] ?? `withdrawal.${status.toLowerCase()}`,
+        action,
         resourceType: 'withdrawal',
         resourceId: id,
         statusBefore: before.status,
@@ -127,7 +128,7 @@ export async function setWithdrawalStatus(
 }
 
 function updateStatus(
-  tx: Db | Tx,
+  tx: Tx,
   id: string,
   status: WithdrawalStatus,
   extra: { txHash?: string; failureCode?: string; resultCodes?: unknown },

@@ -11,6 +11,7 @@ import { StellarTransientError } from '../src/stellar/submitter';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 import { refusalOf } from './refusals';
+import { signalSenderOf } from './signal-sender';
 
 export type { Settlement };
 
@@ -68,18 +69,6 @@ function isProviderFault(err: unknown): boolean {
 }
 
 export function createEscrowActivities(deps: ActivityDeps) {
-  /**
-   * `signal:<n>` (the workflow's n-th `resolve` signal) becomes `temporal:<identity>` of the client that sent it, as
-   * Temporal recorded it: a signal's arguments are the sender's to write, its identity is not. A REST resolution
-   * arrives as the API key's id.
-   */
-  const resolverOf = async (resolvedBy: string): Promise<string> => {
-    const ordinal = /^signal:(\d+)$/.exec(resolvedBy)?.[1];
-    if (!ordinal) return resolvedBy;
-    const workflowId = Context.current().info.workflowExecution?.workflowId;
-    const sender = workflowId ? await deps.signalSenders.senderOf(workflowId, 'resolve', Number(ordinal)) : null;
-    return `temporal:${sender ?? 'unknown'}`;
-  };
   const escrow: EscrowDeps = {
     pool: deps.database.pool,
     db: deps.database.db,
@@ -126,7 +115,7 @@ export function createEscrowActivities(deps: ActivityDeps) {
     /** Pays a dispute's resolution out through the contract; a refused payout reopens the dispute. */
     async resolveOrderDispute(o: EscrowOrder & { contractId: string } & ResolutionInput): Promise<Settlement> {
       return step(deps, o.orderId, 'resolve', async () => {
-        const resolvedBy = await resolverOf(o.resolvedBy);
+        const resolvedBy = await signalSenderOf(deps, o.resolvedBy);
         await markResolving(escrow.db, o.disputeId, {
           decision: o.decision,
           releaseAmount: BigInt(o.releaseMinor),

@@ -1,8 +1,8 @@
 import { releaseReservation, reserve } from '../src/ledger';
-import { projectOrder } from '../src/orders/orders-repository';
-import type { OrderState } from '../src/orders/order-state';
+import { projectOrder, type OrderProjection } from '../src/orders/orders-repository';
 import type { ActivityDeps } from './deps';
 import { rethrowRefusal } from './refusals';
+import { auditActor } from './signal-sender';
 
 export interface OrderMoneyInput {
   orderId: string;
@@ -34,15 +34,13 @@ export function createOrderActivities(deps: ActivityDeps) {
         related: { type: 'order', id: input.orderId },
       }).catch(rethrowRefusal);
     },
-    /** Writes the order's state onto its read-model row (ignored when an equal or newer version is there). */
-    async projectOrder(input: {
-      orderId: string;
-      version: number;
-      state: OrderState;
-      at: string;
-      previousEscrow?: string | null;
-    }): Promise<void> {
-      await projectOrder(deps.database.db, input);
+    /**
+     * Writes the order's state onto its read-model row (ignored when an equal or newer version is there), with its
+     * audit entry: an operator's signal is recorded under the identity Temporal saw send it.
+     */
+    async projectOrder(input: OrderProjection): Promise<void> {
+      const audit = input.audit && { ...input.audit, by: await auditActor(deps, input.audit.by) };
+      await projectOrder(deps.database.db, { ...input, ...(audit ? { audit } : {}) });
     },
   };
 }

@@ -12,14 +12,19 @@ export function createWithdrawalActivities(deps: ActivityDeps) {
     /** Records the withdrawal and holds its amount (available → in flight) in one transaction; refusals are final. */
     async commitWithdrawal(input: WithdrawalRequest): Promise<WithdrawalView> {
       try {
-        const row = await createWithdrawal(deps.database.pool, deps.database.db, {
-          id: input.withdrawalId,
-          userId: input.userId,
-          amount: BigInt(input.amountMinor),
-          currency: input.currency,
-          address: input.address,
-          memo: input.memo,
-        });
+        const row = await createWithdrawal(
+          deps.database.pool,
+          deps.database.db,
+          {
+            id: input.withdrawalId,
+            userId: input.userId,
+            amount: BigInt(input.amountMinor),
+            currency: input.currency,
+            address: input.address,
+            memo: input.memo,
+          },
+          input.by,
+        );
         return renderWithdrawal(row);
       } catch (err) {
         rethrowRefusal(err);

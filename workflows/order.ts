@@ -40,6 +40,7 @@ import {
   type StepError,
 } from '../src/orders/order-state';
 import { ResolutionProblem, resolutionAmounts } from '../src/orders/resolution';
+import { type Actor, signalActor, SYSTEM, UNATTRIBUTED } from '../src/audit/actor';
 
 const ledger = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -64,6 +65,11 @@ const escrowOptions = {
 const unboundedEscrow = proxyActivities<Activities>(escrowOptions);
 /** Orders started before a refused release at expiry backed off retried it at once; now 1 s, 2 s, … up to 5 min. */
 const EXPIRY_RETRY_MS = { first: 1_000, max: 5 * 60_000 };
+/** The request a transition belongs to and who asked for it: the audit log records both with the transition. */
+interface Asked {
+  request: OrderCommand['kind'];
+  by: Actor;
+}
 
 /**
  * `order-<id>`: reserve → create escrow → fund → deliver → release, refund, or dispute → resolve.
@@ -109,8 +115,8 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     const next = decide(state, command);
     if (next instanceof InvalidTransition) throw refuse(next);
   };
-  /** Applies a command after its side effect succeeded, and projects the new state. */
-  const apply = async (command: OrderCommand, lastError: StepError | null = null) => {
+  /** Applies a command after its side effect succeeded, and projects the new state (and who asked, for the audit log). */
+  const apply = async (command: OrderCommand, asked: Asked, lastError: StepError | null = null) => {
     const next = decide(state, command);
     if (next instanceof InvalidTransition) throw refuse(next);
     const previousEscrow = state.escrow;
@@ -128,6 +134,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       state,
       at: new Date().toISOString(),
       ...(previousEscrow !== state.escrow ? { previousEscrow } : {}),
+      audit: asked,
     });
   };
   /** The Temporal UI's summary of the order: its status, amount and parties, and the last step's failure if any. */
@@ -171,7 +178,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     }
   };
   /** A request with one side effect: checked again once it is its turn, then `effect`, then the transition. */
-  const exclusive = (command: OrderCommand, effect: () => Promise<void>): Promise<OrderSnapshot> =>
+  const exclusive = (command: OrderCommand, effect: () => Promise<void>, by: Actor = SYSTEM): Promise<OrderSnapshot> =>
     inTurn(async () => {
       validate(command)();
       await effect().catch(async (err) => {
@@ -180,7 +187,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
         if (cause instanceof ApplicationFailure && cause.type === 'PROVIDER_TIMEOUT') await noteError(command.kind, cause);
         throw cause;
       });
-      await apply(command);
+      await apply(command, { request: command.kind, by });
       return { state, version };
     });
   /**
@@ -193,20 +200,22 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     done: (r: T) => OrderCommand,
     failed: OrderCommand,
     stepName: string,
+    by: Actor = SYSTEM,
   ): Promise<OrderSnapshot> =>
     inTurn(async () => {
       validate(begin)();
-      await apply(begin);
+      const asked = { request: begin.kind, by };
+      await apply(begin, asked);
       let result: T;
       try {
         result = await work();
       } catch (err) {
         const cause = unwrap(err);
         const code = cause instanceof ApplicationFailure ? (cause.type ?? 'PROVIDER_ERROR') : 'PROVIDER_ERROR';
-        await apply(failed, { step: stepName, code, message: (cause as Error).message, at: new Date().toISOString() });
+        await apply(failed, asked, { step: stepName, code, message: (cause as Error).message, at: new Date().toISOString() });
         throw cause;
       }
-      await apply(done(result));
+      await apply(done(result), asked);
       return { state, version };
     });
   const checkResolution = (cmd: ResolveCommand) => {
@@ -222,7 +231,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     return amounts;
   };
   /** `resolvedBy`: the API key's id for a REST resolution, `signal:<n>` for the n-th resolve signal (see the activity). */
-  const resolve = (cmd: ResolveCommand, resolvedBy: string) => {
+  const resolve = (cmd: ResolveCommand, resolvedBy: string, by: Actor) => {
     const amounts = checkResolution(cmd);
     return inFlight(
       { kind: 'resolve', decision: cmd.decision },
@@ -239,15 +248,17 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       (settlement) => ({ kind: 'settled', settlement }),
       { kind: 'settlementFailed' },
       'resolve',
+      by,
     );
   };
-  const release = () =>
+  const release = (by: Actor = SYSTEM) =>
     inFlight(
       { kind: 'release' },
       () => escrow().releaseOrderEscrow(escrowOrder()),
       (settlement) => ({ kind: 'settled', settlement }),
       { kind: 'settlementFailed' },
       'release',
+      by,
     );
 
   upsertSearchAttributes([
@@ -256,38 +267,44 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
     { key: SellerIdKey, value: input.sellerId },
   ]);
   setHandler(orderSnapshot, () => ({ state, version }));
-  setHandler(reserveOrder, () => exclusive({ kind: 'reserve' }, () => quick().reserveOrderFunds(money)), {
+  setHandler(reserveOrder, (by?: Actor) => exclusive({ kind: 'reserve' }, () => quick().reserveOrderFunds(money), by ?? UNATTRIBUTED), {
     validator: validate({ kind: 'reserve' }),
   });
   setHandler(
     cancelOrder,
-    () =>
-      exclusive({ kind: 'cancel' }, async () => {
-        if (state.status !== 'ORDER_CREATED') await quick().releaseOrderReservation(money);
-      }),
+    (by?: Actor) =>
+      exclusive(
+        { kind: 'cancel' },
+        async () => {
+          if (state.status !== 'ORDER_CREATED') await quick().releaseOrderReservation(money);
+        },
+        by ?? UNATTRIBUTED,
+      ),
     { validator: validate({ kind: 'cancel' }) },
   );
   setHandler(
     createEscrow,
-    () =>
+    (by?: Actor) =>
       inFlight(
         { kind: 'createEscrow' },
         () => escrow().createEscrowContract(escrowOrder()),
         (r) => ({ kind: 'escrowCreated', contractId: r.contractId }),
         { kind: 'escrowCreationFailed' },
         'create_escrow',
+        by ?? UNATTRIBUTED,
       ),
     { validator: validate({ kind: 'createEscrow' }) },
   );
   setHandler(
     fundEscrow,
-    () =>
+    (by?: Actor) =>
       inFlight(
         { kind: 'fund' },
         () => escrow().fundOrderEscrow(escrowOrder()),
         () => ({ kind: 'funded' }),
         { kind: 'fundingFailed' },
         'fund_escrow',
+        by ?? UNATTRIBUTED,
       ),
     {
       validator: validate({ kind: 'fund' }),
@@ -295,19 +312,20 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   );
   setHandler(
     deliverOrder,
-    (cmd) =>
+    (cmd, by?: Actor) =>
       exclusive(
         { kind: 'deliver' },
         async () => void (await escrow().markOrderDelivered({ ...escrowOrder(), evidence: cmd?.evidence ?? '' })),
+        by ?? UNATTRIBUTED,
       ),
     {
       validator: (_cmd) => validate({ kind: 'deliver' })(),
     },
   );
-  setHandler(releaseOrder, release, { validator: validate({ kind: 'release' }) });
+  setHandler(releaseOrder, (by?: Actor) => release(by ?? UNATTRIBUTED), { validator: validate({ kind: 'release' }) });
   setHandler(
     refundOrder,
-    () =>
+    (by?: Actor) =>
       inFlight(
         // A refund after delivery is refused (the validator and, once it is its turn, this check). A history recorded
         // before that rule may hold one that ran: without the marker it replays as it ran.
@@ -316,6 +334,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
         (settlement) => ({ kind: 'settled', settlement }),
         { kind: 'settlementFailed' },
         'refund',
+        by ?? UNATTRIBUTED,
       ),
     {
       validator: validate({ kind: 'refund' }),
@@ -323,17 +342,20 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   );
   setHandler(
     disputeOrder,
-    (cmd) => {
+    (cmd, by?: Actor) => {
       // Orders started before dispute ids were fixed at creation get the one the API derived the same way.
       const disputeId = input.disputeId ?? cmd.dispute_id!;
-      return exclusive({ kind: 'dispute', disputeId }, () =>
-        escrow().openOrderDispute({
-          ...escrowOrder(),
-          disputeId,
-          openedBy: cmd.opened_by,
-          reason: cmd.reason,
-          ...(cmd.evidence === undefined ? {} : { evidence: cmd.evidence }),
-        }),
+      return exclusive(
+        { kind: 'dispute', disputeId },
+        () =>
+          escrow().openOrderDispute({
+            ...escrowOrder(),
+            disputeId,
+            openedBy: cmd.opened_by,
+            reason: cmd.reason,
+            ...(cmd.evidence === undefined ? {} : { evidence: cmd.evidence }),
+          }),
+        by ?? UNATTRIBUTED,
       );
     },
     {
@@ -350,7 +372,9 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       },
     },
   );
-  setHandler(resolveOrder, (cmd) => resolve(cmd, cmd.resolved_by ?? 'api'), { validator: (cmd) => void checkResolution(cmd) });
+  setHandler(resolveOrder, (cmd, by?: Actor) => resolve(cmd, cmd.resolved_by ?? 'api', by ?? UNATTRIBUTED), {
+    validator: (cmd) => void checkResolution(cmd),
+  });
   let resolveSignals = 0;
   setHandler(resolveSignal, async (cmd) => {
     // Who sent it is Temporal's record of the sender, looked up by the activity; a `resolved_by` in the arguments is ignored.
@@ -371,7 +395,7 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
       });
       return;
     }
-    await resolve(cmd, `signal:${ordinal}`).catch((err) =>
+    await resolve(cmd, `signal:${ordinal}`, signalActor(ordinal)).catch((err) =>
       log.warn('resolve signal failed', { orderId: input.orderId, reason: (err as Error).message }),
     );
   });

@@ -53,7 +53,7 @@ export const paginationSchema = z.object({ has_more: z.boolean(), next_cursor: z
  * An ISO date or date-time that PostgreSQL's timestamptz can hold: years 1 to 9999 once converted to UTC (zod accepts
  * year 0000, and an offset can carry 9999-12-31 into year 10000; PostgreSQL refuses both).
  */
-const isoDate = z.iso
+export const isoDate = z.iso
   .datetime({ offset: true })
   .or(z.iso.date())
   .refine((s) => {

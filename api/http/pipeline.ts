@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { Actor } from '../../src/audit/actor';
 import type { Principal } from '../../src/auth/authenticate';
 import { createSecretBox, parseKeyring } from '../../src/crypto/secret-box';
 import { AppError } from '../../src/errors';
@@ -27,7 +28,19 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
     const key = idempotencyKeyOf(req, route);
     const idempotent =
       key && principal ? { principal: principal.id, key, requestHash: idempotency.requestHash(req.method, req.path, body) } : undefined;
-    const ctx = { body, query, params, principal, deps, requestId: requestIdOf(res), idempotent, log: requestLog(res), req };
+    const requestId = requestIdOf(res);
+    const ctx = {
+      body,
+      query,
+      params,
+      principal,
+      actor: actorOf(principal, requestId),
+      deps,
+      requestId,
+      idempotent,
+      log: requestLog(res),
+      req,
+    };
     if (!idempotent) {
       const result = await countedPerUser(route, body, res, deps, () => route.handle(ctx));
       sendJson(res, result.status, JSON.stringify(result.body));
@@ -66,6 +79,12 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
     );
     sendJson(res, result.status, json);
   };
+}
+
+/** The audit log's actor: the API key by its id (never its secret), or the master key; public routes change nothing. */
+function actorOf(principal: Principal | null, requestId: string): Actor {
+  if (!principal) return { type: 'system', id: 'public', requestId };
+  return principal.kind === 'master' ? { type: 'master_key', id: 'master', requestId } : { type: 'api_key', id: principal.id, requestId };
 }
 
 async function authorize(route: AnyRoute, req: Request, res: Response, deps: ApiDeps): Promise<Principal> {

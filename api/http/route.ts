@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
+import type { Actor } from '../../src/audit/actor';
 import type { Scope } from '../../src/auth/api-keys';
 import type { Principal } from '../../src/auth/authenticate';
 import type { IdempotencyWindow, IdempotentRequest } from '../../src/idempotency';
@@ -14,6 +15,8 @@ export interface RouteContext<B, Q, P> {
   query: Q;
   params: P;
   principal: Principal | null;
+  /** Who is asking, as the audit log records it: the API key (or the master key) and this request's id. */
+  actor: Actor;
   deps: ApiDeps;
   requestId: string;
   /**

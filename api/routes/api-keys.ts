@@ -53,8 +53,8 @@ export const apiKeyRoutes = [
         schema: z.object({ data: apiKeySchema.extend({ key: z.string().meta({ example: 'ohk_live_…' }) }) }),
       },
     },
-    async handle({ body, deps }) {
-      const { row, key } = await createApiKey(deps.database.db, { name: body.name, scopes: body.scopes });
+    async handle({ body, deps, actor }) {
+      const { row, key } = await createApiKey(deps.database.db, { name: body.name, scopes: body.scopes }, actor);
       return { status: 201, body: { data: { ...renderKey(row), key } } };
     },
   }),
@@ -82,8 +82,8 @@ export const apiKeyRoutes = [
       200: { description: 'The revoked key', schema: z.object({ data: apiKeySchema }) },
       404: { description: 'API_KEY_NOT_FOUND' },
     },
-    async handle({ params, deps }) {
-      const row = isId('key', params.id) ? await revokeApiKey(deps.database.db, params.id) : null;
+    async handle({ params, deps, actor }) {
+      const row = isId('key', params.id) ? await revokeApiKey(deps.database.db, params.id, actor) : null;
       if (!row) throw new AppError('API_KEY_NOT_FOUND', 'API key not found', { api_key_id: params.id });
       deps.auth.forget(row.id);
       return { status: 200, body: { data: renderKey(row) } };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { assignDispute, findDispute, listDisputes } from '../../src/disputes/disputes-repository';
 import { AppError } from '../../src/errors';
 import { findOrder, findOrders } from '../../src/orders/orders-repository';
-import { resolveOrder } from '../../workflows/messages/order';
+import { asActor, resolveOrder } from '../../workflows/messages/order';
 import { DECISIONS, ResolutionProblem, resolutionAmounts } from '../../src/orders/resolution';
 import { decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
@@ -78,14 +78,14 @@ export const disputeRoutes = [
       404: { description: 'DISPUTE_NOT_FOUND' },
       409: { description: 'INVALID_STATE: already resolved' },
     },
-    async handle({ params, body, deps }) {
+    async handle({ params, body, deps, actor }) {
       const d = await requireDisputeOf(deps, params.id);
       if (d.status === 'RESOLVED')
         throw new AppError('INVALID_STATE', 'cannot assign a resolved dispute', {
           current_status: d.status,
           allowed_from: ['OPEN', 'RESOLVING'],
         });
-      const row = (await assignDispute(deps.database.db, d.id, body.assignee))!;
+      const row = (await assignDispute(deps.database.db, d.id, body.assignee, actor))!;
       return { status: 200, body: { data: renderDispute(row, await findOrder(deps.database.db, d.orderId)) } };
     },
   }),
@@ -111,7 +111,7 @@ export const disputeRoutes = [
       502: { description: 'PROVIDER_ERROR: the payout was refused; the dispute is OPEN again' },
       504: { description: 'PROVIDER_TIMEOUT: still paying out; retry with the same Idempotency-Key' },
     },
-    async handle({ params, body, deps, idempotent, principal }) {
+    async handle({ params, body, deps, idempotent, principal, actor }) {
       const d = await requireDisputeOf(deps, params.id);
       const order = (await findOrder(deps.database.db, d.orderId))!;
       const checked = resolutionAmounts(body, order.amount);
@@ -122,7 +122,7 @@ export const disputeRoutes = [
         });
       }
       const row = await runOrderUpdate(deps, order, 'resolve', idempotent, (h, updateId) =>
-        h.executeUpdate(resolveOrder, { args: [{ ...body, resolved_by: principal!.id }], updateId }),
+        h.executeUpdate(asActor(resolveOrder), { args: [{ ...body, resolved_by: principal!.id }, actor], updateId }),
       );
       return { status: 200, body: { data: renderDispute((await findDispute(deps.database.db, d.id))!, row) } };
     },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
 import { amountSchema, currencySchema, parseAmount, parseCurrency } from '../../src/money';
-import { createEscrow, fundEscrow } from '../../workflows/messages/order';
+import { asActor, createEscrow, fundEscrow } from '../../workflows/messages/order';
 import { defineRoute } from '../http/route';
 import { escrowSchema, orderIdParams, renderEscrow, requireOrder, runOrderUpdate, stepFailures } from './order-views';
 import { orderUpdateRoute } from './order-update-route';
@@ -19,7 +19,7 @@ export const escrowRoutes = [
     params: orderIdParams,
     body: z.strictObject({ amount: amountSchema, currency: currencySchema }),
     responses: { 200: escrowAnswer, 400: { description: 'VALIDATION_ERROR: amount or currency differ from the order’s' }, ...stepFailures },
-    async handle({ params, body, deps, idempotent }) {
+    async handle({ params, body, deps, idempotent, actor }) {
       const order = await requireOrder(deps, params.id);
       const amount = parseAmount(body.amount);
       const currency = parseCurrency(body.currency);
@@ -38,7 +38,7 @@ export const escrowRoutes = [
           fields: [{ field: 'body.currency', code: 'unsupported', message: 'escrows hold USDC' }],
         });
       const row = await runOrderUpdate(deps, order, 'createEscrow', idempotent, (h, updateId) =>
-        h.executeUpdate(createEscrow, { updateId }),
+        h.executeUpdate(asActor(createEscrow), { args: [actor], updateId }),
       );
       return { status: 200, body: { data: renderEscrow(row) } };
     },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { OrderCommand } from '../../src/orders/order-state';
-import type { reserveOrder } from '../../workflows/messages/order';
+import { asActor, type reserveOrder } from '../../workflows/messages/order';
 import { defineRoute, type RouteSpec } from '../http/route';
 import { escrowSchema, orderIdParams, orderSchema, renderEscrow, renderOrder, runOrderUpdate } from './order-views';
 
@@ -36,9 +36,9 @@ export function orderUpdateRoute(spec: {
     idempotency: { window: '7d' },
     params: orderIdParams,
     responses: { 200: { description: spec.description, schema: answer.schema }, ...spec.failures },
-    async handle({ params, deps, idempotent }) {
+    async handle({ params, deps, idempotent, actor }) {
       const row = await runOrderUpdate(deps, params.id, spec.command, idempotent, (h, updateId) =>
-        h.executeUpdate(spec.update, { updateId }),
+        h.executeUpdate(asActor(spec.update), { args: [actor], updateId }),
       );
       return { status: 200, body: { data: answer.render(row) } };
     },

@@ -1,8 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { Actor } from '../../src/audit/actor';
+import { recordAudit } from '../../src/audit/audit-repository';
 import { AppError } from '../../src/errors';
 import { reconcileCustody } from '../../src/reconciliation/custody';
 import { reconcileEscrows } from '../../src/reconciliation/escrows';
 import { defineRoute } from '../http/route';
+import type { ApiDeps } from '../context';
+
+/** Support's reads of custody and escrows are audited too: who looked, and what drift they were shown. */
+async function auditRead(deps: ApiDeps, actor: Actor, what: 'custody' | 'escrows', details: Record<string, unknown>): Promise<void> {
+  await recordAudit(deps.database.pool, {
+    dedupeKey: `reconciliation.${what}:${randomUUID()}`, // every read is its own entry
+    actor,
+    action: `reconciliation.${what}`,
+    resourceType: 'reconciliation',
+    resourceId: what,
+    statusBefore: null,
+    statusAfter: null,
+    details,
+  });
+}
 
 const escrowLine = z.object({
   order_id: z.string(),
@@ -33,8 +51,10 @@ export const reconciliationRoutes = [
         }),
       },
     },
-    async handle({ deps }) {
-      return { status: 200, body: { data: await reconcileCustody(deps.database.pool, deps.stellar) } };
+    async handle({ deps, actor }) {
+      const data = await reconcileCustody(deps.database.pool, deps.stellar);
+      await auditRead(deps, actor, 'custody', { users: data.users, drift: data.totals.drift, drifted: data.drifted.length });
+      return { status: 200, body: { data } };
     },
   }),
   defineRoute({
@@ -58,10 +78,12 @@ export const reconciliationRoutes = [
       },
       502: { description: 'PROVIDER_ERROR: Trustless Work is not configured or could not be asked' },
     },
-    async handle({ deps }) {
+    async handle({ deps, actor }) {
       if (!deps.trustlessWork)
         throw new AppError('PROVIDER_ERROR', 'Trustless Work is not configured (TRUSTLESS_WORK_API_KEY)', { provider: 'trustless_work' });
-      return { status: 200, body: { data: await reconcileEscrows(deps.database.pool, deps.trustlessWork) } };
+      const data = await reconcileEscrows(deps.database.pool, deps.trustlessWork);
+      await auditRead(deps, actor, 'escrows', { escrows: data.escrows, drift: data.totals.drift, drifted: data.drifted.length });
+      return { status: 200, body: { data } };
     },
   }),
 ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deliverOrder, disputeOrder, refundOrder, releaseOrder } from '../../workflows/messages/order';
+import { asActor, deliverOrder, disputeOrder, refundOrder, releaseOrder } from '../../workflows/messages/order';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { disputeSchema, renderDispute, requireDisputeOf } from './dispute-views';
@@ -17,9 +17,9 @@ export const resolutionRoutes = [
     params: orderIdParams,
     body: z.strictObject({ evidence: text(2000).optional().meta({ description: 'A link or note proving delivery' }) }),
     responses: { 200: { description: 'The order, DELIVERED', schema: z.object({ data: orderSchema }) }, ...stepFailures },
-    async handle({ params, body, deps, idempotent }) {
+    async handle({ params, body, deps, idempotent, actor }) {
       const row = await runOrderUpdate(deps, params.id, 'deliver', idempotent, (h, updateId) =>
-        h.executeUpdate(deliverOrder, { args: [{ evidence: body.evidence }], updateId }),
+        h.executeUpdate(asActor(deliverOrder), { args: [{ evidence: body.evidence }, actor], updateId }),
       );
       return { status: 200, body: { data: renderOrder(row) } };
     },
@@ -55,9 +55,9 @@ export const resolutionRoutes = [
     params: orderIdParams,
     body: z.strictObject({ opened_by: z.enum(['BUYER', 'SELLER']), reason: text(2000), evidence: text(2000).optional() }),
     responses: { 201: { description: 'The dispute, OPEN', schema: z.object({ data: disputeSchema }) }, ...stepFailures },
-    async handle({ params, body, deps, idempotent }) {
+    async handle({ params, body, deps, idempotent, actor }) {
       const row = await runOrderUpdate(deps, params.id, 'dispute', idempotent, (h, updateId) =>
-        h.executeUpdate(disputeOrder, {
+        h.executeUpdate(asActor(disputeOrder), {
           args: [
             {
               dispute_id: disputeIdOf(params.id),
@@ -65,6 +65,7 @@ export const resolutionRoutes = [
               reason: body.reason,
               ...(body.evidence === undefined ? {} : { evidence: body.evidence }),
             },
+            actor,
           ],
           updateId,
         }),

@@ -98,7 +98,7 @@ export const withdrawalRoutes = [
       422: { description: 'INSUFFICIENT_FUNDS (details: available, requested)' },
       429: { description: 'RATE_LIMITED: the user’s 5 withdrawals a minute are spent; retry the same request after Retry-After' },
     },
-    async handle({ body, deps, idempotent }) {
+    async handle({ body, deps, idempotent, actor }) {
       const user = await requireUser(deps.database.db, body.user_id);
       await refuseOwnWallet(deps, body.destination.address);
       // The id (and so the workflow) is derived from the API key, the Idempotency-Key and the body: a retry finds its
@@ -112,6 +112,7 @@ export const withdrawalRoutes = [
         currency: parseCurrency(body.currency) as 'USD',
         address: body.destination.address,
         memo: body.destination.memo === undefined ? null : normalizeMemo(body.destination.memo),
+        by: actor,
       };
       const view = await callWorkflow(deps, (client) =>
         client.workflow.executeUpdateWithStart(commitWithdrawal, {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { prepareBenchDatabase } from '../shared/database';
 import { Keypair } from '@stellar/stellar-sdk';
 import { Client } from 'pg';
+import { SYSTEM } from '../../src/audit/actor';
 import { createApiKey } from '../../src/auth/api-keys-repository';
 import { createDatabase } from '../../src/db/client';
 import { runMigrations } from '../../src/db/migrate';
@@ -162,7 +163,7 @@ async function seed(url: string): Promise<{ ids: string[]; apiKey: string }> {
   }
   const database = createDatabase(url, 1);
   try {
-    const { key } = await createApiKey(database.db, { name: 'bench', scopes: ['read'] });
+    const { key } = await createApiKey(database.db, { name: 'bench', scopes: ['read'] }, SYSTEM);
     return { ids, apiKey: key };
   } finally {
     await database.close();

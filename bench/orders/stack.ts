@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { prepareBenchDatabase } from '../shared/database';
 import { Keypair } from '@stellar/stellar-sdk';
+import { SYSTEM } from '../../src/audit/actor';
 import { createApiKey } from '../../src/auth/api-keys-repository';
 import { loadConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
@@ -126,7 +127,9 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     const config = loadConfig(env); // a wrong setting fails here, naming the variable, rather than in a child
 
     const database = createDatabase(db.url, 1);
-    const apiKey = await createApiKey(database.db, { name: 'bench orders', scopes: ['read', 'write'] }).finally(() => database.close());
+    const apiKey = await createApiKey(database.db, { name: 'bench orders', scopes: ['read', 'write'] }, SYSTEM).finally(() =>
+      database.close(),
+    );
 
     const worker = spawnPart('worker', 'bin/worker.ts', env, 'worker polling');
     const api = spawnPart('api', 'bin/api.ts', env, 'api listening');

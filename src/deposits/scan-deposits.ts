@@ -1,5 +1,7 @@
 import type { Horizon } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
+import { SYSTEM } from '../audit/actor';
+import { recordAudit } from '../audit/audit-repository';
 import { withTransaction } from '../db/client';
 import { credit } from '../ledger';
 import { formatAmount, parseAmount } from '../money';
@@ -108,6 +110,16 @@ async function scanPage(pool: Pool, network: StellarNetwork, opts: { cursorName:
       });
       if (!entry.replayed) {
         credited++;
+        await recordAudit(client, {
+          dedupeKey: `deposit.credit:${network.tag}:${r.id}`,
+          actor: SYSTEM,
+          action: 'deposit.credit',
+          resourceType: 'deposit',
+          resourceId: r.id,
+          statusBefore: null,
+          statusAfter: 'CREDITED',
+          details: { user_id: userId, amount: formatAmount(parseAmount(r.amount)), currency: 'USD', transaction_hash: r.transaction_hash },
+        });
         await insertEvent(client, {
           dedupeKey: `deposit.credited:${network.tag}:${r.id}`,
           type: 'deposit.credited',

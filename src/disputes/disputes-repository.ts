@@ -1,4 +1,7 @@
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../audit/actor';
+import { recordAudit } from '../audit/audit-repository';
 import type { Db } from '../db/client';
 import { disputes } from '../db/schema';
 import { insertEvent } from '../events/events-repository';
@@ -94,9 +97,24 @@ export async function reopenDispute(db: Db, id: string): Promise<void> {
     .where(and(eq(disputes.id, id), eq(disputes.status, 'RESOLVING')));
 }
 
-export async function assignDispute(db: Db, id: string, assignee: string): Promise<DisputeRow | null> {
-  const [row] = await db.update(disputes).set({ assignedTo: assignee, updatedAt: new Date() }).where(eq(disputes.id, id)).returning();
-  return row ?? null;
+/** Assigns a dispute to a support agent, with its audit entry (who assigned it, and to whom it was assigned before). */
+export async function assignDispute(db: Db, id: string, assignee: string, by: Actor): Promise<DisputeRow | null> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(disputes).where(eq(disputes.id, id)).for('update');
+    if (!before) return null;
+    const [row] = await tx.update(disputes).set({ assignedTo: assignee, updatedAt: new Date() }).where(eq(disputes.id, id)).returning();
+    await recordAudit(tx, {
+      dedupeKey: `dispute.assign:${id}:${randomUUID()}`, // each assignment is its own change; none is retried
+      actor: by,
+      action: 'dispute.assign',
+      resourceType: 'dispute',
+      resourceId: id,
+      statusBefore: before.status,
+      statusAfter: row.status,
+      details: { order_id: row.orderId, assignee, previous_assignee: before.assignedTo },
+    });
+    return row;
+  });
 }
 
 export async function findDispute(db: Db, id: string): Promise<DisputeRow | null> {

@@ -1,10 +1,13 @@
 import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Pool } from 'pg';
+import type { Actor } from '../audit/actor';
+import { recordAudit } from '../audit/audit-repository';
+import { orderAuditEntry } from '../audit/order-audit';
 import type { Db } from '../db/client';
 import { orders } from '../db/schema';
 import { insertEvent } from '../events/events-repository';
 import { lastError, type LastError } from './last-error';
-import type { OrderState } from './order-state';
+import type { OrderCommand, OrderState } from './order-state';
 
 export type OrderRow = typeof orders.$inferSelect;
 
@@ -92,6 +95,8 @@ export interface OrderProjection {
   at: string;
   /** Set when this transition changed the escrow's status: an `escrow.*` event is emitted too. */
   previousEscrow?: string | null;
+  /** The request this transition belongs to and who asked: an audit entry, with the statuses the row had before and after. */
+  audit?: { request: OrderCommand['kind']; by: Actor };
 }
 
 /**
@@ -104,6 +109,13 @@ export async function projectOrder(db: Db, p: OrderProjection): Promise<void> {
   const settlement = p.state.settlement ? JSON.stringify(p.state.settlement) : null;
   // One transaction: the row and its events change together (a replayed version changes none of them).
   await db.transaction(async (tx) => {
+    const before = p.audit
+      ? (
+          await tx.execute<{ status: string; escrow_status: string | null }>(
+            sql`SELECT status, escrow_status FROM orders WHERE id = ${p.orderId} FOR UPDATE`,
+          )
+        ).rows[0]
+      : undefined;
     const { rows } = await tx.execute<{ buyer_id: string; seller_id: string }>(sql`UPDATE orders SET status = ${p.state.status},
         escrow_status = ${p.state.escrow}, contract_id = ${p.state.contractId}, dispute_id = ${p.state.disputeId},
         transitions = transitions || ${entry}::jsonb, last_error = ${lastErrorValue(lastError(p.state.lastError))},
@@ -111,6 +123,7 @@ export async function projectOrder(db: Db, p: OrderProjection): Promise<void> {
       WHERE id = ${p.orderId} AND version < ${p.version}
       RETURNING buyer_id, seller_id`);
     if (rows.length === 0) return;
+    if (p.audit && before) await recordAudit(tx, orderAuditEntry({ ...p, ...p.audit, before }));
     const userIds = [rows[0].buyer_id, rows[0].seller_id];
     await insertEvent(tx, {
       dedupeKey: `order.status_changed:${p.orderId}:${p.version}`,

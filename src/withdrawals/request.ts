@@ -1,3 +1,5 @@
+import type { Actor } from '../audit/actor';
+
 /** A withdrawal as the API asks for it: the withdrawal workflow's input and the payment activity's. */
 export interface WithdrawalRequest {
   withdrawalId: string;
@@ -7,4 +9,6 @@ export interface WithdrawalRequest {
   currency: 'USD';
   address: string;
   memo: { type: 'text' | 'id' | 'hash'; value: string } | null;
+  /** Who asked (the API key and request id), for the audit log; absent in withdrawals started before it. */
+  by?: Actor;
 }

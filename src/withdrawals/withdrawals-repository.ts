@@ -1,6 +1,8 @@
 import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
-import { type Db, withTransaction } from '../db/client';
+import { type Actor, SYSTEM, UNATTRIBUTED } from '../audit/actor';
+import { recordAudit } from '../audit/audit-repository';
+import { type Db, type Tx, withTransaction } from '../db/client';
 import { withdrawals, type withdrawalStatuses } from '../db/schema';
 import { holdForWithdrawal } from '../ledger';
 import type { Currency } from '../money';
@@ -25,7 +27,7 @@ export interface NewWithdrawal {
  * neither does (a record that cannot be stored never leaves money held). The hold is keyed by the withdrawal id and
  * the row is unique on it, so a retry after a crash completes nothing twice; INSUFFICIENT_FUNDS leaves nothing behind.
  */
-export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Promise<WithdrawalRow> {
+export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal, by: Actor = UNATTRIBUTED): Promise<WithdrawalRow> {
   const existing = await findWithdrawal(db, w.id);
   if (existing) {
     await emitWithdrawalEvent(pool, existing); // a retry after a crash between the commit and the event
@@ -44,6 +46,16 @@ export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Pr
         amount: w.amount,
         currency: w.currency,
         related: { type: 'withdrawal', id: w.id },
+      });
+      await recordAudit(client, {
+        dedupeKey: `withdrawal.create:${w.id}`,
+        actor: by,
+        action: 'withdrawal.create',
+        resourceType: 'withdrawal',
+        resourceId: w.id,
+        statusBefore: null,
+        statusAfter: 'WITHDRAWAL_COMMITTED',
+        details: { user_id: w.userId, amount: formatAmount(w.amount), currency: w.currency, destination_address: w.address },
       });
     }
   });
@@ -78,6 +90,14 @@ async function emitWithdrawalEvent(pool: Pool, w: WithdrawalRow): Promise<void> 
   });
 }
 
+/** The audit action of each status a payout reaches. */
+const OUTCOME_ACTIONS: Partial<Record<WithdrawalStatus, string>> = {
+  WITHDRAWAL_PENDING: 'withdrawal.submit',
+  WITHDRAWAL_COMPLETED: 'withdrawal.complete',
+  WITHDRAWAL_FAILED: 'withdrawal.fail',
+};
+
+/** Moves a withdrawal to `status` with its audit entry (the system's; the status before is read in the same transaction). */
 export async function setWithdrawalStatus(
   pool: Pool,
   db: Db,
@@ -85,7 +105,35 @@ export async function setWithdrawalStatus(
   status: WithdrawalStatus,
   extra: { txHash?: string; failureCode?: string; resultCodes?: unknown } = {},
 ): Promise<WithdrawalRow> {
-  const [row] = await db
+  const row = await db.transaction(async (tx) => {
+    const [before] = await tx.select({ status: withdrawals.status }).from(withdrawals).where(eq(withdrawals.id, id)).for('update');
+    const [updated] = await updateStatus(tx, id, status, extra);
+    if (before && before.status !== status) {
+      const action = OUTCOME_ACTIONS[status] ?? `withdrawal.${status.toLowerCase()}`;
+      await recordAudit(tx, {
+        dedupeKey: `${action}:${id}`,
+        actor: SYSTEM,
+        action,
+        resourceType: 'withdrawal',
+        resourceId: id,
+        statusBefore: before.status,
+        statusAfter: status,
+        details: { tx_hash: updated.txHash, failure_code: updated.failureCode },
+      });
+    }
+    return updated;
+  });
+  await emitWithdrawalEvent(pool, row);
+  return row;
+}
+
+function updateStatus(
+  tx: Tx,
+  id: string,
+  status: WithdrawalStatus,
+  extra: { txHash?: string; failureCode?: string; resultCodes?: unknown },
+) {
+  return tx
     .update(withdrawals)
     .set({
       status,
@@ -99,8 +147,6 @@ export async function setWithdrawalStatus(
     })
     .where(eq(withdrawals.id, id))
     .returning();
-  await emitWithdrawalEvent(pool, row);
-  return row;
 }
 
 export interface WithdrawalFilter {

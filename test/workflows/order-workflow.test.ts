@@ -10,6 +10,7 @@ import { temporal } from '@temporalio/proto';
 import type { Activities } from '../../activities';
 import { orderWorkflowId } from '../../workflows/ids';
 import {
+  asActor,
   cancelOrder,
   createEscrow,
   deliverOrder,
@@ -905,6 +906,57 @@ describe('disputes', () => {
   });
 });
 
+describe('who asked (audit)', () => {
+  const alice = { type: 'api_key' as const, id: 'key_alice', requestId: 'req-1' };
+  const bob = { type: 'api_key' as const, id: 'key_bob', requestId: 'req-2' };
+  test('the actor an update names reaches every projection its request causes, the in-flight start and the outcome alike', async () => {
+    const o = await startOrder();
+    await o.handle.executeUpdate(asActor(reserveOrder), { args: [alice] });
+    await o.handle.executeUpdate(asActor(createEscrow), { args: [bob] });
+    await o.handle.executeUpdate(asActor(fundEscrow), { args: [alice] });
+    await o.handle.executeUpdate(asActor(deliverOrder), { args: [{ evidence: 'e' }, bob] });
+    expect(o.inputs('projectOrder').map((p) => [p.state.status, p.audit])).toEqual([
+      ['FUNDS_RESERVED', { request: 'reserve', by: alice }],
+      ['ESCROW_CREATING', { request: 'createEscrow', by: bob }],
+      ['ESCROW_CREATED', { request: 'createEscrow', by: bob }],
+      ['ESCROW_FUNDING', { request: 'fund', by: alice }],
+      ['IN_PROGRESS', { request: 'fund', by: alice }],
+      ['DELIVERED', { request: 'deliver', by: bob }],
+    ]);
+  });
+
+  test('a refused step projects its way back under the same request and actor; auto-release after delivery is the system’s', async () => {
+    const o = await startOrder(
+      { autoReleaseAfterMs: 500 },
+      { fundOrderEscrow: () => Promise.reject(refusal('no trustline', 'PROVIDER_ERROR')) },
+    );
+    await advance(o, 'ESCROW_CREATED');
+    await updateFailure(o.handle.executeUpdate(asActor(fundEscrow), { args: [alice] }));
+    expect(
+      o
+        .inputs('projectOrder')
+        .slice(-2)
+        .map((p) => [p.state.status, p.state.lastError?.code, p.audit]),
+    ).toEqual([
+      ['ESCROW_FUNDING', undefined, { request: 'fund', by: alice }],
+      ['ESCROW_CREATED', 'PROVIDER_ERROR', { request: 'fund', by: alice }],
+    ]);
+    o.behave({ fundOrderEscrow: () => ({ txHash: 'tx' }) });
+    await o.handle.executeUpdate(asActor(fundEscrow), { args: [bob] });
+    await o.handle.executeUpdate(asActor(deliverOrder), { args: [{}, bob] });
+    expect((await o.handle.result()).state.status).toBe('RELEASED');
+    expect(
+      o
+        .inputs('projectOrder')
+        .slice(-2)
+        .map((p) => p.audit),
+    ).toEqual([
+      { request: 'release', by: { type: 'system', id: 'worker' } },
+      { request: 'release', by: { type: 'system', id: 'worker' } },
+    ]);
+  }, 20_000);
+});
+
 describe('the resolve signal', () => {
   test('a valid resolve signal resolves the dispute (CLOSED), naming the signal for the activity to look its sender up', async () => {
     const o = await startOrder();
@@ -929,6 +981,16 @@ describe('the resolve signal', () => {
       },
     ]);
     expect(o.inputs('recordRejectedCommand')).toEqual([]);
+    // The audit log's actor is the signal too (its sender is looked up by the projection), for both transitions it caused.
+    expect(
+      o
+        .inputs('projectOrder')
+        .slice(-2)
+        .map((p) => p.audit),
+    ).toEqual([
+      { request: 'resolve', by: { type: 'operator', id: 'signal:1' } },
+      { request: 'resolve', by: { type: 'operator', id: 'signal:1' } },
+    ]);
   });
 
   test('an invalid resolve signal (bad amounts, or not DISPUTED) is recorded as rejected; the workflow keeps running and accepts a valid resolve afterwards', async () => {
@@ -1080,6 +1142,11 @@ describe('timers', () => {
     expect(reserved.inputs('releaseOrderReservation')).toEqual([money(reserved)]);
     expect(created.inputs('releaseOrderReservation')).toEqual([money(created)]);
     expect(reserved.steps()).toEqual(['reserveOrderFunds', 'releaseOrderReservation']);
+    // The expiry is the system's; the reserve sent without an actor is recorded as unattributed, not guessed.
+    expect(reserved.inputs('projectOrder').map((p) => p.audit)).toEqual([
+      { request: 'reserve', by: { type: 'system', id: 'unattributed' } },
+      { request: 'expireReservation', by: { type: 'system', id: 'worker' } },
+    ]);
     expect(created.steps()).toEqual(['reserveOrderFunds', 'createEscrowContract', 'releaseOrderReservation']);
     // Expired: the workflow has ended, funding is refused.
     await expect(created.handle.executeUpdate(fundEscrow)).rejects.toBeInstanceOf(WorkflowNotFoundError);
@@ -1127,6 +1194,7 @@ describe('timers', () => {
     expect(result).toEqual({ state: { ...initialOrderState, status: 'CANCELLED' }, version: 2 });
     expect(o.steps()).toEqual([]);
     expect(o.inputs('projectOrder').map((p) => [p.version, p.state.status])).toEqual([[2, 'CANCELLED']]);
+    expect(o.inputs('projectOrder')[0].audit).toEqual({ request: 'expireOrder', by: { type: 'system', id: 'worker' } });
   }, 20_000);
 
   test('an order reserved before createdTtlMs does not expire by it: it stays FUNDS_RESERVED past that time', async () => {

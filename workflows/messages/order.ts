@@ -1,4 +1,6 @@
+import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Actor } from '../../src/audit/actor';
 import type { OrderState } from '../../src/orders/order-state';
 import type { ResolveCommand } from '../../src/orders/resolution';
 
@@ -52,6 +54,15 @@ export const releaseOrder = defineUpdate<OrderSnapshot>('release');
 export const refundOrder = defineUpdate<OrderSnapshot>('refund');
 export const disputeOrder = defineUpdate<OrderSnapshot, [DisputeCommand]>('dispute');
 export const resolveOrder = defineUpdate<OrderSnapshot, [ResolveCommand]>('resolve');
+
+/**
+ * The same update with who asked appended (`by`: the API key and request id), recorded in the audit log with each
+ * transition the request causes. The API always sends it; handlers accept it absent (updates recorded before the audit
+ * log, or sent by hand), so the plain definitions above stay valid.
+ */
+export function asActor<A extends unknown[]>(update: UpdateDefinition<OrderSnapshot, A>): UpdateDefinition<OrderSnapshot, [...A, Actor]> {
+  return update as unknown as UpdateDefinition<OrderSnapshot, [...A, Actor]>;
+}
 /** The same resolution as a signal, for support staff in the Temporal UI or CLI; an invalid one is recorded and ignored. */
 export const resolveSignal = defineSignal<[ResolveCommand]>('resolve');
 export const orderSnapshot = defineQuery<OrderSnapshot>('state');

@@ -89,6 +89,11 @@ export const configSchema = z.object({
   TRUSTLESS_WORK_API_KEY: z.string().min(1).optional(),
   TRUSTLESS_WORK_TIMEOUT_MS: int(30_000, 1000),
   /**
+   * Trustless Work's request limit per API key (docs api-rest/introduction: 50 requests per 60 seconds). The worker
+   * dispatches escrow steps no faster than this allows at the most requests one step makes, for the whole cluster.
+   */
+  TRUSTLESS_WORK_REQUESTS_PER_MINUTE: int(50, 1),
+  /**
    * Trustless Work's factory contract (C…) on this network: every escrow deployment must call it, and nothing is
    * signed otherwise (docs/trustless-work.md, "the factory deployment"). No default: the id is pinned per network
    * by whoever configures it (the sandbox stack supplies its sandbox's); without it deployments are refused.

@@ -5,7 +5,8 @@ import { cursorName } from '../src/deposits/scan-deposits';
 import { createStellarNetwork } from '../src/stellar/network';
 import { trustlessWorkFromConfig } from '../src/providers/trustless-work/client';
 import { walletSecretBox } from '../src/wallets/wallet-keys';
-import { depositWatcherId } from '../workflows/ids';
+import { depositWatcherId, escrowTaskQueue } from '../workflows/ids';
+import { escrowStepsPerSecond } from '../src/providers/trustless-work/request-budget';
 import { loadConfig, requireFor } from '../src/config';
 import { createDatabase } from '../src/db/client';
 import { createLogger } from '../src/logger';
@@ -28,29 +29,37 @@ export async function startWorker(
   const taskQueue = opts.taskQueue ?? config.TEMPORAL_TASK_QUEUE;
   const bundlePath = opts.workflowBundlePath ?? config.WORKFLOW_BUNDLE_PATH;
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const activities = createActivities({
+    database,
+    logger,
+    stellar: createStellarNetwork(config),
+    secretBox: walletSecretBox(config),
+    depositCursorName: cursorName(config.HORIZON_URL),
+    trustlessWork: trustlessWorkFromConfig(config),
+    signalSenders: signalSenders(() => temporal.client()),
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({
-      database,
-      logger,
-      stellar: createStellarNetwork(config),
-      secretBox: walletSecretBox(config),
-      depositCursorName: cursorName(config.HORIZON_URL),
-      trustlessWork: trustlessWorkFromConfig(config),
-      signalSenders: signalSenders(() => temporal.client()),
-    }),
+    activities,
   });
-  const running = worker.run();
-  logger.info({ taskQueue }, 'worker polling');
+  const escrowWorker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: escrowTaskQueue(taskQueue),
+    activities,
+    maxTaskQueueActivitiesPerSecond: escrowStepsPerSecond(config.TRUSTLESS_WORK_REQUESTS_PER_MINUTE),
+  });
+  const running = Promise.all([worker.run(), escrowWorker.run()]).then(() => undefined);
+  logger.info({ taskQueue, escrowTaskQueue: escrowTaskQueue(taskQueue) }, 'worker polling');
   if (opts.depositWatcher ?? true) await ensureDepositWatcher(config, taskQueue);
   return {
     worker,
     running,
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of [worker, escrowWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await running.catch(() => undefined);
       await connection.close();
       await temporal.close();

@@ -41,6 +41,7 @@ import {
 } from '../src/orders/order-state';
 import { ResolutionProblem, resolutionAmounts } from '../src/orders/resolution';
 import { type Actor, signalActor, SYSTEM, UNATTRIBUTED } from '../src/audit/actor';
+import { escrowTaskQueue } from './ids';
 
 const ledger = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -93,7 +94,19 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   const boundedEscrow = input.escrowStepTimeoutMs
     ? proxyActivities<Activities>({ ...escrowOptions, scheduleToCloseTimeout: input.escrowStepTimeoutMs })
     : unboundedEscrow;
-  const escrow = () => (patched('order-escrow-steps-bounded') ? boundedEscrow : unboundedEscrow);
+  /**
+   * Orders started since `escrow-steps-paced` run their escrow steps on the Trustless Work queue, whose dispatch rate
+   * keeps every order together under Trustless Work's request limit: a burst waits in the queue instead of failing.
+   */
+  const pacedEscrow = proxyActivities<Activities>({
+    ...escrowOptions,
+    taskQueue: escrowTaskQueue(workflowInfo().taskQueue),
+    ...(input.escrowStepTimeoutMs ? { scheduleToCloseTimeout: input.escrowStepTimeoutMs } : {}),
+  });
+  const escrow = () => {
+    if (!patched('order-escrow-steps-bounded')) return unboundedEscrow;
+    return patched('escrow-steps-paced') ? pacedEscrow : boundedEscrow;
+  };
   const money = { orderId: input.orderId, buyerId: input.buyerId, amountMinor: input.amountMinor, currency: input.currency };
   const escrowOrder = () => ({
     orderId: input.orderId,

@@ -122,6 +122,8 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       TRUSTLESS_WORK_URL: sandbox.trustlessWorkUrl,
       TRUSTLESS_WORK_API_KEY: twApiKey,
       TRUSTLESS_WORK_FACTORY_ID: sandbox.trustlessWorkFactoryId,
+      // The same limit the bench's Trustless Work sandbox allows (sandbox.ts): the escrow steps are paced to it.
+      TRUSTLESS_WORK_REQUESTS_PER_MINUTE: String(1_000_000_000),
       WORKFLOW_BUNDLE_PATH: undefined,
     };
     const config = loadConfig(env); // a wrong setting fails here, naming the variable, rather than in a child

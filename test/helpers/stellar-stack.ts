@@ -71,6 +71,8 @@ export async function startStellarStack(
     TRUSTLESS_WORK_URL: trustlessWork.url,
     TRUSTLESS_WORK_API_KEY: twKey,
     TRUSTLESS_WORK_FACTORY_ID: trustlessWork.factoryId,
+    // The orchestrator paces its escrow steps to the same limit the sandbox enforces.
+    TRUSTLESS_WORK_REQUESTS_PER_MINUTE: String(TW_TEST_REQUESTS_PER_MINUTE),
     STELLAR_NETWORK: 'sandbox',
     STELLAR_NETWORK_PASSPHRASE: networkPassphrase,
     HORIZON_URL: sandbox.url,

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { escrowTaskQueue } from '../../workflows/ids';
 import { unique } from './app';
 import { quietTemporalRuntime } from './stellar-stack';
 
@@ -19,6 +20,7 @@ export function useStubbedWorker(queuePrefix: string, activities: object): Stubb
   let connection: NativeConnection | undefined;
   let clientConnection: Connection | undefined;
   let worker: Worker | undefined;
+  let escrowWorker: Worker | undefined;
   let running: Promise<void> | undefined;
   beforeAll(async () => {
     quietTemporalRuntime();
@@ -31,11 +33,14 @@ export function useStubbedWorker(queuePrefix: string, activities: object): Stubb
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
       activities,
     });
-    running = worker.run();
+    // The escrow steps run on the Trustless Work queue (workflows/ids.ts escrowTaskQueue), unpaced here.
+    escrowWorker = await Worker.create({ connection, taskQueue: escrowTaskQueue(env.taskQueue), activities });
+    running = Promise.all([worker.run(), escrowWorker.run()]).then(() => undefined);
   }, 60_000);
   afterAll(async () => {
-    if (worker) {
+    if (worker && escrowWorker) {
       worker.shutdown();
+      escrowWorker.shutdown();
       await running;
     }
     await clientConnection?.close();

@@ -25,6 +25,24 @@ export async function callWorkflow<T>(
   }
 }
 
+/**
+ * Waits up to `waitMs` for a call that long-polls (an update's result): true when it answered, false when the wait ran
+ * out (the step goes on: not an error). A refusal it answers is thrown as an API error, as callWorkflow does.
+ */
+export async function waitForWorkflow(deps: ApiDeps, waitMs: number, call: () => Promise<unknown>): Promise<boolean> {
+  const client = await deps.temporal.client().catch(() => {
+    throw new AppError('SERVICE_UNAVAILABLE', 'The workflow service cannot be reached; retry later');
+  });
+  try {
+    await client.withDeadline(Date.now() + waitMs, call);
+    return true;
+  } catch (err) {
+    const mapped = toAppError(err);
+    if (mapped instanceof AppError && mapped.code === 'PROVIDER_TIMEOUT' && !(err instanceof WorkflowUpdateFailedError)) return false;
+    throw mapped;
+  }
+}
+
 function toAppError(err: unknown): unknown {
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;

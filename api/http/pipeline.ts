@@ -10,7 +10,7 @@ import type { ApiDeps } from '../context';
 import { applyLimit } from './limits';
 import { requestLog, requestIdOf } from './request-context';
 import { sendJson } from './respond';
-import type { AnyRoute, RouteResult } from './route';
+import type { AnyRoute, RouteContext, RouteResult } from './route';
 import { parseOrThrow } from './validation';
 
 /**
@@ -58,6 +58,12 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
       });
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true');
+      const current = route.idempotency!.current;
+      if (current && claim.status < 300) {
+        const now = await current(ctx as RouteContext<unknown, unknown, unknown>);
+        sendJson(res, now.status, JSON.stringify(now.body));
+        return;
+      }
       sendJson(res, claim.status, route.idempotency!.sealed ? sealer.open(claim.body, boundTo) : claim.body);
       return;
     }

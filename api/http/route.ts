@@ -45,7 +45,16 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   query?: Q;
   params?: P;
   /** State-changing routes: how long outcomes are kept, whether the header is mandatory, whether the stored response holds a secret. */
-  idempotency?: { window: IdempotencyWindow; required?: boolean; sealed?: boolean };
+  idempotency?: {
+    window: IdempotencyWindow;
+    required?: boolean;
+    sealed?: boolean;
+    /**
+     * For a step whose outcome comes later (202): a replayed success answers the resource as it is now, not the
+     * stored answer (the step may have finished since). Refusals still replay as stored.
+     */
+    current?: (ctx: RouteContext<unknown, unknown, unknown>) => Promise<RouteResult>;
+  };
   /**
    * An extra per-user limit (requests a minute), keyed by the user the request acts for, shared by every API key.
    * Counts only requests that ran: not replays, not duplicates in progress, not validation refusals (400, 404), not

@@ -9,7 +9,7 @@ import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { amountSchema } from '../../src/money';
 import { disputeSchema, renderDispute, requireDisputeOf } from './dispute-views';
-import { runOrderUpdate } from './order-views';
+import { currentStep, runOrderStep } from './order-steps';
 
 const disputeParams = z.strictObject({ id: z.string().max(64) });
 const answer = (description: string) => ({ description, schema: z.object({ data: disputeSchema }) });
@@ -95,7 +95,14 @@ export const disputeRoutes = [
     tag: 'Disputes',
     summary: 'Resolve a dispute: the contract pays out the decision (FULL_RELEASE, FULL_REFUND or SPLIT; amounts add up to the escrow)',
     access: 'support',
-    idempotency: { window: '7d' },
+    idempotency: {
+      window: '7d',
+      current: async ({ params, deps }) => {
+        const d = await requireDisputeOf(deps, (params as { id: string }).id);
+        const order = (await findOrder(deps.database.db, d.orderId))!;
+        return currentStep(order, (o) => renderDispute(d, o));
+      },
+    },
     params: disputeParams,
     body: z.strictObject({
       decision: z.enum(DECISIONS as ['FULL_RELEASE', 'FULL_REFUND', 'SPLIT']),
@@ -105,13 +112,14 @@ export const disputeRoutes = [
     }),
     responses: {
       200: answer('The dispute, RESOLVED'),
+      202: answer('Accepted: the payout runs (dispute RESOLVING, order RESOLVING); GET the dispute or wait for its event'),
       400: { description: 'VALIDATION_ERROR: the amounts do not add up to the escrowed amount' },
       404: { description: 'DISPUTE_NOT_FOUND' },
       409: { description: 'INVALID_STATE' },
       502: { description: 'PROVIDER_ERROR: the payout was refused; the dispute is OPEN again' },
       504: { description: 'PROVIDER_TIMEOUT: still paying out; retry with the same Idempotency-Key' },
     },
-    async handle({ params, body, deps, idempotent, principal, actor }) {
+    async handle({ params, body, deps, idempotent, principal, actor, req }) {
       const d = await requireDisputeOf(deps, params.id);
       const order = (await findOrder(deps.database.db, d.orderId))!;
       const checked = resolutionAmounts(body, order.amount);
@@ -121,10 +129,14 @@ export const disputeRoutes = [
           fields: [{ field: `body.${String(checked.details.field ?? 'decision')}`, code: 'invalid_resolution', message: checked.message }],
         });
       }
-      const row = await runOrderUpdate(deps, order, 'resolve', idempotent, (h, updateId) =>
-        h.executeUpdate(asActor(resolveOrder), { args: [{ ...body, resolved_by: principal!.id }, actor], updateId }),
+      const step = await runOrderStep(deps, order, 'resolve', { idempotent, req }, (h, updateId) =>
+        h.startUpdate(asActor(resolveOrder), {
+          args: [{ ...body, resolved_by: principal!.id }, actor],
+          updateId,
+          waitForStage: 'ACCEPTED',
+        }),
       );
-      return { status: 200, body: { data: renderDispute((await findDispute(deps.database.db, d.id))!, row) } };
+      return { status: step.status, body: { data: renderDispute((await findDispute(deps.database.db, d.id))!, step.row) } };
     },
   }),
 ];

@@ -3,10 +3,15 @@ import { AppError } from '../../src/errors';
 import { amountSchema, currencySchema, parseAmount, parseCurrency } from '../../src/money';
 import { asActor, createEscrow, fundEscrow } from '../../workflows/messages/order';
 import { defineRoute } from '../http/route';
-import { escrowSchema, orderIdParams, renderEscrow, requireOrder, runOrderUpdate, stepFailures } from './order-views';
+import { escrowSchema, orderIdParams, renderEscrow, requireOrder, stepFailures } from './order-views';
+import { currentStep, runOrderStep } from './order-steps';
 import { orderUpdateRoute } from './order-update-route';
 
 const escrowAnswer = { description: 'The escrow after the step', schema: z.object({ data: escrowSchema }) };
+const acceptedAnswer = {
+  description: 'Accepted: the escrow is being created (order ESCROW_CREATING); GET the order or wait for its event',
+  schema: z.object({ data: escrowSchema }),
+};
 export const escrowRoutes = [
   defineRoute({
     method: 'post',
@@ -15,11 +20,19 @@ export const escrowRoutes = [
     summary:
       'Create the escrow contract through Trustless Work (roles: buyer approves and releases, seller delivers and receives, platform resolves)',
     access: 'write',
-    idempotency: { window: '7d' },
+    idempotency: {
+      window: '7d',
+      current: async ({ params, deps }) => currentStep(await requireOrder(deps, (params as { id: string }).id), renderEscrow),
+    },
     params: orderIdParams,
     body: z.strictObject({ amount: amountSchema, currency: currencySchema }),
-    responses: { 200: escrowAnswer, 400: { description: 'VALIDATION_ERROR: amount or currency differ from the order’s' }, ...stepFailures },
-    async handle({ params, body, deps, idempotent, actor }) {
+    responses: {
+      200: escrowAnswer,
+      202: acceptedAnswer,
+      400: { description: 'VALIDATION_ERROR: amount or currency differ from the order’s' },
+      ...stepFailures,
+    },
+    async handle({ params, body, deps, idempotent, actor, req }) {
       const order = await requireOrder(deps, params.id);
       const amount = parseAmount(body.amount);
       const currency = parseCurrency(body.currency);
@@ -37,10 +50,10 @@ export const escrowRoutes = [
         throw new AppError('VALIDATION_ERROR', 'Escrows hold USDC: only USD orders can be escrowed', {
           fields: [{ field: 'body.currency', code: 'unsupported', message: 'escrows hold USDC' }],
         });
-      const row = await runOrderUpdate(deps, order, 'createEscrow', idempotent, (h, updateId) =>
-        h.executeUpdate(asActor(createEscrow), { args: [actor], updateId }),
+      const step = await runOrderStep(deps, order, 'createEscrow', { idempotent, req }, (h, updateId) =>
+        h.startUpdate(asActor(createEscrow), { args: [actor], updateId, waitForStage: 'ACCEPTED' }),
       );
-      return { status: 200, body: { data: renderEscrow(row) } };
+      return { status: step.status, body: { data: renderEscrow(step.row) } };
     },
   }),
   orderUpdateRoute({
@@ -50,6 +63,7 @@ export const escrowRoutes = [
     command: 'fund',
     update: fundEscrow,
     answer: 'escrow',
+    accepted: true,
     description: escrowAnswer.description,
     failures: stepFailures,
   }),

@@ -55,7 +55,7 @@ async function step(path: string, body?: object, as = key) {
   const res = await s.api.call('POST', `/api/v1${path}`, {
     key: as,
     body,
-    headers: { 'idempotency-key': unique('idem'), 'x-request-id': requestId },
+    headers: { 'idempotency-key': unique('idem'), 'x-request-id': requestId, prefer: 'wait=60' },
   });
   expect(res.headers.get('x-request-id')).toBe(requestId);
   return { status: res.status, body: res.body, requestId };

@@ -100,7 +100,7 @@ test('a worker killed while the escrow funding is in flight still funds the cont
   const buyer = await fundedUser('30');
   const seller = await s.activeUser(key, 60_000);
   const post = (path: string, body?: object, idem = unique('idem')) =>
-    s.api.call('POST', `/api/v1${path}`, { key, body, headers: { 'idempotency-key': idem } });
+    s.api.call('POST', `/api/v1${path}`, { key, body, headers: { 'idempotency-key': idem, prefer: 'wait=60' } });
   const created = await post('/orders', { buyer_id: buyer.id, seller_id: seller.id, amount: '25', currency: 'USD', title: 'Crash test' });
   const id = created.body.data.id as string;
   expect((await post(`/orders/${id}/reserve`)).status).toBe(200);

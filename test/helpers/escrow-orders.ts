@@ -3,16 +3,18 @@ import { eventually, type StellarStack } from './stellar-stack';
 
 /** Drives orders through REST on a stellar stack: parties with deposits, and each lifecycle step. */
 export function orderDriver(s: StellarStack, key: string, supportKey?: string) {
+  /** Steps on chain answer 202 once accepted; these suites wait for the outcome (Prefer: wait), as a client may. */
   const post = (path: string, body?: object, idem: string = unique('idem'), as = key) =>
-    s.api.call('POST', `/api/v1${path}`, { key: as, body, headers: { 'idempotency-key': idem } });
+    s.api.call('POST', `/api/v1${path}`, { key: as, body, headers: { 'idempotency-key': idem, prefer: 'wait=60' } });
   const get = (path: string, as = key) => s.api.call('GET', `/api/v1${path}`, { key: as });
-  /** A client that does what the API asks after a 504: the same request again, with the same Idempotency-Key. */
+  /** A client that asks again, with the same Idempotency-Key, while the step is still running (202) or timed out (504). */
   const postUntilAnswered = async (path: string, body?: object, ms = 90_000) => {
     const idem = unique('idem');
     const deadline = Date.now() + ms;
     for (;;) {
       const res = await post(path, body, idem);
-      if (res.status !== 504 || Date.now() > deadline) return res;
+      if ((res.status !== 504 && res.status !== 202) || Date.now() > deadline) return res;
+      if (res.status === 202) await new Promise((resolve) => setTimeout(resolve, 500));
     }
   };
   return {

@@ -13,8 +13,6 @@ export function apiClient(baseUrl: string, apiKey: string) {
   const call = async (method: 'GET' | 'POST', path: string, body?: object): Promise<Answer> => {
     const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
     if (method === 'POST') headers['idempotency-key'] = crypto.randomUUID();
-    // Steps on chain answer 202 once accepted; a lifecycle waits for each outcome before the next step (RFC 7240).
-    if (method === 'POST') headers.prefer = 'wait=60';
     if (body) headers['content-type'] = 'application/json';
     const res = await fetch(`${baseUrl}/api/v1${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
     const text = await res.text();

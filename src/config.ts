@@ -137,6 +137,11 @@ export const configSchema = z.object({
   WALLET_ACTIVATIONS_PER_KEY_PER_DAY: int(1000, 0),
   /** Wallet activations all keys together may start per UTC day. */
   WALLET_ACTIVATIONS_PER_DAY: int(10_000, 0),
+  /**
+   * Workflows the worker keeps in memory between their tasks. One past it is evicted and replayed from its history
+   * when it next has work (slower, not wrong): this bounds the worker's memory however many orders wait.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: int(1000, 0),
   /** A prebuilt workflow bundle for the worker (the Docker image ships one); unset, the worker bundles at start-up. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });

@@ -3,7 +3,7 @@ import { insertDispute, markResolved, markResolving, reopenDispute } from '../sr
 import { AppError } from '../src/errors';
 import * as steps from '../src/escrow/escrow-steps';
 import type { EscrowDeps, EscrowOrder, Settlement } from '../src/escrow/escrow-steps';
-import { insertEvent } from '../src/events/events-repository';
+import { recordEvent } from '../src/events/events-repository';
 import { lastError } from '../src/orders/last-error';
 import { findOrder, recordStepFailure } from '../src/orders/orders-repository';
 import { TrustlessWorkUnavailable } from '../src/providers/trustless-work/client';
@@ -153,7 +153,7 @@ export function createEscrowActivities(deps: ActivityDeps) {
       userIds: string[];
       at: string;
     }): Promise<void> {
-      await insertEvent(escrow.pool, {
+      await recordEvent(escrow.db, {
         dedupeKey: `order.command_rejected:${input.orderId}:${input.seq}`,
         type: 'order.command_rejected',
         resourceType: 'order',

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Pool } from 'pg';
-import type { Db } from '../db/client';
+import type { Db, Tx } from '../db/client';
 import { orders } from '../db/schema';
 import { insertEvent } from '../events/events-repository';
 import { lastError, type LastError } from './last-error';
@@ -24,32 +24,34 @@ export interface NewOrder {
 
 /** The read model's first row, written as the order is created (ORDER_CREATED); the same id again returns it. */
 export async function insertOrder(db: Db, o: NewOrder, at: Date): Promise<OrderRow> {
-  const [row] = await db
-    .insert(orders)
-    .values({
-      ...o,
-      description: o.description ?? null,
-      clientOrderRef: o.clientOrderRef ?? null,
-      metadata: o.metadata ?? {},
-      autoReleaseAfterSeconds: o.autoReleaseAfterSeconds ?? null,
-      platformFeeBps: o.platformFeeBps ?? 0,
-      status: 'ORDER_CREATED',
-      transitions: [{ status: 'ORDER_CREATED', escrow_status: null, at: at.toISOString() }],
-      createdAt: at,
-      updatedAt: at,
-    })
-    .onConflictDoNothing({ target: orders.id })
-    .returning();
-  const stored = row ?? (await findOrder(db, o.id))!;
-  await insertEvent(db, {
-    dedupeKey: `order.created:${stored.id}`,
-    type: 'order.created',
-    resourceType: 'order',
-    resourceId: stored.id,
-    userIds: [stored.buyerId, stored.sellerId],
-    data: { order_id: stored.id, status: 'ORDER_CREATED', escrow_status: null, version: 1, at: stored.createdAt.toISOString() },
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(orders)
+      .values({
+        ...o,
+        description: o.description ?? null,
+        clientOrderRef: o.clientOrderRef ?? null,
+        metadata: o.metadata ?? {},
+        autoReleaseAfterSeconds: o.autoReleaseAfterSeconds ?? null,
+        platformFeeBps: o.platformFeeBps ?? 0,
+        status: 'ORDER_CREATED',
+        transitions: [{ status: 'ORDER_CREATED', escrow_status: null, at: at.toISOString() }],
+        createdAt: at,
+        updatedAt: at,
+      })
+      .onConflictDoNothing({ target: orders.id })
+      .returning();
+    if (!row) return (await findOrder(tx, o.id))!;
+    await insertEvent(tx, {
+      dedupeKey: `order.created:${row.id}`,
+      type: 'order.created',
+      resourceType: 'order',
+      resourceId: row.id,
+      userIds: [row.buyerId, row.sellerId],
+      data: { order_id: row.id, status: 'ORDER_CREATED', escrow_status: null, version: 1, at: row.createdAt.toISOString() },
+    });
+    return row;
   });
-  return stored;
 }
 
 export async function deleteOrder(db: Db, id: string): Promise<void> {
@@ -62,7 +64,7 @@ export async function findOrders(db: Db, ids: string[]): Promise<Map<string, Ord
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-export async function findOrder(db: Db, id: string): Promise<OrderRow | null> {
+export async function findOrder(db: Db | Tx, id: string): Promise<OrderRow | null> {
   const [row] = await db.select().from(orders).where(eq(orders.id, id));
   return row ?? null;
 }

@@ -34,7 +34,7 @@ export async function payOutWithdrawal(deps: PayOutDeps, withdrawalId: string): 
   if (!isCurrency(w.currency)) throw new Error(`withdrawal ${w.id} has an unknown currency ${w.currency}`);
   const wallet = await findWallet(deps.db, w.userId);
   if (!wallet || wallet.status !== 'ACTIVE') throw new Error(`the wallet of ${w.userId} is not active yet`);
-  if (w.status === 'WITHDRAWAL_COMMITTED') await setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_PENDING');
+  if (w.status === 'WITHDRAWAL_COMMITTED') await setWithdrawalStatus(deps.db, w.id, 'WITHDRAWAL_PENDING');
 
   const user = walletKeypair(deps.box, wallet);
   const { platform, usdc, passphrase } = deps.network;
@@ -68,7 +68,7 @@ export async function payOutWithdrawal(deps: PayOutDeps, withdrawalId: string): 
       key: `withdrawal:${w.id}:reverse`,
       metadata: { failure_code: MEMO_REQUIRED, destination: err.accountId },
     });
-    return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_FAILED', { failureCode: MEMO_REQUIRED });
+    return setWithdrawalStatus(deps.db, w.id, 'WITHDRAWAL_FAILED', { failureCode: MEMO_REQUIRED });
   });
   if ('userId' in outcome) return outcome;
 
@@ -79,12 +79,12 @@ export async function payOutWithdrawal(deps: PayOutDeps, withdrawalId: string): 
       rail: 'stellar',
       metadata: { tx_hash: outcome.hash },
     });
-    return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_COMPLETED', { txHash: outcome.hash });
+    return setWithdrawalStatus(deps.db, w.id, 'WITHDRAWAL_COMPLETED', { txHash: outcome.hash });
   }
   await reverseWithdrawal(deps.pool, { ...ledgerInput, key: `withdrawal:${w.id}:reverse`, metadata: { result_codes: outcome.codes } });
   const failureCode =
     outcome.codes.operations?.find((c) => c !== 'op_success') ?? outcome.codes.inner_transaction ?? outcome.codes.transaction;
-  return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_FAILED', {
+  return setWithdrawalStatus(deps.db, w.id, 'WITHDRAWAL_FAILED', {
     txHash: outcome.hash,
     failureCode,
     resultCodes: outcome.codes,

@@ -1,11 +1,11 @@
 import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
-import { type Db, withTransaction } from '../db/client';
+import { type Db, onClient, withTransaction } from '../db/client';
 import { withdrawals, type withdrawalStatuses } from '../db/schema';
 import { holdForWithdrawal } from '../ledger';
 import type { Currency } from '../money';
 import type { NormalMemo } from './destination';
-import { insertEvent } from '../events/events-repository';
+import { type EventWriter, insertEvent } from '../events/events-repository';
 import { formatAmount } from '../money';
 
 export type WithdrawalRow = typeof withdrawals.$inferSelect;
@@ -27,10 +27,7 @@ export interface NewWithdrawal {
  */
 export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Promise<WithdrawalRow> {
   const existing = await findWithdrawal(db, w.id);
-  if (existing) {
-    await emitWithdrawalEvent(pool, existing); // a retry after a crash between the commit and the event
-    return existing;
-  }
+  if (existing) return existing;
   await withTransaction(pool, async (client) => {
     const inserted = await client.query(
       `INSERT INTO withdrawals (id, user_id, amount, currency, destination_type, destination_address, memo, memo_type, status)
@@ -45,11 +42,10 @@ export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Pr
         currency: w.currency,
         related: { type: 'withdrawal', id: w.id },
       });
+      await emitWithdrawalEvent(client, (await findWithdrawal(onClient(client), w.id))!);
     }
   });
-  const row = (await findWithdrawal(db, w.id))!;
-  await emitWithdrawalEvent(pool, row);
-  return row;
+  return (await findWithdrawal(db, w.id))!;
 }
 
 export async function findWithdrawal(db: Db, id: string): Promise<WithdrawalRow | null> {
@@ -58,9 +54,9 @@ export async function findWithdrawal(db: Db, id: string): Promise<WithdrawalRow 
 }
 
 /** Every status a withdrawal reaches is an event (`withdrawal.committed`, `.pending`, `.completed`, `.failed`). */
-async function emitWithdrawalEvent(pool: Pool, w: WithdrawalRow): Promise<void> {
+async function emitWithdrawalEvent(tx: EventWriter, w: WithdrawalRow): Promise<void> {
   const name = w.status.replace('WITHDRAWAL_', '').toLowerCase();
-  await insertEvent(pool, {
+  await insertEvent(tx, {
     dedupeKey: `withdrawal.${name}:${w.id}`,
     type: `withdrawal.${name}`,
     resourceType: 'withdrawal',
@@ -79,28 +75,29 @@ async function emitWithdrawalEvent(pool: Pool, w: WithdrawalRow): Promise<void> 
 }
 
 export async function setWithdrawalStatus(
-  pool: Pool,
   db: Db,
   id: string,
   status: WithdrawalStatus,
   extra: { txHash?: string; failureCode?: string; resultCodes?: unknown } = {},
 ): Promise<WithdrawalRow> {
-  const [row] = await db
-    .update(withdrawals)
-    .set({
-      status,
-      updatedAt: sql`now()`,
-      ...(extra.txHash ? { txHash: extra.txHash } : {}),
-      ...(extra.failureCode ? { failureCode: extra.failureCode } : {}),
-      ...(extra.resultCodes ? { resultCodes: extra.resultCodes } : {}),
-      ...(status === 'WITHDRAWAL_COMPLETED' || status === 'WITHDRAWAL_FAILED'
-        ? { completedAt: sql`coalesce(${withdrawals.completedAt}, now())` }
-        : {}),
-    })
-    .where(eq(withdrawals.id, id))
-    .returning();
-  await emitWithdrawalEvent(pool, row);
-  return row;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(withdrawals)
+      .set({
+        status,
+        updatedAt: sql`now()`,
+        ...(extra.txHash ? { txHash: extra.txHash } : {}),
+        ...(extra.failureCode ? { failureCode: extra.failureCode } : {}),
+        ...(extra.resultCodes ? { resultCodes: extra.resultCodes } : {}),
+        ...(status === 'WITHDRAWAL_COMPLETED' || status === 'WITHDRAWAL_FAILED'
+          ? { completedAt: sql`coalesce(${withdrawals.completedAt}, now())` }
+          : {}),
+      })
+      .where(eq(withdrawals.id, id))
+      .returning();
+    await emitWithdrawalEvent(tx, row);
+    return row;
+  });
 }
 
 export interface WithdrawalFilter {

@@ -119,7 +119,6 @@ export function createEscrowActivities(deps: ActivityDeps) {
           openedBy: o.openedBy,
           reason: o.reason,
           evidence: o.evidence,
-          userIds: [o.buyerId, o.sellerId],
         });
       });
     },
@@ -136,7 +135,7 @@ export function createEscrowActivities(deps: ActivityDeps) {
         });
         try {
           const settlement = await steps.resolveEscrow(escrow, o);
-          await markResolved(escrow.db, o.disputeId, [o.buyerId, o.sellerId]);
+          await markResolved(escrow.db, o.disputeId);
           return settlement;
         } catch (err) {
           if (err instanceof AppError) await reopenDispute(escrow.db, o.disputeId);
@@ -156,7 +155,6 @@ export function createEscrowActivities(deps: ActivityDeps) {
       await recordEvent(escrow.db, {
         dedupeKey: `order.command_rejected:${input.orderId}:${input.seq}`,
         type: 'order.command_rejected',
-        resourceType: 'order',
         resourceId: input.orderId,
         userIds: input.userIds,
         data: { order_id: input.orderId, command: input.command, reason: input.reason, at: input.at },

@@ -30,6 +30,7 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
     const ctx = { body, query, params, principal, deps, requestId: requestIdOf(res), idempotent, log: requestLog(res), req };
     if (!idempotent) {
       const result = await countedPerUser(route, body, res, deps, () => route.handle(ctx));
+      if (result.stream) return result.stream(res);
       sendJson(res, result.status, JSON.stringify(result.body));
       return;
     }

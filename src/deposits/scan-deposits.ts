@@ -3,7 +3,9 @@ import type { Pool } from 'pg';
 import { withTransaction } from '../db/client';
 import { credit } from '../ledger';
 import { formatAmount, parseAmount } from '../money';
+import { announceBalances } from '../events/balance-events';
 import { insertEvent } from '../events/events-repository';
+import type { PostedEntry } from '../ledger';
 import type { StellarNetwork } from '../stellar/network';
 import { walletOwners } from '../wallets/wallets-repository';
 import { findCursor, resetCursor, saveCursor } from './deposits-repository';
@@ -49,11 +51,11 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
       r.asset_issuer === network.usdc.issuer,
   );
   return withTransaction(pool, async (client) => {
-    let credited = 0;
     const userOf = await walletOwners(
       client,
       incoming.map((r) => r.to),
     );
+    const credits: Array<{ r: Horizon.ServerApi.PaymentOperationRecord; userId: string; entry: PostedEntry }> = [];
     for (const r of incoming) {
       const userId = userOf.get(r.to);
       if (!userId) continue;
@@ -66,25 +68,29 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
         related: { type: 'stellar_payment', id: r.id },
         metadata: { transaction_hash: r.transaction_hash, from: r.from, to: r.to },
       });
-      if (!entry.replayed) {
-        credited++;
-        await insertEvent(client, {
-          dedupeKey: `deposit.credited:${network.tag}:${r.id}`,
-          type: 'deposit.credited',
-          resourceType: 'deposit',
-          resourceId: r.id,
-          userIds: [userId],
-          data: {
-            user_id: userId,
-            amount: formatAmount(parseAmount(r.amount)),
-            currency: 'USD',
-            transaction_hash: r.transaction_hash,
-            from: r.from,
-            ledger_entry_id: entry.id,
-          },
-        });
-      }
+      if (!entry.replayed) credits.push({ r, userId, entry });
     }
+    // The events last, after every ledger lock is taken (events-repository's ordering lock is held until commit).
+    for (const { r, userId, entry } of credits) {
+      await insertEvent(client, {
+        dedupeKey: `deposit.credited:${network.tag}:${r.id}`,
+        type: 'deposit.credited',
+        resourceId: r.id,
+        userIds: [userId],
+        data: {
+          id: r.id,
+          user_id: userId,
+          amount: formatAmount(parseAmount(r.amount)),
+          currency: 'USD',
+          transaction_hash: r.transaction_hash,
+          from: r.from,
+          ledger_entry_id: entry.id,
+          created_at: r.created_at,
+        },
+      });
+      await announceBalances(client, entry);
+    }
+    const credited = credits.length;
     const last = records[records.length - 1].paging_token;
     await saveCursor(client, opts.cursorName, last);
     return { scanned: records.length, credited, cursor: last, caughtUp: records.length < PAGE };
@@ -127,7 +133,6 @@ async function afterReset(pool: Pool, network: StellarNetwork, name: string, cur
     await insertEvent(client, {
       dedupeKey: `deposits.network_reset:${network.tag}:${cursor}`,
       type: 'deposits.network_reset',
-      resourceType: 'network',
       resourceId: network.tag,
       userIds: [],
       data: { network: network.name, cursor, latest_ledger: latestLedger, resumed_at: resumeAt },

@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import type { Db, Tx } from '../db/client';
+import { type EventType, resourceOf } from './catalog';
 import { parseTypePatterns } from './event-filter';
 import { renderEvent, type EventView } from './event-view';
 
@@ -12,8 +13,8 @@ import { renderEvent, type EventView } from './event-view';
 export interface DomainEvent {
   /** Unique per state change, e.g. `deposit.credited:<op id>`: emitting it again does nothing. */
   dedupeKey: string;
-  type: string;
-  resourceType: string;
+  type: EventType;
+  /** The resource's id; its type is the catalog's (src/events/catalog.ts). */
   resourceId: string;
   userIds: string[];
   data: Record<string, unknown>;
@@ -54,15 +55,23 @@ async function run<T extends Record<string, unknown>>(q: EventReader, statement:
  * it was and not announced again.
  */
 export async function insertEvent(tx: EventWriter, e: DomainEvent): Promise<void> {
-  await run(tx, sql`SELECT ${ORDER_LOCK}`);
+  await takeEventOrder(tx);
   await run(
     tx,
     sql`WITH inserted AS (
       INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
-      VALUES (${e.dedupeKey}, ${e.type}, ${e.resourceType}, ${e.resourceId}, ${sql.param(e.userIds)}::text[], ${JSON.stringify(e.data)}::jsonb)
+      VALUES (${e.dedupeKey}, ${e.type}, ${resourceOf(e.type)}, ${e.resourceId}, ${sql.param(e.userIds)}::text[], ${JSON.stringify(e.data)}::jsonb)
       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id)
     SELECT pg_notify(${EVENTS_CHANNEL}, id::text) FROM inserted`,
   );
+}
+
+/**
+ * Takes the ordering lock now (insertEvent takes it anyway): for a caller whose event's data is read in the
+ * transaction (a balance), so no event committed after that read can carry an id below it.
+ */
+export async function takeEventOrder(tx: EventWriter): Promise<void> {
+  await run(tx, sql`SELECT ${ORDER_LOCK}`);
 }
 
 /** Records an event that describes no other row change (e.g. a refused command) in a transaction of its own. */

@@ -4,7 +4,9 @@ import type { Db, Tx } from '../db/client';
 import { orders } from '../db/schema';
 import { insertEvent } from '../events/events-repository';
 import { lastError, type LastError } from './last-error';
-import type { OrderState } from './order-state';
+import type { EscrowStatus, OrderState } from './order-state';
+import { renderEscrow, renderOrder } from './render';
+import type { EventType } from '../events/catalog';
 
 export type OrderRow = typeof orders.$inferSelect;
 
@@ -45,10 +47,9 @@ export async function insertOrder(db: Db, o: NewOrder, at: Date): Promise<OrderR
     await insertEvent(tx, {
       dedupeKey: `order.created:${row.id}`,
       type: 'order.created',
-      resourceType: 'order',
       resourceId: row.id,
       userIds: [row.buyerId, row.sellerId],
-      data: { order_id: row.id, status: 'ORDER_CREATED', escrow_status: null, version: 1, at: row.createdAt.toISOString() },
+      data: { ...renderOrder(row) },
     });
     return row;
   });
@@ -70,7 +71,7 @@ export async function findOrder(db: Db | Tx, id: string): Promise<OrderRow | nul
 }
 
 /** The `escrow.*` event an escrow status change emits (001's webhook names). */
-const ESCROW_EVENTS: Record<string, string> = {
+const ESCROW_EVENTS: Record<EscrowStatus, EventType> = {
   CREATED: 'escrow.created',
   FUNDED: 'escrow.funded',
   RELEASED: 'escrow.released',
@@ -102,41 +103,33 @@ export interface OrderProjection {
  */
 export async function projectOrder(db: Db, p: OrderProjection): Promise<void> {
   const entry = JSON.stringify([{ status: p.state.status, escrow_status: p.state.escrow, at: p.at }]);
-  const escrowType = p.previousEscrow !== undefined && p.state.escrow ? ESCROW_EVENTS[p.state.escrow] : undefined;
+  const escrowType = p.previousEscrow !== undefined && p.state.escrow ? ESCROW_EVENTS[p.state.escrow as EscrowStatus] : undefined;
   const settlement = p.state.settlement ? JSON.stringify(p.state.settlement) : null;
   // One transaction: the row and its events change together (a replayed version changes none of them).
   await db.transaction(async (tx) => {
-    const { rows } = await tx.execute<{ buyer_id: string; seller_id: string }>(sql`UPDATE orders SET status = ${p.state.status},
+    const { rows } = await tx.execute(sql`UPDATE orders SET status = ${p.state.status},
         escrow_status = ${p.state.escrow}, contract_id = ${p.state.contractId}, dispute_id = ${p.state.disputeId},
         transitions = transitions || ${entry}::jsonb, last_error = ${lastErrorValue(lastError(p.state.lastError))},
         settlement = coalesce(${settlement}::jsonb, settlement), version = ${p.version}, updated_at = ${p.at}::timestamptz
       WHERE id = ${p.orderId} AND version < ${p.version}
-      RETURNING buyer_id, seller_id`);
+      RETURNING id`);
     if (rows.length === 0) return;
-    const userIds = [rows[0].buyer_id, rows[0].seller_id];
+    const row = (await findOrder(tx, p.orderId))!;
+    const userIds = [row.buyerId, row.sellerId];
     await insertEvent(tx, {
       dedupeKey: `order.status_changed:${p.orderId}:${p.version}`,
       type: 'order.status_changed',
-      resourceType: 'order',
       resourceId: p.orderId,
       userIds,
-      data: { order_id: p.orderId, status: p.state.status, escrow_status: p.state.escrow, version: p.version, at: p.at },
+      data: { ...renderOrder(row) },
     });
     if (escrowType === undefined) return;
     await insertEvent(tx, {
       dedupeKey: `${escrowType}:${p.orderId}`,
       type: escrowType,
-      resourceType: 'order',
       resourceId: p.orderId,
       userIds,
-      data: {
-        order_id: p.orderId,
-        contract_id: p.state.contractId,
-        status: p.state.escrow,
-        previous_status: p.previousEscrow ?? null,
-        settlement: p.state.settlement ?? null,
-        at: p.at,
-      },
+      data: { ...renderEscrow(row), previous_status: p.previousEscrow ?? null },
     });
   });
 }

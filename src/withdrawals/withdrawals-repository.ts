@@ -6,7 +6,9 @@ import { holdForWithdrawal } from '../ledger';
 import type { Currency } from '../money';
 import type { NormalMemo } from './destination';
 import { type EventWriter, insertEvent } from '../events/events-repository';
-import { formatAmount } from '../money';
+import { renderWithdrawal } from './render';
+import { announceBalances } from '../events/balance-events';
+import type { EventType } from '../events/catalog';
 
 export type WithdrawalRow = typeof withdrawals.$inferSelect;
 export type WithdrawalStatus = (typeof withdrawalStatuses)[number];
@@ -35,7 +37,7 @@ export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Pr
       [w.id, w.userId, w.amount.toString(), w.currency, w.address, w.memo?.value ?? null, w.memo?.type ?? null],
     );
     if (inserted.rowCount === 1) {
-      await holdForWithdrawal(client as unknown as Pool, {
+      const hold = await holdForWithdrawal(client as unknown as Pool, {
         key: `withdrawal:${w.id}:hold`,
         userId: w.userId,
         amount: w.amount,
@@ -43,6 +45,7 @@ export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal): Pr
         related: { type: 'withdrawal', id: w.id },
       });
       await emitWithdrawalEvent(client, (await findWithdrawal(onClient(client), w.id))!);
+      await announceBalances(client, hold);
     }
   });
   return (await findWithdrawal(db, w.id))!;
@@ -53,24 +56,23 @@ export async function findWithdrawal(db: Db, id: string): Promise<WithdrawalRow 
   return row ?? null;
 }
 
-/** Every status a withdrawal reaches is an event (`withdrawal.committed`, `.pending`, `.completed`, `.failed`). */
+/** WITHDRAWAL_CREATED is a search-attribute value of the workflow before its commit, never a stored status. */
+const STATUS_EVENTS: Record<Exclude<WithdrawalStatus, 'WITHDRAWAL_CREATED'>, EventType> = {
+  WITHDRAWAL_COMMITTED: 'withdrawal.committed',
+  WITHDRAWAL_PENDING: 'withdrawal.pending',
+  WITHDRAWAL_COMPLETED: 'withdrawal.completed',
+  WITHDRAWAL_FAILED: 'withdrawal.failed',
+};
+
+/** Every status a withdrawal reaches is an event (`withdrawal.committed`, `.pending`, `.completed`, `.failed`), once. */
 async function emitWithdrawalEvent(tx: EventWriter, w: WithdrawalRow): Promise<void> {
-  const name = w.status.replace('WITHDRAWAL_', '').toLowerCase();
+  const type = STATUS_EVENTS[w.status as keyof typeof STATUS_EVENTS];
   await insertEvent(tx, {
-    dedupeKey: `withdrawal.${name}:${w.id}`,
-    type: `withdrawal.${name}`,
-    resourceType: 'withdrawal',
+    dedupeKey: `${type}:${w.id}`,
+    type,
     resourceId: w.id,
     userIds: [w.userId],
-    data: {
-      withdrawal_id: w.id,
-      user_id: w.userId,
-      status: w.status,
-      amount: formatAmount(w.amount),
-      currency: w.currency,
-      tx_hash: w.txHash,
-      failure_code: w.failureCode,
-    },
+    data: { ...renderWithdrawal(w) },
   });
 }
 

@@ -94,9 +94,11 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
       return res.body.data.key as string;
     },
     async close() {
-      await Promise.all([server, metricsServer].map((s) => new Promise<void>((r) => s.close(() => r()))));
-      server.closeAllConnections();
+      const closed = [server, metricsServer].map((s) => new Promise<void>((r) => s.close(() => r())));
+      server.closeAllConnections(); // event streams never end on their own
       metricsServer.closeAllConnections();
+      await Promise.all(closed);
+      await deps.events.feed.close();
       await deps.rateLimiter.close();
       await temporal.close();
       await database.close();

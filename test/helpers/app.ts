@@ -71,6 +71,11 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
       headers['content-type'] ??= 'application/json';
     }
     const res = await fetch(`${url}${path}`, { method, headers, body });
+    // An event stream never ends: its status and headers are the answer (test/helpers/event-source.ts reads streams).
+    if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
+      await res.body?.cancel();
+      return { status: res.status, headers: res.headers, text: '', body: undefined };
+    }
     const text = await res.text();
     let parsed: unknown = undefined;
     try {

@@ -131,7 +131,7 @@ export class EventStream implements FeedSubscriber {
   private pump(): void {
     while (!this.closed && this.head < this.queue.length) {
       if (this.res.writableNeedDrain) {
-        void this.drained().then((ok) => ok && this.pump());
+        if (!this.draining) void this.drained().then((ok) => ok && this.pump());
         return;
       }
       this.write(this.queue[this.head++]);
@@ -142,18 +142,20 @@ export class EventStream implements FeedSubscriber {
   /** Resolves true when the client took what was written, false when it was cut off for taking nothing for stallMs. */
   private drained(): Promise<boolean> {
     this.draining ??= new Promise<boolean>((resolve) => {
-      const stalled = setTimeout(() => {
-        this.res.off('drain', onDrain);
-        this.cutOff();
-        resolve(false);
-      }, this.opts.stallMs);
-      const onDrain = () => {
+      const done = (ok: boolean) => {
         clearTimeout(stalled);
-        resolve(!this.closed);
+        this.res.off('drain', onDrain).off('close', onClose);
+        this.draining = null;
+        resolve(ok);
       };
-      this.res.once('drain', onDrain);
-      this.res.once('close', () => (clearTimeout(stalled), resolve(false)));
-    }).finally(() => (this.draining = null));
+      const onDrain = () => done(!this.closed);
+      const onClose = () => done(false);
+      const stalled = setTimeout(() => {
+        done(false);
+        this.cutOff();
+      }, this.opts.stallMs);
+      this.res.once('drain', onDrain).once('close', onClose);
+    });
     return this.draining;
   }
 

@@ -47,6 +47,10 @@ export class EventFeed {
       await this.notifications.start();
       this.last = await latestEventId(this.pool);
     })();
+    this.started.catch(() => {
+      this.unsubscribe?.();
+      this.started = null; // the next stream tries again
+    });
     return this.started;
   }
 

@@ -37,7 +37,8 @@ function frameOf(e: EventView): string {
  * streams never wait for it.
  */
 export class EventStream implements FeedSubscriber {
-  private lastId: bigint;
+  /** The last event id written (`evt_…`: fixed width, so ids compare as strings in id order). */
+  private lastId: string;
   private readonly queue: EventView[] = [];
   private head = 0;
   private live = false;
@@ -56,7 +57,7 @@ export class EventStream implements FeedSubscriber {
     cursor: bigint,
     private readonly opts: EventStreamOptions,
   ) {
-    this.lastId = cursor;
+    this.lastId = formatEventId(cursor);
   }
 
   /** Sends the headers, then the history, then goes live. */
@@ -71,7 +72,7 @@ export class EventStream implements FeedSubscriber {
     if (!res.socket || res.socket.destroyed) return this.end(); // the client left before the stream began
     res.socket.setNoDelay(true);
     this.unsubscribe = this.feed.subscribe(this);
-    res.write(`retry: ${this.opts.retryMs}\n: events after ${formatEventId(this.lastId)}\n\n`);
+    res.write(`retry: ${this.opts.retryMs}\n: events after ${this.lastId}\n\n`);
     this.heartbeat = setInterval(() => {
       if (!this.closed && !res.writableNeedDrain) res.write(': heartbeat\n\n');
       this.feed.poke(); // a safety net: a notification lost in transit is read at the next beat
@@ -92,7 +93,10 @@ export class EventStream implements FeedSubscriber {
     if (this.closed) return;
     for (const e of events) if (matchesFilter(this.filter, e)) this.queue.push(e);
     if (this.queue.length - this.head > this.opts.maxPending) return this.cutOff();
-    if (this.live) this.pump();
+    if (!this.live) return;
+    this.res.cork(); // a batch of events leaves in one write
+    this.pump();
+    this.res.uncork();
   }
 
   lost(): void {
@@ -112,7 +116,7 @@ export class EventStream implements FeedSubscriber {
   private async catchUp(): Promise<void> {
     for (;;) {
       const events = await listEventsAfter(this.pool, {
-        afterId: this.lastId,
+        afterId: parseEventId(this.lastId)!,
         types: this.typePatterns,
         resourceType: this.filter.resourceType,
         resourceId: this.filter.resourceId,
@@ -160,10 +164,9 @@ export class EventStream implements FeedSubscriber {
   }
 
   private write(e: EventView): void {
-    const id = parseEventId(e.id)!;
-    if (id <= this.lastId) return;
+    if (e.id <= this.lastId) return;
     this.res.write(frameOf(e));
-    this.lastId = id;
+    this.lastId = e.id;
   }
 
   private cutOff(): void {
@@ -172,7 +175,7 @@ export class EventStream implements FeedSubscriber {
       error: {
         code: 'STREAM_FELL_BEHIND',
         message: 'The client did not read the stream fast enough; reconnect with Last-Event-ID to resume',
-        details: { last_event_id: formatEventId(this.lastId) },
+        details: { last_event_id: this.lastId },
       },
     };
     this.res.write(`event: error\ndata: ${JSON.stringify(error)}\n\n`);

@@ -30,6 +30,7 @@ export class EventNotifications {
   private retry: number;
   private timer: NodeJS.Timeout | null = null;
   private everConnected = false;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: EventNotificationsOptions) {
     this.retry = opts.retryMs ?? 100;
@@ -52,12 +53,18 @@ export class EventNotifications {
 
   /** Claims `holder`'s stream for this process; false when another stream (here or in another process) has it. */
   async tryLock(holder: string): Promise<boolean> {
-    if (!this.client) return false;
-    return tryLockStream(this.client, holder);
+    return this.serially((client) => tryLockStream(client, holder), false);
   }
 
   async unlock(holder: string): Promise<void> {
-    if (this.client) await unlockStream(this.client, holder).catch(() => undefined); // lost connection: released already
+    await this.serially((client) => unlockStream(client, holder), undefined).catch(() => undefined); // lost: released already
+  }
+
+  /** One statement at a time on the connection (pg refuses overlapping queries on a client from version 9). */
+  private serially<T>(fn: (client: Client) => Promise<T>, whenDisconnected: T): Promise<T> {
+    const run = this.queue.then(() => (this.client ? fn(this.client) : whenDisconnected));
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   async close(): Promise<void> {

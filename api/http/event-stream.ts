@@ -67,6 +67,10 @@ export class EventStream implements FeedSubscriber {
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Accel-Buffering', 'no');
+    // The body ends when the connection does (an event stream is never reused for another request): no chunk framing
+    // around every write.
+    res.useChunkedEncodingByDefault = false;
+    res.shouldKeepAlive = false;
     res.flushHeaders();
     res.on('close', () => this.end());
     if (!res.socket || res.socket.destroyed) return this.end(); // the client left before the stream began

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { buildApiDeps } from './context';
 import { createApp } from './app';
 import { createMetricsApp } from './metrics-app';
-import { createMetrics } from './middleware/metrics';
+import { createMetrics, eventStreamMetrics } from './middleware/metrics';
 import { loadConfig, requireFor } from '../src/config';
 import { createDatabase } from '../src/db/client';
 import { pruneEvents } from '../src/events/events-repository';
@@ -23,7 +23,7 @@ export async function startApi(config = loadConfig()) {
   const database = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const deps = buildApiDeps({ config, database, logger, temporal, version: VERSION });
-  const metrics = createMetrics([deps.walletActivations]);
+  const metrics = createMetrics([deps.walletActivations, ...eventStreamMetrics(deps.events)]);
   const server = http.createServer(createApp(deps, metrics));
   server.keepAliveTimeout = 65_000;
   const metricsServer = http.createServer(createMetricsApp(metrics));

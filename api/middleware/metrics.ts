@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { Counter, Histogram, type Metric, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type Metric, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics: request counts and durations by route and status, and the business counters given. */
 export function createMetrics(business: Metric[] = []) {
@@ -38,4 +38,37 @@ export function walletActivationCounter(): Counter<'outcome'> {
     labelNames: ['outcome'],
     registers: [],
   });
+}
+
+/** The event streams of this process: how many are open, and how many reads their shared feed made for how many commits. */
+export function eventStreamMetrics(events: { feed: { reads: number; notificationsHeard: number }; holders: Set<string> }): Metric[] {
+  const counted = { reads: 0, heard: 0 };
+  return [
+    new Gauge({
+      name: 'event_streams_open',
+      help: 'GET /api/v1/events streams open in this process',
+      registers: [],
+      collect() {
+        this.set(events.holders.size);
+      },
+    }),
+    new Counter({
+      name: 'event_feed_reads_total',
+      help: 'Reads of new events by the process’s feed, shared by all its streams (one per burst of commits)',
+      registers: [],
+      collect() {
+        this.inc(events.feed.reads - counted.reads);
+        counted.reads = events.feed.reads;
+      },
+    }),
+    new Counter({
+      name: 'event_notifications_total',
+      help: 'Event notifications (one per committed event) the process heard',
+      registers: [],
+      collect() {
+        this.inc(events.feed.notificationsHeard - counted.heard);
+        counted.heard = events.feed.notificationsHeard;
+      },
+    }),
+  ];
 }

@@ -45,6 +45,9 @@ interface PhaseResult {
   cpuMsPerEvent: Record<string, number>;
   cores: number;
   otherCores: number;
+  /** The API's feed: database reads of new events, and notifications heard, during the phase. */
+  feedReads?: number;
+  notifications?: number;
 }
 
 async function main(): Promise<void> {
@@ -67,7 +70,13 @@ async function main(): Promise<void> {
     );
     log(`${SUBSCRIBERS} API keys (${((Date.now() - started) / 1000).toFixed(1)} s since start)`);
 
-    const api = await startApi(url);
+    const metricsPort = await freePort();
+    const api = await startApi(url, metricsPort);
+    const feedCounts = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+      return { reads: value('event_feed_reads_total'), notifications: value('event_notifications_total') };
+    };
     cleanup.push(() => stopChild(api.process));
     const subscribers = fork(path.join(__dirname, 'subscribers.ts'), [], {
       serialization: 'advanced',
@@ -93,12 +102,18 @@ async function main(): Promise<void> {
       for (let i = 0; i < 500 && ((await call({ type: 'count' })) as { received: number }).received < before + n; i++) await sleep(20);
       await call({ type: 'record', on: true });
       const cpuBefore = readCpu(groups);
+      const countsBefore = await feedCounts();
       const first = seq;
       const commits = await produceFor(database, SECONDS, () => seq++);
       await sleep(500); // the last events reach everyone
       const cpu = cpuBetween(cpuBefore, readCpu(groups));
+      const countsAfter = await feedCounts();
       const recorded = (await call({ type: 'record', on: false })) as Extract<FromSubscribers, { type: 'recorded' }>;
-      results.push(summarise(n, first, commits, recorded, cpu));
+      results.push({
+        ...summarise(n, first, commits, recorded, cpu),
+        feedReads: countsAfter.reads - countsBefore.reads,
+        notifications: countsAfter.notifications - countsBefore.notifications,
+      });
       const r = results[results.length - 1];
       log(`  ${String(n).padStart(5)} subscriber(s): ${r.events} events, p99 ${r.p99.toFixed(1)} ms`);
       await call({ type: 'close' });
@@ -198,6 +213,10 @@ function report(results: PhaseResult[], embedded: boolean, totalMs: number): voi
       `${String(r.subscribers).padEnd(12)}${cell(c.api, 8, 3)}${cell(c.postgres, 10, 3)}${cell(c.subscribers, 9, 3)}${cell(c.producer, 10, 3)}${cell(r.cores, 8)}${cell(r.otherCores, 8)}`,
     );
   }
+  log('');
+  log("the API process's feed (shared by all its streams): notifications heard and database reads of new events");
+  for (const r of results)
+    log(`${String(r.subscribers).padEnd(12)}${cell(String(r.notifications), 8)} notifications, ${r.feedReads} reads`);
   const [base, many] = results;
   log('');
   log(`p99 ratio ${many.subscribers}/1 subscriber: ${(many.p99 / base.p99).toFixed(2)}`);
@@ -213,14 +232,14 @@ function report(results: PhaseResult[], embedded: boolean, totalMs: number): voi
   }
 }
 
-async function startApi(databaseUrl: string): Promise<{ process: ChildProcess; port: number }> {
+async function startApi(databaseUrl: string, metricsPort: number): Promise<{ process: ChildProcess; port: number }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: '0',
-    METRICS_PORT: '0',
+    METRICS_PORT: String(metricsPort),
     DATABASE_URL: databaseUrl,
     OFFERHUB_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
     TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, // the events route never reaches Temporal

@@ -28,8 +28,9 @@ export class EventFeed {
   private started: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
-  /** How many reads the feed made (bench/events compares it with the notifications). */
+  /** Reads the feed made, and event notifications it heard: reads < notifications when bursts were coalesced (/metrics). */
   reads = 0;
+  notificationsHeard = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -43,6 +44,7 @@ export class EventFeed {
       this.unsubscribe = this.notifications.subscribe((n) => {
         if (n.kind === 'lost') for (const s of [...this.subscribers]) s.lost();
         else if (n.kind === 'reconnected' || n.id > this.last) this.poke();
+        if (n.kind === 'event') this.notificationsHeard++;
       });
       await this.notifications.start();
       this.last = await latestEventId(this.pool);

@@ -73,6 +73,9 @@ test('filters: ?types= with a family wildcard and an exact type, ?resource_id=',
   await wallets.waitFor((x) => x.events.length >= 2);
   await exact.waitFor((x) => x.events.length >= 2);
   await only.waitFor((x) => x.events.length >= 2);
+  const metrics = await (await fetch(`${api.metricsUrl}/metrics`)).text();
+  expect(metrics).toMatch(/^event_streams_open 3$/m);
+  expect(Number(/^event_feed_reads_total (\d+)$/m.exec(metrics)![1])).toBeGreaterThan(0);
   expect(wallets.events.map((e) => [e.type, e.resource.id])).toEqual([
     ['wallet.created', first],
     ['wallet.created', second],
@@ -97,6 +100,18 @@ test('bad filters and cursors answer 400 VALIDATION_ERROR in the error envelope;
   expect(header.status).toBe(400);
   expect(header.body.error.details.fields[0].field).toBe('headers.last-event-id');
   expect((await api.call('GET', '/api/v1/events', { key: await api.keyWith('write') })).body.error.code).toBe('INSUFFICIENT_SCOPE');
+});
+
+test('an idle stream starts with its retry delay and sends a heartbeat comment every EVENTS_HEARTBEAT_MS', async () => {
+  const res = await fetch(`${api.url}/api/v1/events`, { headers: { authorization: `Bearer ${await api.keyWith('read')}` } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+  const reader = res.body!.getReader();
+  let text = '';
+  while ((text.match(/^: heartbeat$/gm) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
+  await reader.cancel();
+  expect(text.startsWith('retry: 50\n: events after evt_')).toBe(true);
+  expect(text).not.toMatch(/^(id|data):/m); // nothing happened meanwhile in this database: no event
 });
 
 test('resuming with Last-Event-ID misses nothing and repeats nothing', async () => {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { buildApiDeps, type ApiDeps } from '../../api/context';
 import { createApp } from '../../api/app';
 import { createMetricsApp } from '../../api/metrics-app';
-import { createMetrics } from '../../api/middleware/metrics';
+import { createMetrics, eventStreamMetrics } from '../../api/middleware/metrics';
 import { loadConfig, type Config } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
@@ -52,7 +52,7 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
   const database = createDatabase(config.DATABASE_URL, 10);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const deps = buildApiDeps({ config, database, logger: createLogger('silent'), temporal, version: 'test' });
-  const metrics = createMetrics([deps.walletActivations]);
+  const metrics = createMetrics([deps.walletActivations, ...eventStreamMetrics(deps.events)]);
   const server = http.createServer(createApp(deps, metrics));
   const metricsServer = http.createServer(createMetricsApp(metrics));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -42,7 +42,6 @@ export function walletActivationCounter(): Counter<'outcome'> {
 
 /** The event streams of this process: how many are open, and how many reads their shared feed made for how many commits. */
 export function eventStreamMetrics(events: { feed: { reads: number; notificationsHeard: number }; holders: Set<string> }): Metric[] {
-  const counted = { reads: 0, heard: 0 };
   return [
     new Gauge({
       name: 'event_streams_open',
@@ -52,23 +51,29 @@ export function eventStreamMetrics(events: { feed: { reads: number; notification
         this.set(events.holders.size);
       },
     }),
-    new Counter({
-      name: 'event_feed_reads_total',
-      help: 'Reads of new events by the process’s feed, shared by all its streams (one per burst of commits)',
-      registers: [],
-      collect() {
-        this.inc(events.feed.reads - counted.reads);
-        counted.reads = events.feed.reads;
-      },
-    }),
-    new Counter({
-      name: 'event_notifications_total',
-      help: 'Event notifications (one per committed event) the process heard',
-      registers: [],
-      collect() {
-        this.inc(events.feed.notificationsHeard - counted.heard);
-        counted.heard = events.feed.notificationsHeard;
-      },
-    }),
+    countOf(
+      'event_feed_reads_total',
+      'Reads of new events by the process’s feed, shared by all its streams (one per burst of commits)',
+      () => events.feed.reads,
+    ),
+    countOf(
+      'event_notifications_total',
+      'Event notifications (one per committed event) the process heard',
+      () => events.feed.notificationsHeard,
+    ),
   ];
+}
+
+/** A counter that follows a running total kept elsewhere. */
+function countOf(name: string, help: string, total: () => number): Counter {
+  let counted = 0;
+  return new Counter({
+    name,
+    help,
+    registers: [],
+    collect() {
+      this.inc(total() - counted);
+      counted = total();
+    },
+  });
 }

@@ -22,6 +22,7 @@ import { recordEvent } from '../../src/events/events-repository';
 import { childrenOf, cpuBetween, readCpu } from '../api/cpu';
 import type { ServerReady } from '../api/protocol';
 import { prepareBenchDatabase } from '../shared/database';
+import { rpc, stopChild } from '../shared/children';
 import { envNumber } from '../shared/env';
 import type { FromSubscribers, ToSubscribers } from './protocol';
 
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     cleanup.push(() => stopChild(subscribers));
-    const call = rpc(subscribers);
+    const call = rpc<ToSubscribers, FromSubscribers>(subscribers, 'subscribers');
     const groups = {
       api: () => [api.process.pid!],
       postgres: () => (postmasterPid ? [postmasterPid, ...childrenOf(postmasterPid)] : []),
@@ -255,32 +256,6 @@ async function startApi(databaseUrl: string, metricsPort: number): Promise<{ pro
     child.once('message', (m: ServerReady) => resolve({ process: child, port: m.port }));
     child.once('exit', (code) => reject(new Error(`the API exited during start-up (code ${code})`)));
   });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    if (child.connected) child.disconnect();
-    else child.kill('SIGTERM');
-  });
-}
-
-function rpc(child: ChildProcess): (m: ToSubscribers) => Promise<FromSubscribers> {
-  return (m) =>
-    new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`subscribers exited (code ${code})`));
-      child.once('exit', onExit);
-      child.once('message', (reply: FromSubscribers) => {
-        child.off('exit', onExit);
-        resolve(reply);
-      });
-      child.send(m);
-    });
 }
 
 main().catch((err) => {

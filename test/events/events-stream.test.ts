@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import net from 'node:net';
+import { ROOT } from '../../devstack/paths';
 import { createDatabase, type Database } from '../../src/db/client';
 import { formatEventId } from '../../src/events/event-id';
 import { type DomainEvent, insertEvent, latestEventId, listEventsAfter } from '../../src/events/events-repository';
@@ -156,32 +158,76 @@ test('one stream per API key: a second answers 429 RATE_LIMITED, here and on ano
   }
 });
 
-test('a stream resumes on another API process after the one it was connected to is killed mid-stream', async () => {
-  const first = await startTestApi({ DATABASE_URL: url, EVENTS_STREAM_RETRY_MS: '50' });
-  const second = await startTestApi({ DATABASE_URL: url, EVENTS_STREAM_RETRY_MS: '50' });
+test('a stream resumes on another API process after the one it was connected to is killed (SIGKILL) mid-stream', async () => {
+  const doomed = await startApiProcess();
+  const survivor = await startTestApi({ DATABASE_URL: url, EVENTS_STREAM_RETRY_MS: '50' });
   try {
     const key = await api.keyWith('read');
     const start = await latestEventId(db.pool);
-    const s = stream(first, key, { lastEventId: formatEventId(start) });
+    const s = openStream(doomed.url, key, { lastEventId: formatEventId(start) });
+    streams.push(s);
     await opened(s);
     const writes = (async () => {
-      for (let i = 0; i < 6; i++) await createUser(second);
+      for (let i = 0; i < 6; i++) await createUser(survivor);
     })();
     await s.waitFor((x) => x.events.length >= 3);
-    await first.close(); // its connections close, as when the process dies: the stream breaks and its key lock goes
+    await doomed.kill(); // mid-stream: its sockets and its database connections die with it (and so its key lock)
     s.close();
     await writes;
     const lastSeen = s.events[s.events.length - 1].id;
-    const resumed = stream(second, key, { lastEventId: lastSeen });
+    const resumed = stream(survivor, key, { lastEventId: lastSeen });
     const all = await listEventsAfter(db.pool, { afterId: start, limit: 100 });
     expect(all).toHaveLength(12);
     await resumed.waitFor((x) => s.events.length + x.events.length >= 12, 'the rest');
+    expect(resumed.failures).toEqual([]); // the key was free at once: no 429
     expect([...s.events, ...resumed.events]).toEqual(all);
   } finally {
-    await second.close();
-    await first.close().catch(() => undefined);
+    await survivor.close();
+    await doomed.kill();
   }
 });
+
+/** The API as its own process (bin/api.ts, as production runs it) on this suite's database, to be killed with SIGKILL. */
+async function startApiProcess(): Promise<{ url: string; kill(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/api.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'info',
+      EVENTS_STREAM_RETRY_MS: '50',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000000',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the API process did not listen within 30 s')), 30_000);
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const listening = /"port":(\d+).*"msg":"api listening"/.exec(out);
+      if (listening) {
+        clearTimeout(timer);
+        resolve(Number(listening[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the API process exited (${code})`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    kill: () =>
+      child.exitCode !== null || child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+          }),
+  };
+}
 
 test('a client that stops reading is cut off with STREAM_FELL_BEHIND and its last id; the others get everything', async () => {
   const slowApi = await startTestApi({ DATABASE_URL: url, EVENTS_STREAM_STALL_MS: '1000' });

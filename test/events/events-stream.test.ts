@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { ROOT } from '../../devstack/paths';
 import { createDatabase, type Database } from '../../src/db/client';
+import { EVENT_TYPES } from '../../src/events/catalog';
 import { formatEventId } from '../../src/events/event-id';
 import { type DomainEvent, insertEvent, latestEventId, listEventsAfter } from '../../src/events/events-repository';
 import { startTestApi, type TestApi, unique } from '../helpers/app';
@@ -102,6 +103,14 @@ test('bad filters and cursors answer 400 VALIDATION_ERROR in the error envelope;
   expect(header.status).toBe(400);
   expect(header.body.error.details.fields[0].field).toBe('headers.last-event-id');
   expect((await api.call('GET', '/api/v1/events', { key: await api.keyWith('write') })).body.error.code).toBe('INSUFFICIENT_SCOPE');
+});
+
+test('the OpenAPI document has the stream and the whole event catalog', async () => {
+  const doc = (await api.call('GET', '/api/v1/openapi.json', { key: null })).body;
+  const route = doc.paths['/api/v1/events'].get;
+  expect(route.responses['200'].content['text/event-stream'].schema).toEqual({ $ref: '#/components/schemas/Event' });
+  expect(doc.components.schemas.Event.properties.type.enum).toEqual(EVENT_TYPES);
+  for (const type of EVENT_TYPES) expect(route.description).toContain(`| \`${type}\` |`);
 });
 
 test('an idle stream starts with its retry delay and sends a heartbeat comment every EVENTS_HEARTBEAT_MS', async () => {

@@ -70,7 +70,9 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
       });
       if (!entry.replayed) credits.push({ r, userId, entry });
     }
-    // The events last, after every ledger lock is taken (events-repository's ordering lock is held until commit).
+    const last = records[records.length - 1].paging_token;
+    await saveCursor(client, opts.cursorName, last);
+    // The events last, after every row lock is taken (events-repository's ordering lock is held until commit).
     for (const { r, userId, entry } of credits) {
       await insertEvent(client, {
         dedupeKey: `deposit.credited:${network.tag}:${r.id}`,
@@ -91,8 +93,6 @@ export async function scanDeposits(pool: Pool, network: StellarNetwork, opts: { 
       await announceBalances(client, entry);
     }
     const credited = credits.length;
-    const last = records[records.length - 1].paging_token;
-    await saveCursor(client, opts.cursorName, last);
     return { scanned: records.length, credited, cursor: last, caughtUp: records.length < PAGE };
   });
 }

@@ -3,7 +3,7 @@ import { insertDispute, markResolved, markResolving, reopenDispute } from '../sr
 import { AppError } from '../src/errors';
 import * as steps from '../src/escrow/escrow-steps';
 import type { EscrowDeps, EscrowOrder, Settlement } from '../src/escrow/escrow-steps';
-import { insertEvent } from '../src/events/events-repository';
+import { recordEvent } from '../src/events/events-repository';
 import { lastError } from '../src/orders/last-error';
 import { findOrder, recordStepFailure } from '../src/orders/orders-repository';
 import { TrustlessWorkUnavailable } from '../src/providers/trustless-work/client';
@@ -108,7 +108,6 @@ export function createEscrowActivities(deps: ActivityDeps) {
           openedBy: o.openedBy,
           reason: o.reason,
           evidence: o.evidence,
-          userIds: [o.buyerId, o.sellerId],
         });
       });
     },
@@ -125,7 +124,7 @@ export function createEscrowActivities(deps: ActivityDeps) {
         });
         try {
           const settlement = await steps.resolveEscrow(escrow, o);
-          await markResolved(escrow.db, o.disputeId, [o.buyerId, o.sellerId]);
+          await markResolved(escrow.db, o.disputeId);
           return settlement;
         } catch (err) {
           if (err instanceof AppError) await reopenDispute(escrow.db, o.disputeId);
@@ -142,10 +141,9 @@ export function createEscrowActivities(deps: ActivityDeps) {
       userIds: string[];
       at: string;
     }): Promise<void> {
-      await insertEvent(escrow.pool, {
+      await recordEvent(escrow.db, {
         dedupeKey: `order.command_rejected:${input.orderId}:${input.seq}`,
         type: 'order.command_rejected',
-        resourceType: 'order',
         resourceId: input.orderId,
         userIds: input.userIds,
         data: { order_id: input.orderId, command: input.command, reason: input.reason, at: input.at },

@@ -1,3 +1,4 @@
+import { postAnnounced } from '../src/events/balance-events';
 import { releaseReservation, reserve } from '../src/ledger';
 import { projectOrder, type OrderProjection } from '../src/orders/orders-repository';
 import type { ActivityDeps } from './deps';
@@ -16,23 +17,27 @@ export function createOrderActivities(deps: ActivityDeps) {
   return {
     /** The buyer's funds for this order: available → reserved (`order:<id>:reserve`). */
     async reserveOrderFunds(input: OrderMoneyInput): Promise<void> {
-      await reserve(pool, {
-        key: `order:${input.orderId}:reserve`,
-        userId: input.buyerId,
-        amount: BigInt(input.amountMinor),
-        currency: input.currency,
-        related: { type: 'order', id: input.orderId },
-      }).catch(rethrowRefusal);
+      await postAnnounced(pool, (tx) =>
+        reserve(tx, {
+          key: `order:${input.orderId}:reserve`,
+          userId: input.buyerId,
+          amount: BigInt(input.amountMinor),
+          currency: input.currency,
+          related: { type: 'order', id: input.orderId },
+        }),
+      ).catch(rethrowRefusal);
     },
     /** Gives a reservation back: reserved → available (`order:<id>:reservation-release`). */
     async releaseOrderReservation(input: OrderMoneyInput): Promise<void> {
-      await releaseReservation(pool, {
-        key: `order:${input.orderId}:reservation-release`,
-        userId: input.buyerId,
-        amount: BigInt(input.amountMinor),
-        currency: input.currency,
-        related: { type: 'order', id: input.orderId },
-      }).catch(rethrowRefusal);
+      await postAnnounced(pool, (tx) =>
+        releaseReservation(tx, {
+          key: `order:${input.orderId}:reservation-release`,
+          userId: input.buyerId,
+          amount: BigInt(input.amountMinor),
+          currency: input.currency,
+          related: { type: 'order', id: input.orderId },
+        }),
+      ).catch(rethrowRefusal);
     },
     /**
      * Writes the order's state onto its read-model row (ignored when an equal or newer version is there), with its

@@ -1,5 +1,7 @@
 import type { Counter } from 'prom-client';
 import { Authenticator } from '../src/auth/authenticate';
+import { EventFeed } from '../src/events/event-feed';
+import { EventNotifications } from '../src/events/event-notifications';
 import type { Config } from '../src/config';
 import type { Sealer } from '../src/crypto/secret-box';
 import type { Database } from '../src/db/client';
@@ -27,7 +29,15 @@ export interface ApiDeps {
   trustlessWork: TrustlessWorkClient | null;
   /** Counts wallet activations by outcome (registered on /metrics). */
   walletActivations: Counter<'outcome'>;
+  /** The event streams of this process (GET /events): one feed of new events shared by all, and the API keys streaming. */
+  events: EventStreams;
   version: string;
+}
+
+export interface EventStreams {
+  feed: EventFeed;
+  /** API keys with a stream open in this process (the cross-process claim is an advisory lock on the feed's connection). */
+  holders: Set<string>;
 }
 
 export function buildApiDeps(base: {
@@ -48,5 +58,9 @@ export function buildApiDeps(base: {
     stellar: createStellarNetwork(base.config),
     trustlessWork: trustlessWorkFromConfig(base.config),
     walletActivations: walletActivationCounter(),
+    events: {
+      feed: new EventFeed(base.database.pool, new EventNotifications({ url: base.config.DATABASE_URL, logger: base.logger }), base.logger),
+      holders: new Set(),
+    },
   };
 }

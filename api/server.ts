@@ -2,9 +2,10 @@ import http from 'node:http';
 import { buildApiDeps } from './context';
 import { createApp } from './app';
 import { createMetricsApp } from './metrics-app';
-import { createMetrics } from './middleware/metrics';
+import { createMetrics, eventStreamMetrics } from './middleware/metrics';
 import { loadConfig, requireFor } from '../src/config';
 import { createDatabase } from '../src/db/client';
+import { pruneEvents } from '../src/events/events-repository';
 import { purgeExpired } from '../src/idempotency-repository';
 import { createLogger } from '../src/logger';
 import { purgeRateLimitWindows } from '../src/rate-limit';
@@ -13,7 +14,8 @@ import { VERSION } from '../src/version';
 
 /**
  * The API process: the public app on HOST:PORT, the metrics on METRICS_HOST:METRICS_PORT (127.0.0.1:9464), plus the
- * periodic purge of expired idempotency records and rate-limit windows.
+ * periodic purge of expired idempotency records and rate-limit windows, and of events older than EVENTS_RETENTION_DAYS
+ * (every API process prunes: the DELETE is idempotent, and the API is the process that serves events).
  */
 export async function startApi(config = loadConfig()) {
   requireFor('api', config);
@@ -21,16 +23,20 @@ export async function startApi(config = loadConfig()) {
   const database = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const deps = buildApiDeps({ config, database, logger, temporal, version: VERSION });
-  const metrics = createMetrics([deps.walletActivations]);
+  const metrics = createMetrics([deps.walletActivations, ...eventStreamMetrics(deps.events)]);
   const server = http.createServer(createApp(deps, metrics));
   server.keepAliveTimeout = 65_000;
   const metricsServer = http.createServer(createMetricsApp(metrics));
   await listen(server, config.PORT, config.HOST);
   await listen(metricsServer, config.METRICS_PORT, config.METRICS_HOST);
   const purge = setInterval(() => {
-    Promise.all([purgeExpired(database.pool), purgeRateLimitWindows(database.pool), deps.rateLimiter.prune()]).catch((err) =>
-      logger.warn({ err }, 'purge failed'),
-    );
+    const retention = new Date(Date.now() - config.EVENTS_RETENTION_DAYS * 86_400_000);
+    Promise.all([
+      purgeExpired(database.pool),
+      purgeRateLimitWindows(database.pool),
+      deps.rateLimiter.prune(),
+      pruneEvents(database.pool, retention),
+    ]).catch((err) => logger.warn({ err }, 'purge failed'));
   }, 60_000);
   purge.unref();
   const port = portOf(server, config.PORT);
@@ -41,9 +47,12 @@ export async function startApi(config = loadConfig()) {
     metricsPort,
     async stop() {
       clearInterval(purge);
-      await Promise.all([server, metricsServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      // Event streams never end on their own: their connections are closed, not waited for.
+      const closed = [server, metricsServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
       server.closeAllConnections();
       metricsServer.closeAllConnections();
+      await Promise.all(closed);
+      await deps.events.feed.close();
       await deps.rateLimiter.close();
       await temporal.close();
       await database.close();

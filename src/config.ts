@@ -142,6 +142,16 @@ export const configSchema = z.object({
    * when it next has work (slower, not wrong): this bounds the worker's memory however many orders wait.
    */
   WORKER_MAX_CACHED_WORKFLOWS: int(1000, 0),
+  /** Events older than this many days are deleted (the API process prunes every minute); a stream or webhook resuming further back starts at the oldest kept. */
+  EVENTS_RETENTION_DAYS: int(30, 1),
+  /** How often an idle event stream (GET /api/v1/events) sends a comment line, so proxies and clients know it is alive. */
+  EVENTS_HEARTBEAT_MS: int(15_000, 10),
+  /** Events waiting for a slow event-stream client beyond which it is cut off as fallen behind (STREAM_FELL_BEHIND). */
+  EVENTS_STREAM_MAX_PENDING: int(10_000, 1),
+  /** How long an event-stream client may take nothing while events wait for it before it is cut off. */
+  EVENTS_STREAM_STALL_MS: int(30_000, 10),
+  /** The reconnection delay event streams announce to their clients (the SSE `retry:` field). */
+  EVENTS_STREAM_RETRY_MS: int(2000, 0),
   /** A prebuilt workflow bundle for the worker (the Docker image ships one); unset, the worker bundles at start-up. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });

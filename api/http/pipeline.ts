@@ -43,6 +43,7 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
     };
     if (!idempotent) {
       const result = await countedPerUser(route, body, res, deps, () => route.handle(ctx));
+      if (result.stream) return result.stream(res);
       sendJson(res, result.status, JSON.stringify(result.body));
       return;
     }

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Actor } from '../../src/audit/actor';
 import type { Scope } from '../../src/auth/api-keys';
@@ -31,6 +31,8 @@ export interface RouteContext<B, Q, P> {
 export interface RouteResult {
   status: number;
   body: unknown;
+  /** A streaming answer (GET /events): written by this function instead of a JSON body, once every check passed. */
+  stream?: (res: Response) => Promise<void>;
 }
 
 export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
@@ -61,7 +63,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
    * faults (5xx, the key is freed for the retry, which counts).
    */
   userRateLimit?: { limit: number; name: string; userId: (body: z.infer<B>) => string | undefined };
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** `contentType` defaults to application/json. */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   handle(ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>>): Promise<RouteResult>;
 }
 

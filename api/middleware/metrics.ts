@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { Counter, Histogram, type Metric, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type Metric, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics: request counts and durations by route and status, and the business counters given. */
 export function createMetrics(business: Metric[] = []) {
@@ -37,5 +37,43 @@ export function walletActivationCounter(): Counter<'outcome'> {
     help: 'Wallet activations asked for, by outcome (each started one is paid in the platform’s XLM)',
     labelNames: ['outcome'],
     registers: [],
+  });
+}
+
+/** The event streams of this process: how many are open, and how many reads their shared feed made for how many commits. */
+export function eventStreamMetrics(events: { feed: { reads: number; notificationsHeard: number }; holders: Set<string> }): Metric[] {
+  return [
+    new Gauge({
+      name: 'event_streams_open',
+      help: 'GET /api/v1/events streams open in this process',
+      registers: [],
+      collect() {
+        this.set(events.holders.size);
+      },
+    }),
+    countOf(
+      'event_feed_reads_total',
+      'Reads of new events by the process’s feed, shared by all its streams (one per burst of commits)',
+      () => events.feed.reads,
+    ),
+    countOf(
+      'event_notifications_total',
+      'Event notifications (one per committed event) the process heard',
+      () => events.feed.notificationsHeard,
+    ),
+  ];
+}
+
+/** A counter that follows a running total kept elsewhere. */
+function countOf(name: string, help: string, total: () => number): Counter {
+  let counted = 0;
+  return new Counter({
+    name,
+    help,
+    registers: [],
+    collect() {
+      this.inc(total() - counted);
+      counted = total();
+    },
   });
 }

@@ -32,7 +32,10 @@ export function buildOpenApiDocument(routes: AnyRoute[], version: string) {
   for (const r of routes) {
     const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {};
     for (const [status, spec] of Object.entries(r.responses)) {
-      responses[status] = { description: spec.description, content: { 'application/json': { schema: spec.schema ?? errorEnvelope } } };
+      responses[status] = {
+        description: spec.description,
+        content: { [spec.contentType ?? 'application/json']: { schema: spec.schema ?? errorEnvelope } },
+      };
     }
     responses.default = {
       description: 'Error envelope (400 VALIDATION_ERROR, 401 UNAUTHORIZED, 403 INSUFFICIENT_SCOPE, 429 RATE_LIMITED, …)',

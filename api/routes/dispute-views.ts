@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { findDispute, type DisputeRow } from '../../src/disputes/disputes-repository';
 import { AppError } from '../../src/errors';
 import { isId } from '../../src/ids';
-import { formatAmount } from '../../src/money';
+import { renderDispute } from '../../src/disputes/render';
 import type { OrderRow } from '../../src/orders/orders-repository';
 import type { ApiDeps } from '../context';
 
@@ -31,30 +31,8 @@ export const disputeSchema = z
   })
   .meta({ id: 'Dispute' });
 
-export function renderDispute(d: DisputeRow, order?: OrderRow | null): z.infer<typeof disputeSchema> {
-  return {
-    id: d.id,
-    order_id: d.orderId,
-    opened_by: d.openedBy as 'BUYER' | 'SELLER',
-    reason: d.reason,
-    evidence: d.evidence ?? null,
-    status: d.status as z.infer<typeof disputeSchema>['status'],
-    assigned_to: d.assignedTo,
-    amount: order ? formatAmount(order.amount) : null,
-    resolution: d.decision
-      ? {
-          decision: d.decision as 'FULL_RELEASE',
-          release_amount: formatAmount(d.releaseAmount ?? 0n),
-          refund_amount: formatAmount(d.refundAmount ?? 0n),
-          note: d.note,
-          resolved_by: d.resolvedBy,
-        }
-      : null,
-    created_at: d.createdAt.toISOString(),
-    updated_at: d.updatedAt.toISOString(),
-    resolved_at: d.resolvedAt?.toISOString() ?? null,
-  };
-}
+renderDispute satisfies (d: DisputeRow, order?: OrderRow | null) => z.infer<typeof disputeSchema>;
+export { renderDispute };
 
 export async function requireDisputeOf(deps: ApiDeps, id: string): Promise<DisputeRow> {
   const row = isId('dsp', id) ? await findDispute(deps.database.db, id) : null;

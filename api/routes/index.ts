@@ -11,6 +11,7 @@ import { escrowRoutes } from './escrow';
 import { resolutionRoutes } from './resolution';
 import { disputeRoutes } from './disputes';
 import { auditRoutes } from './audit';
+import { eventRoutes } from './events';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
 export const routes: AnyRoute[] = [
@@ -26,4 +27,5 @@ export const routes: AnyRoute[] = [
   ...resolutionRoutes,
   ...disputeRoutes,
   ...auditRoutes,
+  ...eventRoutes,
 ];

@@ -1,14 +1,13 @@
 import { type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
-import { bpsToPercent } from '../../src/escrow/fees';
 import { derivedId, isId } from '../../src/ids';
 import { idempotentUpdateId, type IdempotentRequest } from '../../src/idempotency';
-import { formatAmount } from '../../src/money';
-import { lastError, type LastError } from '../../src/orders/last-error';
+import type { LastError } from '../../src/orders/last-error';
+import { escrowIdOf, renderEscrow, renderOrder } from '../../src/orders/render';
 import { findOrder, type OrderRow } from '../../src/orders/orders-repository';
 import { orderWorkflowId } from '../../workflows/ids';
-import { ALLOWED_FROM, ORDER_STATUSES, type OrderCommand, type SettlementSummary, TERMINAL } from '../../src/orders/order-state';
+import { ALLOWED_FROM, ORDER_STATUSES, type OrderCommand, TERMINAL } from '../../src/orders/order-state';
 import type { ApiDeps } from '../context';
 import { callWorkflow } from '../temporal-calls';
 
@@ -68,62 +67,15 @@ export const orderSchema = z
   })
   .meta({ id: 'Order' });
 
-export function escrowIdOf(orderId: string): string {
-  return derivedId('esc', orderId);
-}
-
 /** An escrow can be disputed once: the order's dispute id is derived from it. */
 export function disputeIdOf(orderId: string): string {
   return derivedId('dsp', orderId);
 }
 
-export function renderEscrow(o: OrderRow): z.infer<typeof escrowSchema> {
-  const s = o.settlement as SettlementSummary | null;
-  const settledAt = s
-    ? ((o.transitions as Array<{ status: string; at: string }>).findLast((t) => (TERMINAL as readonly string[]).includes(t.status))?.at ??
-      null)
-    : null;
-  return {
-    escrow_id: escrowIdOf(o.id),
-    order_id: o.id,
-    contract_id: o.contractId,
-    buyer_id: o.buyerId,
-    seller_id: o.sellerId,
-    amount: formatAmount(o.amount),
-    currency: o.currency,
-    status: o.escrowStatus,
-    order_status: o.status as z.infer<typeof escrowSchema>['order_status'],
-    platform_fee_percent: bpsToPercent(BigInt(o.platformFeeBps)),
-    released_amount: s ? formatAmount(BigInt(s.releasedMinor)) : null,
-    refunded_amount: s ? formatAmount(BigInt(s.refundedMinor)) : null,
-    fees: s ? { platform: formatAmount(BigInt(s.platformFeeMinor)), protocol: formatAmount(BigInt(s.protocolFeeMinor)) } : null,
-    settlement_tx_hash: s?.txHash ?? null,
-    released_at: settledAt,
-    created_at: o.createdAt.toISOString(),
-  };
-}
-
-export function renderOrder(o: OrderRow): z.infer<typeof orderSchema> {
-  return {
-    id: o.id,
-    buyer_id: o.buyerId,
-    seller_id: o.sellerId,
-    amount: formatAmount(o.amount),
-    currency: o.currency,
-    title: o.title,
-    description: o.description,
-    client_order_ref: o.clientOrderRef,
-    metadata: o.metadata as Record<string, unknown>,
-    auto_release_after: o.autoReleaseAfterSeconds,
-    status: o.status as z.infer<typeof orderSchema>['status'],
-    escrow: renderEscrow(o),
-    dispute_id: o.disputeId,
-    last_error: lastError(o.lastError),
-    transitions: o.transitions as z.infer<typeof orderSchema>['transitions'],
-    created_at: o.createdAt.toISOString(),
-    updated_at: o.updatedAt.toISOString(),
-  };
-}
+// The views are rendered in src/ (events carry them too); these schemas document them and must stay assignable.
+renderOrder satisfies (o: OrderRow) => z.infer<typeof orderSchema>;
+renderEscrow satisfies (o: OrderRow) => z.infer<typeof escrowSchema>;
+export { escrowIdOf, renderEscrow, renderOrder };
 
 /** The answers of a request that runs a step on chain, beside its success. */
 export const stepFailures = {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { userTypes } from '../../src/db/schema';
 import { AppError } from '../../src/errors';
 import { isId } from '../../src/ids';
+import { renderUser } from '../../src/users/render';
 import { createUser, findUser, listUsers, type UserRow } from '../../src/users/users-repository';
 import { createdQuery, createdRange, decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
@@ -21,16 +22,8 @@ export const userSchema = z
   })
   .meta({ id: 'User' });
 
-export function renderUser(u: UserRow): z.infer<typeof userSchema> {
-  return {
-    id: u.id,
-    external_user_id: u.externalUserId,
-    email: u.email,
-    type: u.type,
-    created_at: u.createdAt.toISOString(),
-    updated_at: u.updatedAt.toISOString(),
-  };
-}
+renderUser satisfies (u: UserRow) => z.infer<typeof userSchema>;
+export { renderUser };
 
 export const userIdParams = z.strictObject({ id: z.string().max(64) });
 

@@ -24,6 +24,7 @@ import { newId } from '../../src/ids';
 import { childrenOf, cpuBetween, readCpu } from './cpu';
 import type { FromLoad, LoadResult, ServerReady, ServerRole, ToLoad } from './protocol';
 import { userPath } from './protocol';
+import { rpc, stopChild } from '../shared/children';
 import { envNumber } from '../shared/env';
 
 const num = (name: string, def: number) => envNumber(name, def, { fraction: true });
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
 
     const load = fork(path.join(__dirname, 'load.ts'), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     cleanup.push(() => stopChild(load));
-    const loadRpc = rpc(load);
+    const loadRpc = rpc<ToLoad, FromLoad>(load, 'load generator');
     await loadRpc({ type: 'init', ids, authorization: `Bearer ${apiKey}`, concurrency: CONCURRENCY });
 
     log(`warm-up: ${WARMUP_SECONDS} s per target at concurrency ${CONCURRENCY}`);
@@ -178,33 +179,6 @@ function startServer(role: ServerRole, env: NodeJS.ProcessEnv): Promise<{ proces
     child.once('message', (m: ServerReady) => resolve({ process: child, port: m.port }));
     child.once('exit', (code) => reject(new Error(`${role} server exited during start-up (code ${code})`)));
   });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    if (child.connected) child.disconnect();
-    else child.kill('SIGTERM');
-  });
-}
-
-/** One request and its answer at a time over the load generator's IPC channel. */
-function rpc(child: ChildProcess): (m: ToLoad) => Promise<FromLoad> {
-  return (m) =>
-    new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`load generator exited (code ${code})`));
-      child.once('exit', onExit);
-      child.once('message', (reply: FromLoad) => {
-        child.off('exit', onExit);
-        resolve(reply);
-      });
-      child.send(m);
-    });
 }
 
 /** Every server must answer the same user with 200 and the same body before anything is measured. */

@@ -29,6 +29,11 @@ export function createDatabase(url: string, poolSize: number): Database {
   return { pool, db, close: () => pool.end() };
 }
 
+/** Drizzle over one client (e.g. inside withTransaction), so typed queries run in that client's transaction. */
+export function onClient(client: PoolClient): Db {
+  return drizzle(client, { schema });
+}
+
 /** True when PostgreSQL answers a trivial statement (the health check). */
 export async function pingDatabase(pool: Pool): Promise<boolean> {
   return (await pool.query('SELECT 1')).rowCount === 1;

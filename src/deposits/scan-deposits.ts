@@ -5,7 +5,9 @@ import { recordAudit } from '../audit/audit-repository';
 import { withTransaction } from '../db/client';
 import { credit } from '../ledger';
 import { formatAmount, parseAmount } from '../money';
+import { announceBalances } from '../events/balance-events';
 import { insertEvent } from '../events/events-repository';
+import type { PostedEntry } from '../ledger';
 import type { StellarNetwork } from '../stellar/network';
 import { walletOwners } from '../wallets/wallets-repository';
 import { parseRetryAfter } from '../retry-after';
@@ -91,11 +93,11 @@ async function scanPage(pool: Pool, network: StellarNetwork, opts: { cursorName:
       r.asset_issuer === network.usdc.issuer,
   );
   return withTransaction(pool, async (client) => {
-    let credited = 0;
     const userOf = await walletOwners(
       client,
       incoming.map((r) => r.to),
     );
+    const credits: Array<{ r: Horizon.ServerApi.PaymentOperationRecord; userId: string; entry: PostedEntry }> = [];
     for (const r of incoming) {
       const userId = userOf.get(r.to);
       if (!userId) continue;
@@ -109,7 +111,7 @@ async function scanPage(pool: Pool, network: StellarNetwork, opts: { cursorName:
         metadata: { transaction_hash: r.transaction_hash, from: r.from, to: r.to, operation_type: r.type },
       });
       if (!entry.replayed) {
-        credited++;
+        credits.push({ r, userId, entry });
         await recordAudit(client, {
           dedupeKey: `deposit.credit:${network.tag}:${r.id}`,
           actor: SYSTEM,
@@ -120,26 +122,32 @@ async function scanPage(pool: Pool, network: StellarNetwork, opts: { cursorName:
           statusAfter: 'CREDITED',
           details: { user_id: userId, amount: formatAmount(parseAmount(r.amount)), currency: 'USD', transaction_hash: r.transaction_hash },
         });
-        await insertEvent(client, {
-          dedupeKey: `deposit.credited:${network.tag}:${r.id}`,
-          type: 'deposit.credited',
-          resourceType: 'deposit',
-          resourceId: r.id,
-          userIds: [userId],
-          data: {
-            user_id: userId,
-            amount: formatAmount(parseAmount(r.amount)),
-            currency: 'USD',
-            transaction_hash: r.transaction_hash,
-            operation_type: r.type,
-            from: r.from,
-            ledger_entry_id: entry.id,
-          },
-        });
       }
     }
     const last = records[records.length - 1].paging_token;
     await saveCursor(client, opts.cursorName, last);
+    // The events last, after every row lock is taken (events-repository's ordering lock is held until commit).
+    for (const { r, userId, entry } of credits) {
+      await insertEvent(client, {
+        dedupeKey: `deposit.credited:${network.tag}:${r.id}`,
+        type: 'deposit.credited',
+        resourceId: r.id,
+        userIds: [userId],
+        data: {
+          id: r.id,
+          user_id: userId,
+          amount: formatAmount(parseAmount(r.amount)),
+          currency: 'USD',
+          transaction_hash: r.transaction_hash,
+          operation_type: r.type,
+          from: r.from,
+          ledger_entry_id: entry.id,
+          created_at: r.created_at,
+        },
+      });
+      await announceBalances(client, entry);
+    }
+    const credited = credits.length;
     return { scanned: records.length, credited, cursor: last, caughtUp: records.length < PAGE };
   });
 }
@@ -193,7 +201,6 @@ async function afterReset(pool: Pool, network: StellarNetwork, name: string, cur
     await insertEvent(client, {
       dedupeKey: `deposits.network_reset:${network.tag}:${cursor}`,
       type: 'deposits.network_reset',
-      resourceType: 'network',
       resourceId: network.tag,
       userIds: [],
       data: { network: network.name, cursor, latest_ledger: latestLedger, resumed_at: resumeAt },

@@ -2,9 +2,12 @@ import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../audit/actor';
 import { recordAudit } from '../audit/audit-repository';
-import type { Db } from '../db/client';
+import type { Db, Tx } from '../db/client';
 import { disputes } from '../db/schema';
+import type { EventType } from '../events/catalog';
 import { insertEvent } from '../events/events-repository';
+import { findOrder } from '../orders/orders-repository';
+import { renderDispute } from './render';
 
 export type DisputeRow = typeof disputes.$inferSelect;
 
@@ -14,8 +17,6 @@ export interface OpenDispute {
   openedBy: 'BUYER' | 'SELLER';
   reason: string;
   evidence: unknown;
-  /** The order's parties, for the event. */
-  userIds: string[];
 }
 
 /** Records a dispute opened on chain (once: the same id again changes nothing) and its `dispute.opened` event. */
@@ -25,16 +26,29 @@ export async function insertDispute(db: Db, d: OpenDispute): Promise<void> {
       VALUES (${d.id}, ${d.orderId}, ${d.openedBy}, ${d.reason}, ${d.evidence === undefined ? null : JSON.stringify(d.evidence)}::jsonb, 'OPEN')
       ON CONFLICT (id) DO NOTHING RETURNING id`);
     if (opened.rows.length === 0) return;
-    await insertEvent(tx, {
-      dedupeKey: `dispute.opened:${d.id}`,
-      type: 'dispute.opened',
-      resourceType: 'dispute',
-      resourceId: d.id,
-      userIds: d.userIds,
-      data: { dispute_id: d.id, order_id: d.orderId, opened_by: d.openedBy, reason: d.reason },
-    });
+    await emitDisputeEvent(tx, 'dispute.opened', d.id, `dispute.opened:${d.id}`);
   });
 }
+
+/**
+ * A dispute.* event carrying the dispute as the API renders it, sent to the order's parties. `dedupeKey` names the
+ * change: callers emit only when their statement changed the row.
+ */
+async function emitDisputeEvent(tx: Tx, type: EventType, id: string, dedupeKey: string): Promise<DisputeRow> {
+  const dispute = (await findDispute(tx, id))!;
+  const order = await findOrder(tx, dispute.orderId);
+  await insertEvent(tx, {
+    dedupeKey,
+    type,
+    resourceId: id,
+    userIds: order ? [order.buyerId, order.sellerId] : [],
+    data: { ...renderDispute(dispute, order) },
+  });
+  return dispute;
+}
+
+/** The dedupe key of a change that may happen more than once (resolving, reopened, assigned): emitted only when the row changed. */
+const changeKey = (type: EventType, id: string) => `${type}:${id}:${randomUUID()}`;
 
 export interface DisputeDecision {
   decision: 'FULL_RELEASE' | 'FULL_REFUND' | 'SPLIT';
@@ -46,58 +60,50 @@ export interface DisputeDecision {
 
 /** The decision was taken and is being paid out (RESOLVING); set again with the same values it changes nothing. */
 export async function markResolving(db: Db, id: string, d: DisputeDecision): Promise<void> {
-  await db
-    .update(disputes)
-    .set({
-      status: 'RESOLVING',
-      decision: d.decision,
-      releaseAmount: d.releaseAmount,
-      refundAmount: d.refundAmount,
-      note: d.note,
-      resolvedBy: d.resolvedBy,
-      updatedAt: new Date(),
-    })
-    .where(and(eq(disputes.id, id), eq(disputes.status, 'OPEN')));
+  await db.transaction(async (tx) => {
+    const changed = await tx
+      .update(disputes)
+      .set({
+        status: 'RESOLVING',
+        decision: d.decision,
+        releaseAmount: d.releaseAmount,
+        refundAmount: d.refundAmount,
+        note: d.note,
+        resolvedBy: d.resolvedBy,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(disputes.id, id), eq(disputes.status, 'OPEN')))
+      .returning({ id: disputes.id });
+    if (changed.length > 0) await emitDisputeEvent(tx, 'dispute.resolving', id, changeKey('dispute.resolving', id));
+  });
 }
 
 /** The resolution was paid out: RESOLVED, with its `dispute.resolved` event. */
-export async function markResolved(db: Db, id: string, userIds: string[]): Promise<void> {
+export async function markResolved(db: Db, id: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const { rows } = await tx.execute<{
-      order_id: string;
-      decision: string | null;
-      release_amount: string | null;
-      refund_amount: string | null;
-    }>(sql`UPDATE disputes SET status = 'RESOLVED', resolved_at = now(), updated_at = now() WHERE id = ${id} AND status <> 'RESOLVED'
-      RETURNING order_id, decision, release_amount::text, refund_amount::text`);
-    if (rows.length === 0) return;
-    const done = rows[0];
-    await insertEvent(tx, {
-      dedupeKey: `dispute.resolved:${id}`,
-      type: 'dispute.resolved',
-      resourceType: 'dispute',
-      resourceId: id,
-      userIds,
-      data: {
-        dispute_id: id,
-        order_id: done.order_id,
-        decision: done.decision,
-        release_amount_minor: done.release_amount,
-        refund_amount_minor: done.refund_amount,
-      },
-    });
+    const { rows } = await tx.execute(
+      sql`UPDATE disputes SET status = 'RESOLVED', resolved_at = now(), updated_at = now() WHERE id = ${id} AND status <> 'RESOLVED' RETURNING id`,
+    );
+    if (rows.length > 0) await emitDisputeEvent(tx, 'dispute.resolved', id, `dispute.resolved:${id}`);
   });
 }
 
 /** A resolution that could not be paid out: back to OPEN so support can decide again. */
 export async function reopenDispute(db: Db, id: string): Promise<void> {
-  await db
-    .update(disputes)
-    .set({ status: 'OPEN', updatedAt: new Date() })
-    .where(and(eq(disputes.id, id), eq(disputes.status, 'RESOLVING')));
+  await db.transaction(async (tx) => {
+    const changed = await tx
+      .update(disputes)
+      .set({ status: 'OPEN', updatedAt: new Date() })
+      .where(and(eq(disputes.id, id), eq(disputes.status, 'RESOLVING')))
+      .returning({ id: disputes.id });
+    if (changed.length > 0) await emitDisputeEvent(tx, 'dispute.reopened', id, changeKey('dispute.reopened', id));
+  });
 }
 
-/** Assigns a dispute to a support agent, with its audit entry (who assigned it, and to whom it was assigned before). */
+/**
+ * Support takes the dispute (or hands it to someone): audited with who assigned it and to whom it was assigned before;
+ * `dispute.assigned` when the assignee changed.
+ */
 export async function assignDispute(db: Db, id: string, assignee: string, by: Actor): Promise<DisputeRow | null> {
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(disputes).where(eq(disputes.id, id)).for('update');
@@ -113,11 +119,12 @@ export async function assignDispute(db: Db, id: string, assignee: string, by: Ac
       statusAfter: row.status,
       details: { order_id: row.orderId, assignee, previous_assignee: before.assignedTo },
     });
-    return row;
+    if (before.assignedTo === assignee) return row;
+    return emitDisputeEvent(tx, 'dispute.assigned', id, changeKey('dispute.assigned', id));
   });
 }
 
-export async function findDispute(db: Db, id: string): Promise<DisputeRow | null> {
+export async function findDispute(db: Db | Tx, id: string): Promise<DisputeRow | null> {
   const [row] = await db.select().from(disputes).where(eq(disputes.id, id));
   return row ?? null;
 }

@@ -2,6 +2,7 @@ import { type Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sd
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
+import { postAnnounced } from '../events/balance-events';
 import { AppError } from '../errors';
 import { moveToEscrow, refundEscrow, settleEscrow, splitEscrow } from '../ledger';
 import { formatAmount } from '../money';
@@ -194,14 +195,16 @@ export async function fundEscrow(deps: EscrowDeps, o: EscrowOrder & { contractId
       fetchUnsigned: () => client.fundEscrow({ contractId: o.contractId, signer: buyer.publicKey(), amount: toWireAmount(amount) }),
     },
   );
-  await moveToEscrow(deps.pool, {
-    key: `order:${o.orderId}:escrow-fund`,
-    buyerId: o.buyerId,
-    amount,
-    currency: 'USD',
-    related: related(o),
-    metadata: { tx_hash: sent.hash, contract_id: o.contractId },
-  });
+  await postAnnounced(deps.pool, (tx) =>
+    moveToEscrow(tx, {
+      key: `order:${o.orderId}:escrow-fund`,
+      buyerId: o.buyerId,
+      amount,
+      currency: 'USD',
+      related: related(o),
+      metadata: { tx_hash: sent.hash, contract_id: o.contractId },
+    }),
+  );
   return { txHash: sent.hash };
 }
 
@@ -331,33 +334,39 @@ async function bookSettlement(
   const [toSeller, toBuyer] = distributionFees([parts.release, parts.refund], bps) as [PayoutSplit, PayoutSplit];
   const base = { key: `order:${o.orderId}:settle`, currency: 'USD' as const, related: related(o), metadata: { tx_hash: txHash } };
   if (parts.refund === 0n) {
-    await settleEscrow(deps.pool, {
-      ...base,
-      buyerId: o.buyerId,
-      sellerId: o.sellerId,
-      amount: parts.release,
-      fee: toSeller.platform,
-      protocolFee: toSeller.protocol,
-    });
+    await postAnnounced(deps.pool, (tx) =>
+      settleEscrow(tx, {
+        ...base,
+        buyerId: o.buyerId,
+        sellerId: o.sellerId,
+        amount: parts.release,
+        fee: toSeller.platform,
+        protocolFee: toSeller.protocol,
+      }),
+    );
   } else if (parts.release === 0n) {
-    await refundEscrow(deps.pool, {
-      ...base,
-      buyerId: o.buyerId,
-      amount: parts.refund,
-      fee: toBuyer.platform,
-      protocolFee: toBuyer.protocol,
-    });
+    await postAnnounced(deps.pool, (tx) =>
+      refundEscrow(tx, {
+        ...base,
+        buyerId: o.buyerId,
+        amount: parts.refund,
+        fee: toBuyer.platform,
+        protocolFee: toBuyer.protocol,
+      }),
+    );
   } else {
-    await splitEscrow(deps.pool, {
-      ...base,
-      buyerId: o.buyerId,
-      sellerId: o.sellerId,
-      releaseAmount: parts.release,
-      refundAmount: parts.refund,
-      fee: toSeller.platform,
-      protocolFee: toSeller.protocol,
-      refundFees: { fee: toBuyer.platform, protocolFee: toBuyer.protocol },
-    });
+    await postAnnounced(deps.pool, (tx) =>
+      splitEscrow(tx, {
+        ...base,
+        buyerId: o.buyerId,
+        sellerId: o.sellerId,
+        releaseAmount: parts.release,
+        refundAmount: parts.refund,
+        fee: toSeller.platform,
+        protocolFee: toSeller.protocol,
+        refundFees: { fee: toBuyer.platform, protocolFee: toBuyer.protocol },
+      }),
+    );
   }
   return {
     releasedMinor: toSeller.net.toString(),

@@ -3,11 +3,13 @@ import type { Pool } from 'pg';
 import type { Actor } from '../audit/actor';
 import { recordAudit } from '../audit/audit-repository';
 import { orderAuditEntry } from '../audit/order-audit';
-import type { Db } from '../db/client';
+import type { Db, Tx } from '../db/client';
 import { orders } from '../db/schema';
 import { insertEvent } from '../events/events-repository';
 import { lastError, type LastError } from './last-error';
-import type { OrderCommand, OrderState } from './order-state';
+import type { EscrowStatus, OrderCommand, OrderState } from './order-state';
+import { renderEscrow, renderOrder } from './render';
+import type { EventType } from '../events/catalog';
 
 export type OrderRow = typeof orders.$inferSelect;
 
@@ -27,32 +29,33 @@ export interface NewOrder {
 
 /** The read model's first row, written as the order is created (ORDER_CREATED); the same id again returns it. */
 export async function insertOrder(db: Db, o: NewOrder, at: Date): Promise<OrderRow> {
-  const [row] = await db
-    .insert(orders)
-    .values({
-      ...o,
-      description: o.description ?? null,
-      clientOrderRef: o.clientOrderRef ?? null,
-      metadata: o.metadata ?? {},
-      autoReleaseAfterSeconds: o.autoReleaseAfterSeconds ?? null,
-      platformFeeBps: o.platformFeeBps ?? 0,
-      status: 'ORDER_CREATED',
-      transitions: [{ status: 'ORDER_CREATED', escrow_status: null, at: at.toISOString() }],
-      createdAt: at,
-      updatedAt: at,
-    })
-    .onConflictDoNothing({ target: orders.id })
-    .returning();
-  const stored = row ?? (await findOrder(db, o.id))!;
-  await insertEvent(db, {
-    dedupeKey: `order.created:${stored.id}`,
-    type: 'order.created',
-    resourceType: 'order',
-    resourceId: stored.id,
-    userIds: [stored.buyerId, stored.sellerId],
-    data: { order_id: stored.id, status: 'ORDER_CREATED', escrow_status: null, version: 1, at: stored.createdAt.toISOString() },
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(orders)
+      .values({
+        ...o,
+        description: o.description ?? null,
+        clientOrderRef: o.clientOrderRef ?? null,
+        metadata: o.metadata ?? {},
+        autoReleaseAfterSeconds: o.autoReleaseAfterSeconds ?? null,
+        platformFeeBps: o.platformFeeBps ?? 0,
+        status: 'ORDER_CREATED',
+        transitions: [{ status: 'ORDER_CREATED', escrow_status: null, at: at.toISOString() }],
+        createdAt: at,
+        updatedAt: at,
+      })
+      .onConflictDoNothing({ target: orders.id })
+      .returning();
+    if (!row) return (await findOrder(tx, o.id))!;
+    await insertEvent(tx, {
+      dedupeKey: `order.created:${row.id}`,
+      type: 'order.created',
+      resourceId: row.id,
+      userIds: [row.buyerId, row.sellerId],
+      data: { ...renderOrder(row) },
+    });
+    return row;
   });
-  return stored;
 }
 
 export async function deleteOrder(db: Db, id: string): Promise<void> {
@@ -65,13 +68,13 @@ export async function findOrders(db: Db, ids: string[]): Promise<Map<string, Ord
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-export async function findOrder(db: Db, id: string): Promise<OrderRow | null> {
+export async function findOrder(db: Db | Tx, id: string): Promise<OrderRow | null> {
   const [row] = await db.select().from(orders).where(eq(orders.id, id));
   return row ?? null;
 }
 
 /** The `escrow.*` event an escrow status change emits (001's webhook names). */
-const ESCROW_EVENTS: Record<string, string> = {
+const ESCROW_EVENTS: Record<EscrowStatus, EventType> = {
   CREATED: 'escrow.created',
   FUNDED: 'escrow.funded',
   RELEASED: 'escrow.released',
@@ -105,7 +108,7 @@ export interface OrderProjection {
  */
 export async function projectOrder(db: Db, p: OrderProjection): Promise<void> {
   const entry = JSON.stringify([{ status: p.state.status, escrow_status: p.state.escrow, at: p.at }]);
-  const escrowType = p.previousEscrow !== undefined && p.state.escrow ? ESCROW_EVENTS[p.state.escrow] : undefined;
+  const escrowType = p.previousEscrow !== undefined && p.state.escrow ? ESCROW_EVENTS[p.state.escrow as EscrowStatus] : undefined;
   const settlement = p.state.settlement ? JSON.stringify(p.state.settlement) : null;
   // One transaction: the row and its events change together (a replayed version changes none of them).
   await db.transaction(async (tx) => {
@@ -116,38 +119,30 @@ export async function projectOrder(db: Db, p: OrderProjection): Promise<void> {
           )
         ).rows[0]
       : undefined;
-    const { rows } = await tx.execute<{ buyer_id: string; seller_id: string }>(sql`UPDATE orders SET status = ${p.state.status},
+    const { rows } = await tx.execute(sql`UPDATE orders SET status = ${p.state.status},
         escrow_status = ${p.state.escrow}, contract_id = ${p.state.contractId}, dispute_id = ${p.state.disputeId},
         transitions = transitions || ${entry}::jsonb, last_error = ${lastErrorValue(lastError(p.state.lastError))},
         settlement = coalesce(${settlement}::jsonb, settlement), version = ${p.version}, updated_at = ${p.at}::timestamptz
       WHERE id = ${p.orderId} AND version < ${p.version}
-      RETURNING buyer_id, seller_id`);
+      RETURNING id`);
     if (rows.length === 0) return;
     if (p.audit && before) await recordAudit(tx, orderAuditEntry({ ...p, ...p.audit, before }));
-    const userIds = [rows[0].buyer_id, rows[0].seller_id];
+    const row = (await findOrder(tx, p.orderId))!;
+    const userIds = [row.buyerId, row.sellerId];
     await insertEvent(tx, {
       dedupeKey: `order.status_changed:${p.orderId}:${p.version}`,
       type: 'order.status_changed',
-      resourceType: 'order',
       resourceId: p.orderId,
       userIds,
-      data: { order_id: p.orderId, status: p.state.status, escrow_status: p.state.escrow, version: p.version, at: p.at },
+      data: { ...renderOrder(row) },
     });
     if (escrowType === undefined) return;
     await insertEvent(tx, {
       dedupeKey: `${escrowType}:${p.orderId}`,
       type: escrowType,
-      resourceType: 'order',
       resourceId: p.orderId,
       userIds,
-      data: {
-        order_id: p.orderId,
-        contract_id: p.state.contractId,
-        status: p.state.escrow,
-        previous_status: p.previousEscrow ?? null,
-        settlement: p.state.settlement ?? null,
-        at: p.at,
-      },
+      data: { ...renderEscrow(row), previous_status: p.previousEscrow ?? null },
     });
   });
 }

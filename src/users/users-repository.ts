@@ -2,7 +2,9 @@ import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { users, type userTypes } from '../db/schema';
 import { AppError } from '../errors';
+import { insertEvent } from '../events/events-repository';
 import { newId } from '../ids';
+import { renderUser } from './render';
 
 export type UserRow = typeof users.$inferSelect;
 export type UserType = (typeof userTypes)[number];
@@ -17,11 +19,23 @@ export interface UserFilter {
 
 /** Creates a user; a second user with the same external id is refused with the existing user's id. */
 export async function createUser(db: Db, input: { externalUserId: string; email?: string; type: UserType }): Promise<UserRow> {
-  const [row] = await db
-    .insert(users)
-    .values({ id: newId('usr'), externalUserId: input.externalUserId, email: input.email ?? null, type: input.type })
-    .onConflictDoNothing({ target: users.externalUserId })
-    .returning();
+  const row = await db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(users)
+      .values({ id: newId('usr'), externalUserId: input.externalUserId, email: input.email ?? null, type: input.type })
+      .onConflictDoNothing({ target: users.externalUserId })
+      .returning();
+    if (created) {
+      await insertEvent(tx, {
+        dedupeKey: `user.created:${created.id}`,
+        type: 'user.created',
+        resourceId: created.id,
+        userIds: [created.id],
+        data: { ...renderUser(created) },
+      });
+    }
+    return created;
+  });
   if (row) return row;
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.externalUserId, input.externalUserId));
   throw new AppError('USER_ALREADY_EXISTS', 'A user with this external_user_id already exists', { existing_user_id: existing?.id });

@@ -1,14 +1,35 @@
 import { and, asc, eq, gt, like, ne, not, sql } from 'drizzle-orm';
 import type { Pool, PoolClient } from 'pg';
-import type { Db } from '../db/client';
+import { randomUUID } from 'node:crypto';
+import type { Db, Tx } from '../db/client';
+import type { EventType } from '../events/catalog';
+import { insertEvent } from '../events/events-repository';
 import { wallets } from '../db/schema';
 
 export type WalletRow = typeof wallets.$inferSelect;
 
 /** Stores the user's wallet (its secret already sealed); null when the user has one already (the new one is dropped). */
 export async function insertWallet(db: Db, w: { userId: string; publicKey: string; secretSealed: string }): Promise<WalletRow | null> {
-  const [created] = await db.insert(wallets).values(w).onConflictDoNothing({ target: wallets.userId }).returning();
-  return created ?? null;
+  return db.transaction(async (tx) => {
+    const [created] = await tx.insert(wallets).values(w).onConflictDoNothing({ target: wallets.userId }).returning();
+    if (created) await emitWalletEvent(tx, 'wallet.created', created, `wallet.created:${created.userId}`);
+    return created ?? null;
+  });
+}
+
+/** The wallet as wallet.* events carry it: GET /users/{id}/wallet/deposit without the deployment's constants (asset, network). */
+export function renderWallet(w: WalletRow) {
+  return {
+    user_id: w.userId,
+    address: w.publicKey,
+    status: w.status,
+    created_at: w.createdAt.toISOString(),
+    activated_at: w.activatedAt?.toISOString() ?? null,
+  };
+}
+
+async function emitWalletEvent(tx: Tx, type: EventType, w: WalletRow, dedupeKey: string): Promise<void> {
+  await insertEvent(tx, { dedupeKey, type, resourceId: w.userId, userIds: [w.userId], data: renderWallet(w) });
 }
 
 export async function findWallet(db: Db, userId: string): Promise<WalletRow | null> {
@@ -18,12 +39,16 @@ export async function findWallet(db: Db, userId: string): Promise<WalletRow | nu
 
 /** The wallet's account exists on chain: ACTIVE, with its activation time. */
 export async function markWalletActive(db: Db, userId: string): Promise<WalletRow> {
-  const [active] = await db
-    .update(wallets)
-    .set({ status: 'ACTIVE', activatedAt: sql`now()` })
-    .where(eq(wallets.userId, userId))
-    .returning();
-  return active;
+  return db.transaction(async (tx) => {
+    const [active] = await tx
+      .update(wallets)
+      .set({ status: 'ACTIVE', activatedAt: sql`now()` })
+      .where(and(eq(wallets.userId, userId), ne(wallets.status, 'ACTIVE')))
+      .returning();
+    if (!active) return (await tx.select().from(wallets).where(eq(wallets.userId, userId)))[0];
+    await emitWalletEvent(tx, 'wallet.activated', active, `wallet.activated:${userId}`);
+    return active;
+  });
 }
 
 /** The owners of the wallets among `publicKeys`: public key → user id (keys of no wallet of ours are absent). */
@@ -78,10 +103,18 @@ export async function replaceSealedSecret(db: Db, userId: string, previous: stri
 
 /** Activation gave up: the wallet shows FAILED (unless it became ACTIVE meanwhile) until an activation succeeds. */
 export async function markWalletFailed(db: Db, userId: string): Promise<WalletRow | null> {
-  const [row] = await db
-    .update(wallets)
-    .set({ status: 'FAILED' })
-    .where(and(eq(wallets.userId, userId), ne(wallets.status, 'ACTIVE')))
-    .returning();
-  return row ?? null;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(wallets)
+      .set({ status: 'FAILED' })
+      .where(and(eq(wallets.userId, userId), eq(wallets.status, 'PENDING')))
+      .returning();
+    if (row) {
+      // A wallet may fail, be retried and fail again: each time is an event.
+      await emitWalletEvent(tx, 'wallet.failed', row, `wallet.failed:${userId}:${randomUUID()}`);
+      return row;
+    }
+    const [current] = await tx.select().from(wallets).where(eq(wallets.userId, userId));
+    return current?.status === 'FAILED' ? current : null;
+  });
 }

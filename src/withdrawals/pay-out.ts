@@ -2,6 +2,7 @@ import { type Account, AccountRequiresMemoError, Operation, TransactionBuilder }
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
+import { postAnnounced } from '../events/balance-events';
 import { finalizeWithdrawal, reverseWithdrawal } from '../ledger';
 import { formatAmount, isCurrency } from '../money';
 import type { StellarNetwork } from '../stellar/network';
@@ -34,7 +35,7 @@ export async function payOutWithdrawal(deps: PayOutDeps, withdrawalId: string): 
   if (!isCurrency(w.currency)) throw new Error(`withdrawal ${w.id} has an unknown currency ${w.currency}`);
   const wallet = await findWallet(deps.db, w.userId);
   if (!wallet || wallet.status !== 'ACTIVE') throw new Error(`the wallet of ${w.userId} is not active yet`);
-  if (w.status === 'WITHDRAWAL_COMMITTED') await setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_PENDING');
+  if (w.status === 'WITHDRAWAL_COMMITTED') await setWithdrawalStatus(deps.db, w.id, 'WITHDRAWAL_PENDING');
 
   const user = walletKeypair(deps.box, wallet);
   const { platform, usdc, passphrase } = deps.network;
@@ -63,28 +64,29 @@ export async function payOutWithdrawal(deps: PayOutDeps, withdrawalId: string): 
   }).catch(async (err: unknown) => {
     if (!(err instanceof AccountRequiresMemoError)) throw err;
     // Final: nothing was submitted (the check runs before the envelope exists), the user's hold goes back.
-    await reverseWithdrawal(deps.pool, {
-      ...ledgerInput,
-      key: `withdrawal:${w.id}:reverse`,
-      metadata: { failure_code: MEMO_REQUIRED, destination: err.accountId },
-    });
-    return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_FAILED', { failureCode: MEMO_REQUIRED });
+    await postAnnounced(deps.pool, (tx) =>
+      reverseWithdrawal(tx, {
+        ...ledgerInput,
+        key: `withdrawal:${w.id}:reverse`,
+        metadata: { failure_code: MEMO_REQUIRED, destination: err.accountId },
+      }),
+    );
+    return setWithdrawalStatus(deps.db, w.id, 'WITHDRAWAL_FAILED', { failureCode: MEMO_REQUIRED });
   });
   if ('userId' in outcome) return outcome;
 
   if (outcome.status === 'SUCCEEDED') {
-    await finalizeWithdrawal(deps.pool, {
-      ...ledgerInput,
-      key: `withdrawal:${w.id}:finalize`,
-      rail: 'stellar',
-      metadata: { tx_hash: outcome.hash },
-    });
-    return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_COMPLETED', { txHash: outcome.hash });
+    await postAnnounced(deps.pool, (tx) =>
+      finalizeWithdrawal(tx, { ...ledgerInput, key: `withdrawal:${w.id}:finalize`, rail: 'stellar', metadata: { tx_hash: outcome.hash } }),
+    );
+    return setWithdrawalStatus(deps.db, w.id, 'WITHDRAWAL_COMPLETED', { txHash: outcome.hash });
   }
-  await reverseWithdrawal(deps.pool, { ...ledgerInput, key: `withdrawal:${w.id}:reverse`, metadata: { result_codes: outcome.codes } });
+  await postAnnounced(deps.pool, (tx) =>
+    reverseWithdrawal(tx, { ...ledgerInput, key: `withdrawal:${w.id}:reverse`, metadata: { result_codes: outcome.codes } }),
+  );
   const failureCode =
     outcome.codes.operations?.find((c) => c !== 'op_success') ?? outcome.codes.inner_transaction ?? outcome.codes.transaction;
-  return setWithdrawalStatus(deps.pool, deps.db, w.id, 'WITHDRAWAL_FAILED', {
+  return setWithdrawalStatus(deps.db, w.id, 'WITHDRAWAL_FAILED', {
     txHash: outcome.hash,
     failureCode,
     resultCodes: outcome.codes,

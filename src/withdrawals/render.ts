@@ -1,5 +1,7 @@
 import { formatAmount } from '../money';
-import type { WithdrawalRow } from './withdrawals-repository';
+import type { withdrawals } from '../db/schema';
+
+type WithdrawalRow = typeof withdrawals.$inferSelect;
 
 /** A withdrawal as the API shows it (also what the workflow's commit update returns). */
 export interface WithdrawalView {

@@ -2,13 +2,15 @@ import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
 import { type Actor, SYSTEM, UNATTRIBUTED } from '../audit/actor';
 import { recordAudit } from '../audit/audit-repository';
-import { type Db, type Tx, withTransaction } from '../db/client';
+import { type Db, type Tx, onClient, withTransaction } from '../db/client';
 import { withdrawals, type withdrawalStatuses } from '../db/schema';
 import { holdForWithdrawal } from '../ledger';
-import type { Currency } from '../money';
+import { formatAmount, type Currency } from '../money';
 import type { NormalMemo } from './destination';
-import { insertEvent } from '../events/events-repository';
-import { formatAmount } from '../money';
+import { type EventWriter, insertEvent } from '../events/events-repository';
+import { renderWithdrawal } from './render';
+import { announceBalances } from '../events/balance-events';
+import type { EventType } from '../events/catalog';
 
 export type WithdrawalRow = typeof withdrawals.$inferSelect;
 export type WithdrawalStatus = (typeof withdrawalStatuses)[number];
@@ -29,10 +31,7 @@ export interface NewWithdrawal {
  */
 export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal, by: Actor = UNATTRIBUTED): Promise<WithdrawalRow> {
   const existing = await findWithdrawal(db, w.id);
-  if (existing) {
-    await emitWithdrawalEvent(pool, existing); // a retry after a crash between the commit and the event
-    return existing;
-  }
+  if (existing) return existing;
   await withTransaction(pool, async (client) => {
     const inserted = await client.query(
       `INSERT INTO withdrawals (id, user_id, amount, currency, destination_type, destination_address, memo, memo_type, status)
@@ -40,7 +39,7 @@ export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal, by:
       [w.id, w.userId, w.amount.toString(), w.currency, w.address, w.memo?.value ?? null, w.memo?.type ?? null],
     );
     if (inserted.rowCount === 1) {
-      await holdForWithdrawal(client as unknown as Pool, {
+      const hold = await holdForWithdrawal(client as unknown as Pool, {
         key: `withdrawal:${w.id}:hold`,
         userId: w.userId,
         amount: w.amount,
@@ -57,11 +56,11 @@ export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal, by:
         statusAfter: 'WITHDRAWAL_COMMITTED',
         details: { user_id: w.userId, amount: formatAmount(w.amount), currency: w.currency, destination_address: w.address },
       });
+      await emitWithdrawalEvent(client, (await findWithdrawal(onClient(client), w.id))!);
+      await announceBalances(client, hold);
     }
   });
-  const row = (await findWithdrawal(db, w.id))!;
-  await emitWithdrawalEvent(pool, row);
-  return row;
+  return (await findWithdrawal(db, w.id))!;
 }
 
 export async function findWithdrawal(db: Db, id: string): Promise<WithdrawalRow | null> {
@@ -69,24 +68,23 @@ export async function findWithdrawal(db: Db, id: string): Promise<WithdrawalRow 
   return row ?? null;
 }
 
-/** Every status a withdrawal reaches is an event (`withdrawal.committed`, `.pending`, `.completed`, `.failed`). */
-async function emitWithdrawalEvent(pool: Pool, w: WithdrawalRow): Promise<void> {
-  const name = w.status.replace('WITHDRAWAL_', '').toLowerCase();
-  await insertEvent(pool, {
-    dedupeKey: `withdrawal.${name}:${w.id}`,
-    type: `withdrawal.${name}`,
-    resourceType: 'withdrawal',
+/** WITHDRAWAL_CREATED is a search-attribute value of the workflow before its commit, never a stored status. */
+const STATUS_EVENTS: Record<Exclude<WithdrawalStatus, 'WITHDRAWAL_CREATED'>, EventType> = {
+  WITHDRAWAL_COMMITTED: 'withdrawal.committed',
+  WITHDRAWAL_PENDING: 'withdrawal.pending',
+  WITHDRAWAL_COMPLETED: 'withdrawal.completed',
+  WITHDRAWAL_FAILED: 'withdrawal.failed',
+};
+
+/** Every status a withdrawal reaches is an event (`withdrawal.committed`, `.pending`, `.completed`, `.failed`), once. */
+async function emitWithdrawalEvent(tx: EventWriter, w: WithdrawalRow): Promise<void> {
+  const type = STATUS_EVENTS[w.status as keyof typeof STATUS_EVENTS];
+  await insertEvent(tx, {
+    dedupeKey: `${type}:${w.id}`,
+    type,
     resourceId: w.id,
     userIds: [w.userId],
-    data: {
-      withdrawal_id: w.id,
-      user_id: w.userId,
-      status: w.status,
-      amount: formatAmount(w.amount),
-      currency: w.currency,
-      tx_hash: w.txHash,
-      failure_code: w.failureCode,
-    },
+    data: { ...renderWithdrawal(w) },
   });
 }
 
@@ -99,13 +97,12 @@ const OUTCOME_ACTIONS: Partial<Record<WithdrawalStatus, string>> = {
 
 /** Moves a withdrawal to `status` with its audit entry (the system's; the status before is read in the same transaction). */
 export async function setWithdrawalStatus(
-  pool: Pool,
   db: Db,
   id: string,
   status: WithdrawalStatus,
   extra: { txHash?: string; failureCode?: string; resultCodes?: unknown } = {},
 ): Promise<WithdrawalRow> {
-  const row = await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const [before] = await tx.select({ status: withdrawals.status }).from(withdrawals).where(eq(withdrawals.id, id)).for('update');
     const [updated] = await updateStatus(tx, id, status, extra);
     if (before && before.status !== status) {
@@ -121,10 +118,10 @@ export async function setWithdrawalStatus(
         details: { tx_hash: updated.txHash, failure_code: updated.failureCode },
       });
     }
+    // The event last, after every row lock (events-repository's ordering lock is held until commit).
+    await emitWithdrawalEvent(tx, updated);
     return updated;
   });
-  await emitWithdrawalEvent(pool, row);
-  return row;
 }
 
 function updateStatus(

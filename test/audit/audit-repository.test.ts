@@ -93,9 +93,9 @@ test('a withdrawal that cannot be stored or is refused records nothing; one comm
   const id = newId('wd');
   await createWithdrawal(pool, db, { ...w, id }, alice);
   await createWithdrawal(pool, db, { ...w, id }, alice);
-  await setWithdrawalStatus(pool, db, id, 'WITHDRAWAL_PENDING');
-  await setWithdrawalStatus(pool, db, id, 'WITHDRAWAL_PENDING');
-  await setWithdrawalStatus(pool, db, id, 'WITHDRAWAL_FAILED', { failureCode: 'op_no_trust' });
+  await setWithdrawalStatus(db, id, 'WITHDRAWAL_PENDING');
+  await setWithdrawalStatus(db, id, 'WITHDRAWAL_PENDING');
+  await setWithdrawalStatus(db, id, 'WITHDRAWAL_FAILED', { failureCode: 'op_no_trust' });
   expect((await entriesOf(id)).map((e) => [e.action, e.actor_id, e.request_id, e.status_before, e.status_after])).toEqual([
     ['withdrawal.create', 'key_alice', 'req-alice', null, 'WITHDRAWAL_COMMITTED'],
     ['withdrawal.submit', 'worker', null, 'WITHDRAWAL_COMMITTED', 'WITHDRAWAL_PENDING'],

@@ -107,11 +107,25 @@ test('a deposit of 100 USDC shows in the balance; a withdrawal of 40 reaches the
   const onChain = await s.horizon.transactions().transaction(done.tx_hash).call();
   expect(onChain.memo).toBe('invoice 7');
 
-  // Every state change left one event in the outbox.
+  // Every state change left one event, in order.
   const { rows } = await db.pool.query(`SELECT type, data FROM events WHERE $1 = ANY(user_ids) ORDER BY id`, [user.id]);
-  expect(rows.map((r) => r.type)).toEqual(['deposit.credited', 'withdrawal.committed', 'withdrawal.pending', 'withdrawal.completed']);
-  expect(rows[0].data).toMatchObject({ user_id: user.id, amount: '100', currency: 'USD' });
-  expect(rows[3].data).toMatchObject({ withdrawal_id: done.id, amount: '40', tx_hash: done.tx_hash });
+  expect(rows.map((r) => r.type)).toEqual([
+    'user.created',
+    'wallet.created',
+    'wallet.activated',
+    'deposit.credited',
+    'balance.updated',
+    'withdrawal.committed',
+    'balance.updated', // the hold
+    'withdrawal.pending',
+    'balance.updated', // the hold spent
+    'withdrawal.completed',
+  ]);
+  expect(rows[3].data).toMatchObject({ user_id: user.id, amount: '100', currency: 'USD' });
+  expect(rows[4].data.balances).toContainEqual({ currency: 'USD', available: '100', held: '0' });
+  expect(rows[6].data.balances).toContainEqual({ currency: 'USD', available: '60', held: '40' });
+  expect(rows[8].data.balances).toContainEqual({ currency: 'USD', available: '60', held: '0' });
+  expect(rows[9].data).toMatchObject({ id: done.id, status: 'WITHDRAWAL_COMPLETED', amount: '40', tx_hash: done.tx_hash });
   await recordHistory('withdrawal-completed', withdrawalWorkflowId(done.id));
   await recordHistory('wallet-activation', walletWorkflowId(user.id));
 });

@@ -109,6 +109,8 @@ test('a dispute resolved by support as a 60/40 split: each party gets its part l
     'escrow.funded',
     'dispute.opened',
     'escrow.disputed',
+    'dispute.assigned',
+    'dispute.resolving',
     'dispute.resolved',
     'escrow.split',
   ]);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { buildApiDeps, type ApiDeps } from '../../api/context';
 import { createApp } from '../../api/app';
 import { createMetricsApp } from '../../api/metrics-app';
-import { createMetrics } from '../../api/middleware/metrics';
+import { createMetrics, eventStreamMetrics } from '../../api/middleware/metrics';
 import { loadConfig, type Config } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
@@ -52,7 +52,7 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
   const database = createDatabase(config.DATABASE_URL, 10);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const deps = buildApiDeps({ config, database, logger: createLogger('silent'), temporal, version: 'test' });
-  const metrics = createMetrics([deps.walletActivations]);
+  const metrics = createMetrics([deps.walletActivations, ...eventStreamMetrics(deps.events)]);
   const server = http.createServer(createApp(deps, metrics));
   const metricsServer = http.createServer(createMetricsApp(metrics));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -71,6 +71,11 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
       headers['content-type'] ??= 'application/json';
     }
     const res = await fetch(`${url}${path}`, { method, headers, body });
+    // An event stream never ends: its status and headers are the answer (test/helpers/event-source.ts reads streams).
+    if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
+      await res.body?.cancel();
+      return { status: res.status, headers: res.headers, text: '', body: undefined };
+    }
     const text = await res.text();
     let parsed: unknown = undefined;
     try {
@@ -94,9 +99,11 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
       return res.body.data.key as string;
     },
     async close() {
-      await Promise.all([server, metricsServer].map((s) => new Promise<void>((r) => s.close(() => r()))));
-      server.closeAllConnections();
+      const closed = [server, metricsServer].map((s) => new Promise<void>((r) => s.close(() => r())));
+      server.closeAllConnections(); // event streams never end on their own
       metricsServer.closeAllConnections();
+      await Promise.all(closed);
+      await deps.events.feed.close();
       await deps.rateLimiter.close();
       await temporal.close();
       await database.close();

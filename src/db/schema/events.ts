@@ -1,8 +1,9 @@
 import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
- * The event outbox: one row per state change, written by the same code (and where it matters the same transaction)
- * that made the change. `dedupe_key` makes a retried step emit once. Delivery (SSE, signed webhooks) reads from here.
+ * The event log: one row per state change, written in the transaction that made the change (src/events). `id` is in
+ * commit order (events-repository's lock), so consumers resume after the last id they saw. `dedupe_key` makes a
+ * retried step emit once. Delivery (SSE, signed webhooks) reads from here; rows older than EVENTS_RETENTION_DAYS go.
  */
 export const events = pgTable(
   'events',
@@ -17,5 +18,6 @@ export const events = pgTable(
     data: jsonb('data').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('events_resource_idx').on(t.resourceType, t.resourceId, t.id)],
+  // created_at: the retention prune (EVENTS_RETENTION_DAYS) deletes by age.
+  (t) => [index('events_resource_idx').on(t.resourceType, t.resourceId, t.id), index('events_created_at_idx').on(t.createdAt)],
 );

@@ -6,11 +6,14 @@ import { createStellarNetwork } from '../src/stellar/network';
 import { trustlessWorkFromConfig } from '../src/providers/trustless-work/client';
 import { walletSecretBox } from '../src/wallets/wallet-keys';
 import { depositWatcherId } from '../workflows/ids';
-import { loadConfig, requireFor } from '../src/config';
-import { createDatabase } from '../src/db/client';
+import { type Config, loadConfig, requireFor } from '../src/config';
+import { createDatabase, type Database } from '../src/db/client';
 import { createLogger } from '../src/logger';
 import { createTemporalHandle } from '../src/temporal/connection';
 import { signalSenders } from '../src/temporal/signal-senders';
+import { EventNotifications } from '../src/events/event-notifications';
+import { startWebhookDelivery } from '../src/webhooks/delivery-workflow';
+import { activeEndpointIds } from '../src/webhooks/webhooks-repository';
 import { WORKFLOWS_PATH } from './workflow-bundle';
 
 /**
@@ -28,6 +31,9 @@ export async function startWorker(
   const taskQueue = opts.taskQueue ?? config.TEMPORAL_TASK_QUEUE;
   const bundlePath = opts.workflowBundlePath ?? config.WORKFLOW_BUNDLE_PATH;
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  // Wakes webhook deliveries waiting for a new event (one LISTEN connection for the whole worker).
+  const notifications = new EventNotifications({ url: config.DATABASE_URL, logger });
+  await notifications.start();
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -41,11 +47,17 @@ export async function startWorker(
       depositCursorName: cursorName(config.HORIZON_URL),
       trustlessWork: trustlessWorkFromConfig(config),
       signalSenders: signalSenders(() => temporal.client()),
+      webhooks: {
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        allowInsecure: config.WEBHOOKS_ALLOW_INSECURE_URLS,
+        subscribe: (listener) => notifications.subscribe(listener),
+      },
     }),
   });
   const running = worker.run();
   logger.info({ taskQueue }, 'worker polling');
   if (opts.depositWatcher ?? true) await ensureDepositWatcher(config, taskQueue);
+  await resumeWebhookDeliveries(config, database, await temporal.client(), taskQueue);
   return {
     worker,
     running,
@@ -53,6 +65,7 @@ export async function startWorker(
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await connection.close();
+      await notifications.close();
       await temporal.close();
       await database.close();
     },
@@ -72,4 +85,14 @@ async function ensureDepositWatcher(config: ReturnType<typeof loadConfig>, taskQ
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * Starts the delivery workflow of every active webhook endpoint that has none running (after Temporal lost its state,
+ * or an endpoint whose start failed half-way); a running one is left as it is.
+ */
+async function resumeWebhookDeliveries(config: Config, database: Database, client: Client, taskQueue: string): Promise<void> {
+  const registered = new Date(Date.now() - 60_000);
+  for (const endpointId of await activeEndpointIds(database.db, registered))
+    await startWebhookDelivery(client, config, taskQueue, endpointId);
 }

@@ -10,6 +10,7 @@ import { orderRoutes } from './orders';
 import { escrowRoutes } from './escrow';
 import { resolutionRoutes } from './resolution';
 import { disputeRoutes } from './disputes';
+import { webhookRoutes } from './webhooks';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
 export const routes: AnyRoute[] = [
@@ -24,4 +25,5 @@ export const routes: AnyRoute[] = [
   ...escrowRoutes,
   ...resolutionRoutes,
   ...disputeRoutes,
+  ...webhookRoutes,
 ];

@@ -78,6 +78,7 @@ export async function startStellarStack(
     PLATFORM_SECRET: platform.secret(),
     TEMPORAL_TASK_QUEUE: unique('tq'),
     DEPOSIT_POLL_INTERVAL_MS: '100',
+    WEBHOOKS_ALLOW_INSECURE_URLS: 'true',
     STELLAR_SUBMIT_TIMEOUT_MS: '5000',
     ...extra,
   };

@@ -5,3 +5,4 @@ export * from './stellar';
 export * from './orders';
 export * from './events';
 export * from './disputes';
+export * from './webhooks';

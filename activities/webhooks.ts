@@ -1,0 +1,31 @@
+import { deliverScheduled, type ManualRedelivery, redeliver, type ScheduledAttempt } from '../src/webhooks/deliver';
+import { pendingEvents, type PendingEvents } from '../src/webhooks/pending-events';
+import { type DeliveryView, renderDelivery } from '../src/webhooks/render';
+import type { ActivityDeps } from './deps';
+
+/** The most events one read hands the delivery workflow (it delivers them one at a time, then reads again). */
+const BATCH = 100;
+
+export function createWebhookActivities(deps: ActivityDeps) {
+  const delivery = {
+    db: deps.database.db,
+    box: deps.secretBox,
+    timeoutMs: deps.webhooks.timeoutMs,
+    allowInsecure: deps.webhooks.allowInsecure,
+  };
+  return {
+    /** The endpoint's next events after its cursor, waiting up to waitMs (woken by NOTIFY) when there are none. */
+    async webhookPendingEvents(input: { endpointId: string; waitMs: number }): Promise<PendingEvents> {
+      return pendingEvents(deps.database.db, deps.webhooks.subscribe, { ...input, limit: BATCH });
+    },
+    /** One scheduled attempt (idempotent: a recorded attempt, or the cursor past the event, is answered without sending). */
+    async deliverWebhook(input: ScheduledAttempt) {
+      return deliverScheduled(delivery, input);
+    },
+    /** An operator's redelivery (idempotent by its delivery id); null when the endpoint is not active. */
+    async redeliverWebhook(input: ManualRedelivery): Promise<DeliveryView | null> {
+      const row = await redeliver(delivery, input);
+      return row && renderDelivery(row);
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { deliverScheduled, type ManualRedelivery, redeliver, type ScheduledAttempt } from '../src/webhooks/deliver';
 import { pendingEvents, type PendingEvents } from '../src/webhooks/pending-events';
 import { type DeliveryView, renderDelivery } from '../src/webhooks/render';
@@ -16,7 +17,8 @@ export function createWebhookActivities(deps: ActivityDeps) {
   return {
     /** The endpoint's next events after its cursor, waiting up to waitMs (woken by NOTIFY) when there are none. */
     async webhookPendingEvents(input: { endpointId: string; waitMs: number }): Promise<PendingEvents> {
-      return pendingEvents(deps.database.db, deps.webhooks.subscribe, { ...input, limit: BATCH });
+      const signal = Context.current().cancellationSignal; // worker shutdown: answer now, the next run reads again
+      return pendingEvents(deps.database.db, deps.webhooks.subscribe, { ...input, limit: BATCH, signal });
     },
     /** One scheduled attempt (idempotent: a recorded attempt, or the cursor past the event, is answered without sending). */
     async deliverWebhook(input: ScheduledAttempt) {

@@ -11,6 +11,8 @@ export interface PendingQuery {
   /** How long to wait for a new event when there is none pending (0: answer at once). */
   waitMs: number;
   limit: number;
+  /** Ends the wait early (the worker shutting down): the read answers what it has. */
+  signal?: AbortSignal;
 }
 
 /** Subscribes to committed-event notices (EventNotifications.subscribe); returns the unsubscribe. */
@@ -42,7 +44,7 @@ export async function pendingEvents(db: Db, subscribe: SubscribeToEvents | null,
       woken = false;
       const found = await read();
       const left = deadline - Date.now();
-      if (!found.active || found.eventIds.length > 0 || left <= 0) return found;
+      if (!found.active || found.eventIds.length > 0 || left <= 0 || q.signal?.aborted) return found;
       if (!woken)
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, left);
@@ -50,6 +52,7 @@ export async function pendingEvents(db: Db, subscribe: SubscribeToEvents | null,
             clearTimeout(timer);
             resolve();
           };
+          q.signal?.addEventListener('abort', wake, { once: true });
         });
       wake = () => (woken = true);
     }

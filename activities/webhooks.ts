@@ -1,5 +1,12 @@
 import { Context } from '@temporalio/activity';
-import { deliverScheduled, type ManualRedelivery, redeliver, type ScheduledAttempt } from '../src/webhooks/deliver';
+import {
+  deliverInOrder,
+  deliverScheduled,
+  type InOrderBatch,
+  type ManualRedelivery,
+  redeliver,
+  type ScheduledAttempt,
+} from '../src/webhooks/deliver';
 import { pendingEvents, type PendingEvents } from '../src/webhooks/pending-events';
 import { type DeliveryView, renderDelivery } from '../src/webhooks/render';
 import type { ActivityDeps } from './deps';
@@ -19,6 +26,10 @@ export function createWebhookActivities(deps: ActivityDeps) {
     async webhookPendingEvents(input: { endpointId: string; waitMs: number }): Promise<PendingEvents> {
       const signal = Context.current().cancellationSignal; // worker shutdown: answer now, the next run reads again
       return pendingEvents(deps.database.db, deps.webhooks.subscribe, { ...input, limit: BATCH, signal });
+    },
+    /** First attempts of events in order, until one is not delivered or the time budget is spent (idempotent per event). */
+    async deliverWebhooks(input: InOrderBatch) {
+      return deliverInOrder(delivery, input);
     },
     /** One scheduled attempt (idempotent: a recorded attempt, or the cursor past the event, is answered without sending). */
     async deliverWebhook(input: ScheduledAttempt) {

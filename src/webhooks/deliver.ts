@@ -75,6 +75,37 @@ export async function deliverScheduled(deps: DeliveryDeps, a: ScheduledAttempt):
   return resultOf(row, now());
 }
 
+export interface InOrderBatch {
+  endpointId: string;
+  /** `evt_…` ids in order, none attempted yet (each gets its first attempt here). */
+  eventIds: string[];
+  schedule: number[];
+  /** Stop starting new deliveries after this long (the activity's deadline must not cut one short). */
+  budgetMs: number;
+}
+
+/** How far a batch got: `delivered` events in a row, then (unless the batch or its budget ran out) the one that did not. */
+export interface BatchResult {
+  delivered: number;
+  stoppedAt: Exclude<DeliveryResult, { outcome: 'delivered' }> | null;
+}
+
+/**
+ * First attempts of several events, one at a time in order, stopping at the first that is not delivered: the
+ * workflow retries that one on the schedule before going on. Each event is its own idempotent attempt.
+ */
+export async function deliverInOrder(deps: DeliveryDeps, b: InOrderBatch): Promise<BatchResult> {
+  const started = Date.now();
+  let delivered = 0;
+  for (const eventId of b.eventIds) {
+    if (Date.now() - started > b.budgetMs) break;
+    const result = await deliverScheduled(deps, { endpointId: b.endpointId, eventId, attempt: 1, schedule: b.schedule });
+    if (result.outcome !== 'delivered') return { delivered, stoppedAt: result };
+    delivered++;
+  }
+  return { delivered, stoppedAt: null };
+}
+
 /** What a recorded scheduled attempt means for the workflow. */
 function resultOf(row: DeliveryRow, now: number): DeliveryResult {
   if (row.statusCode !== null && row.statusCode >= 200 && row.statusCode < 300) return { outcome: 'delivered' };

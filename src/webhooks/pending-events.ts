@@ -41,7 +41,6 @@ export async function pendingEvents(db: Db, subscribe: SubscribeToEvents | null,
   const deadline = Date.now() + q.waitMs;
   try {
     for (;;) {
-      woken = false;
       const found = await read();
       const left = deadline - Date.now();
       if (!found.active || found.eventIds.length > 0 || left <= 0 || q.signal?.aborted) return found;
@@ -54,6 +53,7 @@ export async function pendingEvents(db: Db, subscribe: SubscribeToEvents | null,
           };
           q.signal?.addEventListener('abort', wake, { once: true });
         });
+      woken = false;
       wake = () => (woken = true);
     }
   } finally {

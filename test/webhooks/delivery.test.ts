@@ -52,6 +52,12 @@ async function deliveries(id: string, query = '') {
   return res.body;
 }
 
+/** The endpoint's attempts once `n` are recorded (a receiver has its answer a moment before the attempt is recorded). */
+async function recorded(id: string, n: number) {
+  await until(async () => (await deliveries(id, '?limit=100')).data.length >= n, 20_000, `${n} recorded attempts`);
+  return (await deliveries(id, '?limit=100')).data;
+}
+
 /** Ids of the events a receiver accepted (2xx), in arrival order. */
 const acceptedIds = (r: Receiver) => r.accepted().map((x) => x.verified!.id);
 const accepted = (r: Receiver, n: number) => () => r.accepted().length >= n;
@@ -79,10 +85,10 @@ test('each matching event arrives once, in event-id order, verified by the refer
   expect(r.received.every((x) => x.headers['webhook-id'] === x.verified!.id)).toBe(true);
   expect(r.received[0].headers['content-type']).toBe('application/json');
 
-  const page = await deliveries(id);
-  expect(page.data).toHaveLength(11);
-  expect(page.data.every((d: { status_code: number; attempt: number }) => d.status_code === 200 && d.attempt === 1)).toBe(true);
-  expect(page.data.map((d: { event_id: string }) => d.event_id)).toEqual([...ids].reverse()); // newest first
+  const attempts = await recorded(id, 11);
+  expect(attempts).toHaveLength(11);
+  expect(attempts.every((d: { status_code: number; attempt: number }) => d.status_code === 200 && d.attempt === 1)).toBe(true);
+  expect(attempts.map((d: { event_id: string }) => d.event_id)).toEqual([...ids].reverse()); // newest first
 });
 
 test('a receiver that answers 500 for a while gets each event later, once, in order; the attempts are recorded', async () => {
@@ -99,7 +105,7 @@ test('a receiver that answers 500 for a while gets each event later, once, in or
   expect(r.accepted().map((x) => x.verified!.data.n)).toEqual([0, 1, 2, 999]);
   expect(new Set(acceptedIds(r)).size).toBe(4);
 
-  const attempts = (await deliveries(id)).data.filter((d: { event_id: string }) => d.event_id === first).reverse();
+  const attempts = (await recorded(id, 7)).filter((d: { event_id: string }) => d.event_id === first).reverse();
   expect(attempts.map((d: { attempt: number; status_code: number }) => [d.attempt, d.status_code])).toEqual([
     [1, 500],
     [2, 500],
@@ -136,7 +142,7 @@ test('an event that fails every attempt of the schedule disables the endpoint, w
   await until(async () => (await endpoint(id)).status === 'disabled', 20_000, 'the endpoint disabled');
 
   expect((await endpoint(id)).disabled_reason).toMatch(/^all 4 attempts to deliver evt_\d{16} failed \(last: HTTP 500\)$/);
-  const attempts = (await deliveries(id)).data;
+  const attempts = await recorded(id, 4);
   expect(attempts.map((d: { attempt: number }) => d.attempt)).toEqual([4, 3, 2, 1]);
   expect(attempts[0].next_attempt_at).toBeNull();
   expect(r.received).toHaveLength(4);
@@ -150,7 +156,7 @@ test('Retry-After on a 429 holds the next attempt back that long (not the schedu
   await emit(stack.api, `${family}.created`, 0);
   await until(accepted(r, 1), 20_000, 'the delivery');
 
-  const [second, first] = (await deliveries(id)).data;
+  const [second, first] = await recorded(id, 2);
   expect([first.status_code, second.status_code]).toEqual([429, 200]);
   const planned = Date.parse(first.next_attempt_at) - Date.parse(first.created_at);
   expect(planned).toBeGreaterThanOrEqual(950); // 1 s from the attempt's end; created_at is the database's clock
@@ -194,7 +200,7 @@ test('a delivery is redelivered on request as a new manual attempt; the list pag
   const id = await register(r, family);
   await emit(stack.api, `${family}.created`, 0);
   await until(accepted(r, 1));
-  const [original] = (await deliveries(id)).data;
+  const [original] = await recorded(id, 1);
 
   const retried = await stack.api.call('POST', `/api/v1/webhooks/${id}/deliveries/${original.id}/retry`, { key });
   expect(retried.status).toBe(201);

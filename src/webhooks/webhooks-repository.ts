@@ -158,3 +158,40 @@ export async function activeEndpointIds(db: Db, createdBefore: Date): Promise<st
     .where(and(eq(webhookEndpoints.status, 'active'), lt(webhookEndpoints.createdAt, createdBefore)));
   return rows.map((r) => r.id);
 }
+
+/** Endpoints (after `afterId`, in id order) holding a secret not sealed with `prefix` (`v2.<active key id>.`). */
+export async function endpointsNotSealedAs(db: Db, prefix: string, afterId: string, limit: number): Promise<EndpointRow[]> {
+  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db
+    .select()
+    .from(webhookEndpoints)
+    .where(
+      and(
+        sql`${webhookEndpoints.id} > ${afterId}`,
+        sql`(${webhookEndpoints.secretSealed} NOT LIKE ${pattern} OR ${webhookEndpoints.previousSecretSealed} NOT LIKE ${pattern})`,
+      ),
+    )
+    .orderBy(webhookEndpoints.id)
+    .limit(limit);
+}
+
+/** Writes re-sealed secrets only if nobody changed them meanwhile (a rotation); false when someone did. */
+export async function replaceSealedSecrets(
+  db: Db,
+  row: EndpointRow,
+  secretSealed: string,
+  previousSecretSealed: string | null,
+): Promise<boolean> {
+  const rows = await db
+    .update(webhookEndpoints)
+    .set({ secretSealed, previousSecretSealed })
+    .where(
+      and(
+        eq(webhookEndpoints.id, row.id),
+        eq(webhookEndpoints.secretSealed, row.secretSealed),
+        sql`${webhookEndpoints.previousSecretSealed} IS NOT DISTINCT FROM ${row.previousSecretSealed}`,
+      ),
+    )
+    .returning({ id: webhookEndpoints.id });
+  return rows.length === 1;
+}

@@ -31,6 +31,8 @@ export interface DeliveryDeps {
   timeoutMs: number;
   allowInsecure: boolean;
   now?: () => number;
+  /** Secrets already opened (binding and sealed → plain), kept for one batch: opening one costs an X25519 agreement. */
+  opened?: Map<string, string>;
 }
 
 export type DeliveryResult =
@@ -96,10 +98,11 @@ export interface BatchResult {
  */
 export async function deliverInOrder(deps: DeliveryDeps, b: InOrderBatch): Promise<BatchResult> {
   const started = Date.now();
+  const batchDeps = { ...deps, opened: new Map<string, string>() };
   let delivered = 0;
   for (const eventId of b.eventIds) {
     if (Date.now() - started > b.budgetMs) break;
-    const result = await deliverScheduled(deps, { endpointId: b.endpointId, eventId, attempt: 1, schedule: b.schedule });
+    const result = await deliverScheduled(batchDeps, { endpointId: b.endpointId, eventId, attempt: 1, schedule: b.schedule });
     if (result.outcome !== 'delivered') return { delivered, stoppedAt: result };
     delivered++;
   }
@@ -173,9 +176,18 @@ function attemptFields(sent: PostOutcome) {
 /** Signs with the current secret and, until it expires, the one before the last rotation. */
 async function send(deps: DeliveryDeps, endpoint: EndpointRow, event: EventView): Promise<PostOutcome> {
   const at = new Date((deps.now ?? Date.now)());
-  const secrets = [deps.box.open(endpoint.secretSealed, secretBinding(endpoint.id))];
+  const open = (sealed: string) => {
+    const key = `${secretBinding(endpoint.id)}:${sealed}`; // opened under this endpoint's binding only
+    let plain = deps.opened?.get(key);
+    if (plain === undefined) {
+      plain = deps.box.open(sealed, secretBinding(endpoint.id));
+      deps.opened?.set(key, plain);
+    }
+    return plain;
+  };
+  const secrets = [open(endpoint.secretSealed)];
   if (endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt.getTime() > at.getTime())
-    secrets.push(deps.box.open(endpoint.previousSecretSealed, secretBinding(endpoint.id)));
+    secrets.push(open(endpoint.previousSecretSealed));
   const body = JSON.stringify(event);
   return postDelivery({
     url: endpoint.url,

@@ -28,9 +28,11 @@ export interface WebhookDeliveryInput {
   schedule: number[];
   /** How long one read waits for a new event before the loop reads again. */
   waitMs: number;
+  /** History events in one run before it continues as new (default 5000; tests set a small one). */
+  maxHistoryEvents?: number;
 }
 
-/** Events in one run before the history is rolled over with continue-as-new (unless Temporal suggests it sooner). */
+/** History events in one run before it is rolled over with continue-as-new (unless Temporal suggests it sooner). */
 const HISTORY_EVENTS_PER_RUN = 5000;
 
 /**
@@ -57,8 +59,9 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<void
         if (!(await retryOnSchedule(input, pending.eventIds[next], batch.stoppedAt.delayMs))) return;
         next++;
       }
-      if (historyIsLong()) return continueAsNew<typeof webhookDelivery>(input);
+      if (historyIsLong(input)) return continueAsNew<typeof webhookDelivery>(input);
     }
+    if (historyIsLong(input)) return continueAsNew<typeof webhookDelivery>(input); // an idle endpoint's reads add up too
   }
 }
 
@@ -76,9 +79,9 @@ async function retryOnSchedule(input: WebhookDeliveryInput, eventId: string, fir
   }
 }
 
-function historyIsLong(): boolean {
+function historyIsLong(input: WebhookDeliveryInput): boolean {
   const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_PER_RUN;
+  return info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? HISTORY_EVENTS_PER_RUN);
 }
 
 export interface WebhookRedeliveryInput {

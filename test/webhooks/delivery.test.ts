@@ -1,5 +1,9 @@
 import { Webhook } from 'standardwebhooks';
-import { webhookWorkflowId } from '../../src/webhooks/webhook-ids';
+import { latestEventId } from '../../src/events/events-repository';
+import { newId } from '../../src/ids';
+import { newWebhookSecret } from '../../src/webhooks/signing';
+import { secretBinding, webhookWorkflowId } from '../../src/webhooks/webhook-ids';
+import { deleteEndpoint, insertEndpoint } from '../../src/webhooks/webhooks-repository';
 import { emit, eventFamily, Receiver, startWebhookStack, until } from './harness';
 
 /**
@@ -228,4 +232,31 @@ test('deleting an endpoint stops its workflow and hides it (404)', async () => {
   const client = await stack.api.deps.temporal.client();
   await until(async () => (await client.workflow.getHandle(webhookWorkflowId(id)).describe()).status.name !== 'RUNNING');
   expect((await stack.api.call('GET', `/api/v1/webhooks/${id}`, { key })).status).toBe(404);
+});
+
+test('a long-lived delivery continues as new to bound its history, and goes on in order from the stored cursor', async () => {
+  const r = await receiver();
+  const family = eventFamily();
+  const id = newId('whk');
+  const secret = newWebhookSecret();
+  r.secrets.push(secret);
+  const db = stack.api.deps.database.db;
+  const cursor = await latestEventId(db);
+  const row = { id, owner: 'test', url: r.url, eventTypes: [`${family}.*`], description: null, cursor };
+  await insertEndpoint(db, { ...row, secretSealed: stack.api.deps.walletBox.seal(secret, secretBinding(id)) });
+  const client = await stack.api.deps.temporal.client();
+  const handle = await client.workflow.start('webhookDelivery', {
+    workflowId: webhookWorkflowId(id),
+    taskQueue: stack.api.config.TEMPORAL_TASK_QUEUE,
+    args: [{ endpointId: id, schedule: [0, 100], waitMs: 300, maxHistoryEvents: 20 }],
+  });
+  for (let n = 0; n < 8; n++) {
+    await emit(stack.api, `${family}.created`, n);
+    await until(accepted(r, n + 1));
+  }
+  expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+  expect(r.accepted().map((x) => x.verified!.data.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  expect(new Set(acceptedIds(r)).size).toBe(8);
+  await deleteEndpoint(db, id, 'test');
+  await client.workflow.getHandle(webhookWorkflowId(id)).terminate('test over');
 });

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { postDelivery } from '../../src/webhooks/post-delivery';
 import { checkUrlForm, checkWebhookUrl, isInternalAddress, UrlPolicyError } from '../../src/webhooks/url-policy';
 
 async function refusal(url: string, allowInsecure = false): Promise<string | null> {
@@ -58,4 +60,32 @@ test('a name that does not resolve, credentials and non-URLs are refused', async
   expect(await refusal('https://user:pass@8.8.8.8/hook')).toBe('credentials_in_url');
   expect(await refusal('not a url')).toBe('invalid_url');
   expect(() => checkUrlForm('https://8.8.8.8/hook', false)).not.toThrow();
+});
+
+describe('at delivery time the connection goes only where the policy looked', () => {
+  let server: http.Server;
+  let port = 0;
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => res.writeHead(204).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const post = (url: string, allowInsecure: boolean) => postDelivery({ url, headers: {}, body: '{}', timeoutMs: 2000, allowInsecure });
+
+  test('a name that resolves to loopback is refused when the socket looks it up, nothing is sent', async () => {
+    const outcome = await post(`https://localhost:${port}/hook`, false);
+    expect(outcome.statusCode).toBeNull();
+    expect(outcome.error).toMatch(/^url_policy: the host localhost resolves to a loopback, private or link-local address$/);
+  });
+
+  test('a loopback literal and http are refused before any connection', async () => {
+    expect((await post(`https://127.0.0.1:${port}/hook`, false)).error).toMatch(/^url_policy: must not point at a loopback/);
+    expect((await post(`http://8.8.8.8/hook`, false)).error).toBe('url_policy: must be https');
+  });
+
+  test('where insecure URLs are allowed the same name connects', async () => {
+    expect((await post(`http://localhost:${port}/hook`, true)).statusCode).toBe(204);
+  });
 });

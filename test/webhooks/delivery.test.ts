@@ -4,6 +4,7 @@ import { newId } from '../../src/ids';
 import { newWebhookSecret } from '../../src/webhooks/signing';
 import { secretBinding, webhookWorkflowId } from '../../src/webhooks/webhook-ids';
 import { deleteEndpoint, insertEndpoint } from '../../src/webhooks/webhooks-repository';
+import { recordHistory } from '../helpers/histories';
 import { emit, eventFamily, Receiver, startWebhookStack, until } from './harness';
 
 /**
@@ -135,6 +136,7 @@ test('a 410 Gone disables the endpoint at once and its workflow ends', async () 
   const client = await stack.api.deps.temporal.client();
   await until(async () => (await client.workflow.getHandle(webhookWorkflowId(id)).describe()).status.name === 'COMPLETED');
   expect(r.received).toHaveLength(1); // one attempt, and not the second event
+  await recordHistory('webhook-delivery-gone', webhookWorkflowId(id));
 });
 
 test('an event that fails every attempt of the schedule disables the endpoint, with the reason', async () => {
@@ -150,6 +152,9 @@ test('an event that fails every attempt of the schedule disables the endpoint, w
   expect(attempts.map((d: { attempt: number }) => d.attempt)).toEqual([4, 3, 2, 1]);
   expect(attempts[0].next_attempt_at).toBeNull();
   expect(r.received).toHaveLength(4);
+  const client = await stack.api.deps.temporal.client();
+  await until(async () => (await client.workflow.getHandle(webhookWorkflowId(id)).describe()).status.name === 'COMPLETED');
+  await recordHistory('webhook-delivery-exhausted', webhookWorkflowId(id));
 });
 
 test('Retry-After on a 429 holds the next attempt back that long (not the schedule’s 100 ms)', async () => {

@@ -136,6 +136,9 @@ test('a 410 Gone disables the endpoint at once and its workflow ends', async () 
   const client = await stack.api.deps.temporal.client();
   await until(async () => (await client.workflow.getHandle(webhookWorkflowId(id)).describe()).status.name === 'COMPLETED');
   expect(r.received).toHaveLength(1); // one attempt, and not the second event
+  const [attempt] = await recorded(id, 1);
+  const retry = await stack.api.call('POST', `/api/v1/webhooks/${id}/deliveries/${attempt.id}/retry`, { key });
+  expect([retry.status, retry.body.error.code]).toEqual([409, 'INVALID_STATE']);
   await recordHistory('webhook-delivery-gone', webhookWorkflowId(id));
 });
 

@@ -30,6 +30,8 @@ export class Receiver {
   readonly received: Received[] = [];
   readonly secrets: string[] = [];
   answer: (r: Received) => Answer = () => ({ status: 200 });
+  /** How long each answer waits (a slow receiver). */
+  delayMs = 0;
   private server!: http.Server;
   url = '';
 
@@ -46,7 +48,7 @@ export class Receiver {
         const a = this.answer(r);
         r.status = a.status;
         this.received.push(r);
-        res.writeHead(a.status, a.headers).end();
+        setTimeout(() => res.writeHead(a.status, a.headers).end(), this.delayMs);
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));

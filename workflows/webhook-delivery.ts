@@ -45,6 +45,7 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<void
   for (;;) {
     const pending = await reading.webhookPendingEvents({ endpointId: input.endpointId, waitMs: input.waitMs });
     if (!pending.active) return;
+    if (pending.waited === false) await sleep(BUSY_POLL_MS); // no waiting read was free: poll instead
     let next = 0;
     while (next < pending.eventIds.length) {
       const batch = await sending.deliverWebhooks({
@@ -64,6 +65,9 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<void
     if (historyIsLong(input)) return continueAsNew<typeof webhookDelivery>(input); // an idle endpoint's reads add up too
   }
 }
+
+/** How often an endpoint polls while its worker has no waiting read to spare. */
+const BUSY_POLL_MS = 2000;
 
 /** How long one batch of first attempts may go on (well inside the local activity's deadline). */
 const BATCH_BUDGET_MS = 20_000;

@@ -3,8 +3,11 @@ import type { NoticeListener } from '../events/event-notifications';
 import { listEventsAfter } from '../events/events-repository';
 import { findEndpoint } from './webhooks-repository';
 
-/** What an endpoint's delivery loop does next: stop (disabled, deleted), or deliver these events (maybe none yet). */
-export type PendingEvents = { active: false } | { active: true; eventIds: string[] };
+/**
+ * What an endpoint's delivery loop does next: stop (disabled, deleted), or deliver these events (maybe none yet).
+ * `waited: false`: none were pending and the read did not wait for one (the worker's waiting reads are all taken).
+ */
+export type PendingEvents = { active: false } | { active: true; eventIds: string[]; waited?: boolean };
 
 export interface PendingQuery {
   endpointId: string;

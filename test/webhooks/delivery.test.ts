@@ -268,3 +268,13 @@ test('a long-lived delivery continues as new to bound its history, and goes on i
   await deleteEndpoint(db, id, 'test');
   await client.workflow.getHandle(webhookWorkflowId(id)).terminate('test over');
 });
+
+test('with more idle endpoints than a worker lets wait (16), every endpoint still gets each event, in order', async () => {
+  const family = eventFamily();
+  const rs = await Promise.all(Array.from({ length: 20 }, () => receiver()));
+  for (const r of rs) await register(r, family);
+  await emit(stack.api, `${family}.created`, 0);
+  await emit(stack.api, `${family}.created`, 1);
+  await until(() => rs.every((r) => r.accepted().length >= 2), 30_000, 'every endpoint’s deliveries');
+  for (const r of rs) expect(r.accepted().map((x) => x.verified!.data.n)).toEqual([0, 1]);
+});

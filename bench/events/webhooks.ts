@@ -36,6 +36,8 @@ import { envNumber } from '../shared/env';
 const ENDPOINTS = envNumber('BENCH_ENDPOINTS', 4);
 const EVENTS = envNumber('BENCH_EVENTS', 500);
 const TIMEOUT_SECONDS = envNumber('BENCH_TIMEOUT_SECONDS', 300);
+/** Rounds whose phase order alternates (webhooks, recorded, bare; then bare, recorded, webhooks); results pooled. */
+const ROUNDS = envNumber('BENCH_ROUNDS', 2);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Counts what each endpoint's path received and checks the order: event ids strictly ascending, each once. */
@@ -143,75 +145,100 @@ async function main(): Promise<void> {
     const worker = await startWorker({ config, depositWatcher: false });
     cleanup.push(() => worker.stop());
 
-    // Webhooks: endpoints registered as the API does, then the events committed; time until every delivery arrived.
     const sealer = walletSealer(config);
     const connection = await Connection.connect({ address: temporal.address });
     cleanup.push(() => connection.close());
     const temporalClient = new Client({ connection });
-    const family = `bench${crypto.randomBytes(3).toString('hex')}`;
-    const cursor = await latestEventId(database.db);
-    const endpointIds: string[] = [];
-    for (let i = 0; i < ENDPOINTS; i++) {
-      const id = newId('whk');
-      await insertEndpoint(database.db, {
-        id,
-        owner: 'bench',
-        url: `http://127.0.0.1:${receiver.port}/hook/${i}`,
-        eventTypes: [`${family}.*`],
-        description: null,
-        secretSealed: sealer.seal(newWebhookSecret(), secretBinding(id)),
-        cursor,
-      });
-      endpointIds.push(id);
-    }
-    const emitSeconds = await timed('emit', () => emitEvents(database, family));
-    log(`${EVENTS} events committed in ${emitSeconds.toFixed(2)} s (${Math.round(EVENTS / emitSeconds)}/s: one transaction each)`);
     const total = ENDPOINTS * EVENTS;
-    const webhookSeconds = await timed('webhooks', async () => {
-      const arrived = receiver.expect(total);
-      for (const id of endpointIds) await startWebhookDelivery(temporalClient, config, config.TEMPORAL_TASK_QUEUE, id);
-      await arrived;
-    });
-    const webhookOrder = receiver.outOfOrder;
-    log(`webhooks: ${total} deliveries in ${webhookSeconds.toFixed(2)} s`);
+    const seconds = { webhooks: 0, recorded: 0, bare: 0, emit: 0 };
+    let outOfOrder = 0;
 
-    // Baselines: the same events, signed and POSTed by the same client code, one at a time per endpoint; `bare` records
-    // nothing, `recorded` also records each attempt and moves the cursor in one transaction (recordDelivery) as the
-    // real path does, so webhooks/recorded is the cost of Temporal (and the reads), recorded/bare that of durability.
-    const events = await listEventsAfter(database.db, { afterId: cursor, types: [`${family}.*`], limit: EVENTS });
-    const secret = newWebhookSecret();
-    const baseline = (name: string, record: boolean) =>
-      timed(name, async () => {
-        const arrived = receiver.expect(total);
-        await Promise.all(
-          endpointIds.map(async (endpointId, i) => {
-            for (const event of events) {
-              const body = JSON.stringify(event);
-              const headers = { ...signDelivery([secret], event.id, new Date(), body) };
-              const url = `http://127.0.0.1:${receiver.port}/hook/${i}`;
-              const sent = await postDelivery({ url, headers, body, timeoutMs: 10_000, allowInsecure: true });
-              if (sent.statusCode !== 200) throw new Error(`${name}: ${sent.statusCode} ${sent.error}`);
-              if (record) {
-                const eventId = parseEventId(event.id)!;
-                const row = { id: newId('whd'), endpointId, eventId, attempt: 1, statusCode: 200, latencyMs: sent.latencyMs, error: null };
-                await recordDelivery(database.db, row, { kind: 'advance', eventId });
+    for (let round = 0; round < ROUNDS; round++) {
+      // Each round: new endpoints registered as the API does, their events committed, then the three phases, in an
+      // order that alternates between rounds so that a drift of the machine hits them alike.
+      const family = `bench${crypto.randomBytes(3).toString('hex')}`;
+      const cursor = await latestEventId(database.db);
+      const register = async (i: number) => {
+        const id = newId('whk');
+        await insertEndpoint(database.db, {
+          id,
+          owner: 'bench',
+          url: `http://127.0.0.1:${receiver.port}/hook/${i}`,
+          eventTypes: [`${family}.*`],
+          description: null,
+          secretSealed: sealer.seal(newWebhookSecret(), secretBinding(id)),
+          cursor,
+        });
+        return id;
+      };
+      const endpointIds: string[] = [];
+      const baselineIds: string[] = []; // rows of their own for `recorded`, whose cursors it moves as the real path does
+      for (let i = 0; i < ENDPOINTS; i++) {
+        endpointIds.push(await register(i));
+        baselineIds.push(await register(i));
+      }
+      seconds.emit += await timed('emit', () => emitEvents(database, family));
+      const events = await listEventsAfter(database.db, { afterId: cursor, types: [`${family}.*`], limit: EVENTS });
+
+      const webhooks = () =>
+        timed('webhooks', async () => {
+          const arrived = receiver.expect(total);
+          for (const id of endpointIds) await startWebhookDelivery(temporalClient, config, config.TEMPORAL_TASK_QUEUE, id);
+          await arrived;
+          outOfOrder += receiver.outOfOrder;
+        });
+      // Baselines: the same events, signed and POSTed by the same client code, one at a time per endpoint; `bare`
+      // records nothing, `recorded` also records each attempt and moves the cursor in one transaction (recordDelivery)
+      // as the real path does, so webhooks/recorded is the cost of Temporal (and the reads), recorded/bare that of a
+      // commit per delivery.
+      const secret = newWebhookSecret();
+      const baseline = (name: string, record: boolean) => () =>
+        timed(name, async () => {
+          const arrived = receiver.expect(total);
+          await Promise.all(
+            baselineIds.map(async (endpointId, i) => {
+              for (const event of events) {
+                const body = JSON.stringify(event);
+                const headers = { ...signDelivery([secret], event.id, new Date(), body) };
+                const url = `http://127.0.0.1:${receiver.port}/hook/${i}`;
+                const sent = await postDelivery({ url, headers, body, timeoutMs: 10_000, allowInsecure: true });
+                if (sent.statusCode !== 200) throw new Error(`${name}: ${sent.statusCode} ${sent.error}`);
+                if (record) {
+                  const eventId = parseEventId(event.id)!;
+                  const row = {
+                    id: newId('whd'),
+                    endpointId,
+                    eventId,
+                    attempt: 1,
+                    statusCode: 200,
+                    latencyMs: sent.latencyMs,
+                    error: null,
+                  };
+                  await recordDelivery(database.db, row, { kind: 'advance', eventId });
+                }
               }
-            }
-          }),
-        );
-        await arrived;
-      });
-    const bareSeconds = await baseline('bare', false);
-    log(`bare: ${total} POSTs in ${bareSeconds.toFixed(2)} s`);
-    const recordedSeconds = await baseline('recorded', true);
-    log(`recorded: ${total} POSTs, each recorded in its own transaction, in ${recordedSeconds.toFixed(2)} s`);
+            }),
+          );
+          await arrived;
+        });
+      const phases = { webhooks, recorded: baseline('recorded', true), bare: baseline('bare', false) };
+      const order: Array<keyof typeof phases> = round % 2 === 0 ? ['webhooks', 'recorded', 'bare'] : ['bare', 'recorded', 'webhooks'];
+      for (const name of order) {
+        const took = await phases[name]();
+        seconds[name] += took;
+        log(`round ${round + 1} ${name}: ${total} deliveries in ${took.toFixed(2)} s`);
+      }
+    }
 
-    const webhookRate = total / webhookSeconds;
-    const bareRate = total / bareSeconds;
-    const recordedRate = total / recordedSeconds;
+    const webhookRate = (ROUNDS * total) / seconds.webhooks;
+    const bareRate = (ROUNDS * total) / seconds.bare;
+    const recordedRate = (ROUNDS * total) / seconds.recorded;
+    const webhookOrder = outOfOrder;
+    const emitSeconds = seconds.emit / ROUNDS;
     const result = {
       endpoints: ENDPOINTS,
       events: EVENTS,
+      rounds: ROUNDS,
       webhooks_per_s: Math.round(webhookRate),
       recorded_per_s: Math.round(recordedRate),
       bare_per_s: Math.round(bareRate),

@@ -4,6 +4,7 @@ import { formatEventId, parseEventId } from '../events/event-id';
 import type { EventView } from '../events/event-view';
 import { listEventsAfter } from '../events/events-repository';
 import { newId } from '../ids';
+import { typesFilter } from './pending-events';
 import { postDelivery, type PostOutcome } from './post-delivery';
 import { nextDelayMs, retryAfterMs } from './retry-schedule';
 import { signDelivery } from './signing';
@@ -33,6 +34,8 @@ export interface DeliveryDeps {
   now?: () => number;
   /** Secrets already opened (binding and sealed → plain), kept for one batch: opening one costs an X25519 agreement. */
   opened?: Map<string, string>;
+  /** Events read already for a batch, by `evt_…` id. */
+  events?: Map<string, EventView>;
 }
 
 export type DeliveryResult =
@@ -61,7 +64,7 @@ export async function deliverScheduled(deps: DeliveryDeps, a: ScheduledAttempt):
   const id = scheduledDeliveryId(endpoint.id, eventId, a.attempt);
   const prior = await findDelivery(deps.db, id);
   if (prior) return resultOf(prior, now());
-  const event = await loadEvent(deps.db, eventId);
+  const event = deps.events?.get(a.eventId) ?? (await loadEvent(deps.db, eventId));
   if (!event) {
     const row = { id, endpointId: endpoint.id, eventId, attempt: a.attempt, latencyMs: 0, error: 'event no longer in the log (retention)' };
     await recordDelivery(deps.db, row, { kind: 'advance', eventId });
@@ -98,7 +101,16 @@ export interface BatchResult {
  */
 export async function deliverInOrder(deps: DeliveryDeps, b: InOrderBatch): Promise<BatchResult> {
   const started = Date.now();
-  const batchDeps = { ...deps, opened: new Map<string, string>() };
+  if (b.eventIds.length === 0) return { delivered: 0, stoppedAt: null };
+  const endpoint = await findEndpoint(deps.db, b.endpointId);
+  if (!endpoint || endpoint.status !== 'active') return { delivered: 0, stoppedAt: { outcome: 'stopped' } };
+  // The batch's events in one read: the same query that found their ids, from the first of them.
+  const events = await listEventsAfter(deps.db, {
+    afterId: requireEventId(b.eventIds[0]) - 1n,
+    types: typesFilter(endpoint.eventTypes),
+    limit: b.eventIds.length,
+  });
+  const batchDeps = { ...deps, opened: new Map<string, string>(), events: new Map(events.map((e) => [e.id, e])) };
   let delivered = 0;
   for (const eventId of b.eventIds) {
     if (Date.now() - started > b.budgetMs) break;

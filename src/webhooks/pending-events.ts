@@ -41,6 +41,8 @@ export async function pendingEvents(db: Db, subscribe: SubscribeToEvents | null,
   let woken = false;
   let wake: () => void = () => (woken = true);
   const unsubscribe = subscribe?.(() => wake()) ?? (() => undefined); // listening before the read: nothing slips between
+  const onAbort = () => wake();
+  q.signal?.addEventListener('abort', onAbort, { once: true });
   const deadline = Date.now() + q.waitMs;
   try {
     for (;;) {
@@ -54,12 +56,12 @@ export async function pendingEvents(db: Db, subscribe: SubscribeToEvents | null,
             clearTimeout(timer);
             resolve();
           };
-          q.signal?.addEventListener('abort', wake, { once: true });
         });
       woken = false;
       wake = () => (woken = true);
     }
   } finally {
     unsubscribe();
+    q.signal?.removeEventListener('abort', onAbort);
   }
 }

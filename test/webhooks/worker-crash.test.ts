@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { ROOT } from '../../devstack/paths';
+import type { ChildProcess } from 'node:child_process';
 import { startTestApi, type TestApi, unique } from '../helpers/app';
+import { spawnWorkerProcess } from '../helpers/worker-process';
 import { emit, eventFamily, Receiver, until } from './harness';
 
 /**
@@ -18,29 +18,8 @@ let receiver: Receiver;
 const workers: ChildProcess[] = [];
 
 async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/worker.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...overrides,
-      WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE,
-      LOG_LEVEL: 'info',
-      WORKER_METRICS_ADDRESS: '',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = await spawnWorkerProcess(overrides);
   workers.push(child);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the worker did not start polling within 60 s')), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker polling')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the worker exited with ${code}`))));
-  });
-  child.stdout!.resume();
   return child;
 }
 

@@ -52,6 +52,7 @@ async function createEndpoint(deps: ApiDeps, owner: string, id: string, body: { 
     secretSealed: deps.walletBox.seal(secret, secretBinding(id)),
     cursor: await latestEventId(deps.database.db),
   });
+  if (!row) throw new AppError('INVALID_STATE', 'This Idempotency-Key names another key’s endpoint'); // a derived id cannot collide
   try {
     await callWorkflow(deps, (client) => startWebhookDelivery(client, deps.config, deps.config.TEMPORAL_TASK_QUEUE, id));
   } catch (err) {

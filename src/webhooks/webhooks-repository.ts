@@ -18,12 +18,33 @@ export interface NewEndpoint {
   cursor: bigint;
 }
 
-export async function insertEndpoint(db: Db, e: NewEndpoint): Promise<EndpointRow> {
+/**
+ * Registers an endpoint. Its id is derived from the request's Idempotency-Key, so a retried registration (the first
+ * answer was lost, or starting its workflow failed) finds its row: it becomes active again with the new secret (the
+ * only one ever shown) and keeps its cursor unless it had been deleted. Null when the id belongs to another owner.
+ */
+export async function insertEndpoint(db: Db, e: NewEndpoint): Promise<EndpointRow | null> {
   const [row] = await db
     .insert(webhookEndpoints)
     .values({ ...e, status: 'active' })
+    .onConflictDoUpdate({
+      target: webhookEndpoints.id,
+      set: {
+        url: e.url,
+        eventTypes: e.eventTypes,
+        description: e.description,
+        secretSealed: e.secretSealed,
+        previousSecretSealed: null,
+        previousSecretExpiresAt: null,
+        status: 'active',
+        disabledReason: null,
+        cursor: sql`CASE WHEN ${webhookEndpoints.status} = 'deleted' THEN ${e.cursor.toString()}::bigint ELSE ${webhookEndpoints.cursor} END`,
+        updatedAt: sql`now()`,
+      },
+      setWhere: eq(webhookEndpoints.owner, e.owner),
+    })
     .returning();
-  return row;
+  return row ?? null;
 }
 
 /** The endpoint, when it exists, is not deleted and (given an owner) belongs to that owner. */

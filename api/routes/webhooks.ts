@@ -17,6 +17,7 @@ import {
   rotateEndpointSecret,
 } from '../../src/webhooks/webhooks-repository';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { webhookRedelivery } from '../../workflows/webhook-delivery';
 import { decodeSeqCursor, page, pageQuery, paginationSchema } from '../http/pagination';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
@@ -213,7 +214,7 @@ export const webhookRoutes = [
       if (endpoint.status !== 'active') throw new AppError('INVALID_STATE', 'The endpoint is disabled', { status: endpoint.status });
       const deliveryId = rowId(DELIVERY_PREFIX, idempotent, 'webhook.redeliver');
       const view = await callWorkflow(deps, (client) =>
-        client.workflow.execute('webhookRedelivery', {
+        client.workflow.execute<typeof webhookRedelivery>('webhookRedelivery', {
           workflowId: webhookRedeliveryWorkflowId(deliveryId),
           taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
           args: [{ endpointId: endpoint.id, eventId: formatEventId(original.eventId), deliveryId }],

@@ -4,6 +4,7 @@ import type { Logger } from '../src/logger';
 import type { TrustlessWorkClient } from '../src/providers/trustless-work/client';
 import type { StellarNetwork } from '../src/stellar/network';
 import type { SignalSenders } from '../src/temporal/signal-senders';
+import type { SubscribeToEvents } from '../src/webhooks/pending-events';
 
 /** What activities may use: built once in the worker and injected, never constructed inside an activity. */
 export interface ActivityDeps {
@@ -17,4 +18,6 @@ export interface ActivityDeps {
   trustlessWork: TrustlessWorkClient | null;
   /** Who sent a workflow's signals, from Temporal's own record (support's `resolve` from the UI or CLI). */
   signalSenders: SignalSenders;
+  /** Outbound webhook delivery: WEBHOOK_TIMEOUT_MS, WEBHOOKS_ALLOW_INSECURE_URLS, and the worker's event notices (null: poll). */
+  webhooks: { timeoutMs: number; allowInsecure: boolean; subscribe: SubscribeToEvents | null };
 }

@@ -3,6 +3,7 @@ import { createWalletActivities } from './wallets';
 import { createWithdrawalActivities } from './withdrawals';
 import { createOrderActivities } from './orders';
 import { createEscrowActivities } from './escrow';
+import { createWebhookActivities } from './webhooks';
 import type { ActivityDeps } from './deps';
 
 export type { ActivityDeps };
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWithdrawalActivities(deps),
     ...createOrderActivities(deps),
     ...createEscrowActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

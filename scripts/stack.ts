@@ -45,6 +45,8 @@ async function main() {
   env.PLATFORM_SECRET ??= kept('platform-secret', () => Keypair.random().secret());
   env.WALLET_ENCRYPTION_KEYS ??= kept('wallet-keys', () => `k1:${crypto.randomBytes(32).toString('base64')}`);
   env.IDEMPOTENCY_SEALING_KEYS ??= kept('idempotency-keys', () => `r1:${crypto.randomBytes(32).toString('base64')}`);
+  // A local stack: a marketplace may point a webhook at its own laptop (http, loopback, private addresses).
+  env.WEBHOOKS_ALLOW_INSECURE_URLS ??= 'true';
   if (stackNetwork(env) === 'real') await realNetwork(env);
   else await sandboxes(env);
   env.DATABASE_URL ??= await embeddedPostgres();

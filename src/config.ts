@@ -152,6 +152,27 @@ export const configSchema = z.object({
   EVENTS_STREAM_STALL_MS: int(30_000, 10),
   /** The reconnection delay event streams announce to their clients (the SSE `retry:` field). */
   EVENTS_STREAM_RETRY_MS: int(2000, 0),
+  /**
+   * Webhook URLs may be http and may point at loopback, private, link-local and unique-local addresses (checked after
+   * DNS resolution). Off in production; the local stack (`npm start`) and the tests turn it on.
+   */
+  WEBHOOKS_ALLOW_INSECURE_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /**
+   * Delays before each delivery attempt of an event, in ms, comma-separated: the Standard Webhooks schedule by default
+   * (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). An event that fails every attempt disables its endpoint.
+   */
+  WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d{1,9}(,\d{1,9}){0,19}$/, 'comma-separated delays in ms (1 to 20 of them)')
+    .default('0,5000,300000,1800000,7200000,18000000,36000000,36000000')
+    .transform((v) => v.split(',').map(Number)),
+  /** How long one delivery waits for the receiver's answer. */
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
+  /** How long the secret before a rotation still signs deliveries (alongside the new one). */
+  WEBHOOK_SECRET_OVERLAP_MS: int(24 * 3600_000, 0),
   /** A prebuilt workflow bundle for the worker (the Docker image ships one); unset, the worker bundles at start-up. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });

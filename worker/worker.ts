@@ -7,11 +7,14 @@ import { trustlessWorkFromConfig } from '../src/providers/trustless-work/client'
 import { walletSecretBox } from '../src/wallets/wallet-keys';
 import { depositWatcherId, escrowTaskQueue } from '../workflows/ids';
 import { escrowStepsPerSecond } from '../src/providers/trustless-work/request-budget';
-import { loadConfig, requireFor } from '../src/config';
-import { createDatabase } from '../src/db/client';
+import { type Config, loadConfig, requireFor } from '../src/config';
+import { createDatabase, type Database } from '../src/db/client';
 import { createLogger } from '../src/logger';
 import { createTemporalHandle } from '../src/temporal/connection';
 import { signalSenders } from '../src/temporal/signal-senders';
+import { EventNotifications } from '../src/events/event-notifications';
+import { startWebhookDelivery } from '../src/webhooks/delivery-workflow';
+import { activeEndpointIds } from '../src/webhooks/webhooks-repository';
 import { WORKFLOWS_PATH } from './workflow-bundle';
 
 /**
@@ -29,6 +32,9 @@ export async function startWorker(
   const taskQueue = opts.taskQueue ?? config.TEMPORAL_TASK_QUEUE;
   const bundlePath = opts.workflowBundlePath ?? config.WORKFLOW_BUNDLE_PATH;
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  // Wakes webhook deliveries waiting for a new event (one LISTEN connection for the whole worker).
+  const notifications = new EventNotifications({ url: config.DATABASE_URL, logger });
+  await notifications.start();
   const activities = createActivities({
     database,
     logger,
@@ -37,6 +43,11 @@ export async function startWorker(
     depositCursorName: cursorName(config.HORIZON_URL),
     trustlessWork: trustlessWorkFromConfig(config),
     signalSenders: signalSenders(() => temporal.client()),
+    webhooks: {
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      allowInsecure: config.WEBHOOKS_ALLOW_INSECURE_URLS,
+      subscribe: (listener) => notifications.subscribe(listener),
+    },
   });
   const worker = await Worker.create({
     connection,
@@ -56,6 +67,7 @@ export async function startWorker(
   const running = Promise.all([worker.run(), escrowWorker.run()]).then(() => undefined);
   logger.info({ taskQueue, escrowTaskQueue: escrowTaskQueue(taskQueue) }, 'worker polling');
   if (opts.depositWatcher ?? true) await ensureDepositWatcher(config, taskQueue);
+  await resumeWebhookDeliveries(config, database, await temporal.client(), taskQueue);
   return {
     worker,
     running,
@@ -63,6 +75,7 @@ export async function startWorker(
       for (const w of [worker, escrowWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await running.catch(() => undefined);
       await connection.close();
+      await notifications.close();
       await temporal.close();
       await database.close();
     },
@@ -82,4 +95,14 @@ async function ensureDepositWatcher(config: ReturnType<typeof loadConfig>, taskQ
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * Starts the delivery workflow of every active webhook endpoint that has none running (after Temporal lost its state,
+ * or an endpoint whose start failed half-way); a running one is left as it is.
+ */
+async function resumeWebhookDeliveries(config: Config, database: Database, client: Client, taskQueue: string): Promise<void> {
+  const registered = new Date(Date.now() - 60_000);
+  for (const endpointId of await activeEndpointIds(database.db, registered))
+    await startWebhookDelivery(client, config, taskQueue, endpointId);
 }

@@ -3,3 +3,4 @@ export { depositWatcher } from './deposit-watcher';
 export { walletActivation } from './wallet-activation';
 export { withdrawal } from './withdrawal';
 export { order } from './order';
+export { webhookDelivery, webhookRedelivery } from './webhook-delivery';

@@ -12,6 +12,7 @@ import { resolutionRoutes } from './resolution';
 import { disputeRoutes } from './disputes';
 import { auditRoutes } from './audit';
 import { eventRoutes } from './events';
+import { webhookRoutes } from './webhooks';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
 export const routes: AnyRoute[] = [
@@ -28,4 +29,5 @@ export const routes: AnyRoute[] = [
   ...disputeRoutes,
   ...auditRoutes,
   ...eventRoutes,
+  ...webhookRoutes,
 ];

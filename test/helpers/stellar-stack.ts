@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,8 +9,8 @@ import { startStellarSandbox, type StellarSandbox } from '../../sandboxes/stella
 import { startTrustlessWorkSandbox, type TrustlessWorkSandbox } from '../../sandboxes/trustless-work';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorker } from '../../worker/worker';
-import { ROOT } from '../../devstack/paths';
 import { startTestApi, type TestApi, unique } from './app';
+import { spawnWorkerProcess } from './worker-process';
 
 export interface StellarStack {
   api: TestApi;
@@ -80,6 +80,7 @@ export async function startStellarStack(
     PLATFORM_SECRET: platform.secret(),
     TEMPORAL_TASK_QUEUE: unique('tq'),
     DEPOSIT_POLL_INTERVAL_MS: '100',
+    WEBHOOKS_ALLOW_INSECURE_URLS: 'true',
     STELLAR_SUBMIT_TIMEOUT_MS: '5000',
     ...extra,
   };
@@ -114,30 +115,8 @@ export async function startStellarStack(
       return w;
     },
     async startWorkerProcess(env = {}) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/worker.ts'], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          ...overrides,
-          WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE,
-          LOG_LEVEL: 'info',
-          WORKER_METRICS_ADDRESS: '',
-          ...env,
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = await spawnWorkerProcess(overrides, env);
       children.push(child);
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('worker process did not start polling within 60 s')), 60_000);
-        child.stdout!.on('data', (chunk: Buffer) => {
-          if (chunk.toString().includes('worker polling')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`worker process exited with ${code}`))));
-      });
-      child.stdout!.resume();
       return child;
     },
     async outsideAccount(trust = true) {

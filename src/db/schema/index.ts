@@ -6,3 +6,4 @@ export * from './orders';
 export * from './events';
 export * from './disputes';
 export * from './audit';
+export * from './webhooks';

@@ -15,6 +15,8 @@ export interface ActivityDeps {
   depositCursorName: string;
   /** Null when no Trustless Work API key is configured (escrow steps then refuse with PROVIDER_ERROR). */
   trustlessWork: TrustlessWorkClient | null;
+  /** Channel accounts wallet activations use (WALLET_ACTIVATION_CHANNELS): up to 18 activations per channel and ledger. */
+  walletActivationChannels: number;
   /** Who sent a workflow's signals, from Temporal's own record (support's `resolve` from the UI or CLI). */
   signalSenders: SignalSenders;
 }

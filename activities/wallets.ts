@@ -1,5 +1,6 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { activateWallet, WalletActivationRefused } from '../src/wallets/wallets';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ActivationBatcher } from '../src/wallets/activation-batcher';
+import { WalletActivationRefused } from '../src/wallets/wallets';
 import { markWalletFailed } from '../src/wallets/wallets-repository';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
@@ -9,13 +10,19 @@ export interface ActivateWalletInput {
 }
 
 export function createWalletActivities(deps: ActivityDeps) {
+  const batcher = new ActivationBatcher(
+    { db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox },
+    deps.walletActivationChannels,
+  );
   return {
-    /** Creates the user's sponsored account with a USDC trustline on chain (once; a retry resubmits the same envelope). */
+    /**
+     * Creates the user's sponsored account with a USDC trustline on chain, in a batch with other users' (once: a retry
+     * first looks the account up, and a batch's envelope is resubmitted as it is).
+     */
     async activateWallet(input: ActivateWalletInput): Promise<{ publicKey: string }> {
       try {
-        const wallet = await withHeartbeat(() =>
-          activateWallet({ db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox }, input.userId),
-        );
+        const maybeOnChain = Context.current().info.attempt > 1;
+        const wallet = await withHeartbeat(() => batcher.activate({ userId: input.userId, maybeOnChain }));
         return { publicKey: wallet.publicKey };
       } catch (err) {
         if (err instanceof WalletActivationRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);

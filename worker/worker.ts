@@ -32,6 +32,7 @@ export async function startWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({
       database,
@@ -41,6 +42,7 @@ export async function startWorker(
       depositCursorName: cursorName(config.HORIZON_URL),
       trustlessWork: trustlessWorkFromConfig(config),
       signalSenders: signalSenders(() => temporal.client()),
+      walletActivationChannels: config.WALLET_ACTIVATION_CHANNELS,
     }),
   });
   const running = worker.run();

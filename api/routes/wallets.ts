@@ -10,7 +10,10 @@ import { requireUser, userIdParams } from './users';
 const depositAddressSchema = z
   .object({
     user_id: z.string(),
-    address: z.string().meta({ description: 'The user’s Stellar account (G…); send USDC here' }),
+    address: z.string().nullable().meta({
+      description:
+        'The user’s Stellar account (G…); send USDC here. Null until the wallet is ACTIVE: an address that cannot receive yet is never given out',
+    }),
     asset: z.object({ code: z.literal('USDC'), issuer: z.string() }),
     network: z.string().meta({ description: 'sandbox, testnet or public' }),
     network_passphrase: z.string(),
@@ -21,11 +24,11 @@ const depositAddressSchema = z
   })
   .meta({ id: 'DepositAddress' });
 
-/** The deposit address as the API shows it (its status says whether it can receive yet). */
+/** The deposit address as the API shows it: only once it can receive (its account and USDC trustline exist). */
 function renderDepositAddress(deps: ApiDeps, wallet: WalletRow) {
   return {
     user_id: wallet.userId,
-    address: wallet.publicKey,
+    address: wallet.status === 'ACTIVE' ? wallet.publicKey : null,
     asset: { code: 'USDC' as const, issuer: deps.stellar.usdc.issuer },
     network: deps.config.STELLAR_NETWORK,
     network_passphrase: deps.stellar.passphrase,

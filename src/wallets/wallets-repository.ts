@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, like, ne, not, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, like, ne, not, sql } from 'drizzle-orm';
 import type { Pool, PoolClient } from 'pg';
 import type { Db } from '../db/client';
 import { wallets } from '../db/schema';
@@ -24,6 +24,15 @@ export async function markWalletActive(db: Db, userId: string): Promise<WalletRo
     .where(eq(wallets.userId, userId))
     .returning();
   return active;
+}
+
+/** The wallets' accounts exist on chain (activated together, in one transaction): ACTIVE, with their activation time. */
+export async function markWalletsActive(db: Db, userIds: string[]): Promise<WalletRow[]> {
+  return db
+    .update(wallets)
+    .set({ status: 'ACTIVE', activatedAt: sql`coalesce(${wallets.activatedAt}, now())` })
+    .where(inArray(wallets.userId, userIds))
+    .returning();
 }
 
 /** The owners of the wallets among `publicKeys`: public key → user id (keys of no wallet of ours are absent). */

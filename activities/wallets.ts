@@ -22,7 +22,7 @@ export function createWalletActivities(deps: ActivityDeps) {
     async activateWallet(input: ActivateWalletInput): Promise<{ publicKey: string }> {
       try {
         const maybeOnChain = Context.current().info.attempt > 1;
-        const wallet = await withHeartbeat(() => batcher.activate({ userId: input.userId, maybeOnChain }));
+        const wallet = await withHeartbeat(() => batcher.activate({ userId: input.userId, maybeOnChain }), { sparing: true });
         return { publicKey: wallet.publicKey };
       } catch (err) {
         if (err instanceof WalletActivationRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);

@@ -20,7 +20,10 @@ const NOT_APPLIED_RESUBMITTABLE = new Set(['tx_bad_seq', 'tx_too_late']);
 const PLATFORM_SIDE = new Set(['tx_insufficient_balance', 'tx_internal_error']);
 /**
  * HTTP statuses Horizon answers for a submission that may still go through (Horizon's problem types timeout 504,
- * rate_limit_exceeded 429, server_error 500, stale_history 503; 408 for a proxy's request timeout).
+ * rate_limit_exceeded 429, server_error 500, stale_history 503; 408 for a proxy's request timeout). stellar-core's
+ * TRY_AGAIN_LATER (its queue already holds a transaction of the same source account, src/herder/TransactionQueue.cpp)
+ * is one of them: POST /transactions waits for the transaction and answers 504 timeout, POST /transactions_async
+ * answers 503 `{tx_status: "TRY_AGAIN_LATER"}`. Never applied, sequence untouched: the same envelope is sent again later.
  */
 const isTransientStatus = (status: number) => status >= 500 || status === 429 || status === 408;
 

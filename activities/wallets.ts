@@ -1,7 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ActivationBatcher } from '../src/wallets/activation-batcher';
 import { WalletActivationRefused } from '../src/wallets/wallets';
-import { markWalletFailed } from '../src/wallets/wallets-repository';
+import { StellarTransientError } from '../src/stellar/submitter';
+import { markWalletFailed, recordWalletError } from '../src/wallets/wallets-repository';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
@@ -25,6 +26,10 @@ export function createWalletActivities(deps: ActivityDeps) {
         const wallet = await withHeartbeat(() => batcher.activate({ userId: input.userId, maybeOnChain }), { sparing: true });
         return { publicKey: wallet.publicKey };
       } catch (err) {
+        // Shown with the wallet (`last_error`): a refusal's result codes or the fault's summary, never anything else a
+        // fault might carry (an unknown error is only named).
+        const shown = err instanceof WalletActivationRefused || err instanceof StellarTransientError ? err.message : 'internal fault';
+        await recordWalletError(deps.database.db, input.userId, shown).catch(() => undefined); // best effort: the error below matters
         if (err instanceof WalletActivationRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       }

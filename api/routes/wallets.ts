@@ -21,6 +21,9 @@ const depositAddressSchema = z
       description:
         'PENDING until the account and its USDC trustline exist on chain; FAILED when activation gave up (asking again retries it)',
     }),
+    last_error: z.string().nullable().meta({
+      description: 'Why the last activation attempt did not complete (e.g. the network’s result codes); null once ACTIVE',
+    }),
   })
   .meta({ id: 'DepositAddress' });
 
@@ -33,6 +36,7 @@ function renderDepositAddress(deps: ApiDeps, wallet: WalletRow) {
     network: deps.config.STELLAR_NETWORK,
     network_passphrase: deps.stellar.passphrase,
     status: wallet.status,
+    last_error: wallet.status === 'ACTIVE' ? null : wallet.lastError,
   };
 }
 

@@ -20,7 +20,7 @@ export async function findWallet(db: Db, userId: string): Promise<WalletRow | nu
 export async function markWalletActive(db: Db, userId: string): Promise<WalletRow> {
   const [active] = await db
     .update(wallets)
-    .set({ status: 'ACTIVE', activatedAt: sql`now()` })
+    .set({ status: 'ACTIVE', activatedAt: sql`now()`, lastError: null })
     .where(eq(wallets.userId, userId))
     .returning();
   return active;
@@ -30,7 +30,7 @@ export async function markWalletActive(db: Db, userId: string): Promise<WalletRo
 export async function markWalletsActive(db: Db, userIds: string[]): Promise<WalletRow[]> {
   return db
     .update(wallets)
-    .set({ status: 'ACTIVE', activatedAt: sql`coalesce(${wallets.activatedAt}, now())` })
+    .set({ status: 'ACTIVE', activatedAt: sql`coalesce(${wallets.activatedAt}, now())`, lastError: null })
     .where(inArray(wallets.userId, userIds))
     .returning();
 }
@@ -83,6 +83,14 @@ export async function replaceSealedSecret(db: Db, userId: string, previous: stri
     .where(and(eq(wallets.userId, userId), eq(wallets.secretSealed, previous)))
     .returning({ userId: wallets.userId });
   return updated.length === 1;
+}
+
+/** Why the wallet's last activation attempt did not complete (kept until it is ACTIVE). */
+export async function recordWalletError(db: Db, userId: string, error: string): Promise<void> {
+  await db
+    .update(wallets)
+    .set({ lastError: error.slice(0, 500) })
+    .where(and(eq(wallets.userId, userId), ne(wallets.status, 'ACTIVE')));
 }
 
 /** Activation gave up: the wallet shows FAILED (unless it became ACTIVE meanwhile) until an activation succeeds. */

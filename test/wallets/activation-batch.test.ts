@@ -108,3 +108,22 @@ test('the users to blame for a failed batch are those whose operations did not s
   expect(usersToBlame(codes, 3)).toEqual([1]);
   expect(usersToBlame({ transaction: 'tx_failed' }, 3)).toEqual([]);
 });
+
+test('an activation the network refuses ends FAILED with the reason, and no address given out', async () => {
+  const config = loadConfig({ ...process.env, ...s.overrides });
+  const user = await createUser(db.db, { externalUserId: unique('refused'), type: 'BOTH' });
+  const wallet = await ensureWallet(db.db, walletSecretBox(config), user.id);
+  // Someone else created the account first (no USDC trustline): its create_account can only fail, alone.
+  expect((await fetch(`${s.sandbox.friendbotUrl}?addr=${wallet.publicKey}`)).status).toBe(200);
+  expect((await s.api.call('POST', `/api/v1/users/${user.id}/wallet/activate`, { key })).status).toBe(202);
+  const failed = await eventually(
+    async () => {
+      const res = await s.api.call('GET', `/api/v1/users/${user.id}/wallet/deposit`, { key });
+      return res.body.data.status === 'FAILED' && res.body.data;
+    },
+    30_000,
+    'the refusal',
+  );
+  expect(failed.address).toBeNull();
+  expect(failed.last_error).toContain('op_already_exists');
+}, 60_000);

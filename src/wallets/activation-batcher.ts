@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import type { StellarNetwork } from '../stellar/network';
-import { StellarTransientError, submitOnce } from '../stellar/submitter';
+import { StellarTransientError, type SubmitOutcome, type SubmitRequest, submitOnce } from '../stellar/submitter';
 import { buildActivationBatch, MAX_ACTIVATIONS_PER_TRANSACTION, usersToBlame } from './activation-batch';
 import { channelKeypairs, ensureChannels } from './channels';
 import { findWallet, markWalletsActive, type WalletRow } from './wallets-repository';
@@ -117,7 +117,7 @@ export class ActivationBatcher {
     const channel = this.channels[channelIndex]!;
     const { network } = this.deps;
     try {
-      const outcome = await submitOnce(this.deps.pool, network, {
+      const request: SubmitRequest = {
         key: `wallet-batch:${crypto.randomUUID()}:activate`,
         sourceAccount: channel.publicKey(),
         build: async (source) =>
@@ -130,7 +130,8 @@ export class ActivationBatcher {
             passphrase: network.passphrase,
             fee: await network.fees.perOperation(),
           }),
-      });
+      };
+      const outcome = await submitWithRetries(this.deps.pool, network, request);
       if (outcome.status === 'SUCCEEDED') {
         const rows = await markWalletsActive(
           this.deps.db,
@@ -168,6 +169,24 @@ export class ActivationBatcher {
     } catch (err) {
       if ((err as { response?: { status?: number } }).response?.status === 404 || (err as Error).name === 'NotFoundError') return false;
       throw new StellarTransientError(`could not look up ${id}: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Tries of one batch through transient faults, a second apart, before its users' activities are failed (and retried). */
+const BATCH_TRIES = 3;
+
+/**
+ * submitOnce, again with the same key after a transient fault (a timeout, a 5xx, TRY_AGAIN_LATER): the stored envelope
+ * is looked up on chain and resubmitted as it is, so the batch stays whole instead of its users being batched anew.
+ */
+async function submitWithRetries(pool: Pool, network: StellarNetwork, request: SubmitRequest): Promise<SubmitOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await submitOnce(pool, network, request);
+    } catch (err) {
+      if (!(err instanceof StellarTransientError) || attempt >= BATCH_TRIES) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
     }
   }
 }

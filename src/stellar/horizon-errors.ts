@@ -49,3 +49,8 @@ export function classifySubmitError(err: unknown): SubmitVerdict {
   if (PLATFORM_SIDE.has(verdict)) return { kind: 'transient', reason: verdict };
   return { kind: 'rejected', codes };
 }
+
+/** Horizon answered 404 (the SDK's NotFoundError): the account or transaction asked for is not there. */
+export function isHorizonNotFound(err: unknown): boolean {
+  return (err as { response?: { status?: number } }).response?.status === 404 || (err as Error)?.name === 'NotFoundError';
+}

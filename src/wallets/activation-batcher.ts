@@ -3,6 +3,7 @@ import type { Keypair } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
+import { isHorizonNotFound } from '../stellar/horizon-errors';
 import type { StellarNetwork } from '../stellar/network';
 import { StellarTransientError, type SubmitOutcome, type SubmitRequest, submitOnce } from '../stellar/submitter';
 import { buildActivationBatch, MAX_ACTIVATIONS_PER_TRANSACTION, usersToBlame } from './activation-batch';
@@ -167,7 +168,7 @@ export class ActivationBatcher {
       const usdc = this.deps.network.usdc;
       return account.balances.some((b) => 'asset_code' in b && b.asset_code === usdc.code && b.asset_issuer === usdc.issuer);
     } catch (err) {
-      if ((err as { response?: { status?: number } }).response?.status === 404 || (err as Error).name === 'NotFoundError') return false;
+      if (isHorizonNotFound(err)) return false;
       throw new StellarTransientError(`could not look up ${id}: ${(err as Error).message}`);
     }
   }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
+import { isHorizonNotFound } from '../stellar/horizon-errors';
 import type { StellarNetwork } from '../stellar/network';
 import { signTransaction } from '../stellar/sign';
 import { StellarTransientError, submitOnce } from '../stellar/submitter';
@@ -23,7 +24,7 @@ async function exists(network: StellarNetwork, id: string): Promise<boolean> {
     await network.horizon.loadAccount(id);
     return true;
   } catch (err) {
-    if ((err as { response?: { status?: number } }).response?.status === 404 || (err as Error).name === 'NotFoundError') return false;
+    if (isHorizonNotFound(err)) return false;
     throw new StellarTransientError(`could not look up channel ${id}: ${(err as Error).message}`);
   }
 }

@@ -52,13 +52,19 @@ const feeBump = (inner: Transaction, feeSource: Keypair, fee: string) => {
   return bump;
 };
 
+/** Two payments of one account, at its next two sequence numbers. */
+async function twoPaymentsInARow() {
+  const a = await funded(t);
+  const b = await funded(t);
+  const seq = BigInt((await t.server.loadAccount(a.publicKey())).sequence);
+  const first = await buildTx(t, a, [pay(b.publicKey())], [a], { sequence: seq.toString() });
+  const second = await buildTx(t, a, [pay(b.publicKey())], [a], { sequence: (seq + 1n).toString() });
+  return { a, seq, first, second };
+}
+
 describe('stellar-core admits one transaction per source account into a ledger', () => {
   test('a second transaction of the same source is refused TRY_AGAIN_LATER (503) and applies once resubmitted after the close', async () => {
-    const a = await funded(t);
-    const b = await funded(t);
-    const seq = BigInt((await t.server.loadAccount(a.publicKey())).sequence);
-    const first = await buildTx(t, a, [pay(b.publicKey())], [a], { sequence: seq.toString() });
-    const second = await buildTx(t, a, [pay(b.publicKey())], [a], { sequence: (seq + 1n).toString() });
+    const { a, seq, first, second } = await twoPaymentsInARow();
 
     await justAfterClose();
     const [one, two] = [await submitAsync(first), await submitAsync(second)];
@@ -75,11 +81,7 @@ describe('stellar-core admits one transaction per source account into a ledger',
   });
 
   test('POST /transactions answers the refused one with Horizon’s 504 timeout; the same envelope applies when sent again', async () => {
-    const a = await funded(t);
-    const b = await funded(t);
-    const seq = BigInt((await t.server.loadAccount(a.publicKey())).sequence);
-    const first = await buildTx(t, a, [pay(b.publicKey())], [a], { sequence: seq.toString() });
-    const second = await buildTx(t, a, [pay(b.publicKey())], [a], { sequence: (seq + 1n).toString() });
+    const { first, second } = await twoPaymentsInARow();
 
     await justAfterClose();
     expect((await submitAsync(first)).status).toBe(201);

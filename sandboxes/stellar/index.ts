@@ -13,4 +13,4 @@ export type {
   TransferFailure,
 } from './host-functions';
 export { formatStroops, parseAmount } from './amounts';
-export { ledgerIntervalFromEnv, REAL_NETWORK_LEDGER_INTERVAL_MS } from './ledger-interval';
+export { ledgerIntervalFromEnv } from './ledger-interval';

@@ -1,6 +1,3 @@
-/** The ledger close interval of the public network and testnet (stellar-core's target close time), in ms. */
-export const REAL_NETWORK_LEDGER_INTERVAL_MS = 5000;
-
 /**
  * `SANDBOX_LEDGER_INTERVAL_MS` as a number of milliseconds, `fallback` when unset. Anything but a positive whole
  * number is refused at start-up (fail closed: a typo must not silently run the sandbox at some other speed).

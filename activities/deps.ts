@@ -16,6 +16,8 @@ export interface ActivityDeps {
   depositCursorName: string;
   /** Null when no Trustless Work API key is configured (escrow steps then refuse with PROVIDER_ERROR). */
   trustlessWork: TrustlessWorkClient | null;
+  /** Channel accounts wallet activations use (WALLET_ACTIVATION_CHANNELS): up to 18 activations per channel and ledger. */
+  walletActivationChannels: number;
   /** Who sent a workflow's signals, from Temporal's own record (support's `resolve` from the UI or CLI). */
   signalSenders: SignalSenders;
   /** Outbound webhook delivery: WEBHOOK_TIMEOUT_MS, WEBHOOKS_ALLOW_INSECURE_URLS, and the worker's event notices (null: poll). */

@@ -1,6 +1,8 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { activateWallet, WalletActivationRefused } from '../src/wallets/wallets';
-import { markWalletFailed } from '../src/wallets/wallets-repository';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ActivationBatcher } from '../src/wallets/activation-batcher';
+import { WalletActivationRefused } from '../src/wallets/wallets';
+import { StellarTransientError } from '../src/stellar/submitter';
+import { markWalletFailed, recordWalletError } from '../src/wallets/wallets-repository';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
@@ -9,15 +11,25 @@ export interface ActivateWalletInput {
 }
 
 export function createWalletActivities(deps: ActivityDeps) {
+  const batcher = new ActivationBatcher(
+    { db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox },
+    deps.walletActivationChannels,
+  );
   return {
-    /** Creates the user's sponsored account with a USDC trustline on chain (once; a retry resubmits the same envelope). */
+    /**
+     * Creates the user's sponsored account with a USDC trustline on chain, in a batch with other users' (once: a retry
+     * first looks the account up, and a batch's envelope is resubmitted as it is).
+     */
     async activateWallet(input: ActivateWalletInput): Promise<{ publicKey: string }> {
       try {
-        const wallet = await withHeartbeat(() =>
-          activateWallet({ db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox }, input.userId),
-        );
+        const maybeOnChain = Context.current().info.attempt > 1;
+        const wallet = await withHeartbeat(() => batcher.activate({ userId: input.userId, maybeOnChain }), { sparing: true });
         return { publicKey: wallet.publicKey };
       } catch (err) {
+        // Shown with the wallet (`last_error`): a refusal's result codes or the fault's summary, never anything else a
+        // fault might carry (an unknown error is only named).
+        const shown = err instanceof WalletActivationRefused || err instanceof StellarTransientError ? err.message : 'internal fault';
+        await recordWalletError(deps.database.db, input.userId, shown).catch(() => undefined); // best effort: the error below matters
         if (err instanceof WalletActivationRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       }

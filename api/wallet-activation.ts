@@ -38,7 +38,8 @@ export async function startWalletActivation(deps: ApiDeps, userId: string, princ
     await client.workflow.start('walletActivation', {
       workflowId: walletWorkflowId(userId),
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      args: [{ userId }],
+      // Bounded: an activation refused, or still failing after this long, ends with the wallet FAILED and why.
+      args: [{ userId, activationTimeoutMs: deps.config.WALLET_ACTIVATION_TIMEOUT_MS }],
       typedSearchAttributes: [{ key: UserIdKey, value: userId }],
     });
     deps.walletActivations.inc({ outcome: 'started' });

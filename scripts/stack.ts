@@ -25,7 +25,7 @@ import { DATA_DIR, ROOT } from '../devstack/paths';
 import { ensureDatabase, startEmbeddedPostgres } from '../devstack/postgres';
 import { ensureTemporalCli } from '../devstack/temporal-cli';
 import { startTemporalDevServer } from '../devstack/temporal-server';
-import { startStellarSandbox } from '../sandboxes/stellar';
+import { ledgerIntervalFromEnv, startStellarSandbox } from '../sandboxes/stellar';
 import { startTrustlessWorkSandbox } from '../sandboxes/trustless-work';
 
 const say = (part: string, line: string) => console.log(formatLine(part, line));
@@ -115,8 +115,10 @@ async function realNetwork(env: NodeJS.ProcessEnv): Promise<void> {
 async function sandboxes(env: NodeJS.ProcessEnv): Promise<void> {
   if (env.HORIZON_URL) return;
   fs.mkdirSync(path.join(DATA_DIR, 'sandbox'), { recursive: true });
+  const ledgerIntervalMs = ledgerIntervalFromEnv(env, 1000);
   const sandbox = await startStellarSandbox({
     port: Number(env.SANDBOX_STELLAR_PORT ?? 8000),
+    ledgerIntervalMs,
     dataFile: path.join(DATA_DIR, 'sandbox', 'stellar.json'),
     log: (message, fields, level) => level === 'error' && say('sandbox', `${message} ${JSON.stringify(fields ?? {})}`),
   });
@@ -124,6 +126,8 @@ async function sandboxes(env: NodeJS.ProcessEnv): Promise<void> {
   info.stellarSandbox = sandbox;
   env.STELLAR_NETWORK = 'sandbox';
   env.HORIZON_URL = sandbox.url;
+  // The deposit watcher's default poll is the sandbox's usual 1 s close time: follow the configured one instead.
+  env.DEPOSIT_POLL_INTERVAL_MS ??= String(ledgerIntervalMs);
   env.USDC_ISSUER = sandbox.usdcAsset.issuer;
   const platform = Keypair.fromSecret(env.PLATFORM_SECRET!).publicKey();
   const found = await fetch(`${sandbox.url}/accounts/${platform}`);

@@ -133,6 +133,14 @@ export const configSchema = z.object({
     .string()
     .regex(/^$|^[^:\s]+:\d+$/, 'must be host:port, or empty to turn it off')
     .default('127.0.0.1:9465'),
+  /**
+   * Channel accounts wallet activations go through (derived from the platform's key, sponsored, created on first use):
+   * stellar-core admits one transaction per source account and ledger, and one transaction activates up to 18 wallets,
+   * so this many × 18 wallets can activate per ledger close.
+   */
+  WALLET_ACTIVATION_CHANNELS: int(8, 1, 64),
+  /** Activities one worker runs at once (Temporal's default is 100); activations waiting for their batch hold one each. */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: int(500, 1),
   /** Wallet activations (paid in the platform's XLM) each API key may start per UTC day; then 429 RATE_LIMITED. */
   WALLET_ACTIVATIONS_PER_KEY_PER_DAY: int(1000, 0),
   /** Wallet activations all keys together may start per UTC day. */

@@ -43,6 +43,7 @@ export async function startWorker(
     depositCursorName: cursorName(config.HORIZON_URL),
     trustlessWork: trustlessWorkFromConfig(config),
     signalSenders: signalSenders(() => temporal.client()),
+    walletActivationChannels: config.WALLET_ACTIVATION_CHANNELS,
     webhooks: {
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       allowInsecure: config.WEBHOOKS_ALLOW_INSECURE_URLS,
@@ -53,6 +54,7 @@ export async function startWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

@@ -14,6 +14,12 @@ const chainOptions: ActivityOptions = {
   heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['WalletActivationRefused'] },
 };
+/**
+ * Activations go in batches (one transaction per channel account and ledger): an activity waits for its batch's ledger,
+ * a ledger or two, and heartbeats meanwhile. At 5 s heartbeats every waiting activation costs Temporal a write every 4 s;
+ * 30 s notices a dead worker soon enough and lets most activations finish before their first heartbeat.
+ */
+const batchedOptions: ActivityOptions = { ...chainOptions, heartbeatTimeout: '30 seconds' };
 const chain = proxyActivities<Activities>(chainOptions);
 const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -32,8 +38,11 @@ export interface WalletActivationInput {
  * API, the workflow's memo says why and the workflow fails. Asking for the deposit address starts it again.
  */
 export async function walletActivation(input: WalletActivationInput): Promise<{ publicKey: string }> {
-  if (!input.activationTimeoutMs || !patched('wallet-activation-bounded')) return chain.activateWallet({ userId: input.userId });
-  const bounded = proxyActivities<Activities>({ ...chainOptions, scheduleToCloseTimeout: input.activationTimeoutMs });
+  const options = patched('wallet-activation-batched') ? batchedOptions : chainOptions;
+  if (!input.activationTimeoutMs || !patched('wallet-activation-bounded')) {
+    return (options === chainOptions ? chain : proxyActivities<Activities>(options)).activateWallet({ userId: input.userId });
+  }
+  const bounded = proxyActivities<Activities>({ ...options, scheduleToCloseTimeout: input.activationTimeoutMs });
   try {
     return await bounded.activateWallet({ userId: input.userId });
   } catch (err) {

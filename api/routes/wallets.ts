@@ -10,7 +10,10 @@ import { requireUser, userIdParams } from './users';
 const depositAddressSchema = z
   .object({
     user_id: z.string(),
-    address: z.string().meta({ description: 'The user’s Stellar account (G…); send USDC here' }),
+    address: z.string().nullable().meta({
+      description:
+        'The user’s Stellar account (G…); send USDC here. Null until the wallet is ACTIVE: an address that cannot receive yet is never given out',
+    }),
     asset: z.object({ code: z.literal('USDC'), issuer: z.string() }),
     network: z.string().meta({ description: 'sandbox, testnet or public' }),
     network_passphrase: z.string(),
@@ -18,18 +21,22 @@ const depositAddressSchema = z
       description:
         'PENDING until the account and its USDC trustline exist on chain; FAILED when activation gave up (asking again retries it)',
     }),
+    last_error: z.string().nullable().meta({
+      description: 'Why the last activation attempt did not complete (e.g. the network’s result codes); null once ACTIVE',
+    }),
   })
   .meta({ id: 'DepositAddress' });
 
-/** The deposit address as the API shows it (its status says whether it can receive yet). */
+/** The deposit address as the API shows it: only once it can receive (its account and USDC trustline exist). */
 function renderDepositAddress(deps: ApiDeps, wallet: WalletRow) {
   return {
     user_id: wallet.userId,
-    address: wallet.publicKey,
+    address: wallet.status === 'ACTIVE' ? wallet.publicKey : null,
     asset: { code: 'USDC' as const, issuer: deps.stellar.usdc.issuer },
     network: deps.config.STELLAR_NETWORK,
     network_passphrase: deps.stellar.passphrase,
     status: wallet.status,
+    last_error: wallet.status === 'ACTIVE' ? null : wallet.lastError,
   };
 }
 

@@ -34,6 +34,9 @@ export interface BenchStack {
   /** Bearer token with the read and write scopes. */
   apiKey: string;
   usdcFaucetUrl: string;
+  /** The sandbox's Horizon, and the platform account the worker runs with. */
+  horizonUrl: string;
+  platformPublicKey: string;
   temporalAddress: string;
   namespace: string;
   orderTaskQueue: string;
@@ -155,6 +158,8 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       apiUrl: `http://127.0.0.1:${port}`,
       apiKey: apiKey.key,
       usdcFaucetUrl: sandbox.usdcFaucetUrl,
+      horizonUrl: sandbox.horizonUrl,
+      platformPublicKey: platform.publicKey(),
       temporalAddress: temporal.address,
       namespace: config.TEMPORAL_NAMESPACE,
       orderTaskQueue,

@@ -31,7 +31,7 @@ const numOps = (inner: InnerTx) => BigInt(Math.max(1, inner.operations.length));
 const inclusionFee = (fee: bigint, inner: InnerTx) => fee - (isSoroban(inner) ? inner.resourceFee : 0n);
 
 /** The fee stellar-core reports for a transaction that is not applied (checkValid's feeCharged). */
-function validationFee(tx: ParsedTx, BASE_FEE: bigint): bigint {
+export function validationFee(tx: ParsedTx, BASE_FEE: bigint): bigint {
   const resource = isSoroban(tx.inner) ? tx.inner.resourceFee : 0n;
   return tx.feeBump ? BASE_FEE * (numOps(tx.inner) + 1n) + resource : BASE_FEE * numOps(tx.inner) + resource;
 }

@@ -22,8 +22,13 @@ export class Faucets {
     return new Asset('USDC', this.usdcIssuer.publicKey());
   }
 
-  /** Builds, signs and submits a transaction from `signer`'s account with the sequence number it has now. */
-  submitFrom(signer: Keypair, build: (b: TransactionBuilder) => TransactionBuilder): Promise<SubmitResult> {
+  /**
+   * Builds, signs and submits a transaction from `signer`'s account with the sequence number it has now, once the
+   * account has no transaction in the ledger being built (one per source account and ledger, as stellar-core queues
+   * them: concurrent faucet requests go into successive ledgers, as friendbot's own submissions do).
+   */
+  async submitFrom(signer: Keypair, build: (b: TransactionBuilder) => TransactionBuilder): Promise<SubmitResult> {
+    while (this.network.hasPendingFrom(signer.publicKey())) await this.network.nextClose();
     const acc = this.network.openLedger.account(signer.publicKey());
     if (!acc) throw new Error(`faucet account ${signer.publicKey()} does not exist`);
     const builder = new TransactionBuilder(new Account(signer.publicKey(), acc.seqNum.toString()), {

@@ -324,6 +324,14 @@ export const problems = {
     detail:
       'An error occurred while processing this request.  This is usually due to a bug within the server software.  Trying this request again may succeed if the bug is transient, otherwise please report this issue to the issues section of the Horizon repository.',
   }),
+  // render/problem/problem.go in stellar/go: Timeout (a synchronous submission not in a ledger in time).
+  timeout: (): Json => ({
+    type: 'https://stellar.org/horizon-errors/timeout',
+    title: 'Timeout',
+    status: 504,
+    detail:
+      'Your request timed out before completing.  Please try your request again. If you are submitting a transaction make sure you are sending exactly the same transaction (with the same sequence number).',
+  }),
   transactionMalformed: (envelopeXdr: string): Json => ({
     type: 'https://stellar.org/horizon-errors/transaction_malformed',
     title: 'Transaction Malformed',

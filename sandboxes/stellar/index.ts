@@ -13,3 +13,4 @@ export type {
   TransferFailure,
 } from './host-functions';
 export { formatStroops, parseAmount } from './amounts';
+export { ledgerIntervalFromEnv } from './ledger-interval';

@@ -9,6 +9,7 @@ import { bodyValue, handlerFor } from './operations';
 import type { LedgerHeaderInfo } from './operations/types';
 import { buildTransactionResult, type TxOutcome } from './results';
 import { toid } from './toid';
+import { queueVerdict, sourceAccountId } from './source-queue';
 import { parseEnvelope, type ParsedTx } from './transaction-envelope';
 
 /**
@@ -22,17 +23,22 @@ import { parseEnvelope, type ParsedTx } from './transaction-envelope';
 export type SubmitResult =
   | { kind: 'malformed'; reason: string; envelopeXdr: string }
   | { kind: 'rejected'; outcome: TxOutcome; resultXdr: string; envelopeXdr: string; hash: string }
-  | { kind: 'included'; record: TxRecord };
+  | { kind: 'included'; record: TxRecord }
+  /** Never went into a ledger (refused TRY_AGAIN_LATER, or replaced by fee): Horizon's wait for it times out. */
+  | { kind: 'not_included'; hash: string; envelopeXdr: string };
 
 export type Acceptance =
   | { kind: 'malformed'; reason: string; envelopeXdr: string }
   | { kind: 'rejected'; outcome: TxOutcome; resultXdr: string; envelopeXdr: string; hash: string }
-  | { kind: 'pending' | 'duplicate'; hash: string; done: Promise<TxRecord> };
+  /** stellar-core's ADD_STATUS_TRY_AGAIN_LATER: not queued, nothing charged (see source-queue.ts). */
+  | { kind: 'try_again_later'; hash: string; envelopeXdr: string }
+  /** `done` gives the transaction's record when its ledger closes, null when it was dropped from the ledger being built. */
+  | { kind: 'pending' | 'duplicate'; hash: string; done: Promise<TxRecord | null> };
 
 interface PendingTx {
   parsed: ParsedTx;
   applied: AppliedTransaction;
-  waiters: Array<(record: TxRecord) => void>;
+  waiters: Array<(record: TxRecord | null) => void>;
 }
 
 export interface NetworkSnapshot {
@@ -152,14 +158,26 @@ export class SandboxNetwork {
 
     const existing = this.history.transaction(hash);
     if (existing && existing.hash === hash) return { kind: 'duplicate', hash, done: Promise.resolve(existing) };
-    const inFlight = this.pending.find((p) => p.parsed.hash.equals(tx.hash));
+    // TransactionQueue's isDuplicateTx: the same envelope, or the inner transaction of a pending fee bump.
+    const inFlight = this.pending.find((p) => p.parsed.hash.equals(tx.hash) || (!tx.feeBump && p.parsed.inner.hash.equals(tx.hash)));
     if (inFlight) return { kind: 'duplicate', hash, done: new Promise((resolve) => inFlight.waiters.push(resolve)) };
 
     const header = this.header();
-    const refusal = validateTransaction(tx, this.open, header);
-    if (refusal) {
-      this.log('transaction refused', { hash, code: refusal.code });
-      return { kind: 'rejected', outcome: refusal, resultXdr: buildTransactionResult(refusal).toXDR('base64'), envelopeXdr, hash };
+    const queued = this.pending.findIndex((p) => sourceAccountId(p.parsed) === sourceAccountId(tx));
+    const verdict = queueVerdict(tx, this.pending[queued]?.parsed, header.baseFee);
+    if (verdict.kind === 'try_again_later') {
+      this.log('transaction refused: its source account has one pending', { hash, code: 'TRY_AGAIN_LATER' });
+      return { kind: 'try_again_later', hash, envelopeXdr };
+    }
+    if (verdict.kind === 'error') return this.refused(verdict.outcome, envelopeXdr, hash);
+    const layer = verdict.kind === 'replace' ? this.rebuiltWithout(queued, header) : this.open;
+    const refusal = validateTransaction(tx, layer, header);
+    if (refusal) return this.refused(refusal, envelopeXdr, hash);
+    if (verdict.kind === 'replace') {
+      const [replaced] = this.pending.splice(queued, 1);
+      this.open = layer;
+      replaced!.waiters.forEach((w) => w(null));
+      this.log('transaction replaced by fee', { hash, replaced: replaced!.parsed.hash.toString('hex') });
     }
     const applied = applyTransaction(tx, this.open, {
       header,
@@ -167,8 +185,41 @@ export class SandboxNetwork {
       hostFunctions: this.hostFunctions,
     });
     this.log('transaction applied', { hash, ledger: header.ledgerSeq, successful: applied.successful });
-    const done = new Promise<TxRecord>((resolve) => this.pending.push({ parsed: tx, applied, waiters: [resolve] }));
+    const done = new Promise<TxRecord | null>((resolve) => this.pending.push({ parsed: tx, applied, waiters: [resolve] }));
     return { kind: 'pending', hash, done };
+  }
+
+  private refused(outcome: TxOutcome, envelopeXdr: string, hash: string): Acceptance {
+    this.log('transaction refused', { hash, code: outcome.code });
+    return { kind: 'rejected', outcome, resultXdr: buildTransactionResult(outcome).toXDR('base64'), envelopeXdr, hash };
+  }
+
+  /**
+   * The ledger being built as it would be without the pending transaction at `index` (a replacement by fee is judged
+   * on it): the other pending transactions applied again, in order, onto a fresh layer. Those no longer valid there
+   * are dropped from it when the replacement is taken, as stellar-core trims a transaction set of invalid transactions.
+   */
+  private rebuiltWithout(index: number, header: LedgerHeaderInfo): LedgerLayer {
+    const layer = new LedgerLayer(this.store);
+    const ctx = { header, networkPassphrase: this.networkPassphrase, hostFunctions: this.hostFunctions };
+    const kept: PendingTx[] = [];
+    this.pending.forEach((p, i) => {
+      if (i === index) return void kept.push(p);
+      if (validateTransaction(p.parsed, layer, header)) return p.waiters.forEach((w) => w(null));
+      kept.push({ ...p, applied: applyTransaction(p.parsed, layer, ctx) });
+    });
+    this.pending = kept;
+    return layer;
+  }
+
+  /** Whether `accountId` is the source of a transaction in the ledger being built (its next one must wait for a close). */
+  hasPendingFrom(accountId: string): boolean {
+    return this.pending.some((p) => sourceAccountId(p.parsed) === accountId);
+  }
+
+  /** Resolves when the next ledger closes. */
+  nextClose(): Promise<void> {
+    return new Promise((resolve) => this.events.once('ledger', () => resolve()));
   }
 
   /**
@@ -178,7 +229,14 @@ export class SandboxNetwork {
   async submit(envelopeXdr: string): Promise<SubmitResult> {
     const accepted = this.accept(envelopeXdr);
     if (accepted.kind === 'malformed' || accepted.kind === 'rejected') return accepted;
-    return { kind: 'included', record: await accepted.done };
+    if (accepted.kind === 'try_again_later') {
+      // Horizon's txsub takes core's TRY_AGAIN_LATER as submitted (txsub/submitter.go) and waits for the transaction
+      // to appear in a ledger until its submission times out (504). It cannot be in any ledger: answered at the next close.
+      await this.nextClose();
+      return { kind: 'not_included', hash: accepted.hash, envelopeXdr };
+    }
+    const record = await accepted.done;
+    return record ? { kind: 'included', record } : { kind: 'not_included', hash: accepted.hash, envelopeXdr };
   }
 
   /** Closes the ledger being built: its transactions get their ledger, ids and close time, and become visible. */

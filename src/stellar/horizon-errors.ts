@@ -20,7 +20,10 @@ const NOT_APPLIED_RESUBMITTABLE = new Set(['tx_bad_seq', 'tx_too_late']);
 const PLATFORM_SIDE = new Set(['tx_insufficient_balance', 'tx_internal_error']);
 /**
  * HTTP statuses Horizon answers for a submission that may still go through (Horizon's problem types timeout 504,
- * rate_limit_exceeded 429, server_error 500, stale_history 503; 408 for a proxy's request timeout).
+ * rate_limit_exceeded 429, server_error 500, stale_history 503; 408 for a proxy's request timeout). stellar-core's
+ * TRY_AGAIN_LATER (its queue already holds a transaction of the same source account, src/herder/TransactionQueue.cpp)
+ * is one of them: POST /transactions waits for the transaction and answers 504 timeout, POST /transactions_async
+ * answers 503 `{tx_status: "TRY_AGAIN_LATER"}`. Never applied, sequence untouched: the same envelope is sent again later.
  */
 const isTransientStatus = (status: number) => status >= 500 || status === 429 || status === 408;
 
@@ -45,4 +48,9 @@ export function classifySubmitError(err: unknown): SubmitVerdict {
   if (verdict === 'tx_insufficient_fee') return { kind: 'insufficient_fee', codes };
   if (PLATFORM_SIDE.has(verdict)) return { kind: 'transient', reason: verdict };
   return { kind: 'rejected', codes };
+}
+
+/** Horizon answered 404 (the SDK's NotFoundError): the account or transaction asked for is not there. */
+export function isHorizonNotFound(err: unknown): boolean {
+  return (err as { response?: { status?: number } }).response?.status === 404 || (err as Error)?.name === 'NotFoundError';
 }

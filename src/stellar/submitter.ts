@@ -2,7 +2,7 @@ import { type Account, FeeBumpTransaction, type Transaction, TransactionBuilder 
 import type { Pool, PoolClient } from 'pg';
 import { withTimeout } from '../async';
 import { FeeAboveCapError, feeBumpRate, innerRate } from './fee-policy';
-import { classifySubmitError, type ResultCodes } from './horizon-errors';
+import { classifySubmitError, isHorizonNotFound, type ResultCodes } from './horizon-errors';
 import { signTransaction } from './sign';
 import type { StellarNetwork } from './network';
 import {
@@ -182,7 +182,7 @@ async function findOnChain(network: StellarNetwork, hash: string): Promise<{ suc
     const tx = await withTimeout(network.horizon.transactions().transaction(hash).call(), network.submitTimeoutMs, 'transaction lookup');
     return { successful: tx.successful, ledger: tx.ledger_attr };
   } catch (err) {
-    if ((err as { response?: { status?: number } }).response?.status === 404 || (err as Error).name === 'NotFoundError') return null;
+    if (isHorizonNotFound(err)) return null;
     throw new StellarTransientError(`could not look up ${hash}: ${(err as Error).message}`);
   }
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, like, ne, not, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, like, ne, not, sql } from 'drizzle-orm';
 import type { Pool, PoolClient } from 'pg';
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../db/client';
@@ -42,12 +42,26 @@ export async function markWalletActive(db: Db, userId: string): Promise<WalletRo
   return db.transaction(async (tx) => {
     const [active] = await tx
       .update(wallets)
-      .set({ status: 'ACTIVE', activatedAt: sql`now()` })
+      .set({ status: 'ACTIVE', activatedAt: sql`now()`, lastError: null })
       .where(and(eq(wallets.userId, userId), ne(wallets.status, 'ACTIVE')))
       .returning();
     if (!active) return (await tx.select().from(wallets).where(eq(wallets.userId, userId)))[0];
     await emitWalletEvent(tx, 'wallet.activated', active, `wallet.activated:${userId}`);
     return active;
+  });
+}
+
+/** The wallets' accounts exist on chain (activated together, in one transaction): ACTIVE, with their activation time. */
+export async function markWalletsActive(db: Db, userIds: string[]): Promise<WalletRow[]> {
+  return db.transaction(async (tx) => {
+    const activated = await tx
+      .update(wallets)
+      .set({ status: 'ACTIVE', activatedAt: sql`coalesce(${wallets.activatedAt}, now())`, lastError: null })
+      .where(and(inArray(wallets.userId, userIds), ne(wallets.status, 'ACTIVE')))
+      .returning();
+    // The events last (events-repository's ordering lock is held until commit).
+    for (const w of activated) await emitWalletEvent(tx, 'wallet.activated', w, `wallet.activated:${w.userId}`);
+    return tx.select().from(wallets).where(inArray(wallets.userId, userIds));
   });
 }
 
@@ -99,6 +113,14 @@ export async function replaceSealedSecret(db: Db, userId: string, previous: stri
     .where(and(eq(wallets.userId, userId), eq(wallets.secretSealed, previous)))
     .returning({ userId: wallets.userId });
   return updated.length === 1;
+}
+
+/** Why the wallet's last activation attempt did not complete (kept until it is ACTIVE). */
+export async function recordWalletError(db: Db, userId: string, error: string): Promise<void> {
+  await db
+    .update(wallets)
+    .set({ lastError: error.slice(0, 500) })
+    .where(and(eq(wallets.userId, userId), ne(wallets.status, 'ACTIVE')));
 }
 
 /** Activation gave up: the wallet shows FAILED (unless it became ACTIVE meanwhile) until an activation succeeds. */

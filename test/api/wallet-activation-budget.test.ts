@@ -33,6 +33,8 @@ test('reading a deposit address with the read scope starts no activation', async
   const res = await api.call('GET', `/api/v1/users/${user.id}/wallet/deposit`, { key: reader });
   expect(res.status).toBe(200);
   expect(res.body.data.status).toBe('PENDING');
+  // Not given out before its account exists on chain: a payment to it would fail.
+  expect(res.body.data.address).toBeNull();
   await expect(new Client({ connection: temporal }).workflow.getHandle(walletWorkflowId(user.id)).describe()).rejects.toBeInstanceOf(
     WorkflowNotFoundError,
   );

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { loadConfig } from '../../src/config';
 import { walletSealingKey } from '../../src/wallets/wallet-keys';
-import { startStellarSandbox, type StellarSandbox } from '../../sandboxes/stellar';
+import { ledgerIntervalFromEnv, startStellarSandbox, type StellarSandbox } from '../../sandboxes/stellar';
 import { startTrustlessWorkSandbox, type TrustlessWorkSandbox } from '../../sandboxes/trustless-work';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorker } from '../../worker/worker';
@@ -50,9 +50,11 @@ export async function startStellarStack(
   // Each stack is its own network (as a real one, its operation ids start again from its first ledger): give it its
   // own passphrase, so that suites sharing the run's database never mistake one network's payments for another's.
   const networkPassphrase = `Standalone Network ; February 2017 ; ${unique('test-network')}`;
+  // 100 ms ledgers keep the suites fast; SANDBOX_LEDGER_INTERVAL_MS=5000 runs them at the real network's pace.
+  const ledgerIntervalMs = ledgerIntervalFromEnv(process.env, 100);
   const sandbox = await startStellarSandbox({
     port: 0,
-    ledgerIntervalMs: 100,
+    ledgerIntervalMs,
     dataFile: path.join(dir, 'stellar.json'),
     networkPassphrase,
   });
@@ -79,9 +81,10 @@ export async function startStellarStack(
     USDC_ISSUER: sandbox.usdcAsset.issuer,
     PLATFORM_SECRET: platform.secret(),
     TEMPORAL_TASK_QUEUE: unique('tq'),
-    DEPOSIT_POLL_INTERVAL_MS: '100',
+    DEPOSIT_POLL_INTERVAL_MS: String(ledgerIntervalMs),
     WEBHOOKS_ALLOW_INSECURE_URLS: 'true',
-    STELLAR_SUBMIT_TIMEOUT_MS: '5000',
+    // A synchronous submission is answered when its ledger closes: wait for a few closes before retrying.
+    STELLAR_SUBMIT_TIMEOUT_MS: String(Math.max(5000, 3 * ledgerIntervalMs)),
     ...extra,
   };
   const config = loadConfig({ ...process.env, ...overrides });

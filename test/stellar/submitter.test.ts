@@ -1,4 +1,4 @@
-import { Asset, Keypair, Operation, TransactionBuilder, type Account } from '@stellar/stellar-sdk';
+import { Account, Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { Pool } from 'pg';
 import { newId } from '../../src/ids';
 import { FeePolicy } from '../../src/stellar/fee-policy';
@@ -74,4 +74,51 @@ test('a payment that applies and fails is stored as FAILED and the lock is relea
   expect(outcome).toMatchObject({ status: 'FAILED', codes: { transaction: 'tx_failed', operations: ['op_underfunded'] } });
   expect(notices).toEqual([]);
   expect(await advisoryLocksHeld()).toBe(0);
+});
+
+describe('stellar-core admits one transaction per source account and ledger (src/herder/TransactionQueue.cpp)', () => {
+  let slow: TestSandbox;
+  let slowNetwork: StellarNetwork;
+  beforeAll(async () => {
+    slow = await startTestSandbox({ ledgerIntervalMs: 1500 });
+    slowNetwork = {
+      ...network,
+      passphrase: slow.sandbox.networkPassphrase,
+      horizon: slow.server,
+      fees: new FeePolicy(slow.server, 10_000, 5000),
+    };
+  });
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  test('refused TRY_AGAIN_LATER behind another transaction of the account: a transient fault, never a refusal; the next call applies', async () => {
+    const from = await funded(slow);
+    const to = await funded(slow);
+    const seq = BigInt((await slow.server.loadAccount(from.publicKey())).sequence);
+    const outside = new TransactionBuilder(new Account(from.publicKey(), seq.toString()), {
+      fee: '100',
+      networkPassphrase: slowNetwork.passphrase,
+    })
+      .addOperation(Operation.payment({ destination: to.publicKey(), asset: Asset.native(), amount: '1' }))
+      .setTimeout(60)
+      .build();
+    outside.sign(from);
+    // Just after a close, so that the outside transaction is still pending when ours arrives.
+    const seen = slow.sandbox.latestLedger();
+    while (slow.sandbox.latestLedger() === seen) await new Promise((r) => setTimeout(r, 5));
+    const queued = await fetch(`${slow.sandbox.url}/transactions_async`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ tx: outside.toXDR() }).toString(),
+    });
+    expect(queued.status).toBe(201);
+
+    const req = { key: newId('test-submit'), sourceAccount: from.publicKey(), build: payment(from, to.publicKey(), '2') };
+    await expect(submitOnce(pool, slowNetwork, req)).rejects.toMatchObject({ name: 'StellarTransientError' });
+    expect(await advisoryLocksHeld()).toBe(0);
+    const outcome = await submitOnce(pool, slowNetwork, req);
+    expect(outcome).toMatchObject({ status: 'SUCCEEDED' });
+    expect(BigInt((await slow.server.loadAccount(from.publicKey())).sequence)).toBe(seq + 2n);
+  }, 30_000);
 });

@@ -16,6 +16,15 @@ test('no answer, a timeout, 5xx, 429 and 408 are transient (the same envelope is
   expect(classifySubmitError(horizon(400, { transaction: 'tx_insufficient_balance' }))).toMatchObject({ kind: 'transient' });
 });
 
+test('stellar-core’s TRY_AGAIN_LATER (one pending transaction per source account) is transient, never a refusal', () => {
+  // POST /transactions_async (stellar/go actions/submit_transaction_async.go): 503 with the core status.
+  const asyncAnswer = { response: { status: 503, data: { tx_status: 'TRY_AGAIN_LATER', hash: 'ab'.repeat(32) } } };
+  expect(classifySubmitError(asyncAnswer)).toMatchObject({ kind: 'transient' });
+  // POST /transactions (txsub/submitter.go takes it as submitted, then times out waiting): 504 timeout.
+  const syncAnswer = { response: { status: 504, data: { type: 'https://stellar.org/horizon-errors/timeout', status: 504 } } };
+  expect(classifySubmitError(syncAnswer)).toMatchObject({ kind: 'transient' });
+});
+
 test('tx_bad_seq and tx_too_late, plain or inside a fee bump, are rebuilt', () => {
   expect(classifySubmitError(horizon(400, { transaction: 'tx_bad_seq' }))).toMatchObject({ kind: 'not_applied_resubmittable' });
   expect(classifySubmitError(horizon(400, { transaction: 'tx_too_late' }))).toMatchObject({ kind: 'not_applied_resubmittable' });

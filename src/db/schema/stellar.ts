@@ -14,6 +14,8 @@ export const wallets = pgTable('wallets', {
     .default('PENDING'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   activatedAt: timestamp('activated_at', { withTimezone: true }),
+  /** Why the last activation attempt did not complete (a refusal's result codes, or the fault); cleared once ACTIVE. */
+  lastError: text('last_error'),
 });
 
 /**

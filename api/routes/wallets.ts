@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
 import { ensureWallet } from '../../src/wallets/wallets';
-import { findWallet, type WalletRow } from '../../src/wallets/wallets-repository';
+import { findWallet, renderWallet, type WalletRow } from '../../src/wallets/wallets-repository';
 import type { ApiDeps } from '../context';
 import { defineRoute } from '../http/route';
 import { reserveActivation, startWalletActivation } from '../wallet-activation';
@@ -29,14 +29,15 @@ const depositAddressSchema = z
 
 /** The deposit address as the API shows it: only once it can receive (its account and USDC trustline exist). */
 function renderDepositAddress(deps: ApiDeps, wallet: WalletRow) {
+  const w = renderWallet(wallet);
   return {
-    user_id: wallet.userId,
-    address: wallet.status === 'ACTIVE' ? wallet.publicKey : null,
+    user_id: w.user_id,
+    address: w.address,
     asset: { code: 'USDC' as const, issuer: deps.stellar.usdc.issuer },
     network: deps.config.STELLAR_NETWORK,
     network_passphrase: deps.stellar.passphrase,
-    status: wallet.status,
-    last_error: wallet.status === 'ACTIVE' ? null : wallet.lastError,
+    status: w.status,
+    last_error: w.last_error,
   };
 }
 

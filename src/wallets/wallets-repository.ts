@@ -17,12 +17,18 @@ export async function insertWallet(db: Db, w: { userId: string; publicKey: strin
   });
 }
 
-/** The wallet as wallet.* events carry it: GET /users/{id}/wallet/deposit without the deployment's constants (asset, network). */
+/**
+ * The wallet as wallet.* events carry it and GET /users/{id}/wallet/deposit shows it (without the deployment's constants,
+ * asset and network): the deposit address only once the account is ACTIVE and can receive, the last activation error
+ * until then.
+ */
 export function renderWallet(w: WalletRow) {
+  const active = w.status === 'ACTIVE';
   return {
     user_id: w.userId,
-    address: w.publicKey,
+    address: active ? w.publicKey : null,
     status: w.status,
+    last_error: active ? null : w.lastError,
     created_at: w.createdAt.toISOString(),
     activated_at: w.activatedAt?.toISOString() ?? null,
   };

@@ -1,3 +1,4 @@
+import { Keypair } from '@stellar/stellar-sdk';
 import { SYSTEM } from '../../src/audit/actor';
 import {
   findDispute,
@@ -70,7 +71,7 @@ test('user.created carries the user', async () => {
 
 test('wallet.created, wallet.failed (once per failure), wallet.activated (once)', async () => {
   const user = await newUser();
-  const w = { userId: user.id, publicKey: `G${newId('x').toUpperCase()}`, secretSealed: 'sealed' };
+  const w = { userId: user.id, publicKey: Keypair.random().publicKey(), secretSealed: 'sealed' };
   const created = await eventsOf([user.id], () => insertWallet(db.db, w));
   expect(created.map((e) => [e.type, e.data.status])).toEqual([['wallet.created', 'PENDING']]);
   const failed = await eventsOf([user.id], async () => {

@@ -26,6 +26,7 @@ import type { FromLoad, LoadResult, ServerReady, ServerRole, ToLoad } from './pr
 import { userPath } from './protocol';
 import { rpc, stopChild } from '../shared/children';
 import { envNumber } from '../shared/env';
+import { benchCleanup } from '../shared/cleanup';
 
 const num = (name: string, def: number) => envNumber(name, def, { fraction: true });
 
@@ -59,11 +60,7 @@ interface CpuTotals {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const cleanup: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const fn of cleanup.splice(0).reverse()) await fn().catch((err) => log(`cleanup: ${err instanceof Error ? err.message : err}`));
-  };
-  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  const { cleanup, stopAll } = benchCleanup(log);
   try {
     const { url: databaseUrl, postmasterPid } = await prepareDatabase(cleanup);
     const { ids, apiKey } = await seed(databaseUrl);

@@ -26,6 +26,7 @@ import { prepareBenchDatabase } from '../shared/database';
 import { rpc, stopChild } from '../shared/children';
 import { envNumber } from '../shared/env';
 import type { FromSubscribers, ToSubscribers } from './protocol';
+import { benchCleanup } from '../shared/cleanup';
 
 const SUBSCRIBERS = envNumber('BENCH_SUBSCRIBERS', 1000);
 const RATE = envNumber('BENCH_RATE', 200);
@@ -54,11 +55,7 @@ interface PhaseResult {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const cleanup: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const fn of cleanup.splice(0).reverse()) await fn().catch((err) => log(`cleanup: ${err instanceof Error ? err.message : err}`));
-  };
-  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  const { cleanup, stopAll } = benchCleanup(log);
   try {
     const name = `offerhub_bench_events_${Date.now().toString(36)}`;
     const runDir = path.join(DATA_DIR, 'bench', name);

@@ -1,0 +1,412 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkoutPage, closedPage, notFoundPage } from './checkout-page';
+import { AirtmModel, payinJson, payoutJson, type PayinItem } from './model';
+import { WebhookSender, type Delivery } from './webhook-sender';
+import {
+  AirtmError,
+  centsOf,
+  email,
+  invalid,
+  onlyFields,
+  optionalBoolean,
+  optionalString,
+  requiredString,
+  url,
+  usdText,
+  type Body,
+} from './wire';
+
+/**
+ * The sandbox Airtm Enterprise API V2, pinned to Airtm's OpenAPI document v1.87.0 (OFFER-HUB/OFFER-HUB
+ * docs/airtm/documentation.json; every behaviour below names the JSON path it follows). See README.md.
+ */
+export interface AirtmSandboxOptions {
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  host?: string;
+  /** HTTP Basic credentials every /v2 call must carry (#/components/securitySchemes/basicAuth). */
+  apiKey: string;
+  apiSecret: string;
+  /** Where webhooks go (the orchestrator's POST /api/v1/webhooks/airtm); none are sent without it and a secret. */
+  webhookUrl?: string;
+  /** The endpoint's signing secret, `whsec_` + base64 (what AIRTM_WEBHOOK_SECRET holds on the receiving side). */
+  webhookSecret?: string;
+  /** Waits before each delivery attempt; default Svix's schedule (webhook-sender.ts). Tests shorten it. */
+  webhookScheduleMs?: number[];
+  /** Airtm users to start with: balances as USD decimal strings ("100.00"). */
+  users?: Array<{ email: string; balance?: string; isVerified?: boolean; status?: 'active' | 'inactive' }>;
+  /** The enterprise's available balance at start (USD, default "100000.00"). */
+  enterpriseBalance?: string;
+  /** "10 requests per second per API key" (#/info/description, "Rate Limits"): the default. */
+  requestsPerSecond?: number;
+  /** Airtm's fee on pay-ins and payouts, in basis points of the amount (default 0; the spec says "Contact the sales team"). */
+  payinFeeBps?: number;
+  payoutFeeBps?: number;
+  /** Receives one line per request and delivery; silent by default. */
+  log?: (line: string) => void;
+}
+
+/** A fault the next /v2 calls meet: an answer 500, a 429 with Retry-After, or no answer at all (a timeout). */
+export type CallFault = { kind: 500 } | { kind: 429; retryAfterSeconds?: number } | { kind: 'timeout' };
+
+export interface AirtmSandbox {
+  /** The server's origin; the hosted payment pages live at `${url}/payin/{id}`. */
+  url: string;
+  /** The API base URL, `${url}/v2` (what AIRTM_API_URL holds; #/servers end in /v2). */
+  apiUrl: string;
+  checkoutUrl(payinId: string): string;
+  /** Adds or updates an Airtm user (balance as a USD decimal string); a payout waiting PENDING for them is delivered. */
+  putUser(email: string, opts?: { balance?: string; isVerified?: boolean; status?: 'active' | 'inactive' }): void;
+  /** A user's balance ("12.50"), or null when no such user has signed up. */
+  balanceOf(email: string): string | null;
+  enterpriseBalance(): { available: string; pending: string };
+  /** What the hosted page's Confirm does: CONFIRMED at once (default) or PROCESSING, settled by settlePayin. */
+  setConfirmOutcome(outcome: 'CONFIRMED' | 'PROCESSING'): void;
+  settlePayin(id: string, outcome: 'CONFIRMED' | 'FAILED', failureReason?: string): void;
+  /** While held, committed payouts stay COMMITTED; releasing delivers them (COMPLETED or PENDING). */
+  holdPayouts(held: boolean): void;
+  /** A COMMITTED or PENDING payout fails (default reason code 415073), its money back to the enterprise. */
+  failPayout(id: string, reasonCode?: string, reasonDescription?: string): void;
+  /** The next `count` calls to /v2 meet `fault` (before authentication: the server itself is failing). */
+  failNext(fault: CallFault, count?: number): void;
+  webhooks: {
+    deliveries(): readonly Delivery[];
+    dropNext(n?: number): void;
+    duplicateNext(n?: number, copies?: number): void;
+    delayNext(ms: number, n?: number): void;
+    hold(): void;
+    release(opts?: { reverse?: boolean }): number;
+    idle(): Promise<void>;
+    setUrl(url: string | undefined): void;
+  };
+  stop(): Promise<void>;
+}
+
+/** "100.00" → cents; the sandbox's own settings only. */
+function settingCents(text: string, what: string): bigint {
+  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
+  if (!m) throw new Error(`${what} must be a USD amount with at most 2 decimals, not ${JSON.stringify(text)}`);
+  return BigInt(m[1]!) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'));
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = crypto.createHash('sha256').update(a).digest();
+  const y = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(x, y);
+}
+
+/** #/components/schemas/CreatePayinItem: description, amount (≥ 0.01, two decimals), quantity (≥ 1; whole here). */
+function payinItems(body: Body): Array<Omit<PayinItem, 'id'>> {
+  if (!Array.isArray(body.items)) throw invalid('items is required and must be an array', { field: 'items' });
+  return body.items.map((raw: unknown, i) => {
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalid(`items[${i}] must be an object`);
+    const it = raw as Body;
+    onlyFields(it, ['description', 'amount', 'quantity'], `items[${i}]`);
+    const amountCents = centsOf(it.amount);
+    if (amountCents === null || amountCents < 1n) throw invalid(`items[${i}].amount must be at least 0.01 with at most 2 decimals`);
+    if (typeof it.quantity !== 'number' || !Number.isSafeInteger(it.quantity) || it.quantity < 1)
+      throw invalid(`items[${i}].quantity must be a whole number of at least 1`);
+    return { description: requiredString(it, 'description'), amountCents, quantity: it.quantity };
+  });
+}
+
+export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<AirtmSandbox> {
+  const log = options.log ?? (() => {});
+  const sender = new WebhookSender({ url: options.webhookUrl, secret: options.webhookSecret, scheduleMs: options.webhookScheduleMs });
+  const model = new AirtmModel((type, data) => sender.send(type, data), {
+    enterpriseBalanceCents: settingCents(options.enterpriseBalance ?? '100000.00', 'enterpriseBalance'),
+    payinFeeBps: BigInt(options.payinFeeBps ?? 0),
+    payoutFeeBps: BigInt(options.payoutFeeBps ?? 0),
+  });
+  for (const u of options.users ?? [])
+    model.putUser(u.email, {
+      balanceCents: u.balance === undefined ? undefined : settingCents(u.balance, `balance of ${u.email}`),
+      isVerified: u.isVerified,
+      status: u.status,
+    });
+  const credentials = `${options.apiKey}:${options.apiSecret}`;
+  const perSecond = options.requestsPerSecond ?? 10;
+  const recent = new Map<string, number[]>();
+  const faults: CallFault[] = [];
+  let confirmOutcome: 'CONFIRMED' | 'PROCESSING' = 'CONFIRMED';
+  let payoutsHeld = false;
+
+  /** How many seconds a caller must wait, or null when the call fits in the last second's 10. */
+  function admit(key: string): number | null {
+    const now = Date.now();
+    const times = (recent.get(key) ?? []).filter((t) => now - t < 1000);
+    if (times.length >= perSecond) {
+      recent.set(key, times);
+      return 1;
+    }
+    times.push(now);
+    recent.set(key, times);
+    return null;
+  }
+
+  const deliver = (id: string) => {
+    const p = model.payout(id);
+    if (!payoutsHeld) model.deliver(p);
+    return p;
+  };
+
+  /** The /v2 operations: [method, path pattern, handler(match, body) → [status, json]]. */
+  type Handler = (m: RegExpExecArray, body: Body) => [number, unknown];
+  const routes: Array<[string, RegExp, Handler]> = [
+    // #/paths/~1payins/post: CreatePayinRequest → PayinResponse (CREATED).
+    [
+      'POST',
+      /^\/payins$/,
+      (_m, body) => {
+        onlyFields(body, ['code', 'amount', 'description', 'items', 'confirmationUri', 'cancelUri'], 'CreatePayinRequest');
+        const amountCents = centsOf(body.amount);
+        if (amountCents === null || amountCents < 1n) throw invalid('amount must be at least 0.01 with at most 2 decimals');
+        const items = payinItems(body);
+        // "This value must correctly correspond to the sum of the amounts associated with each purchase item."
+        const total = items.reduce((s, it) => s + it.amountCents * BigInt(it.quantity), 0n);
+        if (total !== amountCents) throw invalid('amount must be the sum of the items (amount × quantity)', { items: usdText(total) });
+        const payin = model.createPayin({
+          code: requiredString(body, 'code'),
+          amountCents,
+          description: requiredString(body, 'description', { max: 250 }),
+          items: items.map((it) => ({ ...it, id: crypto.randomUUID() })),
+          confirmationUri: url(body, 'confirmationUri'),
+          cancelUri: url(body, 'cancelUri'),
+        });
+        return [200, payinJson(payin)];
+      },
+    ],
+    // #/paths/~1payins~1by-code~1{code}/get.
+    ['GET', /^\/payins\/by-code\/([^/]+)$/, (m) => [200, payinJson(model.payinByCode(decodeURIComponent(m[1]!)))]],
+    // #/paths/~1payins~1{id}/get.
+    ['GET', /^\/payins\/([^/]+)$/, (m) => [200, payinJson(model.payin(decodeURIComponent(m[1]!)))]],
+    // #/paths/~1payins~1{id}/delete: the cancelled PayinResponse.
+    ['DELETE', /^\/payins\/([^/]+)$/, (m) => [200, payinJson(model.cancelPayin(decodeURIComponent(m[1]!)))]],
+    // #/paths/~1payouts/post: CreatePayoutRequest → PayoutResponse; `commit: true` commits in the same call.
+    [
+      'POST',
+      /^\/payouts$/,
+      (_m, body) => {
+        onlyFields(
+          body,
+          ['airtmUserEmail', 'amount', 'commit', 'code', 'enterpriseFee', 'notes', 'internalNote', 'requireIdVerified'],
+          'CreatePayoutRequest',
+        );
+        const grossCents = centsOf(body.amount);
+        if (grossCents === null) throw invalid('amount must be a number with at most 2 decimals');
+        // "minimum: 0.01" (#/components/schemas/CreatePayoutRequest/properties/amount); 415058 "Payout below minimum limit".
+        if (grossCents < 1n) throw new AirtmError(422, '415058', 'Payout below minimum limit');
+        const enterpriseFeeCents = body.enterpriseFee === undefined ? 0n : centsOf(body.enterpriseFee);
+        if (enterpriseFeeCents === null) throw invalid('enterpriseFee must be a number ≥ 0 with at most 2 decimals');
+        const payout = model.createPayout({
+          email: email(body, 'airtmUserEmail'),
+          grossCents,
+          enterpriseFeeCents,
+          notes: requiredString(body, 'notes', { max: 255 }),
+          code: optionalString(body, 'code'),
+          internalNote: optionalString(body, 'internalNote'),
+          requireIdVerified: optionalBoolean(body, 'requireIdVerified') ?? false,
+        });
+        if (optionalBoolean(body, 'commit')) {
+          model.commitPayout(payout.id);
+          deliver(payout.id);
+        }
+        return [200, payoutJson(payout)];
+      },
+    ],
+    // #/paths/~1payouts~1by-code~1{code}/get.
+    ['GET', /^\/payouts\/by-code\/([^/]+)$/, (m) => [200, payoutJson(model.payoutByCode(decodeURIComponent(m[1]!)))]],
+    // #/paths/~1payouts~1{id}/get.
+    ['GET', /^\/payouts\/([^/]+)$/, (m) => [200, payoutJson(model.payout(decodeURIComponent(m[1]!)))]],
+    // #/paths/~1payouts~1{id}/delete.
+    ['DELETE', /^\/payouts\/([^/]+)$/, (m) => [200, payoutJson(model.cancelPayout(decodeURIComponent(m[1]!)))]],
+    // #/paths/~1payouts~1{id}~1commit/post: `204` ("Accepted"; its description says "an empty 201"), no body.
+    [
+      'POST',
+      /^\/payouts\/([^/]+)\/commit$/,
+      (m) => {
+        const id = decodeURIComponent(m[1]!);
+        model.commitPayout(id);
+        deliver(id);
+        return [204, undefined];
+      },
+    ],
+    // #/paths/~1users~1{email}/get → #/components/schemas/User.
+    [
+      'GET',
+      /^\/users\/([^/]+)$/,
+      (m) => {
+        const u = model.registeredUser(decodeURIComponent(m[1]!));
+        if (!u) throw new AirtmError(404, '415059', 'Recipient not found');
+        return [200, { id: u.id, status: u.status, primaryEmail: true, isVerified: u.isVerified }];
+      },
+    ],
+    // #/paths/~1me~1balance/get → #/components/schemas/Balance.
+    [
+      'GET',
+      /^\/me\/balance$/,
+      () => [200, { available: Number(usdText(model.enterpriseAvailableCents)), pending: Number(usdText(model.enterprisePendingCents)) }],
+    ],
+  ];
+
+  function api(req: http.IncomingMessage, res: http.ServerResponse, path: string, raw: string): void {
+    const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+      log(`${req.method} /v2${path} → ${status}`);
+      if (json === undefined) {
+        res.writeHead(status, headers).end();
+        return;
+      }
+      const text = JSON.stringify(json);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+      res.end(text);
+    };
+    const fault = faults.shift();
+    if (fault?.kind === 'timeout') return log(`${req.method} /v2${path} → (no answer)`);
+    if (fault?.kind === 500) return send(500, { message: 'Internal Server Error' });
+    if (fault?.kind === 429) return send(429, { message: 'Too Many Requests' }, { 'retry-after': String(fault.retryAfterSeconds ?? 1) });
+    try {
+      // #/components/securitySchemes/basicAuth; 415904 "Unauthorized request" (#/info/description, "Reason Codes").
+      const auth = req.headers.authorization ?? '';
+      const given = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
+      if (!safeEqual(given, credentials)) throw new AirtmError(401, '415904', 'Unauthorized request');
+      // "HTTP 429 response when exceeded" (#/info/description, "Rate Limits"); the body is not specified.
+      const wait = admit(options.apiKey);
+      if (wait !== null) return send(429, { message: `More than ${perSecond} requests per second` }, { 'retry-after': String(wait) });
+      for (const [method, pattern, handler] of routes) {
+        const m = pattern.exec(path);
+        if (!m || method !== req.method) continue;
+        let body: Body = {};
+        if (method === 'POST' && raw) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(raw);
+          } catch {
+            throw invalid('The body must be JSON');
+          }
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('The body must be a JSON object');
+          body = parsed as Body;
+        }
+        const [status, json] = handler(m, body);
+        return send(status, json);
+      }
+      throw new AirtmError(404, '415902', 'Item not found');
+    } catch (err) {
+      if (err instanceof AirtmError)
+        return send(err.statusCode, { code: err.code, message: err.message, ...(err.data ? { data: err.data } : {}) });
+      log(`sandbox fault: ${(err as Error).stack ?? String(err)}`);
+      send(500, { code: '415998', message: 'Unexpected error' });
+    }
+  }
+
+  /** GET shows the hosted page; POST (a form: email, action=confirm|cancel) acts and redirects 303 with `?code=`. */
+  function checkout(req: http.IncomingMessage, res: http.ServerResponse, id: string, raw: string): void {
+    const html = (status: number, text: string) => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(text);
+    };
+    const payin = model.payins.get(id);
+    if (!payin) return html(404, notFoundPage());
+    if (payin.status !== 'CREATED') return html(410, closedPage(payin));
+    if (req.method === 'GET') return html(200, checkoutPage(payin));
+    if (req.method !== 'POST') return html(405, notFoundPage());
+    const form = new URLSearchParams(raw);
+    // "We will redirect the user to either `confirmationUri` or `cancelUri` with code as a query parameter."
+    const redirect = (to: string) => {
+      const target = new URL(to);
+      target.searchParams.set('code', payin.code);
+      res.writeHead(303, { location: target.toString() }).end();
+    };
+    try {
+      if (form.get('action') === 'cancel') {
+        model.cancelPayin(id);
+        return redirect(payin.cancelUri);
+      }
+      if (form.get('action') !== 'confirm') return html(400, checkoutPage(payin, { code: '415901', message: 'Choose Confirm or Cancel' }));
+      model.confirmPayin(id, form.get('email') ?? '', confirmOutcome);
+      return redirect(payin.confirmationUri);
+    } catch (err) {
+      if (err instanceof AirtmError) return html(err.statusCode, checkoutPage(payin, { code: err.code, message: err.message }));
+      throw err;
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+      const raw = Buffer.concat(chunks).toString('utf8');
+      // The page's address: /payin/:id (#/paths/~1payins/post/description, "Usage" 2); /checkout/:id is what
+      // #/tags[name=Payins]/description ("Redirect URL Structure") calls it. Both serve the same page.
+      const page = /^\/(?:payin|checkout)\/([^/]+)$/.exec(path);
+      if (page) return checkout(req, res, decodeURIComponent(page[1]!), raw);
+      if (path.startsWith('/v2/')) return api(req, res, path.slice(3), raw);
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: '415902', message: 'Item not found' }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let stopped: Promise<void> | null = null;
+  return {
+    url: origin,
+    apiUrl: `${origin}/v2`,
+    checkoutUrl: (id) => `${origin}/payin/${encodeURIComponent(id)}`,
+    putUser(address, opts = {}) {
+      model.putUser(address, {
+        balanceCents: opts.balance === undefined ? undefined : settingCents(opts.balance, `balance of ${address}`),
+        isVerified: opts.isVerified,
+        status: opts.status,
+      });
+    },
+    balanceOf(address) {
+      const u = model.registeredUser(address);
+      return u ? usdText(u.balanceCents) : null;
+    },
+    enterpriseBalance: () => ({ available: usdText(model.enterpriseAvailableCents), pending: usdText(model.enterprisePendingCents) }),
+    setConfirmOutcome(outcome) {
+      confirmOutcome = outcome;
+    },
+    settlePayin(id, outcome, failureReason) {
+      model.settlePayin(id, outcome, failureReason);
+    },
+    holdPayouts(held) {
+      payoutsHeld = held;
+      if (!held) for (const p of model.payouts.values()) if (p.status === 'COMMITTED') model.deliver(p);
+    },
+    failPayout(id, reasonCode, reasonDescription) {
+      model.failPayout(id, reasonCode, reasonDescription);
+    },
+    failNext(fault, count = 1) {
+      for (let i = 0; i < count; i++) faults.push(fault);
+    },
+    webhooks: {
+      deliveries: () => sender.deliveries,
+      dropNext: (n) => sender.dropNext(n),
+      duplicateNext: (n, copies) => sender.duplicateNext(n, copies),
+      delayNext: (ms, n) => sender.delayNext(ms, n),
+      hold: () => sender.hold(),
+      release: (opts) => sender.release(opts),
+      idle: () => sender.idle(),
+      setUrl: (u) => sender.setUrl(u),
+    },
+    stop() {
+      stopped ??= (async () => {
+        sender.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return stopped;
+    },
+  };
+}

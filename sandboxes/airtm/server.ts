@@ -44,6 +44,8 @@ export interface AirtmSandboxOptions {
   /** Airtm's fee on pay-ins and payouts, in basis points of the amount (default 0; the spec says "Contact the sales team"). */
   payinFeeBps?: number;
   payoutFeeBps?: number;
+  /** The rate limiter's clock (milliseconds); Date.now by default. Tests stop it to count a second exactly. */
+  clock?: () => number;
   /** Receives one line per request and delivery; silent by default. */
   log?: (line: string) => void;
 }
@@ -135,7 +137,7 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
 
   /** How many seconds a caller must wait, or null when the call fits in the last second's 10. */
   function admit(key: string): number | null {
-    const now = Date.now();
+    const now = (options.clock ?? Date.now)();
     const times = (recent.get(key) ?? []).filter((t) => now - t < 1000);
     if (times.length >= perSecond) {
       recent.set(key, times);

@@ -74,11 +74,15 @@ export class AirtmWebhookVerifier {
     }
     try {
       // What svix's Webhook.verify does: the Svix names as the Standard Webhooks ones, then verify.
-      this.webhook.verify(rawBody, {
-        'webhook-id': picked['svix-id']!,
-        'webhook-timestamp': picked['svix-timestamp']!,
-        'webhook-signature': picked['svix-signature']!,
-      });
+      this.webhook.verify(
+        rawBody,
+        {
+          'webhook-id': picked['svix-id']!,
+          'webhook-timestamp': picked['svix-timestamp']!,
+          'webhook-signature': picked['svix-signature']!,
+        },
+        { jsonParse: false },
+      );
     } catch (err) {
       if (err instanceof WebhookVerificationError && /timestamp too (old|new)/i.test((err as Error).message))
         throw new AirtmWebhookRejected('stale_or_future', 'svix-timestamp is more than five minutes from now');

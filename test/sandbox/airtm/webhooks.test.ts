@@ -1,4 +1,5 @@
-import { call, payinBody, startAirtm, submitCheckout, svixSignature, type AirtmTest, type Received } from './helpers';
+import { AirtmWebhookRejected, AirtmWebhookVerifier } from '../../../src/providers/airtm/webhooks';
+import { WEBHOOK_SECRET, call, payinBody, startAirtm, submitCheckout, svixSignature, type AirtmTest, type Received } from './helpers';
 
 /**
  * The sandbox's webhooks against #/webhooks (event names; body `{type, data}` with a PayinResponse or PayoutResponse)
@@ -112,7 +113,7 @@ test('hold then release({reverse}) delivers confirmed before created: out of ord
 });
 
 test('delayNext holds the next message back while later ones go first', async () => {
-  t.airtm.webhooks.delayNext(300, 1);
+  t.airtm.webhooks.delayNext(1500, 1);
   const p = (await call(t.airtm, 'POST', '/payins', payinBody('delayed'))).body;
   await call(t.airtm, 'DELETE', `/payins/${p.id}`);
   await t.airtm.webhooks.idle();
@@ -125,4 +126,18 @@ test('without a webhook URL nothing is sent, but each message is still recorded'
   await t.airtm.webhooks.idle();
   expect(t.receiver.received).toHaveLength(0);
   expect(t.airtm.webhooks.deliveries()).toHaveLength(1);
+});
+
+test("the sandbox's deliveries pass the adapter's verifier, and a tampered copy of one does not", async () => {
+  const verifier = new AirtmWebhookVerifier(WEBHOOK_SECRET);
+  const p = (await call(t.airtm, 'POST', '/payins', payinBody('pair'))).body;
+  await submitCheckout(t.airtm, p.id, { email: 'alice@example.com', action: 'confirm' });
+  await t.airtm.webhooks.idle();
+  const events = t.receiver.received.map((r) => verifier.verify(r.body, r.headers));
+  expect(events.map((e) => [e.type, e.known, (e.data as { status: string }).status])).toEqual([
+    ['payin.created', true, 'CREATED'],
+    ['payin.confirmed', true, 'CONFIRMED'],
+  ]);
+  const forged = t.receiver.received[1]!.body.replace('"amount":12.5', '"amount":125');
+  expect(() => verifier.verify(forged, t.receiver.received[1]!.headers)).toThrow(AirtmWebhookRejected);
 });

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkoutPage, closedPage, notFoundPage } from './checkout-page';
 import { AirtmModel, payinJson, payoutJson, type PayinItem } from './model';
+import { loadModel, saveModel } from './persistence';
 import { WebhookSender, type Delivery } from './webhook-sender';
 import {
   AirtmError,
@@ -35,6 +36,8 @@ export interface AirtmSandboxOptions {
   webhookSecret?: string;
   /** Waits before each delivery attempt; default Svix's schedule (webhook-sender.ts). Tests shorten it. */
   webhookScheduleMs?: number[];
+  /** JSON file the state is saved to after every change and loaded from on start (then `users` and `enterpriseBalance` are not applied). */
+  dataFile?: string;
   /** Airtm users to start with: balances as USD decimal strings ("100.00"). */
   users?: Array<{ email: string; balance?: string; isVerified?: boolean; status?: 'active' | 'inactive' }>;
   /** The enterprise's available balance at start (USD, default "100000.00"). */
@@ -122,12 +125,17 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
     payinFeeBps: BigInt(options.payinFeeBps ?? 0),
     payoutFeeBps: BigInt(options.payoutFeeBps ?? 0),
   });
-  for (const u of options.users ?? [])
+  const loaded = options.dataFile ? loadModel(options.dataFile, model) : false;
+  const save = () => {
+    if (options.dataFile) saveModel(options.dataFile, model);
+  };
+  for (const u of loaded ? [] : (options.users ?? []))
     model.putUser(u.email, {
       balanceCents: u.balance === undefined ? undefined : settingCents(u.balance, `balance of ${u.email}`),
       isVerified: u.isVerified,
       status: u.status,
     });
+  save();
   const credentials = `${options.apiKey}:${options.apiSecret}`;
   const perSecond = options.requestsPerSecond ?? 10;
   const recent = new Map<string, number[]>();
@@ -256,6 +264,7 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
   function api(req: http.IncomingMessage, res: http.ServerResponse, path: string, raw: string): void {
     const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
       log(`${req.method} /v2${path} → ${status}`);
+      if (req.method !== 'GET') save();
       if (json === undefined) {
         res.writeHead(status, headers).end();
         return;
@@ -305,6 +314,7 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
   /** GET shows the hosted page; POST (a form: email, action=confirm|cancel) acts and redirects 303 with `?code=`. */
   function checkout(req: http.IncomingMessage, res: http.ServerResponse, id: string, raw: string): void {
     const html = (status: number, text: string) => {
+      if (req.method === 'POST') save();
       res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(text);
     };
     const payin = model.payins.get(id);
@@ -315,6 +325,7 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
     const form = new URLSearchParams(raw);
     // "We will redirect the user to either `confirmationUri` or `cancelUri` with code as a query parameter."
     const redirect = (to: string) => {
+      save();
       const target = new URL(to);
       target.searchParams.set('code', payin.code);
       res.writeHead(303, { location: target.toString() }).end();
@@ -368,6 +379,7 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
         isVerified: opts.isVerified,
         status: opts.status,
       });
+      save();
     },
     balanceOf(address) {
       const u = model.registeredUser(address);
@@ -379,13 +391,16 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
     },
     settlePayin(id, outcome, failureReason) {
       model.settlePayin(id, outcome, failureReason);
+      save();
     },
     holdPayouts(held) {
       payoutsHeld = held;
       if (!held) for (const p of model.payouts.values()) if (p.status === 'COMMITTED') model.deliver(p);
+      save();
     },
     failPayout(id, reasonCode, reasonDescription) {
       model.failPayout(id, reasonCode, reasonDescription);
+      save();
     },
     failNext(fault, count = 1) {
       for (let i = 0; i < count; i++) faults.push(fault);
@@ -407,6 +422,7 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        save();
       })();
       return stopped;
     },

@@ -77,12 +77,19 @@ export class WebhookSender {
   hold(): void {
     this.holding = true;
   }
-  /** Sends the held messages, in the order they were made or the reverse one (out of order), and stops holding. */
+  /**
+   * Sends the held messages one after another (each first attempt once the previous one is answered), in the order
+   * they were made or the reverse one (out of order), and stops holding. Retries follow the schedule as usual.
+   */
   release(opts: { reverse?: boolean } = {}): number {
     this.holding = false;
     const held = opts.reverse ? this.held.reverse() : this.held;
     this.held = [];
-    for (const m of held) this.start(m);
+    const attempts = held.flatMap((m) => Array.from({ length: m.copies }, () => m.delivery));
+    this.inFlight += attempts.length;
+    void (async () => {
+      for (const d of attempts) await this.attempt(d, 0);
+    })();
     return held.length;
   }
   /** Resolves when no message is waiting for an attempt or in one (held ones aside). */

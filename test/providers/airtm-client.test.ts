@@ -140,6 +140,11 @@ describe('payouts and users', () => {
     expect(await client.getPayout(p.id)).toMatchObject({ status: 'FAILED', reasonCode: '415073' });
   });
 
+  test('getBalance reads the enterprise balance in stroops: 1000.00 less a 20.00 payout pending for a new user', async () => {
+    await client.createPayout({ airtmUserEmail: 'later@example.com', amount: 20n * USD, notes: 'n', commit: true });
+    expect(await client.getBalance()).toEqual({ available: 9_800_000_000n, pending: 200_000_000n });
+  });
+
   test('getUser answers the user; an unknown email is a known refusal 415059', async () => {
     expect(await client.getUser('alice@example.com')).toMatchObject({ status: 'active', isVerified: true, primaryEmail: true });
     await expect(client.getUser('ghost@example.com')).rejects.toMatchObject({ status: 404, code: '415059', knownCode: true });

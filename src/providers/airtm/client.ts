@@ -3,7 +3,7 @@ import { AppError } from '../../errors';
 import { parseRetryAfter } from '../../retry-after';
 import { toAirtmAmount } from './amounts';
 import { AirtmRefusal, AirtmUnavailable } from './errors';
-import { parsePayin, parsePayout, parseUser } from './parse';
+import { parseBalance, parsePayin, parsePayout, parseUser } from './parse';
 import { REASON_CODES, classify, errorBodyOf } from './problems';
 import type { AirtmUser, CreatePayinInput, CreatePayoutInput, Payin, Payout } from './types';
 
@@ -117,6 +117,11 @@ export class AirtmClient {
   /** GET /users/{email} (#/paths/~1users~1{email}/get; the email URL-encoded, as the spec asks). */
   async getUser(email: string): Promise<AirtmUser> {
     return parseUser(await this.request('GET', `/users/${encodeURIComponent(email)}`));
+  }
+
+  /** GET /me/balance (#/paths/~1me~1balance/get): the enterprise's `available`, and `pending` in committed pending payouts. */
+  async getBalance(): Promise<{ available: bigint; pending: bigint }> {
+    return parseBalance(await this.request('GET', '/me/balance'));
   }
 
   private async request(method: Method, path: string, body?: unknown, waited = false): Promise<unknown> {

@@ -121,3 +121,9 @@ export function parseUser(body: unknown): AirtmUser {
     country: optText(o, 'country'),
   };
 }
+
+/** #/components/schemas/Balance, in stroops. */
+export function parseBalance(body: unknown): { available: bigint; pending: bigint } {
+  const o = object(body, 'balance');
+  return { available: money(o, 'available', 'balance'), pending: money(o, 'pending', 'balance') };
+}

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { adminRoute } from './admin-routes';
 import { checkoutPage, closedPage, notFoundPage } from './checkout-page';
 import { AirtmModel, payinJson, payoutJson, type PayinItem } from './model';
 import { loadModel, saveModel } from './persistence';
@@ -94,6 +95,19 @@ function settingCents(text: string, what: string): bigint {
   const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
   if (!m) throw new Error(`${what} must be a USD amount with at most 2 decimals, not ${JSON.stringify(text)}`);
   return BigInt(m[1]!) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'));
+}
+
+/** A JSON object body ({} when empty), or 400 415901. */
+function parseBody(raw: string): Body {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw invalid('The body must be JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('The body must be a JSON object');
+  return parsed as Body;
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -261,7 +275,7 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
     ],
   ];
 
-  function api(req: http.IncomingMessage, res: http.ServerResponse, path: string, raw: string): void {
+  function api(req: http.IncomingMessage, res: http.ServerResponse, path: string, raw: string, admin = false): void {
     const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
       log(`${req.method} /v2${path} → ${status}`);
       if (req.method !== 'GET') save();
@@ -273,7 +287,7 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
       res.end(text);
     };
-    const fault = faults.shift();
+    const fault = admin ? undefined : faults.shift();
     if (fault?.kind === 'timeout') return log(`${req.method} /v2${path} → (no answer)`);
     if (fault?.kind === 500) return send(500, { message: 'Internal Server Error' });
     if (fault?.kind === 429) return send(429, { message: 'Too Many Requests' }, { 'retry-after': String(fault.retryAfterSeconds ?? 1) });
@@ -283,23 +297,22 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
       const given = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
       if (!safeEqual(given, credentials)) throw new AirtmError(401, '415904', 'Unauthorized request');
       // "HTTP 429 response when exceeded" (#/info/description, "Rate Limits"); the body is not specified.
-      const wait = admit(options.apiKey);
+      const wait = admin ? null : admit(options.apiKey);
       if (wait !== null) return send(429, { message: `More than ${perSecond} requests per second` }, { 'retry-after': String(wait) });
+      if (admin) {
+        const [status, json] = adminRoute(
+          handle,
+          () => [...model.users.values()].filter((u) => u.registered).map((u) => u.email),
+          req.method ?? '',
+          path,
+          parseBody(raw),
+        );
+        return send(status, json);
+      }
       for (const [method, pattern, handler] of routes) {
         const m = pattern.exec(path);
         if (!m || method !== req.method) continue;
-        let body: Body = {};
-        if (method === 'POST' && raw) {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(raw);
-          } catch {
-            throw invalid('The body must be JSON');
-          }
-          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('The body must be a JSON object');
-          body = parsed as Body;
-        }
-        const [status, json] = handler(m, body);
+        const [status, json] = handler(m, method === 'POST' ? parseBody(raw) : {});
         return send(status, json);
       }
       throw new AirtmError(404, '415902', 'Item not found');
@@ -355,6 +368,7 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
       const page = /^\/(?:payin|checkout)\/([^/]+)$/.exec(path);
       if (page) return checkout(req, res, decodeURIComponent(page[1]!), raw);
       if (path.startsWith('/v2/')) return api(req, res, path.slice(3), raw);
+      if (path.startsWith('/_sandbox/')) return api(req, res, path.slice('/_sandbox'.length), raw, true);
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: '415902', message: 'Item not found' }));
     });
   });
@@ -369,7 +383,7 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
   const host = options.host ?? '127.0.0.1';
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let stopped: Promise<void> | null = null;
-  return {
+  const handle: AirtmSandbox = {
     url: origin,
     apiUrl: `${origin}/v2`,
     checkoutUrl: (id) => `${origin}/payin/${encodeURIComponent(id)}`,
@@ -427,4 +441,5 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
       return stopped;
     },
   };
+  return handle;
 }

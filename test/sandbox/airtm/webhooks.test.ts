@@ -1,5 +1,15 @@
 import { AirtmWebhookRejected, AirtmWebhookVerifier } from '../../../src/providers/airtm/webhooks';
-import { WEBHOOK_SECRET, call, payinBody, startAirtm, submitCheckout, svixSignature, type AirtmTest, type Received } from './helpers';
+import {
+  WEBHOOK_SECRET,
+  call,
+  payinBody,
+  startAirtm,
+  startReceiver,
+  submitCheckout,
+  svixSignature,
+  type AirtmTest,
+  type Received,
+} from './helpers';
 
 /**
  * The sandbox's webhooks against #/webhooks (event names; body `{type, data}` with a PayinResponse or PayoutResponse)
@@ -148,4 +158,14 @@ test("the sandbox's deliveries pass the adapter's verifier, and a tampered copy 
   const forged = one.body.replace('"amount":12.5', '"amount":125');
   expect(forged).not.toBe(one.body);
   expect(() => verifier.verify(forged, one.headers)).toThrow(AirtmWebhookRejected);
+});
+
+test('an endpoint that refuses connections gets every attempt of the schedule, recorded as 0, and nothing is delivered', async () => {
+  const closed = await startReceiver();
+  const url = closed.url;
+  await closed.stop();
+  t.airtm.webhooks.setUrl(url);
+  await call(t.airtm, 'POST', '/payins', payinBody('down'));
+  await t.airtm.webhooks.idle();
+  expect(t.airtm.webhooks.deliveries()[0]).toMatchObject({ type: 'payin.created', attempts: [0, 0, 0], delivered: false });
 });

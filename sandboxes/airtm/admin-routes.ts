@@ -1,4 +1,4 @@
-import type { AirtmSandbox, CallFault } from './server';
+import type { AirtmSandbox, CallFault } from './types';
 import { AirtmError, invalid, type Body } from './wire';
 
 /**

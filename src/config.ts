@@ -102,6 +102,17 @@ export const configSchema = z.object({
     .string()
     .refine((s) => StrKey.isValidContract(s), 'must be a contract id (C…)')
     .optional(),
+  /**
+   * Airtm's Enterprise API V2 (docs/airtm.md), with its `/v2`: `https://api.enterprise.airtm.com/v2` (production) or
+   * `https://api.stg.enterprise.airtm.com/v2` (Airtm's sandbox), the two servers of its OpenAPI document. Airtm is off
+   * without the URL, the key and the secret.
+   */
+  AIRTM_API_URL: z.string().url().optional(),
+  AIRTM_API_KEY: z.string().min(1).optional(),
+  AIRTM_API_SECRET: z.string().min(1).optional(),
+  /** The signing secret (`whsec_…`) of the webhook endpoint Airtm's Svix delivers to. */
+  AIRTM_WEBHOOK_SECRET: z.string().min(1).optional(),
+  AIRTM_TIMEOUT_MS: int(30_000, 1000),
   /** The platform's fee on every escrow payout, in percent with at most two decimals ("2.5"); fixed per order at creation. */
   PLATFORM_FEE_PERCENT: z
     .string()

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors';
-import { DECIMALS, UNIT, formatAmount } from '../../money';
+import { UNIT, formatAmount } from '../../money';
+import { fromJsonAmount } from '../json-amounts';
 
 /**
  * Amounts on Trustless Work's wire: operate payloads carry JSON numbers in human units (SDK
@@ -9,29 +10,7 @@ import { DECIMALS, UNIT, formatAmount } from '../../money';
  */
 
 /** A value Trustless Work returned, as stroops, or null when it is not an exact amount with at most 7 decimals. */
-export function fromWireAmount(value: unknown): bigint | null {
-  let text: string;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return null;
-    text = String(value);
-    // Below 1e-6 a number prints in exponent form: read it at 7 decimals, and only when that is exactly the number.
-    if (/e/i.test(text)) {
-      const fixed = value.toFixed(DECIMALS);
-      if (Number(fixed) !== value) return null;
-      text = fixed;
-    }
-  } else if (typeof value === 'string') {
-    text = value.trim();
-  } else {
-    return null;
-  }
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!m) return null;
-  const [, sign, whole, fraction = ''] = m;
-  if (fraction.replace(/0+$/, '').length > DECIMALS) return null;
-  const v = BigInt(whole!) * UNIT + BigInt(fraction.slice(0, DECIMALS).padEnd(DECIMALS, '0'));
-  return sign ? -v : v;
-}
+export const fromWireAmount = fromJsonAmount;
 
 /**
  * Stroops as the JSON number Trustless Work expects. An amount no double reads back as exactly (beyond about 15

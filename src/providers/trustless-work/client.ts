@@ -1,35 +1,16 @@
 import { withTimeout } from '../../async';
 import type { Config } from '../../config';
+import { ProviderRefusal, ProviderUnavailable } from '../provider-errors';
 import { classify, problemOf, retryAfterMs } from './problems';
 
-/**
- * Trustless Work refused the request: a business answer (a documented Problem Details code, an unknown code, or a
- * 4xx without one), not worth retrying as is. `code` is the Problem Details code when there was one; `knownCode` is
- * false for a code this adapter does not know (an operator must look: it is never retried as an outage).
- */
-export class TrustlessWorkRefusal extends Error {
+/** Trustless Work refused the request (its Problem Details code in `code`): see ProviderRefusal. */
+export class TrustlessWorkRefusal extends ProviderRefusal {
   override name = 'TrustlessWorkRefusal';
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly body: unknown,
-    readonly code: string | null = null,
-    readonly knownCode = true,
-  ) {
-    super(message);
-  }
 }
 
 /** Trustless Work could not be reached or failed (timeout, 5xx without a code, 429): retry later. */
-export class TrustlessWorkUnavailable extends Error {
+export class TrustlessWorkUnavailable extends ProviderUnavailable {
   override name = 'TrustlessWorkUnavailable';
-  constructor(
-    message: string,
-    /** On a 429: how long Trustless Work asked us to wait (Retry-After), in milliseconds. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
 }
 
 export interface Roles {

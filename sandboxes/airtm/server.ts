@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../shared/listen';
 import { adminRoute } from './admin-routes';
 import { checkoutPage, closedPage, notFoundPage } from './checkout-page';
 import { AirtmModel, payinJson, payoutJson, type PayinItem } from './model';
@@ -307,16 +307,7 @@ export async function startAirtmSandbox(options: AirtmSandboxOptions): Promise<A
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: '415902', message: 'Item not found' }));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const origin = await listen(server, options.port, options.host);
   let stopped: Promise<void> | null = null;
   const handle: AirtmSandbox = {
     url: origin,

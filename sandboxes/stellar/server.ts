@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../shared/listen';
 import { Keypair, Networks, Operation } from '@stellar/stellar-sdk';
 import { Faucets } from './faucets';
 import type { HostFunctionHandler } from './host-functions';
@@ -124,15 +124,7 @@ export async function startStellarSandbox(options: StellarSandboxOptions): Promi
   const handler = createHorizonHandler({ network, faucets, baseUrl: () => baseUrl, log, streams, rateLimiter });
   const server = http.createServer(handler);
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  baseUrl = await listen(server, options.port, host);
 
   const close = () => {
     try {

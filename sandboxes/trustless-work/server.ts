@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../shared/listen';
 import {
   Address,
   Asset,
@@ -653,18 +653,10 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
       })();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
+  const url = await listen(server, options.port, options.host);
   let stopped: Promise<void> | null = null;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     feeAccount: feeKeys.publicKey(),
     factoryId,
     holdIndexer(held) {

@@ -12,32 +12,27 @@ export interface OrderMoneyInput {
   currency: 'USD' | 'XLM';
 }
 
+/** The buyer's side of an order's ledger move: keyed `order:<id>:<step>`, for the order's amount. */
+function buyerMove(input: OrderMoneyInput, step: string) {
+  return {
+    key: `order:${input.orderId}:${step}`,
+    userId: input.buyerId,
+    amount: BigInt(input.amountMinor),
+    currency: input.currency,
+    related: { type: 'order', id: input.orderId },
+  };
+}
+
 export function createOrderActivities(deps: ActivityDeps) {
   const pool = deps.database.pool;
   return {
     /** The buyer's funds for this order: available → reserved (`order:<id>:reserve`). */
     async reserveOrderFunds(input: OrderMoneyInput): Promise<void> {
-      await postAnnounced(pool, (tx) =>
-        reserve(tx, {
-          key: `order:${input.orderId}:reserve`,
-          userId: input.buyerId,
-          amount: BigInt(input.amountMinor),
-          currency: input.currency,
-          related: { type: 'order', id: input.orderId },
-        }),
-      ).catch(rethrowRefusal);
+      await postAnnounced(pool, (tx) => reserve(tx, buyerMove(input, 'reserve'))).catch(rethrowRefusal);
     },
     /** Gives a reservation back: reserved → available (`order:<id>:reservation-release`). */
     async releaseOrderReservation(input: OrderMoneyInput): Promise<void> {
-      await postAnnounced(pool, (tx) =>
-        releaseReservation(tx, {
-          key: `order:${input.orderId}:reservation-release`,
-          userId: input.buyerId,
-          amount: BigInt(input.amountMinor),
-          currency: input.currency,
-          related: { type: 'order', id: input.orderId },
-        }),
-      ).catch(rethrowRefusal);
+      await postAnnounced(pool, (tx) => releaseReservation(tx, buyerMove(input, 'reservation-release'))).catch(rethrowRefusal);
     },
     /**
      * Writes the order's state onto its read-model row (ignored when an equal or newer version is there), with its

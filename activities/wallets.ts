@@ -29,7 +29,9 @@ export function createWalletActivities(deps: ActivityDeps) {
         // Shown with the wallet (`last_error`): a refusal's result codes or the fault's summary, never anything else a
         // fault might carry (an unknown error is only named).
         const shown = err instanceof WalletActivationRefused || err instanceof StellarTransientError ? err.message : 'internal fault';
-        await recordWalletError(deps.database.db, input.userId, shown).catch(() => undefined); // best effort: the error below matters
+        // Best effort, and safe to lose: `last_error` only explains the wallet to a reader. The failure itself is thrown
+        // just below either way (retried, or refused and marked FAILED by the workflow), and no money moves on this path.
+        await recordWalletError(deps.database.db, input.userId, shown).catch(() => undefined);
         if (err instanceof WalletActivationRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       }

@@ -57,12 +57,16 @@ export class EventNotifications {
   }
 
   async unlock(holder: string): Promise<void> {
-    await this.serially((client) => unlockStream(client, holder), undefined).catch(() => undefined); // lost: released already
+    // A failure here means the listening connection is gone, and a session advisory lock dies with its session: the
+    // stream's lock is already released (the connection reconnects on its own). Nothing is left held.
+    await this.serially((client) => unlockStream(client, holder), undefined).catch(() => undefined);
   }
 
   /** One statement at a time on the connection (pg refuses overlapping queries on a client from version 9). */
   private serially<T>(fn: (client: Client) => Promise<T>, whenDisconnected: T): Promise<T> {
     const run = this.queue.then(() => (this.client ? fn(this.client) : whenDisconnected));
+    // The queue only orders statements: its copy swallows the failure so the next statement still runs; the caller
+    // gets `run` itself, failure included.
     this.queue = run.catch(() => undefined);
     return run;
   }

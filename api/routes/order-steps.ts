@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { WorkflowHandle, WorkflowUpdateHandle } from '@temporalio/client';
 import { findOrder, type OrderRow } from '../../src/orders/orders-repository';
-import type { OrderStatus } from '../../src/orders/order-state';
+import { IN_FLIGHT, type OrderStatus } from '../../src/orders/order-state';
 import type { ApiDeps } from '../context';
 import type { IdempotentRequest } from '../../src/idempotency';
 import { waitForWorkflow } from '../temporal-calls';
@@ -14,9 +14,6 @@ import { runOrderUpdate } from './order-views';
  * for it with `Prefer: wait=<seconds>` (RFC 7240): the answer is then the final state (200) or the step's refusal,
  * or 202 when the wait ran out; a step that is merely slow is never a 504.
  */
-
-/** The statuses an order shows while a step runs (an accepted step's answer shows one of them, unless it finished). */
-export const IN_FLIGHT: ReadonlySet<OrderStatus> = new Set(['ESCROW_CREATING', 'ESCROW_FUNDING', 'RELEASING', 'REFUNDING', 'RESOLVING']);
 
 /** The longest `Prefer: wait` honoured, in seconds. */
 export const MAX_PREFERRED_WAIT_S = 60;

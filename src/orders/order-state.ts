@@ -128,6 +128,16 @@ export const ALLOWED_FROM: Record<OrderCommand['kind'], readonly OrderStatus[]> 
   expireOrder: ['ORDER_CREATED'],
 };
 
+/**
+ * The statuses an order shows while a step runs on chain (ESCROW_CREATING, ESCROW_FUNDING, RELEASING, REFUNDING,
+ * RESOLVING): those the outcome of a running step is accepted from.
+ */
+export const IN_FLIGHT: ReadonlySet<OrderStatus> = new Set([
+  ...ALLOWED_FROM.escrowCreated,
+  ...ALLOWED_FROM.funded,
+  ...ALLOWED_FROM.settled,
+]);
+
 /** Where a refund was accepted before the rule above; only histories recorded then are decided by it. */
 const REFUND_ALLOWED_FROM_BEFORE_DELIVERY_RULE: readonly OrderStatus[] = ['IN_PROGRESS', 'DELIVERED'];
 

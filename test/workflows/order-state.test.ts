@@ -1,5 +1,6 @@
 import {
   ALLOWED_FROM,
+  IN_FLIGHT,
   decide,
   initialOrderState,
   InvalidTransition,
@@ -159,4 +160,8 @@ test('terminal orders accept nothing', () => {
   for (const s of [run({ kind: 'cancel' }), run(...funded, { kind: 'refund' }, { kind: 'settled' })]) {
     for (const kind of Object.keys(ALLOWED_FROM)) expect(ALLOWED_FROM[kind as OrderCommand['kind']]).not.toContain(s.status);
   }
+});
+
+test('the in-flight statuses (a 202 answer shows one of them) are exactly those a running step ends from', () => {
+  expect([...IN_FLIGHT].sort()).toEqual(['ESCROW_CREATING', 'ESCROW_FUNDING', 'REFUNDING', 'RELEASING', 'RESOLVING']);
 });

@@ -119,15 +119,25 @@ export async function projectOrder(db: Db, p: OrderProjection): Promise<void> {
           )
         ).rows[0]
       : undefined;
-    const { rows } = await tx.execute(sql`UPDATE orders SET status = ${p.state.status},
-        escrow_status = ${p.state.escrow}, contract_id = ${p.state.contractId}, dispute_id = ${p.state.disputeId},
-        transitions = transitions || ${entry}::jsonb, last_error = ${lastErrorValue(lastError(p.state.lastError))},
-        settlement = coalesce(${settlement}::jsonb, settlement), version = ${p.version}, updated_at = ${p.at}::timestamptz
-      WHERE id = ${p.orderId} AND version < ${p.version}
-      RETURNING id`);
-    if (rows.length === 0) return;
+    // The row as it is now comes back from the update itself: the events render it without reading it again.
+    const [row] = await tx
+      .update(orders)
+      .set({
+        status: p.state.status,
+        // `?? null`: an absent value clears the column, as the state says (drizzle would leave an undefined one as it was).
+        escrowStatus: p.state.escrow ?? null,
+        contractId: p.state.contractId ?? null,
+        disputeId: p.state.disputeId ?? null,
+        transitions: sql`${orders.transitions} || ${entry}::jsonb`,
+        lastError: lastErrorValue(lastError(p.state.lastError)),
+        settlement: sql`coalesce(${settlement}::jsonb, ${orders.settlement})`,
+        version: p.version,
+        updatedAt: sql`${p.at}::timestamptz`,
+      })
+      .where(and(eq(orders.id, p.orderId), lt(orders.version, p.version)))
+      .returning();
+    if (!row) return;
     if (p.audit && before) await recordAudit(tx, orderAuditEntry({ ...p, ...p.audit, before }));
-    const row = (await findOrder(tx, p.orderId))!;
     const userIds = [row.buyerId, row.sellerId];
     await insertEvent(tx, {
       dedupeKey: `order.status_changed:${p.orderId}:${p.version}`,

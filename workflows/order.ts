@@ -76,7 +76,7 @@ interface Asked {
  * `order-<id>`: reserve → create escrow → fund → deliver → release, refund, or dispute → resolve.
  * Every request is an update whose validator consults the state machine, so a refused transition never reaches the
  * history; requests run one at a time. Steps that take time on chain show an in-flight status (ESCROW_CREATING,
- * ESCROW_FUNDING, RELEASING, REFUNDING, RESOLVING) and go back where they started if refused, keeping the error.
+ * ESCROW_FUNDING, DELIVERING, RELEASING, REFUNDING, RESOLVING) and go back where they started if refused, keeping the error.
  */
 export async function order(input: OrderInput): Promise<OrderSnapshot> {
   let state: OrderState = initialOrderState;
@@ -325,12 +325,21 @@ export async function order(input: OrderInput): Promise<OrderSnapshot> {
   );
   setHandler(
     deliverOrder,
-    (cmd, by?: Actor) =>
-      exclusive(
-        { kind: 'deliver' },
-        async () => void (await escrow().markOrderDelivered({ ...escrowOrder(), evidence: cmd?.evidence ?? '' })),
-        by ?? UNATTRIBUTED,
-      ),
+    (cmd, by?: Actor) => {
+      const markDelivered = async () => void (await escrow().markOrderDelivered({ ...escrowOrder(), evidence: cmd?.evidence ?? '' }));
+      // The order shows DELIVERING while the milestone is completed on chain, so the API can answer at once (202). A
+      // history recorded before that ran the step first and went straight to DELIVERED: without the marker it replays so.
+      if (patched('deliver-in-flight'))
+        return inFlight(
+          { kind: 'deliver' },
+          markDelivered,
+          () => ({ kind: 'delivered' }),
+          { kind: 'deliveryFailed' },
+          'deliver',
+          by ?? UNATTRIBUTED,
+        );
+      return exclusive({ kind: 'deliver', recordedBeforeInFlight: true }, markDelivered, by ?? UNATTRIBUTED);
+    },
     {
       validator: (_cmd) => validate({ kind: 'deliver' })(),
     },

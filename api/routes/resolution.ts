@@ -3,7 +3,8 @@ import { asActor, deliverOrder, disputeOrder, refundOrder, releaseOrder } from '
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { disputeSchema, renderDispute, requireDisputeOf } from './dispute-views';
-import { disputeIdOf, orderIdParams, orderSchema, renderOrder, runOrderUpdate, stepFailures } from './order-views';
+import { disputeIdOf, orderIdParams, orderSchema, renderOrder, requireOrder, runOrderUpdate, stepFailures } from './order-views';
+import { currentStep, runOrderStep } from './order-steps';
 import { orderUpdateRoute } from './order-update-route';
 
 export const resolutionRoutes = [
@@ -13,15 +14,26 @@ export const resolutionRoutes = [
     tag: 'Resolution',
     summary: 'The seller marks the work delivered (the escrow’s milestone is completed on chain with the evidence)',
     access: 'write',
-    idempotency: { window: '7d' },
+    idempotency: {
+      window: '7d',
+      current: async ({ params, deps }) => currentStep(await requireOrder(deps, (params as { id: string }).id), renderOrder),
+    },
     params: orderIdParams,
     body: z.strictObject({ evidence: text(2000).optional().meta({ description: 'A link or note proving delivery' }) }),
-    responses: { 200: { description: 'The order, DELIVERED', schema: z.object({ data: orderSchema }) }, ...stepFailures },
-    async handle({ params, body, deps, idempotent, actor }) {
-      const row = await runOrderUpdate(deps, params.id, 'deliver', idempotent, (h, updateId) =>
-        h.executeUpdate(asActor(deliverOrder), { args: [{ evidence: body.evidence }, actor], updateId }),
+    responses: {
+      200: { description: 'The order, DELIVERED', schema: z.object({ data: orderSchema }) },
+      202: {
+        description:
+          'Accepted: the milestone is being completed on chain (order DELIVERING); GET the order, wait for its event or Prefer: wait',
+        schema: z.object({ data: orderSchema }),
+      },
+      ...stepFailures,
+    },
+    async handle({ params, body, deps, idempotent, actor, req }) {
+      const step = await runOrderStep(deps, params.id, 'deliver', { idempotent, req }, (h, updateId) =>
+        h.startUpdate(asActor(deliverOrder), { args: [{ evidence: body.evidence }, actor], updateId, waitForStage: 'ACCEPTED' }),
       );
-      return { status: 200, body: { data: renderOrder(row) } };
+      return { status: step.status, body: { data: renderOrder(step.row) } };
     },
   }),
   orderUpdateRoute({

@@ -15,7 +15,7 @@ export const ORDER_CALLS = ['create', 'reserve', 'escrow', 'fund', 'deliver', 'r
  * The steps on chain answer 202 once accepted (their REST answer is what is timed, as a marketplace sees it); the
  * lifecycle then waits for the status each one ends in, reading the order as a client without events would.
  */
-const ACCEPTED = { escrow: 'ESCROW_CREATED', fund: 'IN_PROGRESS', release: 'RELEASED' } as const;
+const ACCEPTED = { escrow: 'ESCROW_CREATED', fund: 'IN_PROGRESS', deliver: 'DELIVERED', release: 'RELEASED' } as const;
 const POLL_MS = 50;
 
 async function outcome(api: ApiClient, id: string, status: string): Promise<void> {

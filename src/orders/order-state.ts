@@ -11,6 +11,7 @@ export const ORDER_STATUSES = [
   'ESCROW_CREATED',
   'ESCROW_FUNDING',
   'IN_PROGRESS',
+  'DELIVERING',
   'DELIVERED',
   'DISPUTED',
   'RELEASING',
@@ -38,7 +39,13 @@ export type OrderCommand =
   | { kind: 'fund' }
   | { kind: 'funded' }
   | { kind: 'fundingFailed' }
-  | { kind: 'deliver' }
+  | {
+      kind: 'deliver';
+      /** Only to replay a history recorded before delivery had its in-flight status: it went straight to DELIVERED. */
+      recordedBeforeInFlight?: true;
+    }
+  | { kind: 'delivered' }
+  | { kind: 'deliveryFailed' }
   | { kind: 'release' }
   | {
       kind: 'refund';
@@ -115,6 +122,8 @@ export const ALLOWED_FROM: Record<OrderCommand['kind'], readonly OrderStatus[]> 
   funded: ['ESCROW_FUNDING'],
   fundingFailed: ['ESCROW_FUNDING'],
   deliver: ['IN_PROGRESS'],
+  delivered: ['DELIVERING'],
+  deliveryFailed: ['DELIVERING'],
   release: ['IN_PROGRESS', 'DELIVERED'],
   // Before delivery only: once the seller has delivered, money goes back to the buyer only through a dispute
   // (resolved FULL_REFUND or SPLIT by support, which is also how a seller's consent to a refund is carried out).
@@ -129,12 +138,13 @@ export const ALLOWED_FROM: Record<OrderCommand['kind'], readonly OrderStatus[]> 
 };
 
 /**
- * The statuses an order shows while a step runs on chain (ESCROW_CREATING, ESCROW_FUNDING, RELEASING, REFUNDING,
- * RESOLVING): those the outcome of a running step is accepted from.
+ * The statuses an order shows while a step runs on chain (ESCROW_CREATING, ESCROW_FUNDING, DELIVERING, RELEASING,
+ * REFUNDING, RESOLVING): those the outcome of a running step is accepted from.
  */
 export const IN_FLIGHT: ReadonlySet<OrderStatus> = new Set([
   ...ALLOWED_FROM.escrowCreated,
   ...ALLOWED_FROM.funded,
+  ...ALLOWED_FROM.delivered,
   ...ALLOWED_FROM.settled,
 ]);
 
@@ -173,7 +183,11 @@ export function decide(state: OrderState, command: OrderCommand): OrderState | I
     case 'fundingFailed':
       return { ...state, status: 'ESCROW_CREATED' };
     case 'deliver':
+      return command.recordedBeforeInFlight ? { ...state, status: 'DELIVERED', delivered: true } : { ...state, status: 'DELIVERING' };
+    case 'delivered':
       return { ...state, status: 'DELIVERED', delivered: true };
+    case 'deliveryFailed':
+      return { ...state, status: 'IN_PROGRESS' };
     case 'release':
       return { ...state, status: 'RELEASING', settlingTo: SETTLEMENT.FULL_RELEASE, settlingFrom: state.status };
     case 'refund':

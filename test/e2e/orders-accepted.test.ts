@@ -1,6 +1,8 @@
 import { testDatabase } from '../helpers/db';
 import { unique } from '../helpers/app';
 import { orderDriver } from '../helpers/escrow-orders';
+import { recordHistory } from '../helpers/histories';
+import { orderWorkflowId } from '../../workflows/ids';
 import { eventually, startStellarStack, type StellarStack } from '../helpers/stellar-stack';
 
 /**
@@ -62,12 +64,22 @@ test('escrow, fund and release answer 202 in flight; each outcome shows on the o
   const again = await send(`/orders/${id}/escrow/fund`);
   expect([again.status, again.body.error.code, again.body.error.details.current_status]).toEqual([409, 'INVALID_STATE', 'IN_PROGRESS']);
 
-  expect((await drive.post(`/orders/${id}/deliver`, { evidence: 'https://example.com/work.zip' })).status).toBe(200);
+  const deliverIdem = unique('deliver');
+  const delivering = await send(`/orders/${id}/deliver`, { evidence: 'https://example.com/work.zip' }, { idem: deliverIdem });
+  expect([delivering.status, delivering.body.data.status]).toEqual([202, 'DELIVERING']);
+  await settled(id, 'DELIVERED');
+  const deliveredReplay = await send(`/orders/${id}/deliver`, { evidence: 'https://example.com/work.zip' }, { idem: deliverIdem });
+  expect([deliveredReplay.status, deliveredReplay.headers.get('idempotent-replayed'), deliveredReplay.body.data.status]).toEqual([
+    200,
+    'true',
+    'DELIVERED',
+  ]);
   const released = await send(`/orders/${id}/resolution/release`);
   expect([released.status, released.body.data.order_status]).toEqual([202, 'RELEASING']);
   await settled(id, 'RELEASED');
   const { rows } = await db.pool.query(`SELECT type FROM events WHERE resource_id = $1 AND type LIKE 'escrow.%' ORDER BY id`, [id]);
   expect(rows.map((r) => r.type)).toEqual(['escrow.created', 'escrow.funded', 'escrow.released']);
+  await recordHistory('order-delivered-in-flight', orderWorkflowId(id));
 }, 120_000);
 
 test('Prefer: wait answers the final state (200, Preference-Applied), capped at 60 seconds', async () => {

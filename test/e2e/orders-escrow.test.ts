@@ -107,6 +107,7 @@ test('happy path: deposit, order, reserve, escrow, fund, deliver, release — th
     'ESCROW_CREATED',
     'ESCROW_FUNDING',
     'IN_PROGRESS',
+    'DELIVERING',
     'DELIVERED',
     'RELEASING',
     'RELEASED',

@@ -48,7 +48,8 @@ test('at 5 s ledgers: a deposit, an order from reserve to release, and a withdra
   await until(id, 'ESCROW_CREATED');
   expect((await send(`/orders/${id}/escrow/fund`)).status).toBe(202);
   await until(id, 'IN_PROGRESS');
-  expect((await send(`/orders/${id}/deliver`, { evidence: 'https://example.com/work.zip' })).status).toBe(200);
+  expect((await send(`/orders/${id}/deliver`, { evidence: 'https://example.com/work.zip' })).status).toBe(202);
+  await until(id, 'DELIVERED');
   expect((await send(`/orders/${id}/resolution/release`)).status).toBe(202);
   await until(id, 'RELEASED');
   expect(await s.balance(key, seller.id)).toEqual({ currency: 'USD', available: '19.94', held: '0' });

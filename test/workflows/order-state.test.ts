@@ -28,8 +28,23 @@ const funded: OrderCommand[] = [
   { kind: 'funded' },
 ];
 
+/** Delivery runs on chain: DELIVERING while the milestone is completed, then DELIVERED. */
+const delivery: OrderCommand[] = [{ kind: 'deliver' }, { kind: 'delivered' }];
+
+test('delivery shows DELIVERING while it runs on chain; done it is DELIVERED, refused it goes back to IN_PROGRESS', () => {
+  expect(run(...funded, { kind: 'deliver' })).toMatchObject({ status: 'DELIVERING', delivered: false, escrow: 'FUNDED' });
+  expect(run(...funded, ...delivery)).toMatchObject({ status: 'DELIVERED', delivered: true });
+  expect(run(...funded, { kind: 'deliver' }, { kind: 'deliveryFailed' })).toMatchObject({ status: 'IN_PROGRESS', delivered: false });
+  const busy = decide(run(...funded, { kind: 'deliver' }), { kind: 'dispute', disputeId: 'd' });
+  expect(busy).toMatchObject({ code: 'INVALID_STATE', status: 'DELIVERING', allowedFrom: ['IN_PROGRESS', 'DELIVERED'] });
+});
+
+test('a history recorded before delivery had its in-flight status still goes straight to DELIVERED', () => {
+  expect(run(...funded, { kind: 'deliver', recordedBeforeInFlight: true })).toMatchObject({ status: 'DELIVERED', delivered: true });
+});
+
 test('the happy path: reserve, escrow, fund, deliver, release ends RELEASED with the escrow RELEASED', () => {
-  const s = run(...funded, { kind: 'deliver' }, { kind: 'release' }, { kind: 'settled' });
+  const s = run(...funded, ...delivery, { kind: 'release' }, { kind: 'settled' });
   expect(s).toMatchObject({ status: 'RELEASED', escrow: 'RELEASED', contractId: 'C1', delivered: true, settlingTo: null });
   expect(isTerminal(s)).toBe(true);
 });
@@ -67,7 +82,8 @@ test('every command outside its allowed states is refused, and inside them accep
     ESCROW_CREATED: run(...funded.slice(0, 3)),
     ESCROW_FUNDING: run(...funded.slice(0, 4)),
     IN_PROGRESS: run(...funded),
-    DELIVERED: run(...funded, { kind: 'deliver' }),
+    DELIVERING: run(...funded, { kind: 'deliver' }),
+    DELIVERED: run(...funded, ...delivery),
     DISPUTED: run(...funded, { kind: 'dispute', disputeId: 'd' }),
     RELEASING: run(...funded, { kind: 'release' }),
     REFUNDING: run(...funded, { kind: 'refund' }),
@@ -88,6 +104,8 @@ test('every command outside its allowed states is refused, and inside them accep
     funded: { kind: 'funded' },
     fundingFailed: { kind: 'fundingFailed' },
     deliver: { kind: 'deliver' },
+    delivered: { kind: 'delivered' },
+    deliveryFailed: { kind: 'deliveryFailed' },
     release: { kind: 'release' },
     refund: { kind: 'refund' },
     dispute: { kind: 'dispute', disputeId: 'd' },
@@ -107,8 +125,8 @@ test('every command outside its allowed states is refused, and inside them accep
 });
 
 test('a refused settlement goes back to where it started, and a paid one keeps what it paid', () => {
-  const delivered = run(...funded, { kind: 'deliver' });
-  expect(run(...funded, { kind: 'deliver' }, { kind: 'release' }, { kind: 'settlementFailed' })).toMatchObject({
+  const delivered = run(...funded, ...delivery);
+  expect(run(...funded, ...delivery, { kind: 'release' }, { kind: 'settlementFailed' })).toMatchObject({
     status: 'DELIVERED',
     escrow: 'FUNDED',
     settlingTo: null,
@@ -133,23 +151,17 @@ test('an order never reserved expires to CANCELLED; once reserved it cannot expi
 
 test('a refund is allowed before delivery only: from DELIVERED it is INVALID_STATE allowed from IN_PROGRESS (a dispute refunds after delivery)', () => {
   expect(run(...funded, { kind: 'refund' })).toMatchObject({ status: 'REFUNDING', settlingTo: { status: 'REFUNDED', escrow: 'REFUNDED' } });
-  const delivered = run(...funded, { kind: 'deliver' });
+  const delivered = run(...funded, ...delivery);
   const refused = decide(delivered, { kind: 'refund' });
   expect(refused).toBeInstanceOf(InvalidTransition);
   expect(refused).toMatchObject({ code: 'INVALID_STATE', command: 'refund', status: 'DELIVERED', allowedFrom: ['IN_PROGRESS'] });
   expect(
-    run(
-      ...funded,
-      { kind: 'deliver' },
-      { kind: 'dispute', disputeId: 'd' },
-      { kind: 'resolve', decision: 'FULL_REFUND' },
-      { kind: 'settled' },
-    ),
+    run(...funded, ...delivery, { kind: 'dispute', disputeId: 'd' }, { kind: 'resolve', decision: 'FULL_REFUND' }, { kind: 'settled' }),
   ).toMatchObject({ status: 'REFUNDED', escrow: 'REFUNDED' });
 });
 
 test('a history recorded before that rule still decides its refund after delivery as it ran', () => {
-  expect(run(...funded, { kind: 'deliver' }, { kind: 'refund', recordedBeforeDeliveryRule: true })).toMatchObject({
+  expect(run(...funded, ...delivery, { kind: 'refund', recordedBeforeDeliveryRule: true })).toMatchObject({
     status: 'REFUNDING',
     settlingFrom: 'DELIVERED',
   });
@@ -163,5 +175,5 @@ test('terminal orders accept nothing', () => {
 });
 
 test('the in-flight statuses (a 202 answer shows one of them) are exactly those a running step ends from', () => {
-  expect([...IN_FLIGHT].sort()).toEqual(['ESCROW_CREATING', 'ESCROW_FUNDING', 'REFUNDING', 'RELEASING', 'RESOLVING']);
+  expect([...IN_FLIGHT].sort()).toEqual(['DELIVERING', 'ESCROW_CREATING', 'ESCROW_FUNDING', 'REFUNDING', 'RELEASING', 'RESOLVING']);
 });

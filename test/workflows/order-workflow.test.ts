@@ -1,11 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import {
-  type Client,
-  type WorkflowHandle,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateStage,
-} from '@temporalio/client';
+import { type Client, type WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Activities } from '../../activities';
 import { orderWorkflowId } from '../../workflows/ids';
@@ -298,7 +292,7 @@ describe('happy path', () => {
     expect(funded.version).toBe(6);
     expect(funded.state).toMatchObject({ status: 'IN_PROGRESS', escrow: 'FUNDED', contractId: `C-${o.id}` });
     const delivered = await o.handle.executeUpdate(deliverOrder, { args: [{ evidence: 'https://example.test/delivery' }] });
-    expect(delivered.version).toBe(7);
+    expect(delivered.version).toBe(8);
     expect(delivered.state).toMatchObject({ status: 'DELIVERED', escrow: 'FUNDED', delivered: true });
     const released = await o.handle.executeUpdate(releaseOrder);
     const settlement = settlementOf(o.id, 'release', AMOUNT, '0');
@@ -313,7 +307,7 @@ describe('happy path', () => {
         settlingFrom: null,
         settlement,
       },
-      version: 9,
+      version: 10,
     });
     // The workflow ends with the order's final snapshot, and still answers the query.
     expect(await o.handle.result()).toEqual(released);
@@ -334,9 +328,10 @@ describe('happy path', () => {
       [4, 'ESCROW_CREATED', 'CREATED'],
       [5, 'ESCROW_FUNDING', 'CREATED'],
       [6, 'IN_PROGRESS', 'FUNDED'],
-      [7, 'DELIVERED', 'FUNDED'],
-      [8, 'RELEASING', 'FUNDED'],
-      [9, 'RELEASED', 'RELEASED'],
+      [7, 'DELIVERING', 'FUNDED'],
+      [8, 'DELIVERED', 'FUNDED'],
+      [9, 'RELEASING', 'FUNDED'],
+      [10, 'RELEASED', 'RELEASED'],
     ]);
     // previousEscrow is sent only when the escrow status changes.
     expect(projections.map((p) => ('previousEscrow' in p ? p.previousEscrow : 'unchanged'))).toEqual([
@@ -347,12 +342,13 @@ describe('happy path', () => {
       'CREATED',
       'unchanged',
       'unchanged',
+      'unchanged',
       'FUNDED',
     ]);
     expect(projections.every((p) => p.orderId === o.id && !Number.isNaN(Date.parse(p.at)))).toBe(true);
-    expect(projections[6].state.settlingTo).toEqual({ status: 'RELEASED', escrow: 'RELEASED' });
-    expect(projections[6].state.settlingFrom).toBe('DELIVERED');
-    expect(projections[7].state.settlement).toEqual(settlement);
+    expect(projections[7].state.settlingTo).toEqual({ status: 'RELEASED', escrow: 'RELEASED' });
+    expect(projections[7].state.settlingFrom).toBe('DELIVERED');
+    expect(projections[8].state.settlement).toEqual(settlement);
   });
 
   test('a refund from IN_PROGRESS ends REFUNDED/REFUNDED with the refund settlement', async () => {
@@ -564,13 +560,14 @@ describe('escrow creation and funding', () => {
     const failure = await updateFailure(o.handle.executeUpdate(deliverOrder, { args: [{}] }));
     expect(failure.type).toBe('PROVIDER_TIMEOUT');
     const after = await o.snapshot();
-    expect(after.version).toBe(7);
+    expect(after.version).toBe(8);
     expect(after.state).toMatchObject({
       status: 'IN_PROGRESS',
       escrow: 'FUNDED',
       lastError: { step: 'deliver', code: 'PROVIDER_TIMEOUT' },
     });
-    expect(o.inputs('projectOrder').at(-1)).toMatchObject({ version: 7, state: { status: 'IN_PROGRESS', lastError: { step: 'deliver' } } });
+    expect(o.inputs('projectOrder').at(-2)).toMatchObject({ version: 7, state: { status: 'DELIVERING' } });
+    expect(o.inputs('projectOrder').at(-1)).toMatchObject({ version: 8, state: { status: 'IN_PROGRESS', lastError: { step: 'deliver' } } });
     // The refund is still possible: the escrow is owned by the order.
     expect((await o.handle.executeUpdate(refundOrder)).state.status).toBe('REFUNDED');
   }, 30_000);
@@ -581,7 +578,10 @@ describe('escrow creation and funding', () => {
     const failure = await updateFailure(o.handle.executeUpdate(deliverOrder, { args: [{}] }));
     expect(failure.type).toBe('PROVIDER_ERROR');
     expect(failure.message).toBe('escrow not funded on chain');
-    expect(await o.snapshot()).toMatchObject({ state: { status: 'IN_PROGRESS', delivered: false }, version: 6 });
+    expect(await o.snapshot()).toMatchObject({
+      state: { status: 'IN_PROGRESS', delivered: false, lastError: { step: 'deliver', code: 'PROVIDER_ERROR' } },
+      version: 8,
+    });
     o.behave({ markOrderDelivered: (i) => ({ txHash: `tx-deliver-${i.orderId}` }) });
     expect((await o.handle.executeUpdate(deliverOrder, { args: [{}] })).state).toMatchObject({ status: 'DELIVERED', delivered: true });
     // Without evidence the step is given an empty string.
@@ -636,7 +636,7 @@ describe('release and refund', () => {
     const r2 = await updateFailure(o.handle.executeUpdate(releaseOrder));
     expect(r2.type).toBe('PROVIDER_ERROR');
     s = await o.snapshot();
-    expect(s.version).toBe(13);
+    expect(s.version).toBe(14);
     expect(s.state).toMatchObject({
       status: 'DELIVERED',
       escrow: 'FUNDED',
@@ -658,7 +658,7 @@ describe('release and refund', () => {
 
     o.behave({ releaseOrderEscrow: (i) => settlementOf(i.orderId, 'release', i.amountMinor, '0') });
     const released = await o.handle.executeUpdate(releaseOrder);
-    expect(released.version).toBe(15);
+    expect(released.version).toBe(16);
     expect(released.state).toMatchObject({
       status: 'RELEASED',
       escrow: 'RELEASED',
@@ -680,6 +680,7 @@ describe('release and refund', () => {
       'IN_PROGRESS',
       'REFUNDING',
       'IN_PROGRESS',
+      'DELIVERING',
       'DELIVERED',
       'RELEASING',
       'DELIVERED',
@@ -697,6 +698,7 @@ describe('release and refund', () => {
       'IN_PROGRESS',
       null,
       null,
+      null,
       'DELIVERED',
       null,
       'DELIVERED',
@@ -705,19 +707,19 @@ describe('release and refund', () => {
     expect((await o.handle.result()).state.status).toBe('RELEASED');
   });
 
-  test('a refund accepted while a delivery runs is refused when its turn comes: the order is DELIVERED by then', async () => {
+  test('a refund sent while a delivery runs is refused at once with DELIVERING and writes nothing; the delivery ends DELIVERED', async () => {
     const { g, o, delivery } = await deliveryHeld('e');
-    // Still IN_PROGRESS: the validator accepts the refund, which waits for the delivery to finish.
-    const accepted = await o.handle.startUpdate(refundOrder, { waitForStage: WorkflowUpdateStage.ACCEPTED });
-    const refund = updateFailure(accepted.result());
-    g.open();
-    expect((await delivery).state.status).toBe('DELIVERED');
-    const refused = await refund;
+    expect(await o.snapshot()).toMatchObject({ state: { status: 'DELIVERING', delivered: false }, version: 7 });
+    const history = await o.writtenEvents();
+    const refused = await updateFailure(o.handle.executeUpdate(refundOrder));
     expect([refused.type, refused.message, refused.details]).toEqual([
       'INVALID_STATE',
-      'cannot refund an order in DELIVERED',
-      [{ current_status: 'DELIVERED', allowed_from: ['IN_PROGRESS'] }],
+      'cannot refund an order in DELIVERING',
+      [{ current_status: 'DELIVERING', allowed_from: ['IN_PROGRESS'] }],
     ]);
+    expect(await o.writtenEvents()).toBe(history);
+    g.open();
+    expect((await delivery).state.status).toBe('DELIVERED');
     expect(o.inputs('refundOrderEscrow')).toEqual([]);
     expect((await o.snapshot()).state).toMatchObject({ status: 'DELIVERED', escrow: 'FUNDED' });
   });
@@ -921,6 +923,7 @@ describe('who asked (audit)', () => {
       ['ESCROW_CREATED', { request: 'createEscrow', by: bob }],
       ['ESCROW_FUNDING', { request: 'fund', by: alice }],
       ['IN_PROGRESS', { request: 'fund', by: alice }],
+      ['DELIVERING', { request: 'deliver', by: bob }],
       ['DELIVERED', { request: 'deliver', by: bob }],
     ]);
   });
@@ -1213,7 +1216,7 @@ describe('timers', () => {
     const result = await o.handle.result();
     expect(Date.now() - deliveredAt).toBeGreaterThanOrEqual(1_000);
     expect(result.state).toMatchObject({ status: 'RELEASED', escrow: 'RELEASED', settlement: settlementOf(o.id, 'release', AMOUNT, '0') });
-    expect(result.version).toBe(9);
+    expect(result.version).toBe(10);
     expect(o.inputs('releaseOrderEscrow')).toEqual([escrowOrder(o)]);
   }, 20_000);
 
@@ -1230,7 +1233,7 @@ describe('timers', () => {
     const back = await eventually(
       async () => {
         const s = await refused.snapshot();
-        return s.version === 9 && s;
+        return s.version === 10 && s;
       },
       10_000,
       'the refused auto-release',
@@ -1247,7 +1250,7 @@ describe('timers', () => {
     // Well past the disputed order's timer.
     await new Promise((r) => setTimeout(r, 1_000));
     expect(disputed.inputs('releaseOrderEscrow')).toEqual([]);
-    expect(await disputed.snapshot()).toMatchObject({ state: { status: 'DISPUTED', escrow: 'DISPUTED' }, version: 8 });
+    expect(await disputed.snapshot()).toMatchObject({ state: { status: 'DISPUTED', escrow: 'DISPUTED' }, version: 9 });
   }, 20_000);
 });
 
@@ -1289,7 +1292,7 @@ describe('concurrency', () => {
     await eventually(async () => o.inputs('releaseOrderEscrow').length === 1, 10_000, 'the release in flight');
     expect(await o.snapshot()).toMatchObject({
       state: { status: 'RELEASING', settlingFrom: 'DELIVERED', settlingTo: { status: 'RELEASED', escrow: 'RELEASED' } },
-      version: 8,
+      version: 9,
     });
     const history = await o.writtenEvents();
     for (const [command, attempt] of [
@@ -1309,56 +1312,51 @@ describe('concurrency', () => {
     expect(o.inputs('releaseOrderEscrow')).toHaveLength(1);
   });
 
-  /** Sends each request while a delivery is held in flight (0.3 s apart, so they arrive in this order), then lets it finish. */
-  async function queuedBehindDelivery(requests: Array<(o: TestOrder) => Promise<OrderSnapshot>>) {
-    const { g, o, delivery: deliver } = await deliveryHeld('zip');
+  /**
+   * Sends each request while a reservation is held in its (local) activity (0.3 s apart, so they arrive in this order),
+   * then lets it finish. A step without an in-flight status keeps the order where it was, so requests valid there are
+   * accepted and wait their turn.
+   */
+  async function queuedBehindReservation(requests: Array<(o: TestOrder) => Promise<OrderSnapshot>>) {
+    let open!: () => void;
+    const held = new Promise<void>((r) => (open = r));
+    const o = await startOrder({}, { reserveOrderFunds: () => held.then(() => undefined) });
+    const reserve = o.handle.executeUpdate(reserveOrder);
+    await eventually(async () => o.inputs('reserveOrderFunds').length === 1, 10_000, 'the reservation in flight');
     const pending: Array<Promise<OrderSnapshot>> = [];
     for (const request of requests) {
       pending.push(request(o));
       await new Promise((r) => setTimeout(r, 300));
     }
-    // Accepted (valid from IN_PROGRESS) but waiting their turn: nothing ran yet.
-    expect(o.steps()).toEqual(['reserveOrderFunds', 'createEscrowContract', 'fundOrderEscrow', 'markOrderDelivered']);
-    g.open();
+    // Accepted (valid from ORDER_CREATED) but waiting their turn: nothing ran yet.
+    expect(o.steps()).toEqual(['reserveOrderFunds']);
+    open();
     const outcome = (r: PromiseSettledResult<OrderSnapshot>) =>
       r.status === 'fulfilled'
         ? r.value.state.status
         : `${(r.reason as WorkflowUpdateFailedError).cause instanceof ApplicationFailure ? ((r.reason as WorkflowUpdateFailedError).cause as ApplicationFailure).type : 'ERROR'}: ${(r.reason as Error).cause ? ((r.reason as Error).cause as Error).message : (r.reason as Error).message}`;
-    const [delivered, ...rest] = (await Promise.allSettled([deliver, ...pending])).map(outcome);
-    expect(delivered).toBe('DELIVERED');
+    const [reserved, ...rest] = (await Promise.allSettled([reserve, ...pending])).map(outcome);
+    expect(reserved).toBe('FUNDS_RESERVED');
     return { o, outcomes: rest };
   }
 
-  test('a request sent while a delivery is in flight waits its turn and then runs against the new state', async () => {
-    const { o, outcomes } = await queuedBehindDelivery([(o) => o.handle.executeUpdate(releaseOrder)]);
-    expect(outcomes).toEqual(['RELEASED']);
-    expect(o.inputs('releaseOrderEscrow')).toEqual([escrowOrder(o)]);
-    expect(
-      o
-        .inputs('projectOrder')
-        .map((p) => p.state.status)
-        .slice(-3),
-    ).toEqual(['DELIVERED', 'RELEASING', 'RELEASED']);
-    expect(o.inputs('projectOrder')[6].state.settlingFrom).toBe('DELIVERED');
+  test('a request sent while a step without an in-flight status runs waits its turn and then runs against the new state', async () => {
+    const { o, outcomes } = await queuedBehindReservation([(o) => o.handle.executeUpdate(cancelOrder)]);
+    expect(outcomes).toEqual(['CANCELLED']);
+    // Run against FUNDS_RESERVED (not the ORDER_CREATED it was sent in), the cancel gives the reservation back.
+    expect(o.inputs('releaseOrderReservation')).toEqual([money(o)]);
+    expect(o.inputs('projectOrder').map((p) => p.state.status)).toEqual(['FUNDS_RESERVED', 'CANCELLED']);
   });
 
   /** Every request waiting its turn wakes when `busy` clears; each checks again, so they still run one at a time. */
-  test('a dispute and a release queued behind a delivery run one at a time (the dispute applies, the release is refused)', async () => {
-    const { o, outcomes } = await queuedBehindDelivery([
-      (o) => o.handle.executeUpdate(disputeOrder, { args: [{ opened_by: 'SELLER', reason: 'buyer silent' }] }),
-      (o) => o.handle.executeUpdate(releaseOrder),
+  test('two cancels queued behind a reservation run one at a time (the first applies, the second is refused)', async () => {
+    const { o, outcomes } = await queuedBehindReservation([
+      (o) => o.handle.executeUpdate(cancelOrder),
+      (o) => o.handle.executeUpdate(cancelOrder),
     ]);
-    const final = await o.snapshot();
-    expect({
-      outcomes,
-      openOrderDispute: o.inputs('openOrderDispute').length,
-      releaseOrderEscrow: o.inputs('releaseOrderEscrow').length,
-      final: [final.state.status, final.state.escrow],
-    }).toEqual({
-      outcomes: ['DISPUTED', 'INVALID_STATE: cannot release an order in DISPUTED'],
-      openOrderDispute: 1,
-      releaseOrderEscrow: 0,
-      final: ['DISPUTED', 'DISPUTED'],
+    expect({ outcomes, releaseOrderReservation: o.inputs('releaseOrderReservation').length }).toEqual({
+      outcomes: ['CANCELLED', 'INVALID_STATE: cannot cancel an order in CANCELLED'],
+      releaseOrderReservation: 1,
     });
   });
 });

@@ -72,6 +72,14 @@ module.exports = {
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'sql-in-repositories',
+      severity: 'error',
+      comment:
+        'Every SQL statement sits in a repository (*-repository.ts), the ledger (src/ledger/) or src/db/: only they build queries with drizzle-orm.',
+      from: { path: PRODUCTION, pathNot: '(-repository\\.ts$|^src/(ledger|db)/)' },
+      to: { path: '(^|/)node_modules/drizzle-orm/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-unresolvable',
       severity: 'error',
       from: {},

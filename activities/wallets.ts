@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ActivationBatcher } from '../src/wallets/activation-batcher';
+import { walletLastError } from '../src/wallets/last-error';
 import { WalletActivationRefused } from '../src/wallets/wallets';
-import { StellarTransientError } from '../src/stellar/submitter';
 import { markWalletFailed, recordWalletError } from '../src/wallets/wallets-repository';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
@@ -26,12 +26,11 @@ export function createWalletActivities(deps: ActivityDeps) {
         const wallet = await withHeartbeat(() => batcher.activate({ userId: input.userId, maybeOnChain }), { sparing: true });
         return { publicKey: wallet.publicKey };
       } catch (err) {
-        // Shown with the wallet (`last_error`): a refusal's result codes or the fault's summary, never anything else a
-        // fault might carry (an unknown error is only named).
-        const shown = err instanceof WalletActivationRefused || err instanceof StellarTransientError ? err.message : 'internal fault';
+        // The wallet shows a code and a sentence of ours (`last_error`); the exception's text goes to the logs only.
+        deps.logger.warn({ userId: input.userId, err: (err as Error).message }, 'wallet activation failed');
         // Best effort, and safe to lose: `last_error` only explains the wallet to a reader. The failure itself is thrown
         // just below either way (retried, or refused and marked FAILED by the workflow), and no money moves on this path.
-        await recordWalletError(deps.database.db, input.userId, shown).catch(() => undefined);
+        await recordWalletError(deps.database.db, input.userId, walletLastError(err)).catch(() => undefined);
         if (err instanceof WalletActivationRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       }

@@ -15,10 +15,10 @@ import { Keypair } from '@stellar/stellar-sdk';
 import { withTimeout } from '../src/async';
 import { settingsIn } from '../src/config';
 import { runMigrations } from '../src/db/migrate';
-import { walletSealingKey } from '../src/wallets/wallet-keys';
 import { banner, shownPath, type StackInfo } from '../devstack/banner';
 import { formatLine, isRoutine, lineSplitter, recordOf } from '../devstack/log-lines';
 import { stackEnvFile, writeStackEnv } from '../devstack/local-env';
+import { apiEnv } from '../devstack/process-env';
 import { prepareRealNetwork, stackNetwork } from '../devstack/real-network';
 import { isPortOpen, waitForPort } from '../devstack/net';
 import { DATA_DIR, ROOT } from '../devstack/paths';
@@ -69,18 +69,6 @@ async function main() {
   if (['info', 'debug', 'trace'].includes(env.LOG_LEVEL ?? 'info')) await withTimeout(workerPolling, 180_000, 'the worker start-up');
   console.log(banner(info as StackInfo));
   running = true;
-}
-
-/** The API seals and never signs: it gets the platform's account id and the wallet sealing key, not the secrets. */
-function apiEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { PLATFORM_SECRET, WALLET_ENCRYPTION_KEYS, ...rest } = env;
-  return {
-    ...rest,
-    PLATFORM_PUBLIC_KEY: rest.PLATFORM_PUBLIC_KEY ?? Keypair.fromSecret(PLATFORM_SECRET!).publicKey(),
-    WALLET_SEALING_KEY:
-      rest.WALLET_SEALING_KEY ??
-      walletSealingKey({ WALLET_ENCRYPTION_KEYS, WALLET_ENCRYPTION_KEY_ID: rest.WALLET_ENCRYPTION_KEY_ID, WALLET_SEALING_KEY: undefined }),
-  };
 }
 
 function masterKey(): string {

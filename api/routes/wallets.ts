@@ -22,7 +22,8 @@ const depositAddressSchema = z
         'PENDING until the account and its USDC trustline exist on chain; FAILED when activation gave up (asking again retries it)',
     }),
     last_error: z.string().nullable().meta({
-      description: 'Why the last activation attempt did not complete (e.g. the network’s result codes); null once ACTIVE',
+      description:
+        'Why the last activation attempt did not complete, as `CODE: a sentence`: PROVIDER_ERROR (refused, with the network’s result codes), PROVIDER_UNAVAILABLE (being retried) or INTERNAL_ERROR; null once ACTIVE',
     }),
   })
   .meta({ id: 'DepositAddress' });

@@ -49,7 +49,7 @@ const withdrawalSchema = z
  * users without an order.
  */
 async function refuseOwnWallet(deps: ApiDeps, address: string): Promise<void> {
-  if (await isPlatformAddress(deps.database.db, deps.stellar.platform.publicKey(), address))
+  if (await isPlatformAddress(deps.database.pool, deps.stellar.platform.publicKey(), address))
     throw new AppError('VALIDATION_ERROR', 'Withdrawals cannot go to an account of this platform', {
       fields: [{ field: 'body.destination.address', code: 'own_wallet', message: 'an account held by this platform' }],
     });

@@ -1,22 +1,6 @@
-/**
- * `last_error` on the order read model, as stored and as `GET /orders/{id}` shows it: the last failure of an escrow
- * step, so a step that keeps failing is never stuck silently. Built only by lastError below; written only by the
- * orders repository: by the activity running the step on each failed attempt (recordStepFailure), and by the
- * projection of the workflow's state (projectOrder), which keeps a refusal until the next transition clears it.
- */
-export interface LastError {
-  /** create_escrow, fund_escrow, deliver, release, refund, dispute or resolve. */
-  step: string;
-  /** The API error code: PROVIDER_ERROR, PROVIDER_UNAVAILABLE, INSUFFICIENT_FUNDS, … */
-  code: string;
-  /** A message of our own for the code, never the exception's text (that stays in the worker's logs). */
-  message: string;
-  /** The attempt of the step's activity that failed (1 for the first); null when the workflow recorded the failure. */
-  attempt: number | null;
-  /** True while the step is being retried; false once it was refused (the order went back). */
-  retrying: boolean;
-  at: string;
-}
+import type { LastError } from '../db/schema/orders';
+
+export type { LastError };
 
 /**
  * What a failure is known by. A failed attempt carries its number and whether it will be retried; the refusal

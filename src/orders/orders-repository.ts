@@ -2,7 +2,7 @@ import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm
 import type { Pool } from 'pg';
 import type { Actor } from '../audit/actor';
 import { recordAudit } from '../audit/audit-repository';
-import { orderAuditEntry } from '../audit/order-audit';
+import { orderAuditEntry } from './order-audit';
 import type { Db, Tx } from '../db/client';
 import { orders } from '../db/schema';
 import { insertEvent } from '../events/events-repository';

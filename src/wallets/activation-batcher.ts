@@ -159,7 +159,7 @@ export class ActivationBatcher {
     if (await this.onChainWithTrustline(entry.user.publicKey())) {
       return entry.resolve((await markWalletsActive(this.deps.db, [entry.wallet.userId]))[0]!);
     }
-    entry.reject(new WalletActivationRefused(`activation of ${entry.user.publicKey()} failed: ${codes}`));
+    entry.reject(new WalletActivationRefused(`activation of ${entry.user.publicKey()} failed: ${codes}`, codes));
   }
 
   private async onChainWithTrustline(id: string): Promise<boolean> {

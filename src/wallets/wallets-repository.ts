@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../db/client';
 import type { EventType } from '../events/catalog';
 import { insertEvent } from '../events/events-repository';
+import { shownWalletError } from './last-error';
 import { wallets } from '../db/schema';
 
 export type WalletRow = typeof wallets.$inferSelect;
@@ -28,7 +29,7 @@ export function renderWallet(w: WalletRow) {
     user_id: w.userId,
     address: active ? w.publicKey : null,
     status: w.status,
-    last_error: active ? null : w.lastError,
+    last_error: active ? null : shownWalletError(w.lastError),
     created_at: w.createdAt.toISOString(),
     activated_at: w.activatedAt?.toISOString() ?? null,
   };

@@ -5,6 +5,7 @@ import type { Db } from '../db/client';
 import type { StellarNetwork } from '../stellar/network';
 import { submitOnce } from '../stellar/submitter';
 import { signTransaction } from '../stellar/sign';
+import { WalletActivationRefused } from './activation-refused';
 import { findWallet, insertWallet, markWalletActive, type WalletRow } from './wallets-repository';
 
 /** Gives the user a keypair (once): the secret is sealed before it is stored. Returns the user's wallet. */
@@ -18,9 +19,7 @@ export function walletKeypair(box: SecretBox, wallet: WalletRow): Keypair {
   return Keypair.fromSecret(box.open(wallet.secretSealed, wallet.userId));
 }
 
-export class WalletActivationRefused extends Error {
-  override name = 'WalletActivationRefused';
-}
+export { WalletActivationRefused };
 
 /**
  * Creates the user's account on chain with every reserve sponsored by the platform and a USDC trustline, in one
@@ -51,7 +50,8 @@ export async function activateWallet(
     },
   });
   if (outcome.status === 'FAILED') {
-    throw new WalletActivationRefused(`activation of ${user.publicKey()} failed: ${JSON.stringify(outcome.codes)}`);
+    const codes = JSON.stringify(outcome.codes);
+    throw new WalletActivationRefused(`activation of ${user.publicKey()} failed: ${codes}`, codes);
   }
   return markWalletActive(deps.db, userId);
 }

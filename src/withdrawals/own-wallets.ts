@@ -1,7 +1,6 @@
 import { MuxedAccount } from '@stellar/stellar-sdk';
-import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { wallets } from '../db/schema';
+import type { Pool } from 'pg';
+import { walletOwners } from '../wallets/wallets-repository';
 
 /** The G… account behind a destination: a muxed M… address is one of its account's sub-accounts. */
 export function baseAccountOf(address: string): string {
@@ -9,9 +8,8 @@ export function baseAccountOf(address: string): string {
 }
 
 /** True when `address` (or the account behind a muxed address) is the platform account or any user's wallet. */
-export async function isPlatformAddress(db: Db, platformPublicKey: string, address: string): Promise<boolean> {
+export async function isPlatformAddress(pool: Pool, platformPublicKey: string, address: string): Promise<boolean> {
   const account = baseAccountOf(address);
   if (account === platformPublicKey) return true;
-  const [row] = await db.select({ userId: wallets.userId }).from(wallets).where(eq(wallets.publicKey, account)).limit(1);
-  return row !== undefined;
+  return (await walletOwners(pool, [account])).has(account);
 }

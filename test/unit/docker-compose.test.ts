@@ -213,8 +213,21 @@ describe('docker-compose.yml', () => {
       Object.entries(bindingsOf(name)).map(([port, host]) => `${name} ${host}:${port}`),
     );
     expect(published.sort()).toEqual(
-      ['api 0.0.0.0:4000:4000', 'api 127.0.0.1:9464:9464', 'temporal 127.0.0.1:7233:7233', 'temporal-ui 127.0.0.1:8233:8080'].sort(),
+      [
+        'api 0.0.0.0:4000:4000',
+        'api 127.0.0.1:9464:9464',
+        'temporal 127.0.0.1:7233:7233',
+        'temporal-ui 127.0.0.1:8233:8080',
+        'worker 127.0.0.1:9465:9465',
+      ].sort(),
     );
+  });
+
+  it('the worker serves Temporal’s SDK metrics where a scraper on the compose network reaches them, published to loopback only', () => {
+    const config = loadConfig(Object.fromEntries(Object.entries(envOf('worker')).map(([k, v]) => [k, interpolate(v, operatorVars)])));
+    // The default (127.0.0.1 inside the container) would answer nobody: no Prometheus could scrape the worker.
+    expect(config.WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9465');
+    expect(bindingsOf('worker')['9465:9465']).toBe('127.0.0.1');
   });
 
   it('the API serves metrics on the port published to loopback, never on its public port', () => {

@@ -1,6 +1,26 @@
 import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { users } from './users';
-import type { LastError } from '../../orders/last-error';
+
+/**
+ * `last_error` on the order read model, as stored and as `GET /orders/{id}` shows it: the last failure of an escrow
+ * step, so a step that keeps failing is never stuck silently. Built only by lastError (src/orders/last-error.ts);
+ * written only by the orders repository: by the activity running the step on each failed attempt (recordStepFailure),
+ * and by the projection of the workflow's state (projectOrder), which keeps a refusal until the next transition clears
+ * it. Declared here, with its column, so the schema imports nothing above src/db.
+ */
+export interface LastError {
+  /** create_escrow, fund_escrow, deliver, release, refund, dispute or resolve. */
+  step: string;
+  /** The API error code: PROVIDER_ERROR, PROVIDER_UNAVAILABLE, INSUFFICIENT_FUNDS, … */
+  code: string;
+  /** A message of our own for the code, never the exception's text (that stays in the worker's logs). */
+  message: string;
+  /** The attempt of the step's activity that failed (1 for the first); null when the workflow recorded the failure. */
+  attempt: number | null;
+  /** True while the step is being retried; false once it was refused (the order went back). */
+  retrying: boolean;
+  at: string;
+}
 
 /**
  * The orders read model: written only by the order workflow's activities (each projection carries the workflow's

@@ -1,6 +1,6 @@
-import type { OrderCommand, OrderState } from '../orders/order-state';
-import type { Actor } from './actor';
-import type { AuditEntry } from './audit-repository';
+import type { OrderCommand, OrderState } from './order-state';
+import type { Actor } from '../audit/actor';
+import type { AuditEntry } from '../audit/audit-repository';
 
 /** The audit action of each request an order takes (REST steps, dispute steps, and the workflow's own timers). */
 const ORDER_ACTIONS: Partial<Record<OrderCommand['kind'], string>> = {

@@ -18,16 +18,22 @@ export const ORDER_CALLS = ['create', 'reserve', 'escrow', 'fund', 'deliver', 'r
 const ACCEPTED = { escrow: 'ESCROW_CREATED', fund: 'IN_PROGRESS', deliver: 'DELIVERED', release: 'RELEASED' } as const;
 const POLL_MS = 50;
 
-async function outcome(api: ApiClient, id: string, status: string): Promise<void> {
-  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, POLL_MS))) {
+async function outcome(api: ApiClient, id: string, status: string, waitMs: number): Promise<void> {
+  for (const deadline = Date.now() + waitMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, POLL_MS))) {
     const now = (await api.get(`/orders/${id}`)).body?.data;
     if (now?.status === status) return;
     if (now?.last_error && !now.last_error.retrying) throw new Error(`order ${id}: ${now.last_error.step} failed: ${now.last_error.code}`);
   }
-  throw new Error(`order ${id} did not reach ${status} within 120 s`);
+  throw new Error(`order ${id} did not reach ${status} within ${waitMs / 1000} s`);
 }
 
-export async function runOrders(api: ApiClient, pairs: Pair[], amount: string): Promise<PhaseResult & { orderIds: string[] }> {
+/** `stepWaitMs`: how long a step on chain may take to reach its outcome (120 s; a paced burst queues far longer). */
+export async function runOrders(
+  api: ApiClient,
+  pairs: Pair[],
+  amount: string,
+  stepWaitMs = 120_000,
+): Promise<PhaseResult & { orderIds: string[] }> {
   const calls: Record<string, number[]> = Object.fromEntries(ORDER_CALLS.map((c) => [c, []]));
   const errors: string[] = [];
   const orderIds: string[] = [];
@@ -48,7 +54,7 @@ export async function runOrders(api: ApiClient, pairs: Pair[], amount: string): 
       for (const [name, path, body] of steps) {
         const done = ACCEPTED[name as keyof typeof ACCEPTED];
         expectStatus(`POST ${path}`, await timed(calls, name, () => api.post(path, body)), done ? 202 : 200);
-        if (done) await outcome(api, id, done);
+        if (done) await outcome(api, id, done, stepWaitMs);
       }
     } catch (err) {
       errors.push(err instanceof Error ? err.message : String(err));

@@ -23,12 +23,16 @@ async function main(): Promise<void> {
     ledgerIntervalMs: Number(process.env.BENCH_LEDGER_INTERVAL_MS),
     networkPassphrase: process.env.BENCH_NETWORK_PASSPHRASE,
   });
-  // The bench sends every call with one key: far above the real 50 a minute.
+  // The bench sends every call with one key: far above the real 50 a minute, unless the run sets a limit (bench:burst).
   const tw = await startTrustlessWorkSandbox({
     port: 0,
     stellar,
     apiKey: process.env.TRUSTLESS_WORK_API_KEY!,
-    requestsPerMinute: 1_000_000_000,
+    requestsPerMinute: Number(process.env.BENCH_TW_REQUESTS_PER_MINUTE ?? 1_000_000_000),
+  });
+  // Asked over IPC: how many Trustless Work requests were let through and how many refused (429) so far.
+  process.on('message', (m: { type?: string }) => {
+    if (m?.type === 'trustless-work-counts') process.send!({ type: 'trustless-work-counts', ...tw.requestCounts() });
   });
   process.once(
     'disconnect',

@@ -25,6 +25,8 @@ import type { SandboxReady } from './sandbox';
 
 export interface BenchStackOptions {
   ledgerIntervalMs: number;
+  /** Trustless Work's limit, enforced by its sandbox and kept by the worker; default out of reach. */
+  trustlessWorkRequestsPerMinute?: number;
   updateTimeoutMs: number;
   log: (line: string) => void;
 }
@@ -43,6 +45,8 @@ export interface BenchStack {
   baselineTaskQueue: string;
   /** Process ids by part, for CPU accounting. */
   cpuGroups: Groups;
+  /** Trustless Work requests its sandbox let through and refused (429) so far. */
+  trustlessWorkCounts(): Promise<{ admitted: number; refused: number }>;
   /** The last lines each part wrote, for when something fails. */
   tails(): string;
   /** Set when a part exited on its own; the run cannot be trusted after that. */
@@ -79,9 +83,11 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     log(`Temporal: dev server on ${temporal.address} (SQLite in WAL mode under ${path.relative(ROOT, runDir)})`);
 
     const twApiKey = crypto.randomBytes(24).toString('hex');
+    const twLimit = opts.trustlessWorkRequestsPerMinute ?? 1_000_000_000;
     const sandboxPart = forkPart('sandbox', path.join(__dirname, 'sandbox.ts'), {
       ...process.env,
       BENCH_LEDGER_INTERVAL_MS: String(opts.ledgerIntervalMs),
+      BENCH_TW_REQUESTS_PER_MINUTE: String(twLimit),
       BENCH_NETWORK_PASSPHRASE: `Standalone Network ; February 2017 ; offerhub bench ${crypto.randomUUID()}`,
       TRUSTLESS_WORK_API_KEY: twApiKey,
     });
@@ -126,7 +132,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       TRUSTLESS_WORK_API_KEY: twApiKey,
       TRUSTLESS_WORK_FACTORY_ID: sandbox.trustlessWorkFactoryId,
       // The same limit the bench's Trustless Work sandbox allows (sandbox.ts): the escrow steps are paced to it.
-      TRUSTLESS_WORK_REQUESTS_PER_MINUTE: String(1_000_000_000),
+      TRUSTLESS_WORK_REQUESTS_PER_MINUTE: String(twLimit),
       WORKFLOW_BUNDLE_PATH: undefined,
     };
     const config = loadConfig(env); // a wrong setting fails here, naming the variable, rather than in a child
@@ -173,6 +179,16 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
         sandbox: pid(sandboxPart),
         client: () => [process.pid],
       },
+      trustlessWorkCounts: () =>
+        new Promise((resolve) => {
+          const answer = (m: { type?: string; admitted: number; refused: number }) => {
+            if (m?.type !== 'trustless-work-counts') return;
+            sandboxPart.child.off('message', answer);
+            resolve({ admitted: m.admitted, refused: m.refused });
+          };
+          sandboxPart.child.on('message', answer);
+          sandboxPart.child.send({ type: 'trustless-work-counts' });
+        }),
       tails: () =>
         parts
           .map((p) => p.tail())

@@ -74,6 +74,8 @@ export interface TrustlessWorkSandbox {
    * v2-en/escrow-js-sdk/sendtransaction.md: `escrow?` optional, "indexer lagging").
    */
   holdIndexer(held: boolean): void;
+  /** Requests with a valid key so far: let through, and refused with 429 for the rate limit. */
+  requestCounts(): { admitted: number; refused: number };
   stop(): Promise<void>;
 }
 
@@ -581,12 +583,17 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
 
   /** Sliding 60-second window of request times per API key (docs api-rest/introduction "Rate limits"). */
   const seen = new Map<string, number[]>();
+  const counts = { admitted: 0, refused: 0 };
   const admit = (key: string): number | null => {
     const now = Date.now();
     const times = (seen.get(key) ?? []).filter((t) => t > now - RATE_WINDOW_MS);
     seen.set(key, times);
-    if (times.length >= limit) return Math.max(1, Math.ceil((times[0]! + RATE_WINDOW_MS - now) / 1000));
+    if (times.length >= limit) {
+      counts.refused++;
+      return Math.max(1, Math.ceil((times[0]! + RATE_WINDOW_MS - now) / 1000));
+    }
     times.push(now);
+    counts.admitted++;
     return null;
   };
 
@@ -662,6 +669,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
     holdIndexer(held) {
       indexerHeld = held;
     },
+    requestCounts: () => ({ ...counts }),
     stop() {
       stopped ??= (async () => {
         unregister();

@@ -169,6 +169,24 @@ describe('POST /orders with text PostgreSQL’s jsonb cannot hold', () => {
   });
 });
 
+test.each([
+  ['a text memo', 'a\u0000b', 'body.destination.memo'],
+  ['a typed text memo', { type: 'text', value: 'a\u0000b' }, 'body.destination.memo.value'],
+])('a NUL in %s of a withdrawal answers 400 VALIDATION_ERROR naming the field, and records nothing', async (_name, memo, field) => {
+  const user = await api.call('POST', '/api/v1/users', { key, body: { external_user_id: unique('memo'), type: 'BUYER' } });
+  const destination = { type: 'stellar', address: 'GAAZI4TCR3TY5OJHCTJC2A4QSY6CJWJH5IAJTGKIN2ER7LBNVKOCCWN7', memo };
+  const res = await api.call('POST', '/api/v1/withdrawals', {
+    key,
+    body: { user_id: user.body.data.id, amount: '1', currency: 'USD', destination },
+    headers: { 'idempotency-key': unique('memo') },
+  });
+  expect(res.status).toBe(400);
+  expect(res.body.error.code).toBe('VALIDATION_ERROR');
+  expect(res.body.error.details.fields[0]).toMatchObject({ field, code: 'invalid_text' });
+  const rows = await db.pool.query('SELECT count(*)::int AS n FROM withdrawals WHERE user_id = $1', [user.body.data.id]);
+  expect(rows.rows[0].n).toBe(0);
+});
+
 test('a body that is not valid UTF-8 answers 400 VALIDATION_ERROR and stores nothing (no U+FFFD stand-ins)', async () => {
   const ext = unique('utf8');
   const raw = Buffer.concat([Buffer.from(`{"external_user_id": "${ext}`), Buffer.from([0xff, 0xfe]), Buffer.from('", "type": "BUYER"}')]);

@@ -3,7 +3,9 @@ import type { Actor } from '../src/audit/actor';
 import { renderTopup, type TopupView } from '../src/topups/render';
 import { applyPayinNotice, cancelTopupPayin, openTopup, type PayinDeps, pollTopupPayin } from '../src/topups/payins';
 import type { PayinNotice, TopupRequest } from '../src/topups/request';
+import { deliverTopup } from '../src/topups/deliver';
 import type { ActivityDeps } from './deps';
+import { withHeartbeat } from './heartbeat';
 
 export function createTopupActivities(deps: ActivityDeps) {
   const payinDeps = (): PayinDeps => {
@@ -16,6 +18,13 @@ export function createTopupActivities(deps: ActivityDeps) {
     return { db: deps.database.db, pool: deps.database.pool, airtm: deps.airtm };
   };
   return {
+    /** Pays a credited top-up's USDC from the treasury into the user's wallet (once; retried while the float is short). */
+    async deliverTopup(input: { topupId: string }): Promise<TopupView> {
+      const row = await withHeartbeat(() =>
+        deliverTopup({ db: deps.database.db, pool: deps.database.pool, network: deps.stellar }, input.topupId),
+      );
+      return renderTopup(row);
+    },
     /** Records the top-up and creates its Airtm pay-in (business key: the top-up id, the pay-in's code). */
     async openTopup(input: TopupRequest): Promise<TopupView> {
       return renderTopup(await openTopup(payinDeps(), input, new Date()));

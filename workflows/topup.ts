@@ -17,10 +17,17 @@ const airtm = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
+/** The treasury's USDC payment into the user's wallet: retried (a short float waits for a refill), heartbeating. */
+const chain = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
 /**
  * `topup-<id>`: open (record it and create the Airtm pay-in, through the `open` update the API waits on), then wait for
  * the pay-in's outcome: Airtm's webhook (a signal), or, when none comes within the wait, Airtm's own answer to a GET,
- * asked again with a doubling wait. CONFIRMED credits the user once; FAILED and CANCELED change no balance. Airtm
+ * asked again with a doubling wait. CONFIRMED credits the user once, then the treasury pays the USDC into the user's wallet; FAILED and CANCELED change no balance. Airtm
  * expires an unpaid pay-in after 15 days: the top-up cancels it then and ends TOPUP_EXPIRED. The user's return to
  * `confirmationUri` is never heard here: it proves nothing.
  */
@@ -71,6 +78,7 @@ export async function topup(request: TopupRequest): Promise<TopupView> {
       wait = Math.min(wait * 2, request.pollMaxMs);
     }
   }
-  // Every update answered before the workflow ends.
+  // A credited top-up is put on chain: the treasury pays its USDC into the user's wallet (src/topups/deliver.ts).
+  if (status() === 'TOPUP_SUCCEEDED') view = await chain.deliverTopup({ topupId: request.topupId });
   return view!;
 }

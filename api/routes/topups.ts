@@ -36,6 +36,10 @@ const topupSchema = z
     airtm_payin_id: z.string().nullable(),
     payer_email: z.string().nullable().meta({ description: 'The Airtm account that paid, once Airtm says' }),
     failure_reason: z.string().nullable(),
+    delivery_tx_hash: z
+      .string()
+      .nullable()
+      .meta({ description: 'The treasury’s USDC payment into the user’s Stellar wallet, once credited (what backs the balance on chain)' }),
     expires_at: z.string(),
     created_at: z.string(),
     updated_at: z.string(),

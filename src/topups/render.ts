@@ -14,6 +14,8 @@ export interface TopupView {
   airtm_payin_id: string | null;
   payer_email: string | null;
   failure_reason: string | null;
+  /** The treasury's USDC payment into the user's wallet (null until made): what backs the credit on chain. */
+  delivery_tx_hash: string | null;
   expires_at: string;
   created_at: string;
   updated_at: string;
@@ -31,6 +33,7 @@ export function renderTopup(t: TopupRow): TopupView {
     airtm_payin_id: t.payinId,
     payer_email: t.payerEmail,
     failure_reason: t.failureReason,
+    delivery_tx_hash: t.deliveryTxHash,
     expires_at: t.expiresAt.toISOString(),
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),

@@ -198,11 +198,29 @@ export async function listTopups(db: Db, f: TopupFilter, page: { limit: number; 
     .limit(page.limit + 1);
 }
 
-/** Top-ups credited but whose USDC the treasury has not paid on chain yet, and the sum of SUCCEEDED ones (reconciliation). */
-export async function topupTotals(db: Db): Promise<{ succeeded: bigint; count: number }> {
+/** The treasury's payment for a credited top-up landed: its hash, once. */
+export async function markTopupDelivered(db: Db, id: string, txHash: string): Promise<TopupRow> {
+  const [row] = await db
+    .update(topups)
+    .set({ deliveryTxHash: sql`coalesce(${topups.deliveryTxHash}, ${txHash})`, deliveredAt: sql`coalesce(${topups.deliveredAt}, now())` })
+    .where(eq(topups.id, id))
+    .returning();
+  return row;
+}
+
+/** A treasury payment failed on chain (e.g. the float ran short): the next attempt signs a new one. */
+export async function countDeliveryFailure(db: Db, id: string, attempt: number): Promise<void> {
+  await db
+    .update(topups)
+    .set({ deliveryAttempts: sql`greatest(${topups.deliveryAttempts}, ${attempt + 1})` })
+    .where(eq(topups.id, id));
+}
+
+/** Credited top-ups whose USDC the treasury has not paid yet: their count and total (what the float must cover). */
+export async function undeliveredTopups(db: Db): Promise<{ count: number; total: bigint }> {
   const [row] = await db
     .select({ total: sql<string>`coalesce(sum(${topups.amount}), 0)::text`, count: sql<number>`count(*)::int` })
     .from(topups)
-    .where(eq(topups.status, 'TOPUP_SUCCEEDED'));
-  return { succeeded: BigInt(row.total), count: row.count };
+    .where(and(eq(topups.status, 'TOPUP_SUCCEEDED'), sql`${topups.deliveredAt} IS NULL`));
+  return { count: row.count, total: BigInt(row.total) };
 }

@@ -1,8 +1,15 @@
+import { WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { Webhook } from 'standardwebhooks';
+import { newId } from '../../src/ids';
+import { topupWorkflowId } from '../../workflows/ids';
+import { openTopup } from '../../workflows/messages/topup';
+import { recordHistory } from '../helpers/histories';
 import { findInboxEntry } from '../../src/airtm/inbox-repository';
 import { unique } from '../helpers/app';
 import { startAirtmStack, type AirtmStack } from '../helpers/airtm-stack';
 import { testDatabase } from '../helpers/db';
+import { orderDriver } from '../helpers/escrow-orders';
+import { eventually } from '../helpers/stellar-stack';
 
 /**
  * Top-ups through Airtm end to end: the real API and worker, the Stellar, Trustless Work and Airtm sandboxes. Airtm's
@@ -30,6 +37,12 @@ const balance = (id: string) => s.balance(key, id);
 const creditsOf = async (topupId: string) =>
   (await db.pool.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE related_type = 'topup' AND related_id = $1`, [topupId])).rows[0]
     .n;
+/** Waits for the top-up's workflow to end, then keeps its history as a replay fixture (RECORD_HISTORIES=1). */
+async function recordTopup(name: string, topupId: string) {
+  const client = await s.api.deps.temporal.client();
+  await client.workflow.getHandle(topupWorkflowId(topupId)).result();
+  await recordHistory(name, topupWorkflowId(topupId));
+}
 const deliveriesOf = (payinId: string) => s.airtm.webhooks.deliveries().filter((d) => d.dataId === payinId);
 
 /** A signed delivery as Svix sends it, with the timestamp given (seconds) and the secret given. */
@@ -125,12 +138,15 @@ describe('top-ups', () => {
     expect(paid.location).toContain(`topup_id=${t.id}`);
     const done = await s.topupReaching(key, t.id, 'TOPUP_SUCCEEDED');
     expect(done.payer_email).toBe(user.email);
+    // The treasury puts the credited USDC into the user's wallet: the balance is backed on chain like a deposit.
+    await eventually(async () => (await s.usdcBalance(user.address)) === '25.5000000', 20_000, 'treasury delivery');
     await s.airtm.webhooks.idle();
     const confirmed = deliveriesOf(t.airtm_payin_id).find((d) => d.type === 'payin.confirmed')!;
     expect(confirmed.attempts).toEqual([200, 200, 200, 200, 200]);
     expect(await balance(user.id)).toEqual({ currency: 'USD', available: '25.5', held: '0' });
     expect(await creditsOf(t.id)).toBe(1);
     expect(s.airtm.balanceOf(user.email)).toBe('974.50');
+    await recordTopup('topup-succeeded-webhooks-repeated', t.id);
 
     const audit = await s.api.call('GET', `/api/v1/audit/logs?resource_type=topup&resource_id=${t.id}`, { key: support });
     expect(audit.body.data.map((e: { action: string }) => e.action).reverse()).toEqual([
@@ -152,6 +168,7 @@ describe('top-ups', () => {
     await s.airtm.webhooks.idle();
     expect(await creditsOf(t.id)).toBe(1);
     expect((await balance(user.id)).available).toBe('7');
+    await recordTopup('topup-succeeded-out-of-order', t.id);
   });
 
   test('no webhook at all: the top-up asks Airtm and polling credits it once', async () => {
@@ -165,6 +182,7 @@ describe('top-ups', () => {
     expect(inbox.rows[0].n).toBe(0);
     expect(await creditsOf(t.id)).toBe(1);
     expect((await balance(user.id)).available).toBe('12');
+    await recordTopup('topup-succeeded-polled', t.id);
   });
 
   test('a failed payment records Airtm’s reason and changes no balance', async () => {
@@ -178,6 +196,7 @@ describe('top-ups', () => {
     expect(failed.failure_reason).toBe('card declined by the issuer');
     expect(await balance(user.id)).toEqual({ currency: 'USD', available: '0', held: '0' });
     expect(await creditsOf(t.id)).toBe(0);
+    await recordTopup('topup-failed', t.id);
   });
 
   test('cancelled on Airtm’s page: TOPUP_CANCELED, no balance; through the API: cancelled once, then 409', async () => {
@@ -186,6 +205,7 @@ describe('top-ups', () => {
     const back = await s.pay(t.confirmation_url, user.email, 'cancel');
     expect(back.location).toContain('outcome=cancelled');
     await s.topupReaching(key, t.id, 'TOPUP_CANCELED');
+    await recordTopup('topup-cancelled-on-page', t.id);
 
     const u = (await topUp(user.id, '6')).body.data;
     const cancelled = await s.api.call('POST', `/api/v1/topups/${u.id}/cancel`, { key });
@@ -199,6 +219,39 @@ describe('top-ups', () => {
     expect(await balance(user.id)).toEqual({ currency: 'USD', available: '0', held: '0' });
     const audit = await s.api.call('GET', `/api/v1/audit/logs?resource_type=topup&resource_id=${u.id}`, { key: support });
     expect(audit.body.data[0]).toMatchObject({ action: 'topup.cancel', status_after: 'TOPUP_CANCELED', actor_type: 'api_key' });
+    await recordTopup('topup-cancelled-by-api', u.id);
+  });
+
+  test('a pay-in left unpaid past its lifetime: cancelled at Airtm, TOPUP_EXPIRED with the reason, no balance', async () => {
+    const user = await s.airtmUser(key);
+    const topupId = newId('topup');
+    const client = await s.api.deps.temporal.client();
+    // As the API starts it, with a lifetime of 1.5 s instead of Airtm's 15 days.
+    const opened = await client.workflow.executeUpdateWithStart(openTopup, {
+      startWorkflowOperation: new WithStartWorkflowOperation('topup', {
+        workflowId: topupWorkflowId(topupId),
+        taskQueue: s.overrides.TEMPORAL_TASK_QUEUE,
+        args: [
+          {
+            topupId,
+            userId: user.id,
+            amountMinor: '80000000',
+            currency: 'USD' as const,
+            returnUrl: 'http://localhost/return',
+            pollInitialMs: 500,
+            pollMaxMs: 500,
+            expiryMs: 1500,
+          },
+        ],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      }),
+    });
+    expect(opened.status).toBe('TOPUP_AWAITING_USER_CONFIRMATION');
+    const expired = await s.topupReaching(key, topupId, 'TOPUP_EXPIRED');
+    expect(expired.failure_reason).toMatch(/^expired/);
+    expect((await s.pay(expired.confirmation_url, user.email)).status).toBe(410);
+    expect(await balance(user.id)).toEqual({ currency: 'USD', available: '0', held: '0' });
+    await recordTopup('topup-expired', topupId);
   });
 
   test('the same Idempotency-Key answers the same top-up; GET /topups lists by user and status, newest first', async () => {
@@ -232,3 +285,31 @@ describe('top-ups', () => {
     expect(answers[10]).toBe(429);
   });
 });
+
+test('a topped-up balance funds an escrow and is released to the seller, as a Stellar deposit would', async () => {
+  const orders = orderDriver(s, key);
+  const buyer = await s.airtmUser(key);
+  const seller = await s.activeUser(key);
+  const floatBefore = await s.usdcBalance(s.treasury);
+  const t = (await topUp(buyer.id, '40')).body.data;
+  await s.pay(t.confirmation_url, buyer.email);
+  await s.topupReaching(key, t.id, 'TOPUP_SUCCEEDED');
+  const delivered = await eventually(async () => {
+    const v = (await s.api.call('GET', `/api/v1/topups/${t.id}`, { key })).body.data;
+    return v.delivery_tx_hash && v;
+  });
+  expect(delivered.delivery_tx_hash).toMatch(/^[0-9a-f]{64}$/);
+  expect(await s.usdcBalance(buyer.address)).toBe('40.0000000');
+  expect(Number(floatBefore) - Number(await s.usdcBalance(s.treasury))).toBe(40);
+
+  const orderId = await orders.funded(buyer.id, seller.id, '40');
+  expect(await balance(buyer.id)).toEqual({ currency: 'USD', available: '0', held: '40' });
+  expect((await orders.post(`/orders/${orderId}/deliver`, {})).status).toBe(200);
+  const released = await orders.postUntilAnswered(`/orders/${orderId}/resolution/release`);
+  expect(released.status).toBe(200);
+  expect((await orders.orderView(orderId)).status).toBe('RELEASED');
+  // Trustless Work keeps its 0.3%; the platform fee is 0 here.
+  expect((await balance(seller.id)).available).toBe('39.88');
+  expect(await s.usdcBalance(seller.address)).toBe('39.8800000');
+  await recordTopup('topup-succeeded-delivered', t.id);
+}, 120_000);

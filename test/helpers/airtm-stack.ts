@@ -1,11 +1,17 @@
 import crypto from 'node:crypto';
 import { startAirtmSandbox, type AirtmSandbox } from '../../sandboxes/airtm';
+import { loadConfig } from '../../src/config';
+import { createDatabase } from '../../src/db/client';
+import { createStellarNetwork } from '../../src/stellar/network';
+import { ensureTreasury, treasuryKeypair } from '../../src/treasury/treasury';
 import { unique } from './app';
 import { eventually, startStellarStack, type StellarStack } from './stellar-stack';
 
 export interface AirtmStack extends StellarStack {
   airtm: AirtmSandbox;
   webhookSecret: string;
+  /** The treasury's account (created at start, holding `treasuryFloat` USDC from the faucet). */
+  treasury: string;
   /** An active user with a linked Airtm account holding `balance` USD there. */
   airtmUser(key: string, balance?: string): Promise<{ id: string; address: string; email: string }>;
   /** What the hosted page's form does: the user confirms (or cancels) the pay-in behind `confirmationUrl`. */
@@ -19,7 +25,7 @@ export interface AirtmStack extends StellarStack {
  * top-ups ask Airtm themselves after `TOPUP_POLL_INITIAL_MS` (default here 60 s: a test relies on polling only when
  * it says so).
  */
-export async function startAirtmStack(extra: Record<string, string> = {}): Promise<AirtmStack> {
+export async function startAirtmStack(extra: Record<string, string> = {}, treasuryFloat = '10000'): Promise<AirtmStack> {
   const webhookSecret = `whsec_${crypto.randomBytes(24).toString('base64')}`;
   const apiKey = unique('airtm-key');
   const apiSecret = crypto.randomBytes(16).toString('hex');
@@ -34,10 +40,21 @@ export async function startAirtmStack(extra: Record<string, string> = {}): Promi
     ...extra,
   });
   airtm.webhooks.setUrl(`${stack.api.url}/api/v1/webhooks/airtm`);
+  const config = loadConfig({ ...process.env, ...stack.overrides });
+  const network = createStellarNetwork(config);
+  const treasury = treasuryKeypair(network.platform);
+  const database = createDatabase(config.DATABASE_URL, 2);
+  try {
+    await ensureTreasury(database.pool, network, treasury);
+  } finally {
+    await database.close();
+  }
+  if (treasuryFloat !== '0') await stack.faucet(treasury.publicKey(), treasuryFloat);
   const stop = stack.stop.bind(stack);
   return Object.assign(stack, {
     airtm,
     webhookSecret,
+    treasury: treasury.publicKey(),
     async airtmUser(key: string, balance = '1000.00') {
       const user = await stack.activeUser(key);
       const email = `${unique('payer')}@example.com`.toLowerCase();

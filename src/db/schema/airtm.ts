@@ -1,4 +1,4 @@
-import { bigint, bigserial, boolean, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { users } from './users';
 
 /**
@@ -48,6 +48,13 @@ export const topups = pgTable(
     payerEmail: text('payer_email'),
     /** Why it failed, was cancelled or expired (Airtm's failureReason, reason code, or ours). */
     failureReason: text('failure_reason'),
+    /**
+     * The treasury's USDC payment into the user's wallet once credited (src/topups/deliver.ts): its hash and time, and
+     * how many payments failed before it (each attempt is its own signed transaction).
+     */
+    deliveryTxHash: text('delivery_tx_hash'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    deliveryAttempts: integer('delivery_attempts').notNull().default(0),
     /** When Airtm expires the pay-in (15 days after creation, FAQ "Expiration Rules"). */
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -40,6 +40,8 @@ export async function startAirtmStack(extra: Record<string, string> = {}, treasu
     ...extra,
   });
   airtm.webhooks.setUrl(`${stack.api.url}/api/v1/webhooks/airtm`);
+  // Where Airtm's page sends the browser back: this API's own return page, whose port is known only now it listens.
+  stack.api.deps.config.AIRTM_RETURN_URL = `${stack.api.url}/api/v1/airtm/return`;
   const config = loadConfig({ ...process.env, ...stack.overrides });
   const network = createStellarNetwork(config);
   const treasury = treasuryKeypair(network.platform);

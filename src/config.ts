@@ -122,6 +122,14 @@ export const configSchema = z.object({
   TOPUP_POLL_INITIAL_MS: int(60_000, 10),
   /** The longest wait between two asks about a top-up's pay-in. */
   TOPUP_POLL_MAX_MS: int(3600_000, 10),
+  /**
+   * The treasury's USDC float (src/treasury) below which reconciliation reports it low, before it runs short of what
+   * credited top-ups still owe on chain (which would hold up their delivery, and so the escrows they fund). USD.
+   */
+  TREASURY_LOW_FLOAT: z
+    .string()
+    .regex(/^\d{1,12}(\.\d{1,7})?$/, 'a USD amount such as "1000"')
+    .default('1000'),
   /** When an unpaid top-up expires: Airtm expires pay-ins after 15 days (FAQ "Expiration Rules"). */
   TOPUP_EXPIRY_MS: int(15 * 24 * 3600_000, 1000),
   /** The platform's fee on every escrow payout, in percent with at most two decimals ("2.5"); fixed per order at creation. */

@@ -115,8 +115,11 @@ export const airtmRoutes = [
         description: 'Accepted (or a redelivery, dropped)',
         schema: z.object({ data: z.object({ svix_id: z.string(), duplicate: z.boolean(), matched: z.boolean() }) }),
       },
-      401: { description: 'UNAUTHORIZED: details.reason `missing_headers`, `bad_signature`, `stale_or_future` or `malformed_body`' },
-      503: { description: 'SERVICE_UNAVAILABLE: Airtm is not configured, or the workflow could not be told (Airtm retries)' },
+      401: {
+        description:
+          'UNAUTHORIZED: details.reason `missing_headers`, `bad_signature`, `stale_or_future`, `malformed_body` or `airtm_not_configured`',
+      },
+      503: { description: 'SERVICE_UNAVAILABLE: the workflow could not be told (Airtm retries)' },
     },
     async handle({ deps, req }) {
       const event = verified(deps, req as RawBodyRequest);
@@ -172,9 +175,10 @@ export const airtmRoutes = [
 
 /** The delivery's verified event, or 401 (the error envelope; nothing has been stored). */
 function verified(deps: ApiDeps, req: RawBodyRequest): AirtmWebhookEvent {
-  const airtm = requireAirtm(deps);
+  // Without Airtm configured there is no secret any delivery could verify with: unauthenticated, like a bad signature.
+  if (!deps.airtm) throw new AppError('UNAUTHORIZED', 'Airtm is not configured on this deployment', { reason: 'airtm_not_configured' });
   try {
-    return airtm.webhooks.verify(req.rawBody ?? '', req.headers);
+    return deps.airtm.webhooks.verify(req.rawBody ?? '', req.headers);
   } catch (err) {
     if (err instanceof AirtmWebhookRejected)
       throw new AppError('UNAUTHORIZED', 'The Airtm webhook signature did not verify', { reason: err.reason });

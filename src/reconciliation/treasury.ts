@@ -6,6 +6,7 @@ import type { AirtmClient } from '../providers/airtm/client';
 import type { StellarNetwork } from '../stellar/network';
 import { undeliveredTopups } from '../topups/topups-repository';
 import { treasuryFloat } from '../treasury/treasury';
+import { listUnmatchedInbox } from '../airtm/inbox-repository';
 
 /**
  * Where money topped up through Airtm is, and whether the three records agree (docs/airtm.md, "Treasury"):
@@ -32,8 +33,13 @@ export interface TreasuryReport {
   };
   /** Airtm's answer, or null when Airtm is not configured or could not be asked (then `problems` says so). */
   airtm: { available: string; pending: string } | null;
+  /** Airtm webhooks about nothing we know (kept raw in airtm_webhook_events), newest first: for an operator to look at. */
+  unmatched_webhooks: Array<{ svix_id: string; type: string; airtm_id: string | null; code: string | null; received_at: string }>;
   problems: string[];
 }
+
+/** How many unmatched webhooks the report lists (newest first). */
+const UNMATCHED_SHOWN = 20;
 
 export async function reconcileTreasury(deps: {
   pool: Pool;
@@ -69,6 +75,7 @@ export async function reconcileTreasury(deps: {
       problems.push(`airtm_unreadable: ${(err as Error).message}`);
     }
   }
+  const unmatched = (await listUnmatchedInbox(deps.db, { limit: UNMATCHED_SHOWN })).slice(0, UNMATCHED_SHOWN);
   return {
     checked_at: new Date().toISOString(),
     ledger: { airtm_clearing: clearing, net_in_through_airtm: formatAmount(clearingMinor < 0n ? -clearingMinor : 0n) },
@@ -81,6 +88,13 @@ export async function reconcileTreasury(deps: {
       status,
     },
     airtm,
+    unmatched_webhooks: unmatched.map((e) => ({
+      svix_id: e.svixId,
+      type: e.type,
+      airtm_id: e.airtmId,
+      code: e.code,
+      received_at: e.receivedAt.toISOString(),
+    })),
     problems,
   };
 }

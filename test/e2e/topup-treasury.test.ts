@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config';
 import { airtmFromConfig } from '../../src/providers/airtm/client';
 import { reconcileTreasury } from '../../src/reconciliation/treasury';
@@ -41,6 +42,24 @@ test('a float below the threshold is reported low before any top-up needs it', a
   expect(['low', 'short']).toContain(r.treasury.status); // `short` if another suite's top-up waits on the shared database
   expect(r.problems.some((p) => p.startsWith('treasury_low') || p.startsWith('treasury_short'))).toBe(true);
   expect(r.airtm).toEqual({ available: expect.any(String), pending: '0' });
+  expect(Array.isArray(r.unmatched_webhooks)).toBe(true);
+});
+
+test('a signed webhook about no top-up of ours is listed for an operator', async () => {
+  const body = JSON.stringify({ type: 'payin.confirmed', data: { id: 'a-stranger', code: 'not-ours', status: 'CONFIRMED' } });
+  const id = `msg_${unique('stranger')}`;
+  const at = new Date();
+  const headers = {
+    'svix-id': id,
+    'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'svix-signature': new Webhook(s.webhookSecret).sign(id, at, body),
+    'content-type': 'application/json',
+  };
+  expect((await s.api.call('POST', '/api/v1/webhooks/airtm', { key: null, rawBody: body, headers })).body.data.matched).toBe(false);
+  const r = await report('0');
+  expect(r.unmatched_webhooks).toContainEqual(
+    expect.objectContaining({ svix_id: id, type: 'payin.confirmed', airtm_id: 'a-stranger', code: 'not-ours' }),
+  );
 });
 
 test('a top-up larger than the float is credited, waits for its USDC (reported short), and is delivered after a refill', async () => {

@@ -7,6 +7,8 @@ import type { Sealer } from '../src/crypto/secret-box';
 import type { Database } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import { trustlessWorkFromConfig, type TrustlessWorkClient } from '../src/providers/trustless-work/client';
+import { airtmFromConfig, type AirtmClient } from '../src/providers/airtm/client';
+import { AirtmWebhookVerifier } from '../src/providers/airtm/webhooks';
 import { SharedRateLimiter } from '../src/rate-limit';
 import { createStellarNetwork, type StellarNetwork } from '../src/stellar/network';
 import type { TemporalHandle } from '../src/temporal/connection';
@@ -27,6 +29,8 @@ export interface ApiDeps {
   stellar: StellarNetwork;
   /** Trustless Work (reconciliation reads escrow balances through it); null when not configured. */
   trustlessWork: TrustlessWorkClient | null;
+  /** Airtm (account links, top-ups) and the verifier of its webhooks; null when Airtm is not configured. */
+  airtm: { client: AirtmClient; webhooks: AirtmWebhookVerifier } | null;
   /** Counts wallet activations by outcome (registered on /metrics). */
   walletActivations: Counter<'outcome'>;
   /** The event streams of this process (GET /events): one feed of new events shared by all, and the API keys streaming. */
@@ -57,10 +61,17 @@ export function buildApiDeps(base: {
     rateLimiter: new SharedRateLimiter(base.database.pool, base.config.RATE_LIMIT_FLUSH_MS),
     stellar: createStellarNetwork(base.config),
     trustlessWork: trustlessWorkFromConfig(base.config),
+    airtm: airtmDeps(base.config),
     walletActivations: walletActivationCounter(),
     events: {
       feed: new EventFeed(base.database.pool, new EventNotifications({ url: base.config.DATABASE_URL, logger: base.logger }), base.logger),
       holders: new Set(),
     },
   };
+}
+
+/** The configuration's Airtm client and webhook verifier; loadConfig has checked that Airtm mode has its webhook secret. */
+function airtmDeps(config: Config): ApiDeps['airtm'] {
+  const client = airtmFromConfig(config);
+  return client && config.AIRTM_WEBHOOK_SECRET ? { client, webhooks: new AirtmWebhookVerifier(config.AIRTM_WEBHOOK_SECRET) } : null;
 }

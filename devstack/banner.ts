@@ -15,6 +15,10 @@ export interface StackInfo {
   postgres: string;
   stellarSandbox: { url: string; usdcFaucetUrl: string } | null;
   trustlessWorkSandbox: string | null;
+  /** The Airtm sandbox (top-ups) and its demo account, when it runs. */
+  airtmSandbox: { url: string; demoEmail: string } | null;
+  /** The treasury account that pays top-ups' USDC on chain (sandbox stack). */
+  treasury?: string;
   /** The real network the stack runs against (STELLAR_NETWORK=testnet or public), when it does. */
   realNetwork: string | null;
   stackEnvFile: string;
@@ -44,6 +48,10 @@ export function banner(s: StackInfo): string {
       : []),
     ...(s.realNetwork ? [`    Stellar         ${s.realNetwork}`] : []),
     ...(s.trustlessWorkSandbox ? [`    Trustless Work  ${s.trustlessWorkSandbox}   (sandbox)`] : []),
+    ...(s.airtmSandbox
+      ? [`    Airtm sandbox   ${s.airtmSandbox.url}   (hosted payment pages; demo account ${s.airtmSandbox.demoEmail}, 1000 USD)`]
+      : []),
+    ...(s.treasury ? [`    Treasury        ${s.treasury}   (USDC float that puts top-ups on chain)`] : []),
     `    Master key      ${s.masterKey}${s.masterKeyFile ? `   (generated; kept in ${shownPath(s.masterKeyFile)})` : ''}`,
     `    Scripts         npm run ledger:verify, npm run reconcile check this stack (its settings: ${shownPath(s.stackEnvFile)})`,
   ];
@@ -57,6 +65,19 @@ ${lines.join('\n')}
       -H "Content-Type: application/json" \\
       -d '{"name": "My Marketplace", "scopes": ["read", "write"]}'
 
-  Ctrl-C stops everything.
+${s.airtmSandbox ? topUpHelp(api, s.airtmSandbox.demoEmail) : ''}  Ctrl-C stops everything.
+`;
+}
+
+/** How to top up through the Airtm sandbox: link the demo account, ask for a top-up, confirm on the hosted page. */
+function topUpHelp(api: string, email: string): string {
+  return `
+  Top up a balance through Airtm (the sandbox), with your key as KEY and a user's id as USER_ID:
+    curl -s -X POST ${api}/api/v1/users/$USER_ID/airtm/link -H "Authorization: Bearer $KEY" \\
+      -H "Content-Type: application/json" -d '{"email": "${email}"}'
+    curl -s -X POST ${api}/api/v1/topups -H "Authorization: Bearer $KEY" -H "Idempotency-Key: $(uuidgen)" \\
+      -H "Content-Type: application/json" -d '{"user_id": "'$USER_ID'", "amount": "25", "currency": "USD"}'
+    Open data.confirmation_url in a browser, enter ${email}, press Confirm: the balance shows 25 within seconds
+    (GET ${api}/api/v1/users/$USER_ID/balance). Cancel there, or POST /api/v1/topups/{id}/cancel, changes nothing.
 `;
 }

@@ -32,4 +32,36 @@ function ensureDeps() {
   fs.writeFileSync(marker, lockHash());
 }
 
-module.exports = { ensureDeps, lockHash, ROOT };
+/** Where a Chromium is: CHROMIUM_PATH, else the first of Debian's and other distributions' names on the PATH; or null. */
+function findChromium() {
+  if (process.env.CHROMIUM_PATH) return fs.existsSync(process.env.CHROMIUM_PATH) ? process.env.CHROMIUM_PATH : null;
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome']) {
+    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+      const candidate = path.join(dir, name);
+      if (dir && fs.existsSync(candidate)) return candidate;
+    }
+  }
+  return null;
+}
+
+/**
+ * The browser test (test/e2e/topup-browser.test.ts) drives Airtm's hosted page in a real headless Chromium, from the
+ * system's packages. Missing, it is installed with apt-get (as the Temporal CLI is built when missing), so a fresh
+ * machine runs it too; where that cannot be done the test fails, saying so. Answers the path (also set as CHROMIUM_PATH).
+ */
+function ensureChromium() {
+  let found = findChromium();
+  if (!found) {
+    console.log('[setup] installing Chromium (apt-get install chromium) for the browser test…');
+    const asRoot = process.getuid?.() === 0;
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const run = (args) => spawnSync(asRoot ? args[0] : 'sudo', asRoot ? args.slice(1) : ['-n', ...args], { stdio: 'inherit', env });
+    if (run(['apt-get', 'update', '-qq']).status === 0) run(['apt-get', 'install', '-y', '-qq', 'chromium']);
+    found = findChromium();
+    if (!found) console.error('[setup] Chromium could not be installed: the browser test will fail (install the `chromium` package)');
+  }
+  if (found) process.env.CHROMIUM_PATH = found;
+  return found;
+}
+
+module.exports = { ensureDeps, ensureChromium, findChromium, lockHash, ROOT };

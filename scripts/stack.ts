@@ -27,12 +27,24 @@ import { ensureTemporalCli } from '../devstack/temporal-cli';
 import { startTemporalDevServer } from '../devstack/temporal-server';
 import { ledgerIntervalFromEnv, startStellarSandbox } from '../sandboxes/stellar';
 import { startTrustlessWorkSandbox } from '../sandboxes/trustless-work';
+import { startAirtmSandbox } from '../sandboxes/airtm';
+import { loadConfig } from '../src/config';
+import { createDatabase } from '../src/db/client';
+import { createStellarNetwork } from '../src/stellar/network';
+import { ensureTreasury, treasuryFloat, treasuryKeypair } from '../src/treasury/treasury';
+import { formatAmount, parseAmount } from '../src/money';
 
 const say = (part: string, line: string) => console.log(formatLine(part, line));
 const stops: Array<() => Promise<void>> = [];
 const children: ChildProcess[] = [];
 /** What the banner shows; filled in as the parts come up. */
-const info: Partial<StackInfo> = { stellarSandbox: null, trustlessWorkSandbox: null, realNetwork: null, masterKeyFile: null };
+const info: Partial<StackInfo> = {
+  stellarSandbox: null,
+  trustlessWorkSandbox: null,
+  airtmSandbox: null,
+  realNetwork: null,
+  masterKeyFile: null,
+};
 let running = false;
 let stopping = false;
 
@@ -56,6 +68,7 @@ async function main() {
   info.temporal ??= `${env.TEMPORAL_ADDRESS}   (TEMPORAL_ADDRESS)`;
   info.temporalUi = env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
   await runMigrations(env.DATABASE_URL);
+  if (info.stellarSandbox && info.airtmSandbox) await fillTreasury(env);
   stops.push(writeStackEnv(settingsIn(env))); // the scripts' way to this stack, removed first on the way down
   info.stackEnvFile = stackEnvFile();
 
@@ -139,6 +152,65 @@ async function sandboxes(env: NodeJS.ProcessEnv): Promise<void> {
   env.TRUSTLESS_WORK_URL = tw.url;
   env.TRUSTLESS_WORK_FACTORY_ID ??= tw.factoryId;
   info.trustlessWorkSandbox = tw.url;
+  await airtmSandbox(env);
+}
+
+/** The demo Airtm account the sandbox starts with (its balance only on the first start; later ones keep its state). */
+const AIRTM_DEMO = { email: 'demo@airtm.test', balance: '1000.00' };
+
+/**
+ * Without AIRTM_API_URL, the Airtm sandbox on :8002 (SANDBOX_AIRTM_PORT; state in .data/sandbox/airtm.json), whose
+ * signed webhooks reach this stack's API, with a demo account to pay from. Airtm mode needs all four AIRTM_ settings.
+ */
+async function airtmSandbox(env: NodeJS.ProcessEnv): Promise<void> {
+  if (env.AIRTM_API_URL) return;
+  env.AIRTM_API_KEY ??= kept('airtm-api-key', () => crypto.randomBytes(12).toString('hex'));
+  env.AIRTM_API_SECRET ??= kept('airtm-api-secret', () => crypto.randomBytes(24).toString('hex'));
+  env.AIRTM_WEBHOOK_SECRET ??= kept('airtm-webhook-secret', () => `whsec_${crypto.randomBytes(24).toString('base64')}`);
+  const apiPort = env.PORT ?? '4000';
+  const airtm = await startAirtmSandbox({
+    port: Number(env.SANDBOX_AIRTM_PORT ?? 8002),
+    apiKey: env.AIRTM_API_KEY,
+    apiSecret: env.AIRTM_API_SECRET,
+    webhookUrl: `http://127.0.0.1:${apiPort}/api/v1/webhooks/airtm`,
+    webhookSecret: env.AIRTM_WEBHOOK_SECRET,
+    dataFile: path.join(DATA_DIR, 'sandbox', 'airtm.json'),
+    users: [{ ...AIRTM_DEMO, isVerified: true }],
+  });
+  stops.push(() => airtm.stop());
+  env.AIRTM_API_URL = airtm.apiUrl;
+  env.AIRTM_RETURN_URL ??= `http://localhost:${apiPort}/api/v1/airtm/return`;
+  info.airtmSandbox = { url: airtm.url, demoEmail: AIRTM_DEMO.email };
+}
+
+/** Below this, the sandbox treasury is topped up from the faucet at start, to TREASURY_SANDBOX_FLOAT. */
+const TREASURY_SANDBOX_FLOAT = '100000';
+
+/**
+ * The treasury that puts top-ups on chain (src/treasury/treasury.ts): created on the sandbox and given USDC from its
+ * faucet, as an operator refills it from Airtm on a real network (docs/airtm.md, "Treasury").
+ */
+async function fillTreasury(env: NodeJS.ProcessEnv): Promise<void> {
+  const config = loadConfig(env);
+  const network = createStellarNetwork(config);
+  const treasury = treasuryKeypair(network.platform);
+  const database = createDatabase(config.DATABASE_URL, 2);
+  try {
+    await ensureTreasury(database.pool, network, treasury);
+  } finally {
+    await database.close();
+  }
+  const float = (await treasuryFloat(network, treasury.publicKey())) ?? 0n;
+  const want = parseAmount(TREASURY_SANDBOX_FLOAT);
+  if (float < want / 10n) {
+    const res = await fetch(info.stellarSandbox!.usdcFaucetUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ address: treasury.publicKey(), amount: formatAmount(want - float) }),
+    });
+    if (!res.ok) throw new Error(`the faucet could not fill the treasury: ${res.status} ${await res.text()}`);
+  }
+  info.treasury = treasury.publicKey();
 }
 
 async function embeddedPostgres(): Promise<string> {

@@ -5,7 +5,7 @@
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ensureDeps, ROOT } = require('./ensure-deps');
+const { ensureChromium, ensureDeps, ROOT } = require('./ensure-deps');
 
 ensureDeps();
 const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
@@ -30,6 +30,7 @@ for (const [name, command, args] of checks) {
 const args = process.argv.slice(2);
 if (args.includes('--checks-only')) process.exit(0); // npm run lint
 
+ensureChromium(); // the browser test's Chromium (system package), installed when missing; sets CHROMIUM_PATH for jest
 fs.mkdirSync(path.join(ROOT, '.data'), { recursive: true });
 const results = path.join(ROOT, '.data', 'jest-results.json');
 fs.rmSync(results, { force: true });

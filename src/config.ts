@@ -113,6 +113,25 @@ export const configSchema = z.object({
   /** The signing secret (`whsec_…`) of the webhook endpoint Airtm's Svix delivers to. */
   AIRTM_WEBHOOK_SECRET: z.string().min(1).optional(),
   AIRTM_TIMEOUT_MS: int(30_000, 1000),
+  /**
+   * Where Airtm sends the user's browser after the hosted page (`confirmationUri` / `cancelUri`, with `?code=`): your
+   * marketplace's page. Never proof of payment; defaults to this API's own `GET /api/v1/airtm/return`.
+   */
+  AIRTM_RETURN_URL: z.string().url().default('http://localhost:4000/api/v1/airtm/return'),
+  /** How long a top-up waits for Airtm's webhook before it asks Airtm itself; each later ask waits twice as long. */
+  TOPUP_POLL_INITIAL_MS: int(60_000, 10),
+  /** The longest wait between two asks about a top-up's pay-in. */
+  TOPUP_POLL_MAX_MS: int(3600_000, 10),
+  /**
+   * The treasury's USDC float (src/treasury) below which reconciliation reports it low, before it runs short of what
+   * credited top-ups still owe on chain (which would hold up their delivery, and so the escrows they fund). USD.
+   */
+  TREASURY_LOW_FLOAT: z
+    .string()
+    .regex(/^\d{1,12}(\.\d{1,7})?$/, 'a USD amount such as "1000"')
+    .default('1000'),
+  /** When an unpaid top-up expires: Airtm expires pay-ins after 15 days (FAQ "Expiration Rules"). */
+  TOPUP_EXPIRY_MS: int(15 * 24 * 3600_000, 1000),
   /** The platform's fee on every escrow payout, in percent with at most two decimals ("2.5"); fixed per order at creation. */
   PLATFORM_FEE_PERCENT: z
     .string()
@@ -271,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (network.success && env.USDC_ISSUER === undefined && NETWORK_PRESETS[network.data].USDC_ISSUER === undefined) {
     lines.push(`  USDC_ISSUER: is required but not set (STELLAR_NETWORK=${network.data} has no preset issuer)`);
   }
+  if (parsed.success) lines.push(...airtmModeProblems(parsed.data));
   if (!parsed.success || lines.length > 0) throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   const preset = NETWORK_PRESETS[parsed.data.STELLAR_NETWORK];
   return {
@@ -280,4 +300,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     TRUSTLESS_WORK_URL: parsed.data.TRUSTLESS_WORK_URL ?? preset.TRUSTLESS_WORK_URL,
     DEPOSIT_POLL_INTERVAL_MS: parsed.data.DEPOSIT_POLL_INTERVAL_MS ?? preset.DEPOSIT_POLL_INTERVAL_MS,
   };
+}
+
+const AIRTM_SETTINGS = ['AIRTM_API_URL', 'AIRTM_API_KEY', 'AIRTM_API_SECRET', 'AIRTM_WEBHOOK_SECRET'] as const;
+
+/**
+ * Airtm mode (any AIRTM_ connection setting given) needs all four: the API, its credentials, and the webhook secret.
+ * Without the secret no Airtm webhook could be verified, so nothing would ever be accepted: refuse to start instead.
+ */
+function airtmModeProblems(parsed: Parsed): string[] {
+  if (AIRTM_SETTINGS.every((name) => parsed[name] === undefined)) return [];
+  return AIRTM_SETTINGS.filter((name) => parsed[name] === undefined).map(
+    (name) => `  ${name}: is required but not set (Airtm mode: ${AIRTM_SETTINGS.filter((n) => parsed[n] !== undefined).join(', ')} set)`,
+  );
 }

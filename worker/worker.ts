@@ -4,6 +4,7 @@ import { createActivities } from '../activities';
 import { cursorName } from '../src/deposits/scan-deposits';
 import { createStellarNetwork } from '../src/stellar/network';
 import { trustlessWorkFromConfig } from '../src/providers/trustless-work/client';
+import { airtmFromConfig } from '../src/providers/airtm/client';
 import { walletSecretBox } from '../src/wallets/wallet-keys';
 import { depositWatcherId, escrowTaskQueue } from '../workflows/ids';
 import { escrowStepsPerSecond } from '../src/providers/trustless-work/request-budget';
@@ -42,6 +43,7 @@ export async function startWorker(
     secretBox: walletSecretBox(config),
     depositCursorName: cursorName(config.HORIZON_URL),
     trustlessWork: trustlessWorkFromConfig(config),
+    airtm: airtmFromConfig(config),
     signalSenders: signalSenders(() => temporal.client()),
     walletActivationChannels: config.WALLET_ACTIVATION_CHANNELS,
     webhooks: {

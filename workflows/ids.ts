@@ -2,6 +2,7 @@
 export const depositWatcherId = (taskQueue: string) => `deposit-watcher-${taskQueue}`;
 export const walletWorkflowId = (userId: string) => `wallet-${userId}`;
 export const withdrawalWorkflowId = (withdrawalId: string) => `withdrawal-${withdrawalId}`;
+export const topupWorkflowId = (topupId: string) => `topup-${topupId}`;
 export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
 /**
  * The task queue of the steps that call Trustless Work: its own, so that the worker polling it can hold the whole

@@ -1,8 +1,13 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError } from '../../src/errors';
 
+/** A request whose JSON body was read: the exact bytes are kept beside the parsed body. */
+export type RawBodyRequest = Request & { rawBody?: Buffer };
+
 /** body-parser's `verify` hook: the raw bytes must be UTF-8 (RFC 8259 §8.1), or the body is refused before it is parsed. */
-function strictUtf8(_req: Request, _res: Response, buf: Buffer, encoding: string | null): void {
+function strictUtf8(req: Request, _res: Response, buf: Buffer, encoding: string | null): void {
+  // The bytes as received, for a route that verifies a signature over them (POST /webhooks/airtm).
+  (req as RawBodyRequest).rawBody = buf;
   if (encoding !== null && encoding !== 'utf-8' && encoding !== 'utf8') {
     throw Object.assign(new Error('JSON bodies must be UTF-8'), { type: 'charset.unsupported' });
   }

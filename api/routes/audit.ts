@@ -5,7 +5,7 @@ import { decodeSeqCursor, isoDate, page, pageQuery, paginationSchema } from '../
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 
-const RESOURCE_TYPES = ['order', 'dispute', 'withdrawal', 'deposit', 'api_key', 'reconciliation'] as const;
+const RESOURCE_TYPES = ['order', 'dispute', 'withdrawal', 'deposit', 'api_key', 'reconciliation', 'topup', 'user'] as const;
 
 const auditEntrySchema = z
   .object({

@@ -13,6 +13,8 @@ import { disputeRoutes } from './disputes';
 import { auditRoutes } from './audit';
 import { eventRoutes } from './events';
 import { webhookRoutes } from './webhooks';
+import { airtmRoutes } from './airtm';
+import { topupRoutes } from './topups';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
 export const routes: AnyRoute[] = [
@@ -30,4 +32,6 @@ export const routes: AnyRoute[] = [
   ...auditRoutes,
   ...eventRoutes,
   ...webhookRoutes,
+  ...airtmRoutes,
+  ...topupRoutes,
 ];

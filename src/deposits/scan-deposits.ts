@@ -12,6 +12,7 @@ import type { StellarNetwork } from '../stellar/network';
 import { walletOwners } from '../wallets/wallets-repository';
 import { parseRetryAfter } from '../retry-after';
 import { findCursor, resetCursor, saveCursor } from './deposits-repository';
+import { treasuryAddress } from '../treasury/treasury';
 
 export interface ScanResult {
   scanned: number;
@@ -84,9 +85,12 @@ async function scanPage(pool: Pool, network: StellarNetwork, opts: { cursorName:
     return { scanned: 0, credited: 0, cursor: start, caughtUp: true };
   }
 
+  // The treasury's payments put credited top-ups on chain (src/topups/deliver.ts): already in the ledger, not deposits.
+  const treasury = treasuryAddress(network.platform);
   const incoming = records.filter(
     (r) =>
       DELIVERING.has(r.type) &&
+      r.from !== treasury &&
       r.transaction_successful &&
       r.asset_type === 'credit_alphanum4' &&
       r.asset_code === network.usdc.code &&

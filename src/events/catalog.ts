@@ -31,6 +31,25 @@ export const EVENT_CATALOG = {
   'withdrawal.pending': { resource: 'withdrawal', description: 'The withdrawal’s payment is being submitted. data: the withdrawal.' },
   'withdrawal.completed': { resource: 'withdrawal', description: 'The payment is in a ledger; the hold is spent. data: the withdrawal.' },
   'withdrawal.failed': { resource: 'withdrawal', description: 'The payment was refused; the hold went back. data: the withdrawal.' },
+  'topup.created': { resource: 'topup', description: 'A top-up through Airtm was recorded (TOPUP_CREATED). data: the top-up.' },
+  'topup.awaiting_user_confirmation': {
+    resource: 'topup',
+    description: 'Airtm’s pay-in exists; the user confirms it on the hosted page at confirmation_url. data: the top-up.',
+  },
+  'topup.processing': {
+    resource: 'topup',
+    description: 'The user paid; Airtm is settling the pay-in (TOPUP_PROCESSING). data: the top-up.',
+  },
+  'topup.succeeded': {
+    resource: 'topup',
+    description: 'Airtm confirmed the pay-in and the user’s available balance was credited, once (TOPUP_SUCCEEDED). data: the top-up.',
+  },
+  'topup.failed': { resource: 'topup', description: 'The pay-in failed; no balance changed. data: the top-up, with failure_reason.' },
+  'topup.canceled': {
+    resource: 'topup',
+    description: 'The pay-in was cancelled (by the user on Airtm’s page, or through the API). data: the top-up.',
+  },
+  'topup.expired': { resource: 'topup', description: 'The pay-in was not paid before it expired (15 days). data: the top-up.' },
   'order.created': { resource: 'order', description: 'An order was created (ORDER_CREATED). data: the order.' },
   'order.status_changed': {
     resource: 'order',

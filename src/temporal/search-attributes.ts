@@ -12,6 +12,7 @@ export const BuyerIdKey = defineSearchAttributeKey('BuyerId', SearchAttributeTyp
 export const SellerIdKey = defineSearchAttributeKey('SellerId', SearchAttributeType.KEYWORD);
 export const UserIdKey = defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD);
 export const WithdrawalStatusKey = defineSearchAttributeKey('WithdrawalStatus', SearchAttributeType.KEYWORD);
+export const TopupStatusKey = defineSearchAttributeKey('TopupStatus', SearchAttributeType.KEYWORD);
 
 const KEYS: SearchAttributeKey<SearchAttributeType>[] = [
   OrderStatusKey,
@@ -20,6 +21,7 @@ const KEYS: SearchAttributeKey<SearchAttributeType>[] = [
   SellerIdKey,
   UserIdKey,
   WithdrawalStatusKey,
+  TopupStatusKey,
 ];
 
 /** The names the Temporal CLI and server use for each type (`--search-attribute Name=Type`). */

@@ -25,6 +25,8 @@ import { createUser, findUser } from '../../src/users/users-repository';
 import { findWallet, insertWallet, markWalletActive, markWalletFailed, renderWallet } from '../../src/wallets/wallets-repository';
 import { renderWithdrawal } from '../../src/withdrawals/render';
 import { createWithdrawal, findWithdrawal, setWithdrawalStatus } from '../../src/withdrawals/withdrawals-repository';
+import { renderTopup } from '../../src/topups/render';
+import { createTopup, creditTopup, findTopup, setTopupStatus } from '../../src/topups/topups-repository';
 import { unique } from '../helpers/app';
 import { testDatabase } from '../helpers/db';
 
@@ -135,6 +137,48 @@ test('withdrawal.committed, .pending, .completed and .failed carry the withdrawa
   ]);
   expect(events[3].data).toEqual(renderWithdrawal((await findWithdrawal(db.db, ok))!));
   expect(events[6].data).toMatchObject({ status: 'WITHDRAWAL_FAILED', failure_code: 'op_no_destination' });
+});
+
+test('topup.* carry the top-up; its credit is a balance.updated, in the same transaction; a final top-up emits nothing more', async () => {
+  const user = await newUser();
+  const [ok, failed, cancelled, expired] = [newId('topup'), newId('topup'), newId('topup'), newId('topup')];
+  const expiresAt = new Date(Date.now() + 3600_000);
+  const open = (id: string) => createTopup(db.db, { id, userId: user.id, amount: parseAmount('20'), currency: 'USD', expiresAt });
+  const events = await eventsOf([ok, failed, cancelled, expired, user.id], async () => {
+    await open(ok);
+    await setTopupStatus(db.db, ok, 'TOPUP_AWAITING_USER_CONFIRMATION', { payinId: `pi-${ok}`, confirmationUrl: 'http://airtm/payin/1' });
+    await setTopupStatus(db.db, ok, 'TOPUP_PROCESSING');
+    await creditTopup(db.pool, ok, { payerEmail: 'payer@example.com' });
+    await creditTopup(db.pool, ok);
+    await setTopupStatus(db.db, ok, 'TOPUP_FAILED');
+    await open(failed);
+    await setTopupStatus(db.db, failed, 'TOPUP_FAILED', { failureReason: 'declined' });
+    await open(cancelled);
+    await setTopupStatus(db.db, cancelled, 'TOPUP_CANCELED');
+    await open(expired);
+    await setTopupStatus(db.db, expired, 'TOPUP_EXPIRED');
+  });
+  expect(events.map((e) => [e.type, e.resource.id])).toEqual([
+    ['topup.created', ok],
+    ['topup.awaiting_user_confirmation', ok],
+    ['topup.processing', ok],
+    ['topup.succeeded', ok],
+    ['balance.updated', user.id],
+    ['topup.created', failed],
+    ['topup.failed', failed],
+    ['topup.created', cancelled],
+    ['topup.canceled', cancelled],
+    ['topup.created', expired],
+    ['topup.expired', expired],
+  ]);
+  expect(events[3].data).toEqual(renderTopup((await findTopup(db.db, ok))!));
+  expect(events[3].data).toMatchObject({
+    status: 'TOPUP_SUCCEEDED',
+    payer_email: 'payer@example.com',
+    confirmation_url: 'http://airtm/payin/1',
+  });
+  expect(events[4].data.balances).toContainEqual({ currency: 'USD', available: '20', held: '0' });
+  expect(events[6].data).toMatchObject({ failure_reason: 'declined' });
 });
 
 test('order.created, order.status_changed and every escrow.* carry the order and the escrow as the API renders them', async () => {

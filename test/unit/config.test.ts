@@ -131,3 +131,40 @@ describe('network presets (STELLAR_NETWORK alone names Horizon, USDC and Trustle
     expect([c.HORIZON_URL, c.USDC_ISSUER, c.TRUSTLESS_WORK_URL]).toEqual(['http://h.example:1', valid.USDC_ISSUER, 'http://tw.example:2']);
   });
 });
+
+describe('Airtm mode', () => {
+  const airtm = {
+    AIRTM_API_URL: 'https://api.stg.enterprise.airtm.com/v2',
+    AIRTM_API_KEY: 'k',
+    AIRTM_API_SECRET: 's',
+    AIRTM_WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 3).toString('base64')}`,
+  };
+
+  test('without any AIRTM_ setting Airtm is off and the process starts', () => {
+    expect(loadConfig(valid).AIRTM_API_URL).toBeUndefined();
+  });
+
+  test('with all four settings it starts, with the top-up defaults (15 days to expire, a minute before the first ask)', () => {
+    const c = loadConfig({ ...valid, ...airtm });
+    expect(c.TOPUP_EXPIRY_MS).toBe(15 * 24 * 3600_000);
+    expect(c.TOPUP_POLL_INITIAL_MS).toBe(60_000);
+  });
+
+  test('without AIRTM_WEBHOOK_SECRET it refuses to start, naming the secret', () => {
+    const { AIRTM_WEBHOOK_SECRET: _secret, ...rest } = airtm;
+    expect(() => loadConfig({ ...valid, ...rest })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...valid, ...rest })).toThrow(/AIRTM_WEBHOOK_SECRET: is required but not set \(Airtm mode/);
+  });
+
+  test('a webhook secret alone is Airtm mode too: the API URL and credentials are named', () => {
+    let message = '';
+    try {
+      loadConfig({ ...valid, AIRTM_WEBHOOK_SECRET: airtm.AIRTM_WEBHOOK_SECRET });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/AIRTM_API_URL: is required/);
+    expect(message).toMatch(/AIRTM_API_KEY: is required/);
+    expect(message).toMatch(/AIRTM_API_SECRET: is required/);
+  });
+});

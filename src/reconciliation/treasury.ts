@@ -1,0 +1,100 @@
+import type { Pool } from 'pg';
+import type { Db } from '../db/client';
+import { getSystemBalances } from '../ledger';
+import { formatAmount, parseAmount } from '../money';
+import type { AirtmClient } from '../providers/airtm/client';
+import type { StellarNetwork } from '../stellar/network';
+import { undeliveredTopups } from '../topups/topups-repository';
+import { treasuryFloat } from '../treasury/treasury';
+import { listUnmatchedInbox } from '../airtm/inbox-repository';
+
+/**
+ * Where money topped up through Airtm is, and whether the three records agree (docs/airtm.md, "Treasury"):
+ * - the ledger: `airtm_clearing` (minus what came in through Airtm, plus what left through it) and the top-ups it
+ *   credited;
+ * - the treasury on Stellar: its USDC float, which must cover every credited top-up not yet paid into its user's
+ *   wallet (until then custody reconciliation shows that user short on chain, and an escrow funded from the balance
+ *   would fail);
+ * - Airtm's enterprise balance (`GET /me/balance`), where the pay-ins landed and from which the treasury is refilled.
+ */
+export interface TreasuryReport {
+  checked_at: string;
+  ledger: { airtm_clearing: string; net_in_through_airtm: string };
+  treasury: {
+    address: string;
+    /** null when the account does not exist yet (no top-up has been delivered). */
+    float: string | null;
+    /** Credited top-ups whose USDC the treasury has not paid yet. */
+    owed_on_chain: string;
+    owed_top_ups: number;
+    low_float_threshold: string;
+    /** ok; low: below the threshold (refill before it blocks); short: less than it owes now (deliveries wait). */
+    status: 'ok' | 'low' | 'short';
+  };
+  /** Airtm's answer, or null when Airtm is not configured or could not be asked (then `problems` says so). */
+  airtm: { available: string; pending: string } | null;
+  /** Airtm webhooks about nothing we know (kept raw in airtm_webhook_events), newest first: for an operator to look at. */
+  unmatched_webhooks: Array<{ svix_id: string; type: string; airtm_id: string | null; code: string | null; received_at: string }>;
+  problems: string[];
+}
+
+/** How many unmatched webhooks the report lists (newest first). */
+const UNMATCHED_SHOWN = 20;
+
+export async function reconcileTreasury(deps: {
+  pool: Pool;
+  db: Db;
+  network: StellarNetwork;
+  treasury: string;
+  airtm: AirtmClient | null;
+  lowFloat: string;
+}): Promise<TreasuryReport> {
+  const problems: string[] = [];
+  const clearing = (await getSystemBalances(deps.pool)).find((b) => b.account === 'airtm_clearing' && b.currency === 'USD')?.balance ?? '0';
+  const clearingMinor = clearing.startsWith('-') ? -parseAmount(clearing.slice(1)) : parseAmount(clearing, { allowZero: true });
+  const owed = await undeliveredTopups(deps.db);
+  const float = await treasuryFloat(deps.network, deps.treasury);
+  const low = parseAmount(deps.lowFloat, { allowZero: true });
+  const have = float ?? 0n;
+  const status = have < owed.total ? 'short' : have < low ? 'low' : 'ok';
+  if (status === 'short')
+    problems.push(
+      `treasury_short: the float ${formatAmount(have)} USDC is below the ${formatAmount(owed.total)} that credited top-ups still owe`,
+    );
+  if (status === 'low')
+    problems.push(`treasury_low: the float ${formatAmount(have)} USDC is below ${formatAmount(low)}; refill it from Airtm`);
+  let airtm: TreasuryReport['airtm'] = null;
+  if (deps.airtm) {
+    try {
+      const b = await deps.airtm.getBalance();
+      airtm = { available: formatAmount(b.available), pending: formatAmount(b.pending) };
+      // What came in through Airtm and has not left through it must still be there (or have been moved to the treasury).
+      if (b.available + b.pending < -clearingMinor - have)
+        problems.push('airtm_below_ledger: Airtm’s balance and the treasury together hold less than the ledger says came in through Airtm');
+    } catch (err) {
+      problems.push(`airtm_unreadable: ${(err as Error).message}`);
+    }
+  }
+  const unmatched = (await listUnmatchedInbox(deps.db, { limit: UNMATCHED_SHOWN })).slice(0, UNMATCHED_SHOWN);
+  return {
+    checked_at: new Date().toISOString(),
+    ledger: { airtm_clearing: clearing, net_in_through_airtm: formatAmount(clearingMinor < 0n ? -clearingMinor : 0n) },
+    treasury: {
+      address: deps.treasury,
+      float: float === null ? null : formatAmount(float),
+      owed_on_chain: formatAmount(owed.total),
+      owed_top_ups: owed.count,
+      low_float_threshold: formatAmount(low),
+      status,
+    },
+    airtm,
+    unmatched_webhooks: unmatched.map((e) => ({
+      svix_id: e.svixId,
+      type: e.type,
+      airtm_id: e.airtmId,
+      code: e.code,
+      received_at: e.receivedAt.toISOString(),
+    })),
+    problems,
+  };
+}

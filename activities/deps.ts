@@ -1,6 +1,7 @@
 import type { SecretBox } from '../src/crypto/secret-box';
 import type { Database } from '../src/db/client';
 import type { Logger } from '../src/logger';
+import type { AirtmClient } from '../src/providers/airtm/client';
 import type { TrustlessWorkClient } from '../src/providers/trustless-work/client';
 import type { StellarNetwork } from '../src/stellar/network';
 import type { SignalSenders } from '../src/temporal/signal-senders';
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   depositCursorName: string;
   /** Null when no Trustless Work API key is configured (escrow steps then refuse with PROVIDER_ERROR). */
   trustlessWork: TrustlessWorkClient | null;
+  /** Null when Airtm is not enabled (PAYMENT_PROVIDER without airtm): payout activities then refuse with PROVIDER_ERROR. */
+  airtm: AirtmClient | null;
   /** Channel accounts wallet activations use (WALLET_ACTIVATION_CHANNELS): up to 18 activations per channel and ledger. */
   walletActivationChannels: number;
   /** Who sent a workflow's signals, from Temporal's own record (support's `resolve` from the UI or CLI). */

@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   WEBHOOK_DELIVERY_NOT_FOUND: 404,
   USER_ALREADY_EXISTS: 409,
   INVALID_STATE: 409,
+  /** A route of a payment rail PAYMENT_PROVIDER does not enable (Stellar in airtm mode, Airtm in crypto mode). */
+  PROVIDER_NOT_ENABLED: 409,
   IDEMPOTENCY_KEY_REUSED: 409,
   IDEMPOTENCY_KEY_IN_PROGRESS: 409,
   INSUFFICIENT_FUNDS: 422,

@@ -2,5 +2,6 @@
 export { depositWatcher } from './deposit-watcher';
 export { walletActivation } from './wallet-activation';
 export { withdrawal } from './withdrawal';
+export { airtmPayout } from './airtm-payout';
 export { order } from './order';
 export { webhookDelivery, webhookRedelivery } from './webhook-delivery';

@@ -15,6 +15,10 @@ export interface StackInfo {
   postgres: string;
   stellarSandbox: { url: string; usdcFaucetUrl: string } | null;
   trustlessWorkSandbox: string | null;
+  /** The sandbox Airtm's API URL (AIRTM_API_URL), when PAYMENT_PROVIDER has airtm and no Airtm was given. */
+  airtmSandbox?: string | null;
+  /** PAYMENT_PROVIDER as the processes run it. */
+  paymentProvider?: string;
   /** The real network the stack runs against (STELLAR_NETWORK=testnet or public), when it does. */
   realNetwork: string | null;
   stackEnvFile: string;
@@ -44,6 +48,10 @@ export function banner(s: StackInfo): string {
       : []),
     ...(s.realNetwork ? [`    Stellar         ${s.realNetwork}`] : []),
     ...(s.trustlessWorkSandbox ? [`    Trustless Work  ${s.trustlessWorkSandbox}   (sandbox)`] : []),
+    ...(s.paymentProvider ? [`    Payments        PAYMENT_PROVIDER=${s.paymentProvider}`] : []),
+    ...(s.airtmSandbox
+      ? [`    Airtm sandbox   ${s.airtmSandbox}   (sandbox; its commands under /_sandbox/, sandboxes/airtm/README.md)`]
+      : []),
     `    Master key      ${s.masterKey}${s.masterKeyFile ? `   (generated; kept in ${shownPath(s.masterKeyFile)})` : ''}`,
     `    Scripts         npm run ledger:verify, npm run reconcile check this stack (its settings: ${shownPath(s.stackEnvFile)})`,
   ];

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Keypair } from '@stellar/stellar-sdk';
 import { withTimeout } from '../src/async';
-import { settingsIn } from '../src/config';
+import { configSchema, providerEnabled, settingsIn } from '../src/config';
 import { runMigrations } from '../src/db/migrate';
 import { walletSealingKey } from '../src/wallets/wallet-keys';
 import { banner, shownPath, type StackInfo } from '../devstack/banner';
@@ -27,6 +27,7 @@ import { ensureTemporalCli } from '../devstack/temporal-cli';
 import { startTemporalDevServer } from '../devstack/temporal-server';
 import { ledgerIntervalFromEnv, startStellarSandbox } from '../sandboxes/stellar';
 import { startTrustlessWorkSandbox } from '../sandboxes/trustless-work';
+import { startAirtmSandbox } from '../sandboxes/airtm';
 
 const say = (part: string, line: string) => console.log(formatLine(part, line));
 const stops: Array<() => Promise<void>> = [];
@@ -49,6 +50,7 @@ async function main() {
   env.WEBHOOKS_ALLOW_INSECURE_URLS ??= 'true';
   if (stackNetwork(env) === 'real') await realNetwork(env);
   else await sandboxes(env);
+  await airtm(env);
   env.DATABASE_URL ??= await embeddedPostgres();
   env.TEMPORAL_ADDRESS ??= await temporalServer(temporalBin, env);
   const db = new URL(env.DATABASE_URL);
@@ -151,6 +153,31 @@ async function sandboxes(env: NodeJS.ProcessEnv): Promise<void> {
   env.TRUSTLESS_WORK_URL = tw.url;
   env.TRUSTLESS_WORK_FACTORY_ID ??= tw.factoryId;
   info.trustlessWorkSandbox = tw.url;
+}
+
+/**
+ * PAYMENT_PROVIDER (default crypto,airtm) with airtm and no AIRTM_API_URL: the sandbox Airtm on :8002 (state in
+ * .data/sandbox/airtm.json), its credentials and webhook secret kept under .data/, delivering webhooks to this API.
+ */
+async function airtm(env: NodeJS.ProcessEnv): Promise<void> {
+  info.paymentProvider = env.PAYMENT_PROVIDER ??= 'crypto,airtm';
+  if (!providerEnabled({ PAYMENT_PROVIDER: configSchema.shape.PAYMENT_PROVIDER.parse(env.PAYMENT_PROVIDER) }, 'airtm')) return;
+  if (env.AIRTM_API_URL) return;
+  env.AIRTM_API_KEY ??= kept('airtm-api-key', () => crypto.randomBytes(12).toString('hex'));
+  env.AIRTM_API_SECRET ??= kept('airtm-api-secret', () => crypto.randomBytes(24).toString('hex'));
+  env.AIRTM_WEBHOOK_SECRET ??= kept('airtm-webhook-secret', () => `whsec_${crypto.randomBytes(24).toString('base64')}`);
+  fs.mkdirSync(path.join(DATA_DIR, 'sandbox'), { recursive: true });
+  const sandbox = await startAirtmSandbox({
+    port: Number(env.SANDBOX_AIRTM_PORT ?? 8002),
+    apiKey: env.AIRTM_API_KEY,
+    apiSecret: env.AIRTM_API_SECRET,
+    webhookUrl: `http://127.0.0.1:${env.PORT ?? '4000'}/api/v1/webhooks/airtm`,
+    webhookSecret: env.AIRTM_WEBHOOK_SECRET,
+    dataFile: path.join(DATA_DIR, 'sandbox', 'airtm.json'),
+  });
+  stops.push(() => sandbox.stop());
+  env.AIRTM_API_URL = sandbox.apiUrl;
+  info.airtmSandbox = sandbox.apiUrl;
 }
 
 async function embeddedPostgres(): Promise<string> {

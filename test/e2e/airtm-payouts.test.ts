@@ -2,9 +2,11 @@ import { credit, findEntry, type PostedEntry } from '../../src/ledger';
 import { newId } from '../../src/ids';
 import { parseAmount } from '../../src/money';
 import { createWithdrawal } from '../../src/withdrawals/withdrawals-repository';
-import { airtmPayoutWorkflowId } from '../../workflows/ids';
+import { MAX_REQUESTS_PER_ACTIVITY, airtmActivitiesPerSecond } from '../../src/providers/airtm/request-budget';
+import { airtmPayoutWorkflowId, airtmTaskQueue } from '../../workflows/ids';
 import { unique } from '../helpers/app';
 import { testDatabase } from '../helpers/db';
+import { Client, Connection } from '@temporalio/client';
 import { recordHistory } from '../helpers/histories';
 import { eventually, startStellarStack, type StellarStack } from '../helpers/stellar-stack';
 import { API_KEY, API_SECRET, WEBHOOK_SECRET, startAirtm, type AirtmTest } from '../sandbox/airtm/helpers';
@@ -22,8 +24,10 @@ let key: string;
 let supportKey: string;
 let keyId: string;
 const db = testDatabase(2);
+/** Every request the sandbox Airtm answered: `METHOD /v2/path → status`. */
+const airtmLog: string[] = [];
 beforeAll(async () => {
-  t = await startAirtm();
+  t = await startAirtm({ log: (line) => airtmLog.push(line) });
   s = await startStellarStack({
     PAYMENT_PROVIDER: 'crypto,airtm',
     AIRTM_API_URL: t.airtm.apiUrl,
@@ -292,4 +296,45 @@ test('refusals: a Stellar withdrawal is not committed or cancelled; Airtm amount
   const missing = await post('/wd_doesnotexist/commit');
   expect(missing.status).toBe(404);
   expect(missing.body.error.code).toBe('WITHDRAWAL_NOT_FOUND');
+});
+
+test('Airtm’s 10 requests a second: 5 activities a second at most, each making at most 2 requests, on the Airtm task queue', async () => {
+  expect(MAX_REQUESTS_PER_ACTIVITY).toBe(2);
+  expect(airtmActivitiesPerSecond(10)).toBe(5);
+  const user = await userWith('30');
+  const requestsDuring = async (call: () => Promise<unknown>) => {
+    const before = airtmLog.length;
+    await call();
+    return airtmLog.slice(before).map((l) => l.replace(/[0-9a-f-]{36}/, '{id}').replace(/wd_\w+/, '{code}'));
+  };
+  const body = { user_id: user, amount: '3', currency: 'USD', destination: { type: 'airtm', email: 'alice@example.com' } };
+  let id = '';
+  // Creation: one request. Commit: the commit and one read, which finds it COMPLETED (the sandbox pays an active user at once).
+  expect(await requestsDuring(async () => (id = (await withdraw(body)).body.data.id))).toEqual(['POST /v2/payouts → 200']);
+  expect(await requestsDuring(() => post(`/${id}/commit`))).toEqual(['POST /v2/payouts/{id}/commit → 204', 'GET /v2/payouts/{id} → 200']);
+  expect((await get(id)).status).toBe('WITHDRAWAL_COMPLETED');
+  // Cancel: one request. A creation refused: the refusal and the look-up of our code.
+  const cancelled = (await withdraw(body)).body.data.id;
+  expect(await requestsDuring(() => post(`/${cancelled}/cancel`))).toEqual(['DELETE /v2/payouts/{id} → 200']);
+  expect(await requestsDuring(() => withdraw({ ...body, amount: '20000' }))).toEqual([]); // short in our ledger: Airtm never asked
+  await credit(db.pool, { kind: 'top_up', key: `test-topup-more:${user}`, userId: user, currency: 'USD', amount: parseAmount('5000') });
+  expect(await requestsDuring(() => withdraw({ ...body, amount: '2000' }))).toEqual([
+    'POST /v2/payouts → 422',
+    'GET /v2/payouts/by-code/{code} → 404',
+  ]);
+
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(airtmPayoutWorkflowId(id)).fetchHistory();
+    const scheduled = history.events!.flatMap((e) =>
+      e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : [],
+    );
+    expect(scheduled.map((a) => [a.activityType?.name, a.taskQueue?.name])).toEqual([
+      ['holdAirtmWithdrawal', s.overrides.TEMPORAL_TASK_QUEUE],
+      ['createAirtmPayout', airtmTaskQueue(s.overrides.TEMPORAL_TASK_QUEUE)],
+      ['commitAirtmPayout', airtmTaskQueue(s.overrides.TEMPORAL_TASK_QUEUE)],
+    ]);
+  } finally {
+    await connection.close();
+  }
 });

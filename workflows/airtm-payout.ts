@@ -65,6 +65,11 @@ export async function airtmPayout(request: AirtmPayoutRequest): Promise<Withdraw
   const step = { withdrawalId: request.withdrawalId };
   const status = () => view?.status ?? '';
   const isRefused = () => phase === 'REFUSED';
+  let shown = 'WITHDRAWAL_CREATED';
+  /** Keeps the WithdrawalStatus search attribute current (operators filter by it in the UI), once per change. */
+  const showStatus = (v: WithdrawalView) => {
+    if (v.status !== shown) upsertSearchAttributes([{ key: WithdrawalStatusKey, value: (shown = v.status) }]);
+  };
 
   /** Runs one step on the payout at a time; its answer becomes the workflow's view. */
   async function exclusive(run: () => Promise<WithdrawalView>): Promise<WithdrawalView> {
@@ -174,9 +179,4 @@ function invalidState(what: string, status: string): ApplicationFailure {
     details: [{ current_status: status }],
     nonRetryable: true,
   });
-}
-
-/** Keeps the WithdrawalStatus search attribute current, so operators filter withdrawals by status in the UI. */
-function showStatus(view: WithdrawalView | null): void {
-  if (view) upsertSearchAttributes([{ key: WithdrawalStatusKey, value: view.status }]);
 }

@@ -3,9 +3,9 @@ import { AppError } from '../src/errors';
 import * as payouts from '../src/withdrawals/airtm-payouts';
 import { renderWithdrawal, type WithdrawalView } from '../src/withdrawals/render';
 import type { AirtmPayoutRequest } from '../src/withdrawals/request';
-import { createWithdrawal } from '../src/withdrawals/withdrawals-repository';
 import type { ActivityDeps } from './deps';
 import { rethrowRefusal } from './refusals';
+import { recordAndHold } from './withdrawals';
 
 export interface PayoutStep {
   withdrawalId: string;
@@ -32,23 +32,12 @@ export function createAirtmPayoutActivities(deps: ActivityDeps) {
   return {
     /** Records the withdrawal (AWAITING_COMMIT, or PENDING when sent at once) and holds its amount, in one transaction. */
     async holdAirtmWithdrawal(input: AirtmPayoutRequest): Promise<WithdrawalView> {
-      return run(() =>
-        createWithdrawal(
-          deps.database.pool,
-          deps.database.db,
-          {
-            id: input.withdrawalId,
-            userId: input.userId,
-            amount: BigInt(input.amountMinor),
-            currency: input.currency,
-            address: input.email,
-            memo: null,
-            destinationType: 'airtm',
-            status: input.commit ? 'WITHDRAWAL_PENDING' : 'WITHDRAWAL_AWAITING_COMMIT',
-          },
-          input.by,
-        ),
-      );
+      return recordAndHold(deps, input, {
+        address: input.email,
+        memo: null,
+        destinationType: 'airtm',
+        status: input.commit ? 'WITHDRAWAL_PENDING' : 'WITHDRAWAL_AWAITING_COMMIT',
+      });
     },
     /** Creates the payout at Airtm once (a refusal fails the withdrawal and returns the hold). */
     async createAirtmPayout(input: PayoutStep & { commit: boolean }): Promise<WithdrawalView> {

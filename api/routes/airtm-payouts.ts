@@ -1,4 +1,3 @@
-import { WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { z } from 'zod';
 import type { Actor } from '../../src/audit/actor';
 import { AppError } from '../../src/errors';
@@ -6,7 +5,6 @@ import { derivedId, isId } from '../../src/ids';
 import { idempotentName, idempotentUpdateId, type IdempotentRequest } from '../../src/idempotency';
 import { parseAmount } from '../../src/money';
 import { toAirtmAmount } from '../../src/providers/airtm/amounts';
-import { UserIdKey, WithdrawalStatusKey } from '../../src/temporal/search-attributes';
 import { renderWithdrawal, type WithdrawalView } from '../../src/withdrawals/render';
 import { findWithdrawal, isFinalWithdrawal, type WithdrawalRow } from '../../src/withdrawals/withdrawals-repository';
 import { airtmPayoutWorkflowId } from '../../workflows/ids';
@@ -15,6 +13,7 @@ import type { ApiDeps } from '../context';
 import { defineRoute } from '../http/route';
 import { callWorkflow } from '../temporal-calls';
 import { requireProvider } from './payment-providers';
+import { startWithdrawalWorkflow } from './withdrawal-start';
 import { withdrawalSchema } from './withdrawal-schema';
 
 export const airtmDestinationSchema = z
@@ -62,21 +61,14 @@ export async function startAirtmPayout(
     uncommittedTtlMs: deps.config.AIRTM_UNCOMMITTED_PAYOUT_TTL_MS,
     by: input.by,
   };
-  return callWorkflow(deps, (client) =>
-    client.workflow.executeUpdateWithStart(openAirtmPayout, {
-      updateId: idempotentUpdateId(input.idempotent, 'withdrawal.open'),
-      startWorkflowOperation: new WithStartWorkflowOperation('airtmPayout', {
-        workflowId: airtmPayoutWorkflowId(withdrawalId),
-        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-        args: [request],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        typedSearchAttributes: [
-          { key: UserIdKey, value: input.userId },
-          { key: WithdrawalStatusKey, value: 'WITHDRAWAL_CREATED' },
-        ],
-      }),
-    }),
-  );
+  return startWithdrawalWorkflow(deps, {
+    type: 'airtmPayout',
+    update: openAirtmPayout,
+    updateId: idempotentUpdateId(input.idempotent, 'withdrawal.open'),
+    id: withdrawalId,
+    userId: input.userId,
+    args: request,
+  });
 }
 
 /** The Airtm withdrawal `id`, or 404 WITHDRAWAL_NOT_FOUND / 409 INVALID_STATE for a Stellar one. */

@@ -1,5 +1,4 @@
-import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { UserIdKey, WithdrawalStatusKey } from '../../src/temporal/search-attributes';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { withdrawalStatuses } from '../../src/db/schema';
 import { AppError } from '../../src/errors';
@@ -10,6 +9,7 @@ import { amountSchema, parseAmount, parseCurrency } from '../../src/money';
 import { normalizeMemo, stellarDestinationSchema } from '../../src/withdrawals/destination';
 import { airtmDestinationSchema, airtmPayoutRoutes, startAirtmPayout } from './airtm-payouts';
 import { requireProvider } from './payment-providers';
+import { startWithdrawalWorkflow } from './withdrawal-start';
 import { withdrawalSchema } from './withdrawal-schema';
 import { renderWithdrawal } from '../../src/withdrawals/render';
 import { findWithdrawal, listWithdrawals } from '../../src/withdrawals/withdrawals-repository';
@@ -123,21 +123,14 @@ export const withdrawalRoutes = [
         memo: destination.memo === undefined ? null : normalizeMemo(destination.memo),
         by: actor,
       };
-      const view = await callWorkflow(deps, (client) =>
-        client.workflow.executeUpdateWithStart(commitWithdrawal, {
-          updateId: legacy ? idempotent!.key : idempotentUpdateId(idempotent!, 'withdrawal.commit'),
-          startWorkflowOperation: new WithStartWorkflowOperation('withdrawal', {
-            workflowId: withdrawalWorkflowId(withdrawalId),
-            taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-            args: [request],
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-            typedSearchAttributes: [
-              { key: UserIdKey, value: user.id },
-              { key: WithdrawalStatusKey, value: 'WITHDRAWAL_CREATED' },
-            ],
-          }),
-        }),
-      );
+      const view = await startWithdrawalWorkflow(deps, {
+        type: 'withdrawal',
+        update: commitWithdrawal,
+        updateId: legacy ? idempotent!.key : idempotentUpdateId(idempotent!, 'withdrawal.commit'),
+        id: withdrawalId,
+        userId: user.id,
+        args: request,
+      });
       return { status: 201, body: { data: view } };
     },
   }),

@@ -58,6 +58,15 @@ async function userWith(amount: string): Promise<string> {
 }
 const balance = async (userId: string) => (await s.api.call('GET', `/api/v1/users/${userId}/balance`, { key })).body.data.balances[0];
 const withdraw = (body: object) => s.api.call('POST', '/api/v1/withdrawals', { key, body, headers: { 'idempotency-key': unique('wd') } });
+/** POST /withdrawals of `amount` USD from `user` to an Airtm account (alice's unless said), uncommitted unless `commit`. */
+const payout = (user: string, amount: string, opts: { email?: string; commit?: boolean } = {}) =>
+  withdraw({
+    user_id: user,
+    amount,
+    currency: 'USD',
+    ...(opts.commit === undefined ? {} : { commit: opts.commit }),
+    destination: { type: 'airtm', email: opts.email ?? 'alice@example.com' },
+  });
 const get = async (id: string) => (await s.api.call('GET', `/api/v1/withdrawals/${id}`, { key })).body.data;
 const post = (path: string) => s.api.call('POST', `/api/v1/withdrawals${path}`, { key, headers: { 'x-request-id': unique('req') } });
 const until = (id: string, status: string) =>
@@ -75,12 +84,7 @@ async function trail(id: string) {
 test('a payout is created uncommitted, committed and completed: the hold is spent to airtm_clearing, exactly', async () => {
   const user = await userWith('100');
   const alice = t.airtm.balanceOf('alice@example.com')!;
-  const res = await withdraw({
-    user_id: user,
-    amount: '12.34',
-    currency: 'USD',
-    destination: { type: 'airtm', email: 'alice@example.com' },
-  });
+  const res = await payout(user, '12.34');
   expect(res.status).toBe(201);
   const id = res.body.data.id as string;
   expect(res.body.data).toMatchObject({
@@ -137,13 +141,7 @@ test('a payout Airtm fails returns the hold, with its reasonCode shown', async (
   const user = await userWith('50');
   t.airtm.holdPayouts(true);
   try {
-    const res = await withdraw({
-      user_id: user,
-      amount: '20',
-      currency: 'USD',
-      commit: true,
-      destination: { type: 'airtm', email: 'alice@example.com' },
-    });
+    const res = await payout(user, '20', { commit: true });
     expect(res.status).toBe(201);
     const id = res.body.data.id as string;
     expect(res.body.data).toMatchObject({ status: 'WITHDRAWAL_PENDING', airtm_payout: { status: 'COMMITTED' } });
@@ -176,12 +174,7 @@ test('a payout Airtm fails returns the hold, with its reasonCode shown', async (
 test('a payout Airtm refuses at creation fails at once with its reasonCode and holds nothing', async () => {
   const user = await userWith('5000');
   // The sandbox enterprise holds 1000.00: a larger payout is 415016 "Insufficient balance for payout".
-  const res = await withdraw({
-    user_id: user,
-    amount: '2000',
-    currency: 'USD',
-    destination: { type: 'airtm', email: 'alice@example.com' },
-  });
+  const res = await payout(user, '2000');
   expect(res.status).toBe(201);
   expect(res.body.data).toMatchObject({
     status: 'WITHDRAWAL_FAILED',
@@ -194,7 +187,7 @@ test('a payout Airtm refuses at creation fails at once with its reasonCode and h
 test('a payout to someone without an Airtm account waits AWAITING_RECIPIENT (PENDING), then completes when they sign up', async () => {
   const user = await userWith('10');
   const email = `${unique('newcomer')}@example.com`;
-  const res = await withdraw({ user_id: user, amount: '7.5', currency: 'USD', commit: true, destination: { type: 'airtm', email } });
+  const res = await payout(user, '7.5', { email, commit: true });
   expect(res.status).toBe(201);
   const id = res.body.data.id as string;
   const waiting = await until(id, 'WITHDRAWAL_AWAITING_RECIPIENT');
@@ -220,7 +213,7 @@ test('a payout to someone without an Airtm account waits AWAITING_RECIPIENT (PEN
 test('an uncommitted payout cancelled returns the hold; a PENDING one can be cancelled too', async () => {
   const user = await userWith('40');
   const enterprise = t.airtm.enterpriseBalance().available;
-  const res = await withdraw({ user_id: user, amount: '15', currency: 'USD', destination: { type: 'airtm', email: 'alice@example.com' } });
+  const res = await payout(user, '15');
   const id = res.body.data.id as string;
   expect(res.body.data.status).toBe('WITHDRAWAL_AWAITING_COMMIT');
   expect(await balance(user)).toEqual({ currency: 'USD', available: '25', held: '15' });
@@ -245,13 +238,7 @@ test('an uncommitted payout cancelled returns the hold; a PENDING one can be can
   await until(id, 'WITHDRAWAL_CANCELED');
   await recordHistory('airtm-payout-cancelled', airtmPayoutWorkflowId(id));
 
-  const pending = await withdraw({
-    user_id: user,
-    amount: '4',
-    currency: 'USD',
-    commit: true,
-    destination: { type: 'airtm', email: `${unique('never')}@example.com` },
-  });
+  const pending = await payout(user, '4', { email: `${unique('never')}@example.com`, commit: true });
   const pendingId = pending.body.data.id as string;
   await until(pendingId, 'WITHDRAWAL_AWAITING_RECIPIENT');
   const out = await post(`/${pendingId}/cancel`);
@@ -262,12 +249,7 @@ test('an uncommitted payout cancelled returns the hold; a PENDING one can be can
 
 test('refusals: a Stellar withdrawal is not committed or cancelled; Airtm amounts are whole cents; unknown ids are 404', async () => {
   const user = await userWith('10');
-  const cents = await withdraw({
-    user_id: user,
-    amount: '1.005',
-    currency: 'USD',
-    destination: { type: 'airtm', email: 'alice@example.com' },
-  });
+  const cents = await payout(user, '1.005');
   expect(cents.status).toBe(400);
   expect(cents.body.error.details.fields).toContainEqual(expect.objectContaining({ field: 'body.amount', code: 'not_whole_cents' }));
   const stray = await withdraw({

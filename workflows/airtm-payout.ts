@@ -45,7 +45,7 @@ const asked = proxyActivities<Activities>({
 const FINAL = ['WITHDRAWAL_COMPLETED', 'WITHDRAWAL_FAILED', 'WITHDRAWAL_CANCELED'];
 /** A commit of a payout in these statuses is answered as it is (it was committed); a failed or cancelled one is refused. */
 const COMMITTED = ['WITHDRAWAL_PENDING', 'WITHDRAWAL_AWAITING_RECIPIENT', 'WITHDRAWAL_COMPLETED'];
-/** Checks before the workflow continues as new (a payout may wait 90 days for its recipient). */
+/** Checks before the workflow continues as new (a payout may wait 90 days for its recipient), unless the request says. */
 const CHECKS_PER_RUN = 500;
 
 /**
@@ -147,7 +147,7 @@ export async function airtmPayout(request: AirtmPayoutRequest): Promise<Withdraw
     woken = false;
     await exclusive(() => airtm.checkAirtmPayout(step));
     delay = signalled ? request.poll.initialMs : Math.min(delay * 2, request.poll.maxMs);
-    if (++checks >= CHECKS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+    if (++checks >= (request.checksPerRun ?? CHECKS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       if (!FINAL.includes(status())) await continueAsNew<typeof airtmPayout>({ ...request, commit: committed, resumed: true });
     }

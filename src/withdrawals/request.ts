@@ -30,4 +30,6 @@ export interface AirtmPayoutRequest {
   by?: Actor;
   /** Set when the workflow continued as new: the withdrawal exists, follow it. */
   resumed?: boolean;
+  /** Checks before the workflow continues as new (default 500; tests lower it). */
+  checksPerRun?: number;
 }

@@ -85,7 +85,14 @@ const stubbed = useStubbedWorker('airtm-payout-wf-tq', activities);
 const by = { type: 'api_key' as const, id: 'key_1', requestId: 'req_1' };
 
 /** What the API does: start the workflow and wait on its openPayout update. */
-function open(opts: { commit: boolean; pollMs?: number; ttlMs?: number; refuseHold?: string; refuseCommit?: string }) {
+function open(opts: {
+  commit: boolean;
+  pollMs?: number;
+  ttlMs?: number;
+  refuseHold?: string;
+  refuseCommit?: string;
+  checksPerRun?: number;
+}) {
   const withdrawalId = unique('wd');
   refuse.set(withdrawalId, { hold: opts.refuseHold, commit: opts.refuseCommit });
   const request: AirtmPayoutRequest = {
@@ -98,6 +105,7 @@ function open(opts: { commit: boolean; pollMs?: number; ttlMs?: number; refuseHo
     poll: { initialMs: opts.pollMs ?? HOUR, maxMs: HOUR },
     uncommittedTtlMs: opts.ttlMs ?? 24 * HOUR,
     by,
+    ...(opts.checksPerRun ? { checksPerRun: opts.checksPerRun } : {}),
   };
   const start = new WithStartWorkflowOperation('airtmPayout', {
     workflowId: airtmPayoutWorkflowId(withdrawalId),
@@ -183,4 +191,19 @@ test('without events it polls with a doubling backoff until Airtm says the payou
   expect(
     timers.map((t) => Number(t.startToFireTimeout!.seconds ?? 0) * 1000 + Math.round((t.startToFireTimeout!.nanos ?? 0) / 1e6)),
   ).toEqual([50, 100, 200]);
+});
+
+test('a payout followed long continues as new and is still followed, committed, to its end', async () => {
+  const p = open({ commit: true, pollMs: 10, checksPerRun: 2 });
+  await p.answer;
+  completesAfter.set(p.withdrawalId, 5);
+  const latest = stubbed.client.workflow.getHandle(airtmPayoutWorkflowId(p.withdrawalId));
+  expect((await latest.result())?.status).toBe('WITHDRAWAL_COMPLETED');
+  // Runs of 2 checks: the first run's 2; the resumed run checks on waking, then 2 more, the last of which completes it.
+  expect(calls.get(p.withdrawalId)).toEqual(['hold', 'create commit=true', 'check', 'check', 'check', 'check', 'check']);
+  // The last run was started by a continue-as-new, with the request resumed (the withdrawal exists, the hold is not taken again).
+  const started = (await latest.fetchHistory()).events![0].workflowExecutionStartedEventAttributes!;
+  expect(started.continuedExecutionRunId).toMatch(/\S/);
+  expect(calls.get(p.withdrawalId)!.filter((c) => c === 'hold')).toHaveLength(1);
+  await recordHistory('airtm-payout-continued-as-new', airtmPayoutWorkflowId(p.withdrawalId));
 });

@@ -92,6 +92,13 @@ export async function createAirtmPayout(deps: AirtmPayoutDeps, withdrawalId: str
       commit,
     });
   } catch (err) {
+    // Refused before anything was sent (an amount Airtm cannot take): final, the hold back.
+    if (err instanceof AppError && err.status < 500)
+      return settleAirtmWithdrawal(deps.pool, w.id, 'WITHDRAWAL_FAILED', {
+        failureCode: err.code,
+        failureReason: err.message,
+        providerStatus: 'REFUSED',
+      });
     if (!(err instanceof AirtmRefusal)) throw err;
     payout = await payoutByCode(deps.airtm, w.id);
     if (!payout)

@@ -17,7 +17,7 @@ export interface ActivityDeps {
   depositCursorName: string;
   /** Null when no Trustless Work API key is configured (escrow steps then refuse with PROVIDER_ERROR). */
   trustlessWork: TrustlessWorkClient | null;
-  /** Airtm (top-ups); null when not configured (top-up steps then refuse with PROVIDER_ERROR). */
+  /** Airtm (top-ups and payouts); null when PAYMENT_PROVIDER does not enable it: its activities then refuse with PROVIDER_ERROR. */
   airtm: AirtmClient | null;
   /** Channel accounts wallet activations use (WALLET_ACTIVATION_CHANNELS): up to 18 activations per channel and ledger. */
   walletActivationChannels: number;

@@ -1,6 +1,7 @@
 import { createDepositActivities } from './deposits';
 import { createWalletActivities } from './wallets';
 import { createWithdrawalActivities } from './withdrawals';
+import { createAirtmPayoutActivities } from './airtm-payouts';
 import { createOrderActivities } from './orders';
 import { createEscrowActivities } from './escrow';
 import { createWebhookActivities } from './webhooks';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWalletActivities(deps),
     ...createDepositActivities(deps),
     ...createWithdrawalActivities(deps),
+    ...createAirtmPayoutActivities(deps),
     ...createOrderActivities(deps),
     ...createEscrowActivities(deps),
     ...createWebhookActivities(deps),

@@ -1,6 +1,7 @@
 import { payOutWithdrawal } from '../src/withdrawals/pay-out';
 import { renderWithdrawal, type WithdrawalView } from '../src/withdrawals/render';
-import { createWithdrawal } from '../src/withdrawals/withdrawals-repository';
+import type { Actor } from '../src/audit/actor';
+import { createWithdrawal, type NewWithdrawal } from '../src/withdrawals/withdrawals-repository';
 import type { WithdrawalRequest } from '../src/withdrawals/request';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
@@ -11,28 +12,28 @@ export function createWithdrawalActivities(deps: ActivityDeps) {
   return {
     /** Records the withdrawal and holds its amount (available → in flight) in one transaction; refusals are final. */
     async commitWithdrawal(input: WithdrawalRequest): Promise<WithdrawalView> {
-      try {
-        const row = await createWithdrawal(
-          deps.database.pool,
-          deps.database.db,
-          {
-            id: input.withdrawalId,
-            userId: input.userId,
-            amount: BigInt(input.amountMinor),
-            currency: input.currency,
-            address: input.address,
-            memo: input.memo,
-          },
-          input.by,
-        );
-        return renderWithdrawal(row);
-      } catch (err) {
-        rethrowRefusal(err);
-      }
+      return recordAndHold(deps, input, { address: input.address, memo: input.memo });
     },
     /** Pays the withdrawal on chain (once) and settles the ledger; retried until Stellar gives a final answer. */
     async payOutWithdrawal(input: { withdrawalId: string }): Promise<WithdrawalView> {
       return renderWithdrawal(await withHeartbeat(() => payOutWithdrawal(payOutDeps, input.withdrawalId)));
     },
   };
+}
+
+/**
+ * Records a withdrawal and holds its amount (available → withdrawing) in one transaction, as its workflow asked
+ * (`destination`: where it goes and the status it starts in); a refusal (INSUFFICIENT_FUNDS) is final.
+ */
+export async function recordAndHold(
+  deps: ActivityDeps,
+  input: { withdrawalId: string; userId: string; amountMinor: string; currency: 'USD'; by?: Actor },
+  destination: Pick<NewWithdrawal, 'address' | 'memo' | 'destinationType' | 'status'>,
+): Promise<WithdrawalView> {
+  try {
+    const w = { id: input.withdrawalId, userId: input.userId, amount: BigInt(input.amountMinor), currency: input.currency, ...destination };
+    return renderWithdrawal(await createWithdrawal(deps.database.pool, deps.database.db, w, input.by));
+  } catch (err) {
+    rethrowRefusal(err);
+  }
 }

@@ -15,10 +15,12 @@ export interface StackInfo {
   postgres: string;
   stellarSandbox: { url: string; usdcFaucetUrl: string } | null;
   trustlessWorkSandbox: string | null;
-  /** The Airtm sandbox (top-ups) and its demo account, when it runs. */
+  /** The Airtm sandbox (top-ups and payouts) and its demo account, when PAYMENT_PROVIDER has airtm and no Airtm was given. */
   airtmSandbox: { url: string; demoEmail: string } | null;
   /** The treasury account that pays top-ups' USDC on chain (sandbox stack). */
   treasury?: string;
+  /** PAYMENT_PROVIDER as the processes run it. */
+  paymentProvider?: string;
   /** The real network the stack runs against (STELLAR_NETWORK=testnet or public), when it does. */
   realNetwork: string | null;
   stackEnvFile: string;
@@ -48,8 +50,11 @@ export function banner(s: StackInfo): string {
       : []),
     ...(s.realNetwork ? [`    Stellar         ${s.realNetwork}`] : []),
     ...(s.trustlessWorkSandbox ? [`    Trustless Work  ${s.trustlessWorkSandbox}   (sandbox)`] : []),
+    ...(s.paymentProvider ? [`    Payments        PAYMENT_PROVIDER=${s.paymentProvider}`] : []),
     ...(s.airtmSandbox
-      ? [`    Airtm sandbox   ${s.airtmSandbox.url}   (hosted payment pages; demo account ${s.airtmSandbox.demoEmail}, 1000 USD)`]
+      ? [
+          `    Airtm sandbox   ${s.airtmSandbox.url}   (hosted payment pages; demo account ${s.airtmSandbox.demoEmail}, 1000 USD; commands under /_sandbox/)`,
+        ]
       : []),
     ...(s.treasury ? [`    Treasury        ${s.treasury}   (USDC float that puts top-ups on chain)`] : []),
     `    Master key      ${s.masterKey}${s.masterKeyFile ? `   (generated; kept in ${shownPath(s.masterKeyFile)})` : ''}`,

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Keypair } from '@stellar/stellar-sdk';
 import { withTimeout } from '../src/async';
-import { settingsIn } from '../src/config';
+import { configSchema, loadConfig, providerEnabled, settingsIn } from '../src/config';
 import { runMigrations } from '../src/db/migrate';
 import { banner, shownPath, type StackInfo } from '../devstack/banner';
 import { formatLine, isRoutine, lineSplitter, recordOf } from '../devstack/log-lines';
@@ -28,7 +28,6 @@ import { startTemporalDevServer } from '../devstack/temporal-server';
 import { ledgerIntervalFromEnv, startStellarSandbox } from '../sandboxes/stellar';
 import { startTrustlessWorkSandbox } from '../sandboxes/trustless-work';
 import { startAirtmSandbox } from '../sandboxes/airtm';
-import { loadConfig } from '../src/config';
 import { createDatabase } from '../src/db/client';
 import { createStellarNetwork } from '../src/stellar/network';
 import { ensureTreasury, treasuryFloat, treasuryKeypair } from '../src/treasury/treasury';
@@ -61,6 +60,7 @@ async function main() {
   env.WEBHOOKS_ALLOW_INSECURE_URLS ??= 'true';
   if (stackNetwork(env) === 'real') await realNetwork(env);
   else await sandboxes(env);
+  await airtmSandbox(env);
   env.DATABASE_URL ??= await embeddedPostgres();
   env.TEMPORAL_ADDRESS ??= await temporalServer(temporalBin, env);
   const db = new URL(env.DATABASE_URL);
@@ -152,17 +152,19 @@ async function sandboxes(env: NodeJS.ProcessEnv): Promise<void> {
   env.TRUSTLESS_WORK_URL = tw.url;
   env.TRUSTLESS_WORK_FACTORY_ID ??= tw.factoryId;
   info.trustlessWorkSandbox = tw.url;
-  await airtmSandbox(env);
 }
 
 /** The demo Airtm account the sandbox starts with (its balance only on the first start; later ones keep its state). */
 const AIRTM_DEMO = { email: 'demo@airtm.test', balance: '1000.00' };
 
 /**
- * Without AIRTM_API_URL, the Airtm sandbox on :8002 (SANDBOX_AIRTM_PORT; state in .data/sandbox/airtm.json), whose
+ * PAYMENT_PROVIDER (default crypto,airtm) with airtm and no AIRTM_API_URL: the Airtm sandbox on :8002
+ * (SANDBOX_AIRTM_PORT; state in .data/sandbox/airtm.json), its credentials and webhook secret kept under .data/, whose
  * signed webhooks reach this stack's API, with a demo account to pay from. Airtm mode needs all four AIRTM_ settings.
  */
 async function airtmSandbox(env: NodeJS.ProcessEnv): Promise<void> {
+  info.paymentProvider = env.PAYMENT_PROVIDER ??= 'crypto,airtm';
+  if (!providerEnabled({ PAYMENT_PROVIDER: configSchema.shape.PAYMENT_PROVIDER.parse(env.PAYMENT_PROVIDER) }, 'airtm')) return;
   if (env.AIRTM_API_URL) return;
   env.AIRTM_API_KEY ??= kept('airtm-api-key', () => crypto.randomBytes(12).toString('hex'));
   env.AIRTM_API_SECRET ??= kept('airtm-api-secret', () => crypto.randomBytes(24).toString('hex'));

@@ -132,6 +132,27 @@ export const configSchema = z.object({
     .default('1000'),
   /** When an unpaid top-up expires: Airtm expires pay-ins after 15 days (FAQ "Expiration Rules"). */
   TOPUP_EXPIRY_MS: int(15 * 24 * 3600_000, 1000),
+  /**
+   * Airtm's request limit per API key ("10 requests per second", docs/airtm.md "Rate limit"): the worker dispatches
+   * Airtm activities no faster than this for the whole cluster (their own task queue, rate-limited by Temporal).
+   */
+  AIRTM_REQUESTS_PER_SECOND: int(10, 1),
+  /** How soon a payout workflow first asks Airtm for its payout's status; each later ask waits twice as long, up to the max. */
+  AIRTM_PAYOUT_POLL_INITIAL_MS: int(5000, 10),
+  AIRTM_PAYOUT_POLL_MAX_MS: int(3600_000, 10),
+  /** A payout never committed within this time is cancelled at Airtm and its hold returned (default 7 days). */
+  AIRTM_UNCOMMITTED_PAYOUT_TTL_MS: int(7 * 24 * 3600_000, 1000),
+  /**
+   * Which rails move money in and out: `crypto` (Stellar deposits and withdrawals), `airtm` (Airtm top-ups and
+   * payouts), or both (`crypto,airtm`, the default). Each mode refuses the other's routes with 409
+   * PROVIDER_NOT_ENABLED and starts only the workers it needs; `airtm` needs AIRTM_API_URL, AIRTM_API_KEY,
+   * AIRTM_API_SECRET and AIRTM_WEBHOOK_SECRET.
+   */
+  PAYMENT_PROVIDER: z
+    .string()
+    .regex(/^\s*(crypto|airtm)\s*(,\s*(crypto|airtm)\s*)?$/, 'crypto, airtm, or crypto,airtm')
+    .default('crypto,airtm')
+    .transform((v) => [...new Set(v.split(',').map((p) => p.trim() as PaymentProvider))].sort()),
   /** The platform's fee on every escrow payout, in percent with at most two decimals ("2.5"); fixed per order at creation. */
   PLATFORM_FEE_PERCENT: z
     .string()
@@ -252,6 +273,21 @@ export const NETWORK_PRESETS = {
   },
 } as const satisfies Record<Parsed['STELLAR_NETWORK'], Record<PresetSetting | 'friendbot', string | number | undefined>>;
 
+/** The rails PAYMENT_PROVIDER may enable. */
+export const PAYMENT_PROVIDERS = ['airtm', 'crypto'] as const;
+export type PaymentProvider = (typeof PAYMENT_PROVIDERS)[number];
+
+/** True when PAYMENT_PROVIDER enables `provider`. */
+export function providerEnabled(config: Pick<Config, 'PAYMENT_PROVIDER'>, provider: PaymentProvider): boolean {
+  return config.PAYMENT_PROVIDER.includes(provider);
+}
+
+/** What each rail needs, in every process (the API verifies Airtm's webhooks; the worker calls Airtm). */
+const PROVIDER_NEEDS = {
+  crypto: [],
+  airtm: [['AIRTM_API_URL'], ['AIRTM_API_KEY'], ['AIRTM_API_SECRET'], ['AIRTM_WEBHOOK_SECRET']],
+} as const satisfies Record<PaymentProvider, ReadonlyArray<ReadonlyArray<keyof Config>>>;
+
 /** What each process must have beyond the schema: the API seals and never signs; the worker opens and signs. */
 const PROCESS_NEEDS = {
   api: [['PLATFORM_SECRET', 'PLATFORM_PUBLIC_KEY'], ['WALLET_ENCRYPTION_KEYS', 'WALLET_SEALING_KEY'], ['IDEMPOTENCY_SEALING_KEYS']],
@@ -260,10 +296,12 @@ const PROCESS_NEEDS = {
 
 /** Throws a ConfigError unless `config` holds, for each need of `process`, one of the settings that meet it. */
 export function requireFor(process: keyof typeof PROCESS_NEEDS, config: Config): void {
-  const missing = PROCESS_NEEDS[process].filter((anyOf) => anyOf.every((name) => config[name] === undefined));
+  const needs = [...PROCESS_NEEDS[process], ...config.PAYMENT_PROVIDER.flatMap((p) => PROVIDER_NEEDS[p])];
+  const missing = needs.filter((anyOf) => anyOf.every((name) => config[name] === undefined));
   if (missing.length > 0) {
+    const mode = `PAYMENT_PROVIDER=${config.PAYMENT_PROVIDER.join(',')}`;
     throw new ConfigError(
-      `Invalid configuration for the ${process}:\n${missing.map((m) => `  ${m.join(' or ')}: is required but not set`).join('\n')}`,
+      `Invalid configuration for the ${process} (${mode}):\n${missing.map((m) => `  ${m.join(' or ')}: is required but not set`).join('\n')}`,
     );
   }
 }
@@ -290,7 +328,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (network.success && env.USDC_ISSUER === undefined && NETWORK_PRESETS[network.data].USDC_ISSUER === undefined) {
     lines.push(`  USDC_ISSUER: is required but not set (STELLAR_NETWORK=${network.data} has no preset issuer)`);
   }
-  if (parsed.success) lines.push(...airtmModeProblems(parsed.data));
   if (!parsed.success || lines.length > 0) throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   const preset = NETWORK_PRESETS[parsed.data.STELLAR_NETWORK];
   return {
@@ -302,15 +339,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-const AIRTM_SETTINGS = ['AIRTM_API_URL', 'AIRTM_API_KEY', 'AIRTM_API_SECRET', 'AIRTM_WEBHOOK_SECRET'] as const;
-
-/**
- * Airtm mode (any AIRTM_ connection setting given) needs all four: the API, its credentials, and the webhook secret.
- * Without the secret no Airtm webhook could be verified, so nothing would ever be accepted: refuse to start instead.
- */
-function airtmModeProblems(parsed: Parsed): string[] {
-  if (AIRTM_SETTINGS.every((name) => parsed[name] === undefined)) return [];
-  return AIRTM_SETTINGS.filter((name) => parsed[name] === undefined).map(
-    (name) => `  ${name}: is required but not set (Airtm mode: ${AIRTM_SETTINGS.filter((n) => parsed[n] !== undefined).join(', ')} set)`,
-  );
-}

@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   USER_ALREADY_EXISTS: 409,
   INVALID_STATE: 409,
   AIRTM_ACCOUNT_NOT_LINKED: 409,
+  /** A route of a payment rail PAYMENT_PROVIDER does not enable (Stellar in airtm mode, Airtm in crypto mode). */
+  PROVIDER_NOT_ENABLED: 409,
   IDEMPOTENCY_KEY_REUSED: 409,
   IDEMPOTENCY_KEY_IN_PROGRESS: 409,
   INSUFFICIENT_FUNDS: 422,

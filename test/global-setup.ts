@@ -41,6 +41,12 @@ export default async function globalSetup(): Promise<void> {
   process.env.USDC_ISSUER ??= Keypair.random().publicKey();
   process.env.WALLET_ENCRYPTION_KEYS ??= `test1:${crypto.randomBytes(32).toString('base64')}`;
   process.env.IDEMPOTENCY_SEALING_KEYS ??= `test1:${crypto.randomBytes(32).toString('base64')}`;
+  // Both rails are on by default (PAYMENT_PROVIDER=crypto,airtm): suites that do not talk to Airtm get an address
+  // where nothing listens and credentials of this run; the Airtm suites start the sandbox Airtm and override them.
+  process.env.AIRTM_API_URL ??= 'http://127.0.0.1:9/v2';
+  process.env.AIRTM_API_KEY ??= `test-airtm-${crypto.randomBytes(8).toString('hex')}`;
+  process.env.AIRTM_API_SECRET ??= crypto.randomBytes(16).toString('hex');
+  process.env.AIRTM_WEBHOOK_SECRET ??= `whsec_${crypto.randomBytes(24).toString('base64')}`;
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent';
   process.env.NODE_ENV = 'test';
   process.stdout.write(`\ntest stack ready in ${Date.now() - started} ms (temporal ${temporal.address})\n`);

@@ -5,10 +5,11 @@ import { cursorName } from '../src/deposits/scan-deposits';
 import { createStellarNetwork } from '../src/stellar/network';
 import { trustlessWorkFromConfig } from '../src/providers/trustless-work/client';
 import { airtmFromConfig } from '../src/providers/airtm/client';
+import { airtmActivitiesPerSecond } from '../src/providers/airtm/request-budget';
 import { walletSecretBox } from '../src/wallets/wallet-keys';
-import { depositWatcherId, escrowTaskQueue } from '../workflows/ids';
+import { airtmTaskQueue, depositWatcherId, escrowTaskQueue } from '../workflows/ids';
 import { escrowStepsPerSecond } from '../src/providers/trustless-work/request-budget';
-import { type Config, loadConfig, requireFor } from '../src/config';
+import { type Config, loadConfig, providerEnabled, requireFor } from '../src/config';
 import { createDatabase, type Database } from '../src/db/client';
 import { createLogger } from '../src/logger';
 import { createTemporalHandle } from '../src/temporal/connection';
@@ -43,7 +44,7 @@ export async function startWorker(
     secretBox: walletSecretBox(config),
     depositCursorName: cursorName(config.HORIZON_URL),
     trustlessWork: trustlessWorkFromConfig(config),
-    airtm: airtmFromConfig(config),
+    airtm: providerEnabled(config, 'airtm') ? airtmFromConfig(config) : null,
     signalSenders: signalSenders(() => temporal.client()),
     walletActivationChannels: config.WALLET_ACTIVATION_CHANNELS,
     webhooks: {
@@ -68,15 +69,30 @@ export async function startWorker(
     activities,
     maxTaskQueueActivitiesPerSecond: escrowStepsPerSecond(config.TRUSTLESS_WORK_REQUESTS_PER_MINUTE),
   });
-  const running = Promise.all([worker.run(), escrowWorker.run()]).then(() => undefined);
-  logger.info({ taskQueue, escrowTaskQueue: escrowTaskQueue(taskQueue) }, 'worker polling');
-  if (opts.depositWatcher ?? true) await ensureDepositWatcher(config, taskQueue);
+  // Airtm mode: the activities that call Airtm, paced for the whole cluster to Airtm's request limit.
+  const airtmWorker = providerEnabled(config, 'airtm')
+    ? await Worker.create({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: airtmTaskQueue(taskQueue),
+        activities,
+        maxTaskQueueActivitiesPerSecond: airtmActivitiesPerSecond(config.AIRTM_REQUESTS_PER_SECOND),
+      })
+    : null;
+  const workers = [worker, escrowWorker, ...(airtmWorker ? [airtmWorker] : [])];
+  const running = Promise.all(workers.map((w) => w.run())).then(() => undefined);
+  logger.info(
+    { taskQueue, escrowTaskQueue: escrowTaskQueue(taskQueue), airtmTaskQueue: airtmWorker ? airtmTaskQueue(taskQueue) : null },
+    'worker polling',
+  );
+  // Crypto mode: Stellar deposits are found by the deposit watcher; Airtm alone has none to find.
+  if ((opts.depositWatcher ?? true) && providerEnabled(config, 'crypto')) await ensureDepositWatcher(config, taskQueue);
   await resumeWebhookDeliveries(config, database, await temporal.client(), taskQueue);
   return {
     worker,
     running,
     async stop() {
-      for (const w of [worker, escrowWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await running.catch(() => undefined);
       await connection.close();
       await notifications.close();

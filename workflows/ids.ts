@@ -9,3 +9,11 @@ export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
  * cluster under Trustless Work's request limit with a task-queue rate limit (worker/worker.ts).
  */
 export const escrowTaskQueue = (taskQueue: string) => `${taskQueue}-trustless-work`;
+/**
+ * The workflow following an Airtm payout: the withdrawal's own id (one withdrawal, one workflow, whatever its rail).
+ * Airtm's payout `code` is the withdrawal id, so a payout webhook `{type, data}` names its workflow as
+ * `airtmPayoutWorkflowId(data.code)`.
+ */
+export const airtmPayoutWorkflowId = (withdrawalId: string) => withdrawalWorkflowId(withdrawalId);
+/** The task queue of the activities that call Airtm: its own, rate-limited by the worker to Airtm's request limit. */
+export const airtmTaskQueue = (taskQueue: string) => `${taskQueue}-airtm`;

@@ -2,6 +2,7 @@
 export { depositWatcher } from './deposit-watcher';
 export { walletActivation } from './wallet-activation';
 export { withdrawal } from './withdrawal';
+export { airtmPayout } from './airtm-payout';
 export { order } from './order';
 export { webhookDelivery, webhookRedelivery } from './webhook-delivery';
 export { topup } from './topup';

@@ -1,20 +1,16 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Actor } from '../src/audit/actor';
 import { TopupStatusKey } from '../src/temporal/search-attributes';
 import type { TopupView } from '../src/topups/render';
 import { CANCELLABLE_TOPUP_STATUSES, isFinalTopup, type TopupStatus } from '../src/topups/topup-state';
+import { airtmTaskQueue } from './ids';
 import { cancelTopup, openTopup, type PayinNotice, payinEvent, type TopupRequest, topupState } from './messages/topup';
 
 /** Ledger and row changes: retried until the database answers (a credit must never be lost to a fault). */
 const records = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-});
-/** Calls to Airtm: its faults (5xx, 429, timeouts) are retried; its refusals are answers the activities handle. */
-const airtm = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
 /** The treasury's USDC payment into the user's wallet: retried (a short float waits for a refill), heartbeating. */
@@ -32,6 +28,15 @@ const chain = proxyActivities<Activities>({
  * `confirmationUri` is never heard here: it proves nothing.
  */
 export async function topup(request: TopupRequest): Promise<TopupView> {
+  /**
+   * Calls to Airtm, on the Airtm task queue beside this run's (rate-limited to Airtm's requests a second for the whole
+   * cluster): its faults (5xx, 429, timeouts) are retried; its refusals are answers the activities handle.
+   */
+  const airtm = proxyActivities<Activities>({
+    taskQueue: airtmTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  });
   let view: TopupView | null = null;
   let opening: Promise<TopupView> | null = null;
   const notices: PayinNotice[] = [];

@@ -2,7 +2,10 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { isId } from '../../src/ids';
 import type { AirtmWebhookEvent } from '../../src/providers/airtm/webhooks';
 import { findTopup } from '../../src/topups/topups-repository';
-import { topupWorkflowId } from '../../workflows/ids';
+import { withdrawalIdOfPayoutEvent } from '../../src/withdrawals/payout-events';
+import { findWithdrawal } from '../../src/withdrawals/withdrawals-repository';
+import { airtmPayoutWorkflowId, topupWorkflowId } from '../../workflows/ids';
+import { airtmPayoutEvent } from '../../workflows/messages/airtm-payout';
 import { payinEvent } from '../../workflows/messages/topup';
 import type { ApiDeps } from '../context';
 import { callWorkflow } from '../temporal-calls';
@@ -51,8 +54,29 @@ const payinRoute: AirtmEventRoute = {
   },
 };
 
+/**
+ * Payouts are Airtm withdrawals: the payout's `code` is the withdrawal id (src/withdrawals/payout-events.ts), and the
+ * withdrawal must be one paid through Airtm. The workflow asks Airtm for the payout at once (the event is a wake-up,
+ * not the outcome: what Airtm answers then is what counts).
+ */
+const payoutRoute: AirtmEventRoute = {
+  async target(deps, data) {
+    const withdrawalId = withdrawalIdOfPayoutEvent(data);
+    if (!withdrawalId) return null;
+    const row = await findWithdrawal(deps.database.db, withdrawalId);
+    if (!row || row.destinationType !== 'airtm') return null;
+    return airtmPayoutWorkflowId(row.id);
+  },
+  async signal(deps, workflowId, event) {
+    await signalUnlessEnded(deps, (client) =>
+      client.workflow.getHandle(workflowId).signal(airtmPayoutEvent, { type: event.type, data: event.data, svixId: event.svixId }),
+    );
+  },
+};
+
 export const AIRTM_EVENT_ROUTES: Readonly<Record<string, AirtmEventRoute>> = {
   payin: payinRoute,
+  payout: payoutRoute,
 };
 
 /** The route of an event's family (`payin.confirmed` → payin), or null. */

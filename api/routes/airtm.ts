@@ -9,6 +9,7 @@ import type { ApiDeps } from '../context';
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import type { RawBodyRequest } from '../middleware/json-body';
+import { requireProvider } from './payment-providers';
 import { requireUser, userIdParams } from './users';
 
 const linkSchema = z
@@ -31,8 +32,9 @@ const renderLink = (l: NonNullable<Awaited<ReturnType<typeof findAirtmLink>>>) =
   updated_at: l.updatedAt.toISOString(),
 });
 
-/** Airtm's client, or 503 when this deployment has no Airtm configured. */
+/** Airtm's client: 409 PROVIDER_NOT_ENABLED when PAYMENT_PROVIDER leaves Airtm out, 503 when it is not configured. */
 export function requireAirtm(deps: ApiDeps): NonNullable<ApiDeps['airtm']> {
+  requireProvider(deps, 'airtm');
   if (!deps.airtm) throw new AppError('SERVICE_UNAVAILABLE', 'Airtm is not configured on this deployment', { provider: 'airtm' });
   return deps.airtm;
 }

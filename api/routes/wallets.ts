@@ -5,6 +5,7 @@ import { findWallet, renderWallet, type WalletRow } from '../../src/wallets/wall
 import type { ApiDeps } from '../context';
 import { defineRoute } from '../http/route';
 import { reserveActivation, startWalletActivation } from '../wallet-activation';
+import { requireProvider } from './payment-providers';
 import { requireUser, userIdParams } from './users';
 
 const depositAddressSchema = z
@@ -56,8 +57,10 @@ export const walletRoutes = [
     responses: {
       200: { description: 'Deposit address', schema: z.object({ data: depositAddressSchema }) },
       404: { description: 'USER_NOT_FOUND, or NOT_FOUND when the user has no wallet yet (POST /users/{id}/wallet/activate)' },
+      409: { description: 'PROVIDER_NOT_ENABLED: Stellar deposits are off (PAYMENT_PROVIDER=airtm)' },
     },
     async handle({ params, deps }) {
+      requireProvider(deps, 'crypto');
       const user = await requireUser(deps.database.db, params.id);
       const wallet = await findWallet(deps.database.db, user.id);
       if (!wallet) throw new AppError('NOT_FOUND', 'The user has no wallet yet: POST /users/{id}/wallet/activate creates and activates it');

@@ -1,5 +1,4 @@
-import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { UserIdKey, WithdrawalStatusKey } from '../../src/temporal/search-attributes';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { withdrawalStatuses } from '../../src/db/schema';
 import { AppError } from '../../src/errors';
@@ -8,6 +7,10 @@ import { IDEMPOTENCY_WINDOWS, idempotentName, idempotentUpdateId, type Idempoten
 import { isPlatformAddress } from '../../src/withdrawals/own-wallets';
 import { amountSchema, parseAmount, parseCurrency } from '../../src/money';
 import { normalizeMemo, stellarDestinationSchema } from '../../src/withdrawals/destination';
+import { airtmDestinationSchema, airtmPayoutRoutes, startAirtmPayout } from './airtm-payouts';
+import { requireProvider } from './payment-providers';
+import { startWithdrawalWorkflow } from './withdrawal-start';
+import { withdrawalSchema } from './withdrawal-schema';
 import { renderWithdrawal } from '../../src/withdrawals/render';
 import { findWithdrawal, listWithdrawals } from '../../src/withdrawals/withdrawals-repository';
 import { withdrawalWorkflowId } from '../../workflows/ids';
@@ -18,29 +21,6 @@ import { text } from '../http/validation';
 import type { ApiDeps } from '../context';
 import { callWorkflow } from '../temporal-calls';
 import { requireUser } from './users';
-
-const withdrawalSchema = z
-  .object({
-    id: z.string(),
-    user_id: z.string(),
-    amount: z.string(),
-    currency: z.string(),
-    destination: z.object({
-      type: z.literal('stellar'),
-      address: z.string(),
-      memo: z.object({ type: z.string(), value: z.string() }).nullable(),
-    }),
-    status: z.enum(withdrawalStatuses),
-    tx_hash: z.string().nullable(),
-    failure_code: z
-      .string()
-      .nullable()
-      .meta({ description: 'Stellar result code of a failed payment (op_no_trust, op_no_destination, …)' }),
-    created_at: z.string(),
-    updated_at: z.string(),
-    completed_at: z.string().nullable(),
-  })
-  .meta({ id: 'Withdrawal' });
 
 /**
  * A withdrawal to one of our own accounts (a user's deposit address, the platform account) is refused: paid on chain
@@ -72,13 +52,17 @@ async function startedBeforeDerivation(deps: ApiDeps, idempotent: IdempotentRequ
 }
 
 export const withdrawalRoutes = [
+  ...airtmPayoutRoutes,
   defineRoute({
     method: 'post',
     path: '/withdrawals',
     tag: 'Withdrawals',
-    summary: 'Withdraw USDC to a Stellar address',
+    summary: 'Withdraw USDC to a Stellar address, or USD to an Airtm account',
     description:
-      'The amount moves from available to in flight at once (422 INSUFFICIENT_FUNDS otherwise), then a workflow pays it on Stellar and settles: WITHDRAWAL_COMPLETED, or WITHDRAWAL_FAILED with the result code and the funds back in available. Idempotency-Key is required; 5 withdrawals a minute per user (replays, duplicates in progress and refusals of the request itself do not count). A destination held by this platform (a user’s deposit address, the platform account) is refused.',
+      'The amount moves from available to in flight at once (422 INSUFFICIENT_FUNDS otherwise), then a workflow pays it and settles: WITHDRAWAL_COMPLETED, or WITHDRAWAL_FAILED with the result code and the funds back in available. Idempotency-Key is required; 5 withdrawals a minute per user (replays, duplicates in progress and refusals of the request itself do not count). ' +
+      '`destination.type: "stellar"` (PAYMENT_PROVIDER crypto): paid on Stellar at once; a destination held by this platform (a user’s deposit address, the platform account) is refused. ' +
+      '`destination.type: "airtm"` (PAYMENT_PROVIDER airtm): an Airtm payout, whole cents; created uncommitted (WITHDRAWAL_AWAITING_COMMIT, sent by POST /withdrawals/{id}/commit, or cancelled by POST /withdrawals/{id}/cancel) unless `commit: true`; WITHDRAWAL_AWAITING_RECIPIENT while Airtm waits for its recipient to sign up or verify; WITHDRAWAL_FAILED or WITHDRAWAL_CANCELED with Airtm’s reasonCode return the funds. ' +
+      'A destination type this platform does not offer is 409 PROVIDER_NOT_ENABLED.',
     access: 'write',
     idempotency: { window: '24h', required: true },
     userRateLimit: {
@@ -90,17 +74,42 @@ export const withdrawalRoutes = [
       user_id: text(64),
       amount: amountSchema,
       currency: z.enum(['USD', 'USDC']).meta({ description: 'USD, paid as USDC on Stellar (USDC accepted as a synonym)' }),
-      destination: stellarDestinationSchema,
+      destination: z.discriminatedUnion('type', [stellarDestinationSchema, airtmDestinationSchema]),
+      commit: z
+        .boolean()
+        .optional()
+        .meta({ description: 'Airtm only: send the payout at once (default false: it waits for POST /withdrawals/{id}/commit)' }),
     }),
     responses: {
       201: { description: 'Committed: funds held, payment under way', schema: z.object({ data: withdrawalSchema }) },
-      400: { description: 'VALIDATION_ERROR: e.g. body.destination.address `own_wallet` (an account of this platform)' },
+      400: {
+        description:
+          'VALIDATION_ERROR: e.g. body.destination.address `own_wallet` (an account of this platform), body.amount `not_whole_cents` (Airtm), body.commit for a Stellar destination',
+      },
+      409: { description: 'PROVIDER_NOT_ENABLED: the destination’s rail is not enabled here (details.provider, details.enabled)' },
       422: { description: 'INSUFFICIENT_FUNDS (details: available, requested)' },
       429: { description: 'RATE_LIMITED: the user’s 5 withdrawals a minute are spent; retry the same request after Retry-After' },
     },
     async handle({ body, deps, idempotent, actor }) {
+      const destination = body.destination;
+      requireProvider(deps, destination.type === 'airtm' ? 'airtm' : 'crypto');
       const user = await requireUser(deps.database.db, body.user_id);
-      await refuseOwnWallet(deps, body.destination.address);
+      if (destination.type === 'airtm') {
+        const view = await startAirtmPayout(deps, {
+          userId: user.id,
+          amount: body.amount,
+          email: destination.email,
+          commit: body.commit ?? false,
+          idempotent: idempotent!,
+          by: actor,
+        });
+        return { status: 201, body: { data: view } };
+      }
+      if (body.commit !== undefined)
+        throw new AppError('VALIDATION_ERROR', 'A Stellar withdrawal is sent at once; `commit` is for Airtm payouts', {
+          fields: [{ field: 'body.commit', code: 'unexpected', message: 'only for destination.type airtm' }],
+        });
+      await refuseOwnWallet(deps, destination.address);
       // The id (and so the workflow) is derived from the API key, the Idempotency-Key and the body: a retry finds its
       // withdrawal, and after the key's 24 h another body is another withdrawal, never the old one answered as new.
       const legacy = await startedBeforeDerivation(deps, idempotent!);
@@ -110,25 +119,18 @@ export const withdrawalRoutes = [
         userId: user.id,
         amountMinor: parseAmount(body.amount).toString(),
         currency: parseCurrency(body.currency) as 'USD',
-        address: body.destination.address,
-        memo: body.destination.memo === undefined ? null : normalizeMemo(body.destination.memo),
+        address: destination.address,
+        memo: destination.memo === undefined ? null : normalizeMemo(destination.memo),
         by: actor,
       };
-      const view = await callWorkflow(deps, (client) =>
-        client.workflow.executeUpdateWithStart(commitWithdrawal, {
-          updateId: legacy ? idempotent!.key : idempotentUpdateId(idempotent!, 'withdrawal.commit'),
-          startWorkflowOperation: new WithStartWorkflowOperation('withdrawal', {
-            workflowId: withdrawalWorkflowId(withdrawalId),
-            taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-            args: [request],
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-            typedSearchAttributes: [
-              { key: UserIdKey, value: user.id },
-              { key: WithdrawalStatusKey, value: 'WITHDRAWAL_CREATED' },
-            ],
-          }),
-        }),
-      );
+      const view = await startWithdrawalWorkflow(deps, {
+        type: 'withdrawal',
+        update: commitWithdrawal,
+        updateId: legacy ? idempotent!.key : idempotentUpdateId(idempotent!, 'withdrawal.commit'),
+        id: withdrawalId,
+        userId: user.id,
+        args: request,
+      });
       return { status: 201, body: { data: view } };
     },
   }),

@@ -31,6 +31,19 @@ export const EVENT_CATALOG = {
   'withdrawal.pending': { resource: 'withdrawal', description: 'The withdrawal’s payment is being submitted. data: the withdrawal.' },
   'withdrawal.completed': { resource: 'withdrawal', description: 'The payment is in a ledger; the hold is spent. data: the withdrawal.' },
   'withdrawal.failed': { resource: 'withdrawal', description: 'The payment was refused; the hold went back. data: the withdrawal.' },
+  'withdrawal.awaiting_commit': {
+    resource: 'withdrawal',
+    description:
+      'An Airtm payout was created uncommitted: the amount is held, nothing is sent until it is committed. data: the withdrawal.',
+  },
+  'withdrawal.awaiting_recipient': {
+    resource: 'withdrawal',
+    description: 'Airtm holds the committed payout until its recipient signs up or verifies (its PENDING); followed. data: the withdrawal.',
+  },
+  'withdrawal.canceled': {
+    resource: 'withdrawal',
+    description: 'The Airtm payout was cancelled; the hold went back. data: the withdrawal.',
+  },
   'topup.created': { resource: 'topup', description: 'A top-up through Airtm was recorded (TOPUP_CREATED). data: the top-up.' },
   'topup.awaiting_user_confirmation': {
     resource: 'topup',

@@ -9,8 +9,10 @@ export interface WithdrawalView {
   user_id: string;
   amount: string;
   currency: string;
-  destination: { type: 'stellar'; address: string; memo: { type: string; value: string } | null };
+  destination: { type: 'stellar'; address: string; memo: { type: string; value: string } | null } | { type: 'airtm'; email: string };
   status: string;
+  /** An Airtm payout: its id and status at Airtm, and Airtm's reason (reasonCode is `failure_code`); null for Stellar. */
+  airtm_payout: { id: string | null; status: string | null; reason: string | null } | null;
   tx_hash: string | null;
   failure_code: string | null;
   created_at: string;
@@ -24,12 +26,16 @@ export function renderWithdrawal(w: WithdrawalRow): WithdrawalView {
     user_id: w.userId,
     amount: formatAmount(w.amount),
     currency: w.currency,
-    destination: {
-      type: 'stellar',
-      address: w.destinationAddress,
-      memo: w.memo !== null && w.memoType ? { type: w.memoType, value: w.memo } : null,
-    },
+    destination:
+      w.destinationType === 'airtm'
+        ? { type: 'airtm', email: w.destinationAddress }
+        : {
+            type: 'stellar',
+            address: w.destinationAddress,
+            memo: w.memo !== null && w.memoType ? { type: w.memoType, value: w.memo } : null,
+          },
     status: w.status,
+    airtm_payout: w.destinationType === 'airtm' ? { id: w.providerPayoutId, status: w.providerStatus, reason: w.failureReason } : null,
     tx_hash: w.txHash,
     failure_code: w.failureCode,
     created_at: w.createdAt.toISOString(),

@@ -20,8 +20,13 @@ export interface NewWithdrawal {
   userId: string;
   amount: bigint;
   currency: Currency;
+  /** A Stellar address, or an Airtm payout's recipient email. */
   address: string;
   memo: NormalMemo | null;
+  /** Default `stellar`. */
+  destinationType?: 'stellar' | 'airtm';
+  /** The status it is recorded in: WITHDRAWAL_COMMITTED (default), or for an Airtm payout AWAITING_COMMIT / PENDING. */
+  status?: 'WITHDRAWAL_COMMITTED' | 'WITHDRAWAL_AWAITING_COMMIT' | 'WITHDRAWAL_PENDING';
 }
 
 /**
@@ -32,11 +37,13 @@ export interface NewWithdrawal {
 export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal, by: Actor = UNATTRIBUTED): Promise<WithdrawalRow> {
   const existing = await findWithdrawal(db, w.id);
   if (existing) return existing;
+  const type = w.destinationType ?? 'stellar';
+  const status = w.status ?? 'WITHDRAWAL_COMMITTED';
   await withTransaction(pool, async (client) => {
     const inserted = await client.query(
       `INSERT INTO withdrawals (id, user_id, amount, currency, destination_type, destination_address, memo, memo_type, status)
-       VALUES ($1, $2, $3, $4, 'stellar', $5, $6, $7, 'WITHDRAWAL_COMMITTED') ON CONFLICT (id) DO NOTHING`,
-      [w.id, w.userId, w.amount.toString(), w.currency, w.address, w.memo?.value ?? null, w.memo?.type ?? null],
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+      [w.id, w.userId, w.amount.toString(), w.currency, type, w.address, w.memo?.value ?? null, w.memo?.type ?? null, status],
     );
     if (inserted.rowCount === 1) {
       const hold = await holdForWithdrawal(client as unknown as Pool, {
@@ -53,8 +60,14 @@ export async function createWithdrawal(pool: Pool, db: Db, w: NewWithdrawal, by:
         resourceType: 'withdrawal',
         resourceId: w.id,
         statusBefore: null,
-        statusAfter: 'WITHDRAWAL_COMMITTED',
-        details: { user_id: w.userId, amount: formatAmount(w.amount), currency: w.currency, destination_address: w.address },
+        statusAfter: status,
+        details: {
+          user_id: w.userId,
+          amount: formatAmount(w.amount),
+          currency: w.currency,
+          destination_address: w.address,
+          ...(type === 'stellar' ? {} : { destination_type: type }),
+        },
       });
       await emitWithdrawalEvent(client, (await findWithdrawal(onClient(client), w.id))!);
       await announceBalances(client, hold);
@@ -74,6 +87,9 @@ const STATUS_EVENTS: Record<Exclude<WithdrawalStatus, 'WITHDRAWAL_CREATED'>, Eve
   WITHDRAWAL_PENDING: 'withdrawal.pending',
   WITHDRAWAL_COMPLETED: 'withdrawal.completed',
   WITHDRAWAL_FAILED: 'withdrawal.failed',
+  WITHDRAWAL_AWAITING_COMMIT: 'withdrawal.awaiting_commit',
+  WITHDRAWAL_AWAITING_RECIPIENT: 'withdrawal.awaiting_recipient',
+  WITHDRAWAL_CANCELED: 'withdrawal.canceled',
 };
 
 /** Every status a withdrawal reaches is an event (`withdrawal.committed`, `.pending`, `.completed`, `.failed`), once. */
@@ -93,44 +109,75 @@ const OUTCOME_ACTIONS: Partial<Record<WithdrawalStatus, string>> = {
   WITHDRAWAL_PENDING: 'withdrawal.submit',
   WITHDRAWAL_COMPLETED: 'withdrawal.complete',
   WITHDRAWAL_FAILED: 'withdrawal.fail',
+  WITHDRAWAL_AWAITING_RECIPIENT: 'withdrawal.await_recipient',
+  WITHDRAWAL_CANCELED: 'withdrawal.cancel',
 };
 
-/** Moves a withdrawal to `status` with its audit entry (the system's; the status before is read in the same transaction). */
+/** What a status change may record beside the status; `by` is who asked (the system unless said). */
+export interface WithdrawalChange {
+  txHash?: string;
+  failureCode?: string;
+  resultCodes?: unknown;
+  providerPayoutId?: string;
+  providerStatus?: string;
+  failureReason?: string | null;
+  by?: Actor;
+  /** The audit action, when the status's own (OUTCOME_ACTIONS) is not the right name (an Airtm commit). */
+  action?: string;
+}
+
+/** Moves a withdrawal to `status` with its audit entry (the status before is read in the same transaction). */
 export async function setWithdrawalStatus(
   db: Db,
   id: string,
   status: WithdrawalStatus,
-  extra: { txHash?: string; failureCode?: string; resultCodes?: unknown } = {},
+  extra: WithdrawalChange = {},
 ): Promise<WithdrawalRow> {
-  return db.transaction(async (tx) => {
-    const [before] = await tx.select({ status: withdrawals.status }).from(withdrawals).where(eq(withdrawals.id, id)).for('update');
-    const [updated] = await updateStatus(tx, id, status, extra);
-    if (before && before.status !== status) {
-      const action = OUTCOME_ACTIONS[status] ?? `withdrawal.${status.toLowerCase()}`;
-      await recordAudit(tx, {
-        dedupeKey: `${action}:${id}`,
-        actor: SYSTEM,
-        action,
-        resourceType: 'withdrawal',
-        resourceId: id,
-        statusBefore: before.status,
-        statusAfter: status,
-        details: { tx_hash: updated.txHash, failure_code: updated.failureCode },
-      });
-    }
-    // The event last, after every row lock (events-repository's ordering lock is held until commit).
-    await emitWithdrawalEvent(tx, updated);
-    return updated;
-  });
+  return db.transaction((tx) => transitionWithdrawal(tx, tx, id, status, extra));
 }
 
-function updateStatus(
-  tx: Tx,
+/**
+ * setWithdrawalStatus on the caller's transaction: `q` runs the typed statements and `w` writes the audit entry and the
+ * event (the same transaction, as a drizzle transaction or drizzle over the client plus that client).
+ */
+export async function transitionWithdrawal(
+  q: Db | Tx,
+  w: EventWriter,
   id: string,
   status: WithdrawalStatus,
-  extra: { txHash?: string; failureCode?: string; resultCodes?: unknown },
-) {
-  return tx
+  extra: WithdrawalChange = {},
+): Promise<WithdrawalRow> {
+  const [before] = await q.select({ status: withdrawals.status }).from(withdrawals).where(eq(withdrawals.id, id)).for('update');
+  const [updated] = await updateStatus(q, id, status, extra);
+  if (before && before.status !== status) {
+    const action = extra.action ?? OUTCOME_ACTIONS[status] ?? `withdrawal.${status.toLowerCase()}`;
+    await recordAudit(w, {
+      dedupeKey: `${action}:${id}`,
+      actor: extra.by ?? SYSTEM,
+      action,
+      resourceType: 'withdrawal',
+      resourceId: id,
+      statusBefore: before.status,
+      statusAfter: status,
+      details: {
+        tx_hash: updated.txHash,
+        failure_code: updated.failureCode,
+        ...(updated.providerStatus ? { provider_status: updated.providerStatus, failure_reason: updated.failureReason } : {}),
+      },
+    });
+  }
+  // The event last, after every row lock (events-repository's ordering lock is held until commit).
+  await emitWithdrawalEvent(w, updated);
+  return updated;
+}
+
+const FINAL_STATUSES: readonly WithdrawalStatus[] = ['WITHDRAWAL_COMPLETED', 'WITHDRAWAL_FAILED', 'WITHDRAWAL_CANCELED'];
+
+/** True for a status no withdrawal leaves: its hold is spent or back. */
+export const isFinalWithdrawal = (status: string) => (FINAL_STATUSES as readonly string[]).includes(status);
+
+function updateStatus(q: Db | Tx, id: string, status: WithdrawalStatus, extra: WithdrawalChange) {
+  return q
     .update(withdrawals)
     .set({
       status,
@@ -138,9 +185,10 @@ function updateStatus(
       ...(extra.txHash ? { txHash: extra.txHash } : {}),
       ...(extra.failureCode ? { failureCode: extra.failureCode } : {}),
       ...(extra.resultCodes ? { resultCodes: extra.resultCodes } : {}),
-      ...(status === 'WITHDRAWAL_COMPLETED' || status === 'WITHDRAWAL_FAILED'
-        ? { completedAt: sql`coalesce(${withdrawals.completedAt}, now())` }
-        : {}),
+      ...(extra.providerPayoutId ? { providerPayoutId: extra.providerPayoutId } : {}),
+      ...(extra.providerStatus ? { providerStatus: extra.providerStatus } : {}),
+      ...(extra.failureReason !== undefined ? { failureReason: extra.failureReason } : {}),
+      ...(isFinalWithdrawal(status) ? { completedAt: sql`coalesce(${withdrawals.completedAt}, now())` } : {}),
     })
     .where(eq(withdrawals.id, id))
     .returning();

@@ -67,6 +67,20 @@ test('request bodies and parameters in the document come from the validating sch
   expect(doc.paths['/api/v1/users/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
 });
 
+test('withdrawals document both destinations (Stellar, Airtm), commit for Airtm, and the Airtm commit and cancel routes', async () => {
+  const doc = (await api.call('GET', '/api/v1/openapi.json', { key: null })).body;
+  const body = doc.paths['/api/v1/withdrawals'].post.requestBody.content['application/json'].schema;
+  const destination = JSON.stringify(body.properties.destination);
+  expect(destination).toMatch(/"stellar"[\s\S]*"address"|"address"[\s\S]*"stellar"/);
+  expect(destination).toMatch(/"airtm"[\s\S]*"email"|"email"[\s\S]*"airtm"/);
+  expect(body.properties.commit.type).toBe('boolean');
+  for (const step of ['commit', 'cancel']) {
+    const op = doc.paths[`/api/v1/withdrawals/{id}/${step}`].post;
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '404', '409']));
+  }
+  expect(JSON.stringify(doc.components.schemas.Withdrawal)).toContain('WITHDRAWAL_AWAITING_RECIPIENT');
+});
+
 test('/docs serves a browsable reference whose assets load locally', async () => {
   const page = await fetch(`${api.url}/docs`);
   expect(page.status).toBe(200);

@@ -27,6 +27,7 @@ import { renderWithdrawal } from '../../src/withdrawals/render';
 import { createWithdrawal, findWithdrawal, setWithdrawalStatus } from '../../src/withdrawals/withdrawals-repository';
 import { renderTopup } from '../../src/topups/render';
 import { createTopup, creditTopup, findTopup, setTopupStatus } from '../../src/topups/topups-repository';
+import { settleAirtmWithdrawal } from '../../src/withdrawals/payouts-repository';
 import { unique } from '../helpers/app';
 import { testDatabase } from '../helpers/db';
 
@@ -179,6 +180,40 @@ test('topup.* carry the top-up; its credit is a balance.updated, in the same tra
   });
   expect(events[4].data.balances).toContainEqual({ currency: 'USD', available: '20', held: '0' });
   expect(events[6].data).toMatchObject({ failure_reason: 'declined' });
+});
+
+test('an Airtm payout: withdrawal.awaiting_commit, .awaiting_recipient and .canceled; the settlement announces the balance', async () => {
+  const user = await newUser();
+  await postAnnounced(db.pool, (tx) =>
+    credit(tx, { kind: 'top_up', key: `cat-po:${user.id}`, userId: user.id, currency: 'USD', amount: parseAmount('20') }),
+  );
+  const id = newId('wd');
+  const events = await eventsOf([id, user.id], async () => {
+    await createWithdrawal(db.pool, db.db, {
+      id,
+      userId: user.id,
+      amount: parseAmount('8'),
+      currency: 'USD',
+      address: 'someone@example.com',
+      memo: null,
+      destinationType: 'airtm',
+      status: 'WITHDRAWAL_AWAITING_COMMIT',
+    });
+    await setWithdrawalStatus(db.db, id, 'WITHDRAWAL_AWAITING_RECIPIENT', { providerPayoutId: id, providerStatus: 'PENDING' });
+    await settleAirtmWithdrawal(db.pool, id, 'WITHDRAWAL_CANCELED', { providerStatus: 'CANCELED' });
+    await settleAirtmWithdrawal(db.pool, id, 'WITHDRAWAL_COMPLETED', { providerStatus: 'COMPLETED' }); // settled: nothing
+  });
+  expect(events.map((e) => [e.type, e.resource.id])).toEqual([
+    ['withdrawal.awaiting_commit', id],
+    ['balance.updated', user.id],
+    ['withdrawal.awaiting_recipient', id],
+    ['balance.updated', user.id],
+    ['withdrawal.canceled', id],
+  ]);
+  expect(events[0].data).toMatchObject({ destination: { type: 'airtm', email: 'someone@example.com' }, airtm_payout: { id: null } });
+  expect(events[3].data.balances).toContainEqual({ currency: 'USD', available: '20', held: '0' });
+  expect(events[4].data).toEqual(renderWithdrawal((await findWithdrawal(db.db, id))!));
+  expect(events[4].data).toMatchObject({ status: 'WITHDRAWAL_CANCELED', airtm_payout: { id, status: 'CANCELED' } });
 });
 
 test('order.created, order.status_changed and every escrow.* carry the order and the escrow as the API renders them', async () => {

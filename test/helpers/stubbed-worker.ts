@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { escrowTaskQueue } from '../../workflows/ids';
+import { airtmTaskQueue, escrowTaskQueue } from '../../workflows/ids';
 import { unique } from './app';
 import { quietTemporalRuntime } from './stellar-stack';
 
@@ -21,6 +21,7 @@ export function useStubbedWorker(queuePrefix: string, activities: object): Stubb
   let clientConnection: Connection | undefined;
   let worker: Worker | undefined;
   let escrowWorker: Worker | undefined;
+  let airtmWorker: Worker | undefined;
   let running: Promise<void> | undefined;
   beforeAll(async () => {
     quietTemporalRuntime();
@@ -35,12 +36,15 @@ export function useStubbedWorker(queuePrefix: string, activities: object): Stubb
     });
     // The escrow steps run on the Trustless Work queue (workflows/ids.ts escrowTaskQueue), unpaced here.
     escrowWorker = await Worker.create({ connection, taskQueue: escrowTaskQueue(env.taskQueue), activities });
-    running = Promise.all([worker.run(), escrowWorker.run()]).then(() => undefined);
+    // Likewise the Airtm calls (airtmTaskQueue).
+    airtmWorker = await Worker.create({ connection, taskQueue: airtmTaskQueue(env.taskQueue), activities });
+    running = Promise.all([worker.run(), escrowWorker.run(), airtmWorker.run()]).then(() => undefined);
   }, 60_000);
   afterAll(async () => {
-    if (worker && escrowWorker) {
+    if (worker && escrowWorker && airtmWorker) {
       worker.shutdown();
       escrowWorker.shutdown();
+      airtmWorker.shutdown();
       await running;
     }
     await clientConnection?.close();

@@ -7,7 +7,12 @@ const valid = {
   USDC_ISSUER: 'GBBM6BKZPEHWYO3E3YKREDPQXMS4VK35YLNU7NFBRI26RAN7GI5POFBB',
   WALLET_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
   IDEMPOTENCY_SEALING_KEYS: `r1:${Buffer.alloc(32, 2).toString('base64')}`,
+  AIRTM_API_URL: 'https://api.stg.enterprise.airtm.com/v2',
+  AIRTM_API_KEY: 'airtm-key',
+  AIRTM_API_SECRET: 'airtm-secret',
+  AIRTM_WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 4).toString('base64')}`,
 };
+const noAirtm = { AIRTM_API_URL: undefined, AIRTM_API_KEY: undefined, AIRTM_API_SECRET: undefined, AIRTM_WEBHOOK_SECRET: undefined };
 
 test('a complete environment parses into typed values with defaults', () => {
   const c = loadConfig(valid);
@@ -36,6 +41,9 @@ test.each([
   [{ ...valid, RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0' }, 'RATE_LIMIT_PER_ADDRESS_PER_MINUTE'],
   // The pinned factory must be a contract id (C…): an account id or a typo is refused at start-up.
   [{ ...valid, TRUSTLESS_WORK_FACTORY_ID: valid.USDC_ISSUER }, 'TRUSTLESS_WORK_FACTORY_ID'],
+  [{ ...valid, PAYMENT_PROVIDER: 'stripe' }, 'PAYMENT_PROVIDER'],
+  [{ ...valid, PAYMENT_PROVIDER: 'crypto,airtm,crypto' }, 'PAYMENT_PROVIDER'],
+  [{ ...valid, AIRTM_REQUESTS_PER_SECOND: '0' }, 'AIRTM_REQUESTS_PER_SECOND'],
 ])('a wrong or missing value stops start-up with a message naming the variable (%#: %s)', (env, variable) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(new RegExp(`^\\s+${variable}:`, 'm'));
@@ -72,6 +80,34 @@ describe('what each process must hold (requireFor)', () => {
     expect(() => requireFor('api', bare)).toThrow(
       /PLATFORM_SECRET or PLATFORM_PUBLIC_KEY[\s\S]*WALLET_ENCRYPTION_KEYS or WALLET_SEALING_KEY/,
     );
+  });
+});
+
+describe('payment modes (PAYMENT_PROVIDER)', () => {
+  test('both rails by default; crypto, airtm or both in either order', () => {
+    expect(loadConfig(valid).PAYMENT_PROVIDER).toEqual(['airtm', 'crypto']);
+    expect(loadConfig({ ...valid, PAYMENT_PROVIDER: 'crypto' }).PAYMENT_PROVIDER).toEqual(['crypto']);
+    expect(loadConfig({ ...valid, PAYMENT_PROVIDER: 'airtm' }).PAYMENT_PROVIDER).toEqual(['airtm']);
+    expect(loadConfig({ ...valid, PAYMENT_PROVIDER: 'airtm, crypto' }).PAYMENT_PROVIDER).toEqual(['airtm', 'crypto']);
+    expect(loadConfig(valid).AIRTM_REQUESTS_PER_SECOND).toBe(10);
+  });
+
+  test.each(['airtm', 'crypto,airtm'])(
+    '%s: the API and the worker refuse to start without Airtm’s URL, key, secret and webhook secret',
+    (mode) => {
+      for (const process of ['api', 'worker'] as const) {
+        const config = loadConfig({ ...valid, ...noAirtm, PAYMENT_PROVIDER: mode });
+        expect(() => requireFor(process, config)).toThrow(
+          /AIRTM_API_URL: is required[\s\S]*AIRTM_API_KEY: is required[\s\S]*AIRTM_API_SECRET: is required[\s\S]*AIRTM_WEBHOOK_SECRET: is required/,
+        );
+        const noWebhookSecret = loadConfig({ ...valid, AIRTM_WEBHOOK_SECRET: undefined, PAYMENT_PROVIDER: mode });
+        expect(() => requireFor(process, noWebhookSecret)).toThrow(/^(?![\s\S]*AIRTM_API_URL)[\s\S]*AIRTM_WEBHOOK_SECRET: is required/);
+      }
+    },
+  );
+
+  test('crypto alone needs nothing of Airtm', () => {
+    expect(() => requireFor('worker', loadConfig({ ...valid, ...noAirtm, PAYMENT_PROVIDER: 'crypto' }))).not.toThrow();
   });
 });
 
@@ -140,31 +176,16 @@ describe('Airtm mode', () => {
     AIRTM_WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 3).toString('base64')}`,
   };
 
-  test('without any AIRTM_ setting Airtm is off and the process starts', () => {
-    expect(loadConfig(valid).AIRTM_API_URL).toBeUndefined();
+  // A configuration with none of the four (crypto mode), to which each test adds some.
+  const base = { ...valid, ...noAirtm, PAYMENT_PROVIDER: 'crypto' };
+
+  test('without any AIRTM_ setting Airtm is off and the configuration loads', () => {
+    expect(loadConfig(base).AIRTM_API_URL).toBeUndefined();
   });
 
   test('with all four settings it starts, with the top-up defaults (15 days to expire, a minute before the first ask)', () => {
-    const c = loadConfig({ ...valid, ...airtm });
+    const c = loadConfig({ ...base, ...airtm });
     expect(c.TOPUP_EXPIRY_MS).toBe(15 * 24 * 3600_000);
     expect(c.TOPUP_POLL_INITIAL_MS).toBe(60_000);
-  });
-
-  test('without AIRTM_WEBHOOK_SECRET it refuses to start, naming the secret', () => {
-    const { AIRTM_WEBHOOK_SECRET: _secret, ...rest } = airtm;
-    expect(() => loadConfig({ ...valid, ...rest })).toThrow(ConfigError);
-    expect(() => loadConfig({ ...valid, ...rest })).toThrow(/AIRTM_WEBHOOK_SECRET: is required but not set \(Airtm mode/);
-  });
-
-  test('a webhook secret alone is Airtm mode too: the API URL and credentials are named', () => {
-    let message = '';
-    try {
-      loadConfig({ ...valid, AIRTM_WEBHOOK_SECRET: airtm.AIRTM_WEBHOOK_SECRET });
-    } catch (err) {
-      message = (err as Error).message;
-    }
-    expect(message).toMatch(/AIRTM_API_URL: is required/);
-    expect(message).toMatch(/AIRTM_API_KEY: is required/);
-    expect(message).toMatch(/AIRTM_API_SECRET: is required/);
   });
 });

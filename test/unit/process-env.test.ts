@@ -15,6 +15,7 @@ test('the API of npm start gets the platform’s account id and the wallet seali
     PLATFORM_SECRET: platform.secret(),
     WALLET_ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')},k2:${crypto.randomBytes(32).toString('base64')}`,
     WALLET_ENCRYPTION_KEY_ID: 'k2',
+    PAYMENT_PROVIDER: 'crypto', // Airtm's settings are another test's (config.test.ts, payment modes)
   };
   const env = apiEnv(stack);
   expect(env).not.toHaveProperty('PLATFORM_SECRET');

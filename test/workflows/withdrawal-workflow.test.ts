@@ -25,6 +25,7 @@ const view = (id: string, status: string): WithdrawalView => ({
   currency: 'USD',
   destination: { type: 'stellar', address: 'G…', memo: null },
   status,
+  airtm_payout: null,
   tx_hash: null,
   failure_code: null,
   created_at: '2025-01-01T00:00:00.000Z',

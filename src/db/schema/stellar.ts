@@ -1,4 +1,4 @@
-import { bigint, bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from './users';
 
 /** Each user's Stellar account. The secret rests sealed (AES-256-GCM, key id inside, bound to the user id). */
@@ -48,6 +48,12 @@ export const withdrawalStatuses = [
   'WITHDRAWAL_PENDING',
   'WITHDRAWAL_COMPLETED',
   'WITHDRAWAL_FAILED',
+  /** An Airtm payout created uncommitted: funds held, nothing sent until POST /withdrawals/{id}/commit. */
+  'WITHDRAWAL_AWAITING_COMMIT',
+  /** An Airtm payout committed and waiting for its recipient to sign up or verify (Airtm's PENDING): followed, not failed. */
+  'WITHDRAWAL_AWAITING_RECIPIENT',
+  /** An Airtm payout cancelled (by us before its commit, or by Airtm); the hold went back. */
+  'WITHDRAWAL_CANCELED',
 ] as const;
 
 export const withdrawals = pgTable(
@@ -68,11 +74,19 @@ export const withdrawals = pgTable(
     txHash: text('tx_hash'),
     failureCode: text('failure_code'),
     resultCodes: jsonb('result_codes'),
+    /** Airtm payouts: the payout's id at Airtm, its last status there and its reasonDescription (reasonCode is failure_code). */
+    providerPayoutId: text('provider_payout_id'),
+    providerStatus: text('provider_status'),
+    failureReason: text('failure_reason'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
   },
-  (t) => [index('withdrawals_user_idx').on(t.userId, t.seq), index('withdrawals_status_idx').on(t.status)],
+  (t) => [
+    index('withdrawals_user_idx').on(t.userId, t.seq),
+    index('withdrawals_status_idx').on(t.status),
+    uniqueIndex('withdrawals_provider_payout_idx').on(t.providerPayoutId),
+  ],
 );
 
 /** Wallet activations started per UTC day, per API key (its principal id) and in total (`*`): the budget of platform XLM. */

@@ -49,7 +49,9 @@ export function banner(s: StackInfo): string {
     ...(s.realNetwork ? [`    Stellar         ${s.realNetwork}`] : []),
     ...(s.trustlessWorkSandbox ? [`    Trustless Work  ${s.trustlessWorkSandbox}   (sandbox)`] : []),
     ...(s.airtmSandbox
-      ? [`    Airtm sandbox   ${s.airtmSandbox.url}   (hosted payment pages; demo account ${s.airtmSandbox.demoEmail}, 1000 USD)`]
+      ? [
+          `    Airtm sandbox   ${s.airtmSandbox.url}   (hosted payment pages; demo account ${s.airtmSandbox.demoEmail}: 1000 USD at first start)`,
+        ]
       : []),
     ...(s.treasury ? [`    Treasury        ${s.treasury}   (USDC float that puts top-ups on chain)`] : []),
     `    Master key      ${s.masterKey}${s.masterKeyFile ? `   (generated; kept in ${shownPath(s.masterKeyFile)})` : ''}`,

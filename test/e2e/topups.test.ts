@@ -254,6 +254,19 @@ describe('top-ups', () => {
     await recordTopup('topup-expired', topupId);
   });
 
+  test('Airtm failing (two 500s) while the pay-in is created: the step is retried and the top-up opens once', async () => {
+    const user = await s.airtmUser(key);
+    s.airtm.failNext({ kind: 500 }, 2);
+    const res = await topUp(user.id, '2');
+    expect(res.status).toBe(201);
+    expect(res.body.data.status).toBe('TOPUP_AWAITING_USER_CONFIRMATION');
+    const payins = await db.pool.query(`SELECT count(*)::int AS n FROM topups WHERE user_id = $1 AND payin_id IS NOT NULL`, [user.id]);
+    expect(payins.rows[0].n).toBe(1);
+    await s.pay(res.body.data.confirmation_url, user.email);
+    await s.topupReaching(key, res.body.data.id, 'TOPUP_SUCCEEDED');
+    expect((await balance(user.id)).available).toBe('2');
+  });
+
   test('the same Idempotency-Key answers the same top-up; GET /topups lists by user and status, newest first', async () => {
     const user = await s.airtmUser(key);
     const idem = unique('same');

@@ -29,7 +29,7 @@ import { ledgerIntervalFromEnv, startStellarSandbox } from '../sandboxes/stellar
 import { startTrustlessWorkSandbox } from '../sandboxes/trustless-work';
 import { startAirtmSandbox } from '../sandboxes/airtm';
 import { loadConfig } from '../src/config';
-import { prepareTreasury } from '../src/treasury/treasury';
+import { prepareTreasury, treasuryKeypair } from '../src/treasury/treasury';
 import { formatAmount, parseAmount } from '../src/money';
 
 const say = (part: string, line: string) => console.log(formatLine(part, line));
@@ -88,6 +88,7 @@ function apiEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     ...rest,
     PLATFORM_PUBLIC_KEY: rest.PLATFORM_PUBLIC_KEY ?? Keypair.fromSecret(PLATFORM_SECRET!).publicKey(),
+    TREASURY_PUBLIC_KEY: rest.TREASURY_PUBLIC_KEY ?? treasuryKeypair(Keypair.fromSecret(PLATFORM_SECRET!)).publicKey(),
     WALLET_SEALING_KEY:
       rest.WALLET_SEALING_KEY ??
       walletSealingKey({ WALLET_ENCRYPTION_KEYS, WALLET_ENCRYPTION_KEY_ID: rest.WALLET_ENCRYPTION_KEY_ID, WALLET_SEALING_KEY: undefined }),

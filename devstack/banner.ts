@@ -53,7 +53,7 @@ export function banner(s: StackInfo): string {
     ...(s.paymentProvider ? [`    Payments        PAYMENT_PROVIDER=${s.paymentProvider}`] : []),
     ...(s.airtmSandbox
       ? [
-          `    Airtm sandbox   ${s.airtmSandbox.url}   (hosted payment pages; demo account ${s.airtmSandbox.demoEmail}, 1000 USD; commands under /_sandbox/)`,
+          `    Airtm sandbox   ${s.airtmSandbox.url}   (hosted payment pages; demo account ${s.airtmSandbox.demoEmail}: 1000 USD at first start; commands under /_sandbox/)`,
         ]
       : []),
     ...(s.treasury ? [`    Treasury        ${s.treasury}   (USDC float that puts top-ups on chain)`] : []),

@@ -28,9 +28,7 @@ import { startTemporalDevServer } from '../devstack/temporal-server';
 import { ledgerIntervalFromEnv, startStellarSandbox } from '../sandboxes/stellar';
 import { startTrustlessWorkSandbox } from '../sandboxes/trustless-work';
 import { startAirtmSandbox } from '../sandboxes/airtm';
-import { createDatabase } from '../src/db/client';
-import { createStellarNetwork } from '../src/stellar/network';
-import { ensureTreasury, treasuryFloat, treasuryKeypair } from '../src/treasury/treasury';
+import { prepareTreasury } from '../src/treasury/treasury';
 import { formatAmount, parseAmount } from '../src/money';
 
 const say = (part: string, line: string) => console.log(formatLine(part, line));
@@ -193,26 +191,17 @@ const TREASURY_SANDBOX_FLOAT = '100000';
  * faucet, as an operator refills it from Airtm on a real network (docs/airtm.md, "Treasury").
  */
 async function fillTreasury(env: NodeJS.ProcessEnv): Promise<void> {
-  const config = loadConfig(env);
-  const network = createStellarNetwork(config);
-  const treasury = treasuryKeypair(network.platform);
-  const database = createDatabase(config.DATABASE_URL, 2);
-  try {
-    await ensureTreasury(database.pool, network, treasury);
-  } finally {
-    await database.close();
-  }
-  const float = (await treasuryFloat(network, treasury.publicKey())) ?? 0n;
+  const treasury = await prepareTreasury(loadConfig(env));
   const want = parseAmount(TREASURY_SANDBOX_FLOAT);
-  if (float < want / 10n) {
+  if (treasury.float < want / 10n) {
     const res = await fetch(info.stellarSandbox!.usdcFaucetUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ address: treasury.publicKey(), amount: formatAmount(want - float) }),
+      body: JSON.stringify({ address: treasury.address, amount: formatAmount(want - treasury.float) }),
     });
     if (!res.ok) throw new Error(`the faucet could not fill the treasury: ${res.status} ${await res.text()}`);
   }
-  info.treasury = treasury.publicKey();
+  info.treasury = treasury.address;
 }
 
 async function embeddedPostgres(): Promise<string> {

@@ -130,6 +130,14 @@ export const configSchema = z.object({
     .string()
     .regex(/^\d{1,12}(\.\d{1,7})?$/, 'a USD amount such as "1000"')
     .default('1000'),
+  /**
+   * The treasury's account id (G…), for the API's top-up reconciliation: the API holds no platform secret to derive it
+   * from (src/treasury). npm start sets it; the worker derives it from PLATFORM_SECRET.
+   */
+  TREASURY_PUBLIC_KEY: z
+    .string()
+    .refine((s) => StrKey.isValidEd25519PublicKey(s), 'must be a Stellar account id (G…)')
+    .optional(),
   /** When an unpaid top-up expires: Airtm expires pay-ins after 15 days (FAQ "Expiration Rules"). */
   TOPUP_EXPIRY_MS: int(15 * 24 * 3600_000, 1000),
   /**

@@ -9,7 +9,7 @@ import { defineRoute } from '../http/route';
 import type { ApiDeps } from '../context';
 
 /** Support's reads of custody and escrows are audited too: who looked, and what drift they were shown. */
-async function auditRead(deps: ApiDeps, actor: Actor, what: 'custody' | 'escrows', details: Record<string, unknown>): Promise<void> {
+export async function auditRead(deps: ApiDeps, actor: Actor, what: string, details: Record<string, unknown>): Promise<void> {
   await recordAudit(deps.database.pool, {
     dedupeKey: `reconciliation.${what}:${randomUUID()}`, // every read is its own entry
     actor,

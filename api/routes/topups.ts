@@ -20,6 +20,9 @@ import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { callWorkflow } from '../temporal-calls';
 import { requireAirtm } from './airtm';
+import { auditRead } from './reconciliation';
+import { reconcileTreasury } from '../../src/reconciliation/treasury';
+import { treasuryAddress } from '../../src/treasury/treasury';
 import { requireUser } from './users';
 
 const topupSchema = z
@@ -64,6 +67,59 @@ function topupAmount(amount: string): bigint {
     });
   return minor;
 }
+
+const treasuryReportSchema = z.object({
+  checked_at: z.string(),
+  ledger: z.object({ airtm_clearing: z.string(), net_in_through_airtm: z.string() }),
+  treasury: z.object({
+    address: z.string(),
+    float: z.string().nullable(),
+    owed_on_chain: z.string(),
+    owed_top_ups: z.number(),
+    low_float_threshold: z.string(),
+    status: z.enum(['ok', 'low', 'short']),
+  }),
+  airtm: z.object({ available: z.string(), pending: z.string() }).nullable(),
+  unmatched_webhooks: z.array(
+    z.object({
+      svix_id: z.string(),
+      type: z.string(),
+      airtm_id: z.string().nullable(),
+      code: z.string().nullable(),
+      received_at: z.string(),
+    }),
+  ),
+  problems: z.array(z.string()),
+});
+
+/** Support's view of the treasury that puts top-ups on chain (src/reconciliation/treasury.ts). */
+const treasuryReportRoute = defineRoute({
+  method: 'get',
+  path: '/reconciliation/topups',
+  tag: 'Support',
+  summary: 'Top-ups: the treasury’s USDC float, what credited top-ups owe on chain, Airtm’s balance, unmatched webhooks (support scope)',
+  description:
+    'treasury.status `low` (below TREASURY_LOW_FLOAT: refill from Airtm before deliveries wait) or `short` (credited top-ups wait for their USDC, and escrows funded from them would fail). docs/airtm.md, "Treasury".',
+  access: 'support',
+  responses: {
+    200: { description: 'The report', schema: z.object({ data: treasuryReportSchema }) },
+    503: { description: 'SERVICE_UNAVAILABLE: TREASURY_PUBLIC_KEY is not set on this API' },
+  },
+  async handle({ deps, actor }) {
+    const treasury = deps.config.TREASURY_PUBLIC_KEY ?? treasuryAddress(deps.stellar.platform);
+    if (!treasury) throw new AppError('SERVICE_UNAVAILABLE', 'TREASURY_PUBLIC_KEY is not set on this API');
+    const data = await reconcileTreasury({
+      pool: deps.database.pool,
+      db: deps.database.db,
+      network: deps.stellar,
+      treasury,
+      airtm: deps.airtm?.client ?? null,
+      lowFloat: deps.config.TREASURY_LOW_FLOAT,
+    });
+    await auditRead(deps, actor, 'topups', { treasury_status: data.treasury.status, problems: data.problems.length });
+    return { status: 200, body: { data } };
+  },
+});
 
 export const topupRoutes = [
   defineRoute({
@@ -200,4 +256,5 @@ export const topupRoutes = [
       return { status: 200, body: { data: view } };
     },
   }),
+  treasuryReportRoute,
 ];

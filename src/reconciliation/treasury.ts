@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Db } from '../db/client';
+import { AppError } from '../errors';
 import { getSystemBalances } from '../ledger';
 import { formatAmount, parseAmount } from '../money';
 import type { AirtmClient } from '../providers/airtm/client';
@@ -53,7 +54,12 @@ export async function reconcileTreasury(deps: {
   const clearing = (await getSystemBalances(deps.pool)).find((b) => b.account === 'airtm_clearing' && b.currency === 'USD')?.balance ?? '0';
   const clearingMinor = clearing.startsWith('-') ? -parseAmount(clearing.slice(1)) : parseAmount(clearing, { allowZero: true });
   const owed = await undeliveredTopups(deps.db);
-  const float = await treasuryFloat(deps.network, deps.treasury);
+  const float = await treasuryFloat(deps.network, deps.treasury).catch((err: unknown) => {
+    throw new AppError('PROVIDER_ERROR', 'Horizon could not be asked for the treasury’s balance', {
+      address: deps.treasury,
+      cause: (err as Error).message,
+    });
+  });
   const low = parseAmount(deps.lowFloat, { allowZero: true });
   const have = float ?? 0n;
   const status = have < owed.total ? 'short' : have < low ? 'low' : 'ok';

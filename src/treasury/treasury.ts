@@ -1,6 +1,9 @@
 import crypto from 'node:crypto';
 import { type Keypair as KeypairType, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
+import type { Config } from '../config';
+import { createDatabase } from '../db/client';
+import { createStellarNetwork } from '../stellar/network';
 import { parseAmount } from '../money';
 import { isHorizonNotFound } from '../stellar/horizon-errors';
 import type { StellarNetwork } from '../stellar/network';
@@ -59,4 +62,20 @@ export async function ensureTreasury(pool: Pool, network: StellarNetwork, treasu
     },
   });
   if (outcome.status === 'FAILED') throw new Error(`the treasury account could not be created: ${JSON.stringify(outcome.codes)}`);
+}
+
+/**
+ * For the stacks that set the treasury up (npm start, the tests): creates the treasury of the platform `config` names,
+ * over a connection of its own, and answers its address and float.
+ */
+export async function prepareTreasury(config: Config): Promise<{ address: string; float: bigint }> {
+  const network = createStellarNetwork(config);
+  const treasury = treasuryKeypair(network.platform);
+  const database = createDatabase(config.DATABASE_URL, 2);
+  try {
+    await ensureTreasury(database.pool, network, treasury);
+  } finally {
+    await database.close();
+  }
+  return { address: treasury.publicKey(), float: (await treasuryFloat(network, treasury.publicKey())) ?? 0n };
 }

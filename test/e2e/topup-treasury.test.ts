@@ -78,6 +78,14 @@ test('a top-up larger than the float is credited, waits for its USDC (reported s
   expect(short.treasury.status).toBe('short');
   expect(Number(short.treasury.owed_on_chain)).toBeGreaterThanOrEqual(10);
   expect(short.problems[0]).toMatch(/^treasury_short/);
+  // Support sees the same through the API (its read is audited), with the API's TREASURY_PUBLIC_KEY.
+  const support = await s.api.keyWith('read', 'support');
+  const viaApi = await s.api.call('GET', '/api/v1/reconciliation/topups', { key: support });
+  expect(viaApi.status).toBe(200);
+  expect(viaApi.body.data.treasury).toMatchObject({ address: s.treasury, status: 'short', float: '5' });
+  expect((await s.api.call('GET', '/api/v1/reconciliation/topups', { key })).status).toBe(403);
+  const audit = await s.api.call('GET', '/api/v1/audit/logs?action=reconciliation.topups&limit=1', { key: support });
+  expect(audit.body.data[0]).toMatchObject({ action: 'reconciliation.topups', details: { treasury_status: 'short' } });
   expect(await s.usdcBalance(user.address)).toBe('0.0000000');
 
   await s.faucet(s.treasury, '1000');

@@ -1,9 +1,7 @@
 import crypto from 'node:crypto';
 import { startAirtmSandbox, type AirtmSandbox } from '../../sandboxes/airtm';
 import { loadConfig } from '../../src/config';
-import { createDatabase } from '../../src/db/client';
-import { createStellarNetwork } from '../../src/stellar/network';
-import { ensureTreasury, treasuryKeypair } from '../../src/treasury/treasury';
+import { prepareTreasury } from '../../src/treasury/treasury';
 import { unique } from './app';
 import { eventually, startStellarStack, type StellarStack } from './stellar-stack';
 
@@ -42,21 +40,13 @@ export async function startAirtmStack(extra: Record<string, string> = {}, treasu
   airtm.webhooks.setUrl(`${stack.api.url}/api/v1/webhooks/airtm`);
   // Where Airtm's page sends the browser back: this API's own return page, whose port is known only now it listens.
   stack.api.deps.config.AIRTM_RETURN_URL = `${stack.api.url}/api/v1/airtm/return`;
-  const config = loadConfig({ ...process.env, ...stack.overrides });
-  const network = createStellarNetwork(config);
-  const treasury = treasuryKeypair(network.platform);
-  const database = createDatabase(config.DATABASE_URL, 2);
-  try {
-    await ensureTreasury(database.pool, network, treasury);
-  } finally {
-    await database.close();
-  }
-  if (treasuryFloat !== '0') await stack.faucet(treasury.publicKey(), treasuryFloat);
+  const treasury = await prepareTreasury(loadConfig({ ...process.env, ...stack.overrides }));
+  if (treasuryFloat !== '0') await stack.faucet(treasury.address, treasuryFloat);
   const stop = stack.stop.bind(stack);
   return Object.assign(stack, {
     airtm,
     webhookSecret,
-    treasury: treasury.publicKey(),
+    treasury: treasury.address,
     async airtmUser(key: string, balance = '1000.00') {
       const user = await stack.activeUser(key);
       const email = `${unique('payer')}@example.com`.toLowerCase();

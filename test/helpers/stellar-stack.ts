@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { loadConfig } from '../../src/config';
 import { walletSealingKey } from '../../src/wallets/wallet-keys';
+import { treasuryKeypair } from '../../src/treasury/treasury';
 import { ledgerIntervalFromEnv, startStellarSandbox, type StellarSandbox } from '../../sandboxes/stellar';
 import { startTrustlessWorkSandbox, type TrustlessWorkSandbox } from '../../sandboxes/trustless-work';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -93,6 +94,7 @@ export async function startStellarStack(
     ...overrides,
     PLATFORM_SECRET: undefined,
     PLATFORM_PUBLIC_KEY: platform.publicKey(),
+    TREASURY_PUBLIC_KEY: treasuryKeypair(platform).publicKey(),
     WALLET_ENCRYPTION_KEYS: undefined,
     WALLET_SEALING_KEY: walletSealingKey(config),
   });

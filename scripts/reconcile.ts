@@ -3,7 +3,7 @@
  * `npm start` runs; exits 1 when anything drifts, 2 when it cannot check.
  */
 import { NO_STACK_HINT, useLocalStackEnv } from '../devstack/local-env';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig, providerEnabled } from '../src/config';
 import { createDatabase } from '../src/db/client';
 import { trustlessWorkFromConfig } from '../src/providers/trustless-work/client';
 import { reconcileCustody } from '../src/reconciliation/custody';
@@ -23,7 +23,8 @@ async function main(): Promise<number> {
     const custody = await reconcileCustody(database.pool, network);
     const tw = trustlessWorkFromConfig(config);
     const escrows = tw ? await reconcileEscrows(database.pool, tw) : null;
-    const treasury = treasuryAddress(network.platform);
+    // Top-ups are Airtm's: a platform without it (PAYMENT_PROVIDER=crypto) has no treasury to check.
+    const treasury = providerEnabled(config, 'airtm') ? treasuryAddress(network.platform) : null;
     const topUps = treasury
       ? await reconcileTreasury({
           pool: database.pool,
@@ -39,7 +40,11 @@ async function main(): Promise<number> {
         {
           custody,
           escrows: escrows ?? 'not checked: TRUSTLESS_WORK_API_KEY is not set',
-          top_ups: topUps ?? 'not checked: PLATFORM_SECRET (from which the treasury key is derived) is not set',
+          top_ups:
+            topUps ??
+            (providerEnabled(config, 'airtm')
+              ? 'not checked: PLATFORM_SECRET (from which the treasury key is derived) is not set'
+              : 'not checked: PAYMENT_PROVIDER leaves Airtm out'),
         },
         null,
         2,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Auth, Fixtures } from './requests';
+import type { Fixtures } from './requests';
 
 export type Call = (method: string, path: string, token: string | null, body?: unknown) => Promise<{ status: number; body: any }>;
 
@@ -37,7 +37,7 @@ export async function createFixtures(call: Call, masterKey: string): Promise<Fix
     title: 'fuzz',
   });
   const webhook = await created(call, '/webhooks', all.key, { url: 'http://127.0.0.1:9/fuzz', events: ['order.*'] });
-  const tokens: Record<Exclude<Auth, 'none'>, string> = {
+  const tokens: Fixtures['tokens'] = {
     read: read.key,
     write: write.key,
     support: support.key,

@@ -4,12 +4,12 @@ import type { Access, ApiDescription, JsonSchema, Operation, Parameter } from '.
 import { anyHostile, hostileStrings, hostileValues, RawJson, toJson, valueOf } from './values';
 
 /** Who a request presents itself as. */
-export type Auth = 'none' | 'garbage' | 'revoked' | 'read' | 'write' | 'support' | 'all' | 'master';
+export type Auth = 'none' | 'garbage' | 'malformed' | 'revoked' | 'read' | 'write' | 'support' | 'all' | 'master';
 
 /** What the fuzz run created through the API before it starts: keys of every kind, and resources to name. */
 export interface Fixtures {
   /** Bearer token per kind (`none` has none; `garbage` is well-formed and unknown). */
-  tokens: Record<Exclude<Auth, 'none'>, string>;
+  tokens: Record<Exclude<Auth, 'none' | 'malformed'>, string>;
   /** Ids of existing resources by the collection that lists them (`users`, `orders`, `webhooks`, `api-keys`, …). */
   ids: Record<string, string[]>;
 }
@@ -22,7 +22,7 @@ export interface FuzzRequest {
   auth: Auth;
   headers: Record<string, string>;
   body?: Buffer;
-  /** Why this request must not change anything: the defects it carries (at least one). */
+  /** Why this request must not change anything: the defects it carries (at least one, unless it is a GET). */
   defects: string[];
   /** Set when a defect is in who is asking: the answer must be 401 or 403. */
   authDefect: boolean;
@@ -31,6 +31,7 @@ export interface FuzzRequest {
 const GRANTS: Record<Auth, Access[]> = {
   none: ['public'],
   garbage: ['public'],
+  malformed: ['public'],
   revoked: ['public'],
   read: ['public', 'read'],
   write: ['public', 'write'],
@@ -74,6 +75,8 @@ function stringish(v: unknown): string {
 }
 
 interface Draft {
+  /** Set by the undocumented-method defect. */
+  method?: string;
   auth: Auth;
   path: Record<string, string>;
   query: Array<[string, string]>;
@@ -100,7 +103,20 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
     out.push({ weight, arbitrary: fc.constant(((d: Draft) => apply(d).map((x) => ({ ...x, defects: [...x.defects, name] }))) as Defect) });
   if (op.access !== 'public') {
     const refused = AUTHS.filter((a) => !GRANTS[a].includes(op.access));
-    add(3, 'auth', (d) => fc.constantFrom(...refused).map((auth) => ({ ...d, auth, authDefect: true })));
+    const t = fixtures.tokens.all;
+    const malformed = [`Basic ${t}`, `bearer ${t}`, `Bearer  ${t}`, `Bearer ${t} ${t}`, `Bearer ${'x'.repeat(600)}`];
+    malformed.push('Bearer', 'Bearer ohk_live_', `Bearer ${t.slice(0, -1)}`, t, `Bearer ${t}\u00e9`, `Token ${t}`);
+    add(3, 'auth', (d) =>
+      fc
+        .constantFrom(...refused)
+        .chain((auth): fc.Arbitrary<Draft> =>
+          auth === 'malformed'
+            ? fc
+                .constantFrom(...malformed)
+                .map((authorization) => ({ ...d, auth, authDefect: true, headers: { ...d.headers, authorization } }))
+            : fc.constant({ ...d, auth, authDefect: true }),
+        ),
+    );
   }
   const pathParams = op.params.filter((p) => p.in === 'path');
   if (pathParams.length) {
@@ -124,6 +140,9 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
         })),
     );
   }
+  const documented = new Set(api.operations.filter((o) => o.path === op.path).map((o) => o.method));
+  const undocumented = ['put', 'patch', 'post', 'delete'].filter((m) => !documented.has(m as Operation['method']));
+  add(1, 'undocumented-method', (d) => fc.constantFrom(...undocumented).map((m) => ({ ...d, method: m.toUpperCase() })));
   const idem = op.params.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
   if (idem) {
     add(1, 'idempotency-key', (d) =>
@@ -158,6 +177,32 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
         )
         .map((contentType) => ({ ...d, contentType })),
     );
+    add(1, 'content-encoding', (d) =>
+      fc
+        .constantFrom('gzip', 'deflate', 'br', 'x-unknown', 'gzip, gzip')
+        .map((e) => ({ ...d, headers: { ...d.headers, 'content-encoding': e } })),
+    );
+    const idFields = props.filter(([k, v]) => k.endsWith('_id') && v.type === 'string');
+    if (idFields.length) {
+      add(3, 'foreign-body-id', (d) =>
+        fc
+          .tuple(
+            fc.constantFrom(...idFields),
+            fc.oneof(
+              nonexistentId,
+              fc.constantFrom(
+                ...Object.values(fixtures.ids)
+                  .flat()
+                  .filter((i) => !i.startsWith('usr_')),
+              ),
+            ),
+          )
+          .map(([[k], v]) => ({
+            ...d,
+            body: { ...(d.body as object), [k]: v },
+          })),
+      );
+    }
     add(1, 'huge-body', (d) => fc.constantFrom(200_000, 1_100_000).map((n) => ({ ...d, rawBody: Buffer.from(`{${' '.repeat(n)}}`) })));
     add(1, 'deep-nesting', (d) =>
       fc.constantFrom(1000, 100_000).map((n) => ({ ...d, rawBody: Buffer.from(`{"a":${'['.repeat(n)}${']'.repeat(n)}}`) })),
@@ -289,11 +334,11 @@ function queryValue(p: Parameter, api: ApiDescription): fc.Arbitrary<string> {
   return fc.oneof({ weight: 3, arbitrary: shaped }, { weight: 1, arbitrary: fc.constantFrom(...special) });
 }
 
-/** A request to `op` carrying at least one defect; everything else is plausible (or hostile noise). */
+/** A request to `op` carrying at least one defect (a GET: maybe none); everything else is plausible (or hostile noise). */
 export function requestFor(op: Operation, api: ApiDescription, fixtures: Fixtures): fc.Arbitrary<FuzzRequest> | null {
   const defects = defectsFor(op, api, fixtures);
-  if (!defects.length) return null; // nothing about it can be wrong (GET /health): not a refusal to test
-  const permitted = AUTHS.filter((a) => GRANTS[a].includes(op.access) && a !== 'none' && a !== 'garbage' && a !== 'revoked');
+  if (!defects.length && op.method !== 'get') return null; // nothing about it can be wrong: not a refusal to test
+  const permitted = AUTHS.filter((a) => GRANTS[a].includes(op.access) && !['none', 'garbage', 'malformed', 'revoked'].includes(a));
   const allIds = Object.values(fixtures.ids).flat();
   const pathParams = op.params.filter((p) => p.in === 'path');
   const queryParams = op.params.filter((p) => p.in === 'query');
@@ -325,8 +370,13 @@ export function requestFor(op: Operation, api: ApiDescription, fixtures: Fixture
     authDefect: fc.constant(false),
   }) as fc.Arbitrary<Draft>;
 
+  // A read changes nothing whatever it asks, so a GET may carry no defect at all: its hostile query values (year 0,
+  // cursors out of range, …) then reach the handler instead of stopping at a refused key.
+  const applied = defects.length
+    ? fc.array(fc.oneof(...defects), { minLength: op.method === 'get' ? 0 : 1, maxLength: 2 })
+    : fc.constant([] as Defect[]);
   const withDefects = fc
-    .tuple(base, fc.array(fc.oneof(...defects), { minLength: 1, maxLength: 2 }))
+    .tuple(base, applied)
     .chain(([draft, apply]) => apply.reduce<fc.Arbitrary<Draft>>((acc, f) => acc.chain(f), fc.constant(draft)));
   // Extra query parameters nobody declared, on a share of requests (noise: a route may ignore them).
   const extraQuery = fc.option(
@@ -346,7 +396,7 @@ export function requestFor(op: Operation, api: ApiDescription, fixtures: Fixture
     if (d.contentType === '') delete headers['content-type'];
     return {
       operation: op.id,
-      method: op.method.toUpperCase(),
+      method: d.method ?? op.method.toUpperCase(),
       url,
       auth: d.auth,
       headers,

@@ -55,6 +55,7 @@ export function describeRequest(r: FuzzRequest): string {
  */
 function refusedBeforeAuthentication(r: FuzzRequest): boolean {
   if (!r.body) return false;
+  if (r.headers['content-encoding']) return true; // only identity bodies are read
   if (!/^application\/json\s*(;\s*charset=utf-8\s*)?$/i.test(r.headers['content-type'] ?? '')) return true;
   if (r.body.length > 102_400) return true;
   let parsed: unknown;
@@ -74,8 +75,12 @@ function refusedBeforeAuthentication(r: FuzzRequest): boolean {
   return parsed === null || typeof parsed !== 'object' || bad(parsed);
 }
 
-/** A path that matches no route is 404 NOT_FOUND, one whose percent-encoding is not UTF-8 400, both before authentication. */
+/**
+ * A path or method that matches no route is 404 NOT_FOUND, a path whose percent-encoding is not UTF-8 400, both before
+ * authentication.
+ */
 function refusedBeforeRouting(r: FuzzRequest, code: string): boolean {
+  if (r.defects.includes('undocumented-method') && code === 'NOT_FOUND') return true;
   return r.defects.includes('hostile-id') && (code === 'NOT_FOUND' || code === 'VALIDATION_ERROR');
 }
 
@@ -119,7 +124,7 @@ function judge(r: FuzzRequest, status: number, headers: Headers, text: string, c
 
 async function send(baseUrl: string, r: FuzzRequest, tokens: Fixtures['tokens'], timeoutMs: number) {
   const headers: Record<string, string> = { ...r.headers };
-  if (r.auth !== 'none') headers.authorization = `Bearer ${tokens[r.auth]}`;
+  if (r.auth !== 'none' && r.auth !== 'malformed') headers.authorization = `Bearer ${tokens[r.auth]}`;
   const res = await fetch(`${baseUrl}${r.url}`, { method: r.method, headers, body: r.body, signal: AbortSignal.timeout(timeoutMs) });
   // An event stream (GET /events accepted) never ends: its status and headers are the answer.
   if (res.headers.get('content-type')?.startsWith('text/event-stream')) {

@@ -6,6 +6,9 @@ import { createFixtures } from './fixtures';
 import type { FuzzTarget } from './runner';
 import { snapshot } from './state';
 
+/** Port 9 (discard) on this host: nothing listens there. */
+const UNREACHABLE = 'http://127.0.0.1:9';
+
 export interface StartedTarget extends FuzzTarget {
   close(): Promise<void>;
 }
@@ -17,7 +20,19 @@ export interface StartedTarget extends FuzzTarget {
  */
 export async function startFuzzTarget(databaseUrl: string): Promise<StartedTarget> {
   const taskQueue = `fuzz-${crypto.randomBytes(4).toString('hex')}`;
-  const api = await startTestApi({ DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, WEBHOOKS_ALLOW_INSECURE_URLS: 'true' });
+  const api = await startTestApi({
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    WEBHOOKS_ALLOW_INSECURE_URLS: 'true',
+    // Every provider configured, as a deployment is, and none reachable: a request that reached one would show.
+    HORIZON_URL: UNREACHABLE,
+    TRUSTLESS_WORK_URL: UNREACHABLE,
+    TRUSTLESS_WORK_API_KEY: 'fuzz',
+    AIRTM_API_URL: UNREACHABLE,
+    AIRTM_API_KEY: 'fuzz',
+    AIRTM_API_SECRET: 'fuzz',
+    AIRTM_WEBHOOK_SECRET: 'fuzz',
+  });
   const database = createDatabase(databaseUrl, 2);
   const connection = await Connection.connect({ address: api.config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: api.config.TEMPORAL_NAMESPACE });

@@ -81,6 +81,7 @@ function refusedBeforeAuthentication(r: FuzzRequest): boolean {
  */
 function refusedBeforeRouting(r: FuzzRequest, code: string): boolean {
   if (r.defects.includes('undocumented-method') && code === 'NOT_FOUND') return true;
+  if (r.defects.includes('huge-headers') && code === 'VALIDATION_ERROR') return true;
   return r.defects.includes('hostile-id') && (code === 'NOT_FOUND' || code === 'VALIDATION_ERROR');
 }
 

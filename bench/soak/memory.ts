@@ -16,8 +16,11 @@ export function installMemoryProbe(dir: string, everyMs: number): string {
   fs.writeFileSync(
     file,
     `const fs = require('node:fs');
+// --require also runs in worker threads (the worker's workflow threads), which share the pid: the main thread only.
+if (require('node:worker_threads').isMainThread) {
 const out = ${JSON.stringify(dir)} + '/' + process.pid + '.json';
 setInterval(() => { try { fs.writeFileSync(out, JSON.stringify(process.memoryUsage())); } catch {} }, ${everyMs}).unref();
+}
 `,
   );
   return `--require ${file}`;

@@ -205,7 +205,7 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
           )
           .map(([[k], v]) => ({
             ...d,
-            body: { ...(d.body as object), [k]: v },
+            body: { ...fieldsOf(d.body), [k]: v },
           })),
       );
     }
@@ -226,7 +226,7 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
           anyHostile,
         )
         .filter(([k]) => !(k in (body.properties ?? {})))
-        .map(([k, v]) => ({ ...d, body: { ...(d.body as object), [k]: v } })),
+        .map(([k, v]) => ({ ...d, body: { ...fieldsOf(d.body), [k]: v } })),
     );
     add(2, 'nul-in-string', (d) => fieldWith(d, props, fc.constantFrom('\u0000', 'a\u0000', '\u0000'.repeat(3))));
     add(2, 'lone-surrogate', (d) => fieldWith(d, props, fc.constantFrom('\ud800', 'a\udfff', '\udbff\u0041')));
@@ -237,7 +237,7 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
           .chain(([k, s]) =>
             fc
               .constantFrom(...hostileValues.filter((v) => !matchesType(v, s)))
-              .map((v) => ({ ...d, body: { ...(d.body as object), [k]: v } })),
+              .map((v) => ({ ...d, body: { ...fieldsOf(d.body), [k]: v } })),
           ),
       );
     }
@@ -245,7 +245,7 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
     if (required.length) {
       add(2, 'missing-required', (d) =>
         fc.constantFrom(...required).map(([k]) => {
-          const { [k]: _gone, ...rest } = d.body as Record<string, unknown>;
+          const { [k]: _gone, ...rest } = fieldsOf(d.body);
           return { ...d, body: rest };
         }),
       );
@@ -265,7 +265,7 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
           if (s.pattern) bad.push('-1', '1e5', ' 1', '1.12345678', '0x10', '١٢٣', '1,5', '+1', '.5');
           return fc
             .constantFrom(...bad.filter((b) => !(s.enum ?? []).includes(b) && !(s.pattern && new RegExp(s.pattern).test(b))))
-            .map((v) => ({ ...d, body: { ...(d.body as object), [k]: v } }));
+            .map((v) => ({ ...d, body: { ...fieldsOf(d.body), [k]: v } }));
         }),
       );
     }
@@ -288,7 +288,7 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
                 ].filter((x) => x !== null),
                 ...(s.type === 'integer' ? [1.5] : []),
               )
-              .map((v) => ({ ...d, body: { ...(d.body as object), [k]: v } })),
+              .map((v) => ({ ...d, body: { ...fieldsOf(d.body), [k]: v } })),
           ),
       );
     }
@@ -302,9 +302,14 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
   return out;
 }
 
+/** The body's fields when it is an object (the base body may be hostile noise: null, an array, a string). */
+function fieldsOf(body: unknown): Record<string, unknown> {
+  return body && typeof body === 'object' && !Array.isArray(body) && !(body instanceof RawJson) ? (body as Record<string, unknown>) : {};
+}
+
 function fieldWith(d: Draft, props: ReadonlyArray<readonly [string, JsonSchema]>, value: fc.Arbitrary<string>): fc.Arbitrary<Draft> {
   const field = props.length ? fc.constantFrom(...props.map(([k]) => k)) : fc.constant('a');
-  return fc.tuple(field, value).map(([k, v]) => ({ ...d, body: { ...(d.body as object), [k]: v } }));
+  return fc.tuple(field, value).map(([k, v]) => ({ ...d, body: { ...fieldsOf(d.body), [k]: v } }));
 }
 
 function matchesType(v: unknown, s: JsonSchema): boolean {

@@ -223,7 +223,7 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
             fc.constantFrom('__proto__', 'constructor', 'prototype', 'id', 'status', 'balance', ''),
             fc.string({ minLength: 1, maxLength: 20 }),
           ),
-          anyHostile,
+          fc.oneof(anyHostile, fc.constant({ polluted: 'yes' }), fc.constant({ prototype: { polluted: 'yes' } })),
         )
         .filter(([k]) => !(k in (body.properties ?? {})))
         .map(([k, v]) => ({ ...d, body: { ...fieldsOf(d.body), [k]: v } })),
@@ -391,7 +391,19 @@ export function requestFor(op: Operation, api: ApiDescription, fixtures: Fixture
     .chain(([draft, apply]) => apply.reduce<fc.Arbitrary<Draft>>((acc, f) => acc.chain(f), fc.constant(draft)));
   // Extra query parameters nobody declared, on a share of requests (noise: a route may ignore them).
   const extraQuery = fc.option(
-    fc.tuple(fc.constantFrom('x', 'limit[]', 'admin', '__proto__', 'cursor'), fc.constantFrom(...hostileEncoded.slice(0, 4), '1')),
+    fc.tuple(
+      fc.constantFrom(
+        'x',
+        'limit[]',
+        'admin',
+        '__proto__',
+        'cursor',
+        '__proto__[polluted]',
+        'constructor[prototype][polluted]',
+        'a[b][c][d][e][f][g]',
+      ),
+      fc.constantFrom(...hostileEncoded.slice(0, 4), '1'),
+    ),
     { freq: 8 },
   );
 

@@ -181,6 +181,9 @@ export async function runFuzz(target: FuzzTarget, opts: FuzzOptions): Promise<Fu
       if (problem) report.failures.push({ index, problem, request: describeRequest(r) });
     }
     if (report.requests >= opts.runs) await new Promise((resolve) => setTimeout(resolve, 500)); // let visibility catch up
+    // The fuzz target runs in this process (target.ts): a request that polluted Object.prototype shows here.
+    if ('polluted' in {})
+      report.failures.push({ index: first, problem: 'Object.prototype was polluted', request: batch.map(describeRequest).join('\n') });
     const after = await target.snapshot();
     const changed = diffSnapshots(before, after);
     if (changed.length) {

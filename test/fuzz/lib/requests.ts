@@ -145,7 +145,7 @@ function defectsFor(op: Operation, api: ApiDescription, fixtures: Fixtures): Arr
     fc.constantFrom(17_000, 70_000).map((n) => ({ ...d, headers: { ...d.headers, 'x-fuzz-padding': 'p'.repeat(n) } })),
   );
   const documented = new Set(api.operations.filter((o) => o.path === op.path).map((o) => o.method));
-  const undocumented = ['put', 'patch', 'post', 'delete'].filter((m) => !documented.has(m as Operation['method']));
+  const undocumented = ['put', 'patch', 'post', 'delete', 'options'].filter((m) => !documented.has(m as Operation['method']));
   add(1, 'undocumented-method', (d) => fc.constantFrom(...undocumented).map((m) => ({ ...d, method: m.toUpperCase() })));
   const idem = op.params.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
   if (idem) {

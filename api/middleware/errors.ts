@@ -51,6 +51,6 @@ export function toAppError(err: unknown): AppError {
 
 export function notFound() {
   return (req: Request) => {
-    throw new AppError('NOT_FOUND', `No route ${req.method} ${req.path}`);
+    throw new AppError('NOT_FOUND', `No route ${req.method} ${req.baseUrl}${req.path}`); // baseUrl: mounted under /api/v1 too
   };
 }

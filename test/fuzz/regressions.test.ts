@@ -50,3 +50,23 @@ test('a header with a control character: 400 VALIDATION_ERROR in the envelope', 
   expect(answer.status).toBe('HTTP/1.1 400 Bad Request');
   expect(answer.body.error).toEqual({ code: 'VALIDATION_ERROR', message: 'Malformed HTTP request', details: expect.any(Object) });
 });
+
+// Found by seed 20261201 (undocumented-method): the router answered OPTIONS itself, 200 text/plain "GET, HEAD, POST",
+// to anyone, without a key and outside the envelope.
+test('OPTIONS on an API path: 404 NOT_FOUND in the envelope, no method list', async () => {
+  for (const path of ['/api/v1/users', '/api/v1/orders/ord_x/reserve', '/api/v1/health']) {
+    const res = await fetch(`http://127.0.0.1:${api.port}${path}`, { method: 'OPTIONS' });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('allow')).toBeNull();
+    const body: any = await res.json();
+    expect(body.error).toEqual({ code: 'NOT_FOUND', message: `No route OPTIONS ${path}`, details: {} });
+  }
+});
+
+test('the documented methods still answer, and an unknown path under /api/v1 is 404 NOT_FOUND', async () => {
+  expect((await fetch(`http://127.0.0.1:${api.port}/api/v1/health`)).status).toBe(200);
+  expect((await fetch(`http://127.0.0.1:${api.port}/api/v1/openapi.json`)).status).toBe(200);
+  const res = await fetch(`http://127.0.0.1:${api.port}/api/v1/nothing-here`);
+  expect(res.status).toBe(404);
+  expect(((await res.json()) as any).error.code).toBe('NOT_FOUND');
+});

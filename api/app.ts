@@ -31,6 +31,9 @@ export function createApp(deps: ApiDeps, metrics: Metrics): Express {
     v1[route.method](route.path, (_req, res, next) => ((res.locals.route = label), next()), routeHandler(route, deps));
   }
   v1.get('/openapi.json', (_req, res) => void res.type('json').send(openapi));
+  // Anything else under /api/v1 is refused here, whatever the method: otherwise the router answers OPTIONS itself,
+  // 200 text/plain listing the path's methods to anyone, without a key.
+  v1.use(notFound());
   app.use('/api/v1', v1);
   app.use(docsRouter());
   app.use(notFound());

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { buildApiDeps } from './context';
 import { createApp } from './app';
+import { answerClientErrors } from './http/client-errors';
 import { createMetricsApp } from './metrics-app';
 import { createMetrics, eventStreamMetrics } from './middleware/metrics';
 import { loadConfig, requireFor } from '../src/config';
@@ -26,6 +27,7 @@ export async function startApi(config = loadConfig()) {
   const metrics = createMetrics([deps.walletActivations, ...eventStreamMetrics(deps.events)]);
   const server = http.createServer(createApp(deps, metrics));
   server.keepAliveTimeout = 65_000;
+  answerClientErrors(server);
   const metricsServer = http.createServer(createMetricsApp(metrics));
   await listen(server, config.PORT, config.HOST);
   await listen(metricsServer, config.METRICS_PORT, config.METRICS_HOST);

@@ -22,12 +22,13 @@ export function errorMiddleware() {
     const appError = toAppError(err);
     if (appError.status >= 500) requestLog(res)?.error({ err }, 'request failed');
     if (res.headersSent) return void res.end();
-    sendJson(
-      res,
-      appError.status,
-      JSON.stringify({ error: { code: appError.code, message: appError.message, details: appError.details } }),
-    );
+    sendJson(res, appError.status, envelopeOf(appError));
   };
+}
+
+/** The error envelope, serialised: `{"error":{"code","message","details"}}`. */
+export function envelopeOf(appError: AppError): string {
+  return JSON.stringify({ error: { code: appError.code, message: appError.message, details: appError.details } });
 }
 
 export function toAppError(err: unknown): AppError {
@@ -50,6 +51,6 @@ export function toAppError(err: unknown): AppError {
 
 export function notFound() {
   return (req: Request) => {
-    throw new AppError('NOT_FOUND', `No route ${req.method} ${req.path}`);
+    throw new AppError('NOT_FOUND', `No route ${req.method} ${req.baseUrl}${req.path}`); // baseUrl: mounted under /api/v1 too
   };
 }

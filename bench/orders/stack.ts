@@ -38,6 +38,12 @@ export interface BenchStack {
   usdcFaucetUrl: string;
   /** The sandbox's Horizon, and the platform account the worker runs with. */
   horizonUrl: string;
+  /** The sandbox network's friendbot, passphrase and USDC issuer (for accounts outside the platform). */
+  friendbotUrl: string;
+  networkPassphrase: string;
+  usdcIssuer: string;
+  /** The application database the API and the worker use. */
+  databaseUrl: string;
   platformPublicKey: string;
   temporalAddress: string;
   namespace: string;
@@ -165,6 +171,10 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       apiKey: apiKey.key,
       usdcFaucetUrl: sandbox.usdcFaucetUrl,
       horizonUrl: sandbox.horizonUrl,
+      friendbotUrl: sandbox.friendbotUrl,
+      networkPassphrase: sandbox.networkPassphrase,
+      usdcIssuer: sandbox.usdcIssuer,
+      databaseUrl: db.url,
       platformPublicKey: platform.publicKey(),
       temporalAddress: temporal.address,
       namespace: config.TEMPORAL_NAMESPACE,

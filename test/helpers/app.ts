@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { buildApiDeps, type ApiDeps } from '../../api/context';
 import { createApp } from '../../api/app';
+import { answerClientErrors } from '../../api/http/client-errors';
 import { createMetricsApp } from '../../api/metrics-app';
 import { createMetrics, eventStreamMetrics } from '../../api/middleware/metrics';
 import { loadConfig, type Config } from '../../src/config';
@@ -54,6 +55,7 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
   const deps = buildApiDeps({ config, database, logger: createLogger('silent'), temporal, version: 'test' });
   const metrics = createMetrics([deps.walletActivations, ...eventStreamMetrics(deps.events)]);
   const server = http.createServer(createApp(deps, metrics));
+  answerClientErrors(server); // as api/server.ts does
   const metricsServer = http.createServer(createMetricsApp(metrics));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => metricsServer.listen(0, '127.0.0.1', r));

@@ -12,6 +12,8 @@ export const BuyerIdKey = defineSearchAttributeKey('BuyerId', SearchAttributeTyp
 export const SellerIdKey = defineSearchAttributeKey('SellerId', SearchAttributeType.KEYWORD);
 export const UserIdKey = defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD);
 export const WithdrawalStatusKey = defineSearchAttributeKey('WithdrawalStatus', SearchAttributeType.KEYWORD);
+/** An on-ramp order's status (document 003: SESSION_CREATED … FULFILLED, EXPIRED, CANCELLED, FAILED). */
+export const OnrampStatusKey = defineSearchAttributeKey('OnrampStatus', SearchAttributeType.KEYWORD);
 
 const KEYS: SearchAttributeKey<SearchAttributeType>[] = [
   OrderStatusKey,
@@ -20,6 +22,7 @@ const KEYS: SearchAttributeKey<SearchAttributeType>[] = [
   SellerIdKey,
   UserIdKey,
   WithdrawalStatusKey,
+  OnrampStatusKey,
 ];
 
 /** The names the Temporal CLI and server use for each type (`--search-attribute Name=Type`). */

@@ -1,4 +1,4 @@
-import { type Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { type Account, type Asset, Keypair, Operation, TransactionBuilder, type xdr } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import type { Sealer, SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
@@ -16,6 +16,19 @@ export async function ensureWallet(db: Db, box: Sealer, userId: string): Promise
 
 export function walletKeypair(box: SecretBox, wallet: WalletRow): Keypair {
   return Keypair.fromSecret(box.open(wallet.secretSealed, wallet.userId));
+}
+
+/**
+ * The operations that create `account` with 0 XLM and a USDC trustline, every reserve sponsored by the transaction's
+ * source (the platform): signed by the platform and the account. Wallets and on-ramp merchants are made this way.
+ */
+export function sponsoredUsdcAccount(account: string, usdc: Asset): xdr.Operation[] {
+  return [
+    Operation.beginSponsoringFutureReserves({ sponsoredId: account }),
+    Operation.createAccount({ destination: account, startingBalance: '0' }),
+    Operation.changeTrust({ asset: usdc, source: account }),
+    Operation.endSponsoringFutureReserves({ source: account }),
+  ];
 }
 
 export class WalletActivationRefused extends Error {
@@ -39,13 +52,9 @@ export async function activateWallet(
     key: `wallet:${userId}:activate`,
     sourceAccount: platform.publicKey(),
     build: async (source: Account) => {
-      const tx = new TransactionBuilder(source, { fee: await deps.network.fees.perOperation(), networkPassphrase: passphrase })
-        .addOperation(Operation.beginSponsoringFutureReserves({ sponsoredId: user.publicKey() }))
-        .addOperation(Operation.createAccount({ destination: user.publicKey(), startingBalance: '0' }))
-        .addOperation(Operation.changeTrust({ asset: usdc, source: user.publicKey() }))
-        .addOperation(Operation.endSponsoringFutureReserves({ source: user.publicKey() }))
-        .setTimeout(120)
-        .build();
+      const builder = new TransactionBuilder(source, { fee: await deps.network.fees.perOperation(), networkPassphrase: passphrase });
+      for (const op of sponsoredUsdcAccount(user.publicKey(), usdc)) builder.addOperation(op);
+      const tx = builder.setTimeout(120).build();
       signTransaction(tx, platform, user);
       return tx;
     },

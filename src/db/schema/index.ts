@@ -7,3 +7,4 @@ export * from './events';
 export * from './disputes';
 export * from './audit';
 export * from './webhooks';
+export * from './onramp';

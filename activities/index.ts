@@ -4,6 +4,7 @@ import { createWithdrawalActivities } from './withdrawals';
 import { createOrderActivities } from './orders';
 import { createEscrowActivities } from './escrow';
 import { createWebhookActivities } from './webhooks';
+import { createOnrampActivities } from './onramp';
 import type { ActivityDeps } from './deps';
 
 export type { ActivityDeps };
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderActivities(deps),
     ...createEscrowActivities(deps),
     ...createWebhookActivities(deps),
+    ...createOnrampActivities(deps),
   };
 }
 

@@ -45,6 +45,7 @@ CREATE TABLE "onramp_proof_attempts" (
 	"order_id" text NOT NULL,
 	"intent_hash" text NOT NULL,
 	"proof_identifier" text,
+	"payment_id" text,
 	"status" text NOT NULL,
 	"verification_error" text,
 	"verification_message" text,
@@ -64,3 +65,5 @@ CREATE INDEX "onramp_orders_buyer_idx" ON "onramp_orders" USING btree ("buyer_id
 CREATE INDEX "onramp_orders_status_idx" ON "onramp_orders" USING btree ("status","seq");--> statement-breakpoint
 CREATE INDEX "onramp_proof_attempts_order_idx" ON "onramp_proof_attempts" USING btree ("order_id","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "onramp_proof_attempts_accepted_uq" ON "onramp_proof_attempts" USING btree ("proof_identifier") WHERE status <> 'REJECTED';
+--> statement-breakpoint
+CREATE UNIQUE INDEX "onramp_proof_attempts_payment_uq" ON "onramp_proof_attempts" USING btree ("payment_id") WHERE status <> 'REJECTED';

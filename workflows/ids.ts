@@ -8,3 +8,5 @@ export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
  * cluster under Trustless Work's request limit with a task-queue rate limit (worker/worker.ts).
  */
 export const escrowTaskQueue = (taskQueue: string) => `${taskQueue}-trustless-work`;
+export const onrampOrderWorkflowId = (orderId: string) => `onramp-${orderId}`;
+export const onrampMerchantWorkflowId = (merchantId: string) => `onramp-merchant-${merchantId}`;

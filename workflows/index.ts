@@ -4,3 +4,4 @@ export { walletActivation } from './wallet-activation';
 export { withdrawal } from './withdrawal';
 export { order } from './order';
 export { webhookDelivery, webhookRedelivery } from './webhook-delivery';
+export { onrampOrder, onrampMerchantActivation } from './onramp-order';

@@ -13,6 +13,7 @@ import { disputeRoutes } from './disputes';
 import { auditRoutes } from './audit';
 import { eventRoutes } from './events';
 import { webhookRoutes } from './webhooks';
+import { onrampRoutes } from './onramp';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
 export const routes: AnyRoute[] = [
@@ -30,4 +31,5 @@ export const routes: AnyRoute[] = [
   ...auditRoutes,
   ...eventRoutes,
   ...webhookRoutes,
+  ...onrampRoutes,
 ];

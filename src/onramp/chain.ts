@@ -3,7 +3,7 @@ import {
   type Account,
   Claimant,
   type FeeBumpTransaction,
-  Keypair,
+  type Keypair,
   Memo,
   Operation,
   type Transaction,

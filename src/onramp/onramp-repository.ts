@@ -13,7 +13,10 @@ export type MerchantRow = typeof onrampMerchants.$inferSelect;
 
 /** Every SQL statement of the on-ramp: merchants, orders (the read model the workflow projects) and proof attempts. */
 
-export async function insertMerchant(db: Db, m: { id: string; name: string; publicKey: string; secretSealed: string }): Promise<MerchantRow> {
+export async function insertMerchant(
+  db: Db,
+  m: { id: string; name: string; publicKey: string; secretSealed: string },
+): Promise<MerchantRow> {
   const [row] = await db.insert(onrampMerchants).values(m).onConflictDoNothing({ target: onrampMerchants.id }).returning();
   return row ?? (await findMerchant(db, m.id))!;
 }
@@ -126,7 +129,13 @@ export async function transitionOnrampOrder(on: Tx | PoolClient, id: string, cha
 }
 
 async function emit(tx: EventWriter, type: EventType, row: OnrampOrderRow, key: string): Promise<void> {
-  await insertEvent(tx, { dedupeKey: `${type}:${row.id}:${key}`, type, resourceId: row.id, userIds: [row.buyerId], data: renderOnrampOrder(row) });
+  await insertEvent(tx, {
+    dedupeKey: `${type}:${row.id}:${key}`,
+    type,
+    resourceId: row.id,
+    userIds: [row.buyerId],
+    data: renderOnrampOrder(row),
+  });
 }
 
 /** Notes why a step is not done yet (a stuck signal or claim) without changing the status. */

@@ -24,6 +24,7 @@ import {
   type OnrampChange,
 } from './onramp-repository';
 import { AWAITING_PROOF, type OnrampErrorCode } from './onramp-state';
+import type { ProofVerdict } from './proof';
 import { claimedIdentifier, type ProofPolicy, type VerifyProof } from './proof-port';
 import { renderOnrampOrder, renderProofAttempt, type OnrampOrderRow, type OnrampOrderView, type ProofAttemptView } from './render';
 
@@ -105,9 +106,22 @@ export async function signalIntent(deps: OnrampDeps, orderId: string): Promise<O
     );
   }
   const balanceId = balanceIdOf(outcome.envelopeXdr, deps.network.passphrase, SIGNAL_BALANCE_OP);
+  const signalledAt = await closeTimeOf(deps.network, outcome.ledger);
   return renderOnrampOrder(
-    await move(deps.db, orderId, { status: 'SIGNAL_MINED', signalTx: outcome.hash, balanceId, signalledAt: new Date(), lastError: null }),
+    await move(deps.db, orderId, { status: 'SIGNAL_MINED', signalTx: outcome.hash, balanceId, signalledAt, lastError: null }),
   );
+}
+
+/**
+ * When the signal was mined: its ledger's close time (whole seconds, as payment platforms date payments), or this
+ * second when the ledger is not known. A payment proven to be made before it is refused by the verifier.
+ */
+async function closeTimeOf(network: StellarNetwork, ledger: number | null): Promise<Date> {
+  if (ledger !== null) {
+    const record = (await network.horizon.ledgers().ledger(ledger).call()) as unknown as { closed_at?: string };
+    if (record.closed_at) return new Date(record.closed_at);
+  }
+  return new Date(Math.floor(Date.now() / 1000) * 1000);
 }
 
 export async function markPaymentSent(deps: OnrampDeps, orderId: string, actor: Actor): Promise<OnrampOrderView> {
@@ -139,7 +153,8 @@ async function reject(deps: OnrampDeps, o: OnrampOrderRow, r: FulfilRequest, cod
   return { outcome: 'REJECTED' as const, order: renderOnrampOrder(o), attempt: renderProofAttempt(attempt), code, message };
 }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string; cause?: { code?: string } }).code === '23505' || (err as { cause?: { code?: string } }).cause?.code === '23505';
+const isUniqueViolation = (err: unknown) =>
+  (err as { code?: string; cause?: { code?: string } }).code === '23505' || (err as { cause?: { code?: string } }).cause?.code === '23505';
 
 /**
  * Verifies the proof against the order (recording the attempt whatever its outcome) and, when it holds, claims the
@@ -151,8 +166,9 @@ export async function fulfil(deps: OnrampDeps, r: FulfilRequest): Promise<Fulfil
   let o = await mustOrder(deps.db, r.orderId);
   if (AWAITING_PROOF.has(o.status as never)) {
     const claimed = claimedIdentifier(r.proof);
-    if (claimed && (await proofAlreadyAccepted(deps.db, claimed))) return reject(deps, o, r, 'PROOF_INVALID', 'This proof was already used');
-    let verdict;
+    if (claimed && (await proofAlreadyAccepted(deps.db, claimed)))
+      return reject(deps, o, r, 'PROOF_INVALID', 'This proof was already used');
+    let verdict: ProofVerdict;
     try {
       verdict = deps.verifyProof(r.proof, {
         intentHash: o.intentHash,
@@ -164,7 +180,7 @@ export async function fulfil(deps: OnrampDeps, r: FulfilRequest): Promise<Fulfil
         ...deps.policy,
       });
     } catch {
-      verdict = { ok: false as const, code: 'PROOF_INVALID' as const, reason: 'The proof is malformed' };
+      verdict = { ok: false, code: 'PROOF_INVALID', reason: 'The proof is malformed' };
     }
     if (!verdict.ok) return reject(deps, o, r, verdict.code, verdict.reason);
     try {
@@ -173,6 +189,7 @@ export async function fulfil(deps: OnrampDeps, r: FulfilRequest): Promise<Fulfil
         orderId: o.id,
         intentHash: o.intentHash,
         proofIdentifier: verdict.proofId,
+        paymentId: `${o.paymentPlatform}:${verdict.paymentId}`,
         status: 'VERIFIED',
         paidAmount: verdict.paidAmount,
         paidAt: verdict.paidAt,
@@ -180,14 +197,15 @@ export async function fulfil(deps: OnrampDeps, r: FulfilRequest): Promise<Fulfil
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      return reject(deps, o, r, 'PROOF_INVALID', 'This proof was already used');
+      return reject(deps, o, r, 'PROOF_INVALID', 'This proof (or the payment it proves) was already used');
     }
     o = await move(deps.db, o.id, { status: 'PROOF_VERIFIED', lastError: null }, r.by);
     // On Stellar the proof goes on chain inside the claim: its identifier's digest is the claim's memo.
     o = await move(deps.db, o.id, { status: 'PROOF_SUBMITTED' }, r.by);
   }
   const attempt = await findProofAttempt(deps.db, r.attemptId);
-  if (o.status === 'FULFILLED' && attempt) return { outcome: 'FULFILLED', order: renderOnrampOrder(o), attempt: renderProofAttempt(attempt) };
+  if (o.status === 'FULFILLED' && attempt)
+    return { outcome: 'FULFILLED', order: renderOnrampOrder(o), attempt: renderProofAttempt(attempt) };
   if (!attempt || attempt.status !== 'VERIFIED' || !['PROOF_SUBMITTED', 'FULFILL_SUBMITTED'].includes(o.status)) {
     throw new Error(`on-ramp order ${o.id} is ${o.status}: attempt ${r.attemptId} cannot fulfil it`);
   }
@@ -199,12 +217,20 @@ export async function fulfil(deps: OnrampDeps, r: FulfilRequest): Promise<Fulfil
   if (outcome.status === 'FAILED') {
     const message = `Stellar refused the claim (${codeLine(outcome.codes)})`;
     await settleProofAttempt(deps.db, attempt.id, { status: 'FAILED', txHash: outcome.hash });
-    const failed = await move(deps.db, o.id, { status: 'FAILED', fulfillTx: outcome.hash, lastError: { code: 'FULFILL_REVERTED', message } });
+    const failed = await move(deps.db, o.id, {
+      status: 'FAILED',
+      fulfillTx: outcome.hash,
+      lastError: { code: 'FULFILL_REVERTED', message },
+    });
     const settled = (await findProofAttempt(deps.db, attempt.id))!;
     return { outcome: 'FAILED', order: renderOnrampOrder(failed), attempt: renderProofAttempt(settled), code: 'FULFILL_REVERTED', message };
   }
   const done = await creditFulfilled(deps, o, attempt.id, outcome.hash, r.by);
-  return { outcome: 'FULFILLED', order: renderOnrampOrder(done), attempt: renderProofAttempt((await findProofAttempt(deps.db, attempt.id))!) };
+  return {
+    outcome: 'FULFILLED',
+    order: renderOnrampOrder(done),
+    attempt: renderProofAttempt((await findProofAttempt(deps.db, attempt.id))!),
+  };
 }
 
 /**

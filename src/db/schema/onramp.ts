@@ -72,6 +72,8 @@ export const onrampProofAttempts = pgTable(
       .references(() => onrampOrders.id),
     intentHash: text('intent_hash').notNull(),
     proofIdentifier: text('proof_identifier'),
+    /** The payment platform's id of the proven payment (platform:id): one payment pays one order, whatever its proofs. */
+    paymentId: text('payment_id'),
     status: text('status', { enum: ['REJECTED', 'VERIFIED', 'FULFILLED', 'FAILED'] }).notNull(),
     verificationError: text('verification_error'),
     verificationMessage: text('verification_message'),
@@ -86,6 +88,9 @@ export const onrampProofAttempts = pgTable(
     index('onramp_proof_attempts_order_idx').on(t.orderId, t.seq),
     uniqueIndex('onramp_proof_attempts_accepted_uq')
       .on(t.proofIdentifier)
+      .where(sql`status <> 'REJECTED'`),
+    uniqueIndex('onramp_proof_attempts_payment_uq')
+      .on(t.paymentId)
       .where(sql`status <> 'REJECTED'`),
   ],
 );

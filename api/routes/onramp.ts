@@ -1,0 +1,413 @@
+import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { z } from 'zod';
+import { AppError } from '../../src/errors';
+import { derivedId, isId, newId } from '../../src/ids';
+import { idempotentName } from '../../src/idempotency';
+import { amountSchema, parseAmount } from '../../src/money';
+import { fiatAmount, intentHash, parseRate } from '../../src/onramp/intent';
+import { createMerchant, renderMerchant } from '../../src/onramp/merchants';
+import {
+  findMerchant,
+  findOnrampOrder,
+  findOnrampOrderByIntent,
+  insertOnrampOrder,
+  insertProofAttempt,
+  listProofAttempts,
+  type MerchantRow,
+} from '../../src/onramp/onramp-repository';
+import {
+  ONRAMP_ERRORS,
+  ONRAMP_STATUSES,
+  TERMINAL,
+  refusal,
+  type OnrampCommand,
+  type OnrampErrorCode,
+  type OnrampStatus,
+} from '../../src/onramp/onramp-state';
+import { claimedIdentifier } from '../../src/onramp/proof-port';
+import { renderOnrampOrder, renderProofAttempt, type OnrampOrderRow } from '../../src/onramp/render';
+import { OnrampStatusKey, UserIdKey } from '../../src/temporal/search-attributes';
+import { findWallet } from '../../src/wallets/wallets-repository';
+import { onrampMerchantWorkflowId, onrampOrderWorkflowId } from '../../workflows/ids';
+import { onrampCancel, onrampFulfil, onrampPaymentSent, type OnrampOrderInput } from '../../workflows/messages/onramp';
+import type { ApiDeps } from '../context';
+import { defineRoute, type RouteResult } from '../http/route';
+import { text } from '../http/validation';
+import { callWorkflow } from '../temporal-calls';
+import { requireUser } from './users';
+
+/**
+ * The on-ramp (document 003, shared/seeds/003): these routes keep 003's envelope `{success, message, responseObject}`
+ * and camelCase names, for answers and for the on-ramp's own refusals (`responseObject: {errorCode, errorMessage,
+ * canRetry}`). Authentication, scope, validation and rate-limit refusals come from the shared pipeline in the
+ * platform's `{"error": …}` envelope like every route.
+ */
+
+const envelope = (inner: z.ZodType) => z.object({ success: z.literal(true), message: z.string(), responseObject: inner });
+const failure = z.object({
+  success: z.literal(false),
+  message: z.string(),
+  responseObject: z.object({
+    errorCode: z.string(),
+    errorMessage: z.string(),
+    canRetry: z.boolean(),
+    proofAttemptId: z.string().optional(),
+  }),
+});
+
+const orderSchema = z
+  .object({
+    id: z.string(),
+    sessionId: z.string(),
+    merchantId: z.string(),
+    buyerId: z.string(),
+    status: z.enum(ONRAMP_STATUSES),
+    intentHash: z.string(),
+    signalTx: z.string().nullable(),
+    fulfillTx: z.string().nullable(),
+    returnTx: z.string().nullable().meta({ description: 'The merchant’s reclaim at the expiry, or the return of a support cancel' }),
+    balanceId: z.string().nullable().meta({ description: 'The Stellar claimable balance holding the order’s USDC' }),
+    paymentPlatform: z.string(),
+    fiatCurrency: z.string(),
+    amountUsdc: z.string(),
+    conversionRate: z.string(),
+    recipient: z.string(),
+    quote: z.object({ fiatAmount: z.string(), tokenAmount: z.string(), payeeAddress: z.string() }),
+    lastError: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .meta({ description: 'Why a stuck order is stuck (SIGNAL_NOT_MINED, FULFILL_TIMEOUT, FULFILL_REVERTED, …)' }),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'OnrampOrder' });
+
+const attemptSchema = z
+  .object({
+    id: z.string(),
+    orderId: z.string(),
+    intentHash: z.string(),
+    status: z.enum(['REJECTED', 'VERIFIED', 'FULFILLED', 'FAILED']),
+    submittedAt: z.string(),
+    verifiedAt: z.string().nullable(),
+    verificationError: z.string().nullable(),
+    verificationMessage: z.string().nullable(),
+    txHash: z.string().nullable(),
+    txConfirmedAt: z.string().nullable(),
+  })
+  .meta({ id: 'OnrampProofAttempt' });
+
+const merchantSchema = z.object({ id: z.string(), name: z.string(), address: z.string(), status: z.string(), createdAt: z.string() });
+
+const ok = (status: number, message: string, responseObject: unknown): RouteResult => ({
+  status,
+  body: { success: true, message, responseObject },
+});
+
+function refused(code: OnrampErrorCode, message: string, extra: Record<string, unknown> = {}): RouteResult {
+  return {
+    status: ONRAMP_ERRORS[code].status,
+    body: {
+      success: false,
+      message: ONRAMP_ERRORS[code].description,
+      responseObject: { ...extra, errorCode: code, errorMessage: message, canRetry: ONRAMP_ERRORS[code].canRetry },
+    },
+  };
+}
+
+/** A workflow's refusal (ORDER_ALREADY_FULFILLED, INVALID_STATE) in 003's envelope; anything else is the pipeline's. */
+async function answering(call: () => Promise<RouteResult>): Promise<RouteResult> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof AppError && (err.code === 'ORDER_ALREADY_FULFILLED' || err.code === 'INVALID_STATE'))
+      return refused(err.code, err.message);
+    throw err;
+  }
+}
+
+/** A finished order's workflow has ended: its refusal is read from the row (the workflow's validators would answer the same). */
+function settledRefusal(o: OnrampOrderRow, command: OnrampCommand): RouteResult | null {
+  const r = TERMINAL.has(o.status as OnrampStatus) ? refusal(o.status as OnrampStatus, command) : null;
+  return r ? refused(r.code, r.message) : null;
+}
+
+const idParams = z.strictObject({ id: text(64) });
+const notFound = (id: string) => refused('ORDER_NOT_FOUND', `No on-ramp order ${id}`);
+const findOrder = (deps: ApiDeps, id: string) => (isId('onr', id) ? findOnrampOrder(deps.database.db, id) : Promise.resolve(undefined));
+
+async function activeMerchant(deps: ApiDeps, id: string): Promise<MerchantRow> {
+  const m = isId('mer', id) ? await findMerchant(deps.database.db, id) : undefined;
+  if (!m) throw new AppError('NOT_FOUND', 'Merchant not found', { merchant_id: id });
+  if (m.status !== 'ACTIVE') throw new AppError('INVALID_STATE', 'The merchant’s account is not active on chain yet', { merchant_id: id });
+  return m;
+}
+
+export const onrampRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/onramp/merchants',
+    tag: 'On-ramp',
+    summary: 'Register a merchant (liquidity provider)',
+    description:
+      'Generates the merchant’s Stellar account (its secret sealed like a wallet’s) and creates it on chain with a USDC trustline, reserves sponsored by the platform (status PENDING until then). Fund its address with the USDC it offers.',
+    access: 'support',
+    idempotency: { window: '7d' },
+    body: z.strictObject({ name: text(100) }),
+    responses: { 201: { description: 'Registered', schema: envelope(merchantSchema) } },
+    async handle({ body, deps, idempotent }) {
+      const id = idempotent ? derivedId('mer', idempotentName(idempotent, 'onramp.merchant')) : newId('mer');
+      const m = await createMerchant(deps.database.db, deps.walletBox, body.name, id);
+      await callWorkflow(deps, (client) =>
+        client.workflow.start('onrampMerchantActivation', {
+          workflowId: onrampMerchantWorkflowId(m.id),
+          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          args: [{ merchantId: m.id }],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        }),
+      );
+      return ok(201, 'Merchant registered', renderMerchant(m));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/onramp/merchants/:id',
+    tag: 'On-ramp',
+    summary: 'Get a merchant',
+    access: 'read',
+    params: idParams,
+    responses: { 200: { description: 'The merchant', schema: envelope(merchantSchema) } },
+    async handle({ params, deps }) {
+      const m = isId('mer', params.id) ? await findMerchant(deps.database.db, params.id) : undefined;
+      if (!m) throw new AppError('NOT_FOUND', 'Merchant not found', { merchant_id: params.id });
+      return ok(200, 'Merchant', renderMerchant(m));
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/onramp/orders',
+    tag: 'On-ramp',
+    summary: 'Create an on-ramp order session',
+    description:
+      'The buyer will pay the merchant `amountUsdc × conversionRate` in fiat on the payment platform and receive `amountUsdc` in its marketplace balance. The order’s workflow signals the intent at once: the merchant’s USDC is locked on Stellar in a claimable balance the buyer’s wallet may claim until `expiresAt` (ONRAMP_ORDER_TTL_MS) and the merchant after it.',
+    access: 'write',
+    idempotency: { window: '7d' },
+    body: z.strictObject({
+      merchantId: text(64),
+      buyerId: text(64),
+      amountUsdc: amountSchema,
+      paymentPlatform: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'a platform name such as venmo'),
+      fiatCurrency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'),
+      conversionRate: z.string().regex(/^\d{1,12}(\.\d{1,8})?$/, 'fiat per USDC, a decimal with at most 8 places'),
+      recipient: text(128).meta({ description: 'The merchant’s handle on the payment platform (the proof must show it as the receiver)' }),
+    }),
+    responses: {
+      201: { description: 'SESSION_CREATED; the signal follows', schema: envelope(orderSchema) },
+      404: { description: 'USER_NOT_FOUND, NOT_FOUND (merchant)' },
+      409: { description: 'INVALID_STATE: the buyer’s wallet or the merchant is not active yet' },
+    },
+    async handle({ body, deps, idempotent, actor }) {
+      const rate = parseRate(body.conversionRate);
+      if (!rate) {
+        throw new AppError('VALIDATION_ERROR', 'conversionRate must be above zero', {
+          fields: [{ field: 'body.conversionRate', code: 'not_positive', message: 'must be above zero' }],
+        });
+      }
+      const merchant = await activeMerchant(deps, body.merchantId);
+      const buyer = await requireUser(deps.database.db, body.buyerId);
+      const wallet = await findWallet(deps.database.db, buyer.id);
+      if (!wallet || wallet.status !== 'ACTIVE')
+        throw new AppError('INVALID_STATE', 'The buyer’s wallet is not active yet', { user_id: buyer.id });
+      const id = idempotent ? derivedId('onr', idempotentName(idempotent, 'onramp.create')) : newId('onr');
+      const existing = await findOnrampOrder(deps.database.db, id);
+      const amount = parseAmount(body.amountUsdc);
+      const expiresAt = existing?.expiresAt ?? new Date(Math.ceil((Date.now() + deps.config.ONRAMP_ORDER_TTL_MS) / 1000) * 1000);
+      const order =
+        existing ??
+        (await insertOnrampOrder(
+          deps.database.db,
+          {
+            id,
+            sessionId: `sess_${id.slice(4)}`,
+            merchantId: merchant.id,
+            buyerId: buyer.id,
+            buyerAddress: wallet.publicKey,
+            intentHash: intentHash({
+              orderId: id,
+              merchantId: merchant.id,
+              merchantAddress: merchant.publicKey,
+              buyerId: buyer.id,
+              buyerAddress: wallet.publicKey,
+              amountMinor: amount,
+              expiresAtEpoch: expiresAt.getTime() / 1000,
+            }),
+            paymentPlatform: body.paymentPlatform,
+            fiatCurrency: body.fiatCurrency,
+            amount,
+            conversionRate: body.conversionRate,
+            fiatAmount: fiatAmount(amount, rate),
+            recipient: body.recipient,
+            expiresAt,
+          },
+          actor,
+        ));
+      const input: OnrampOrderInput = {
+        orderId: order.id,
+        expiresAt: order.expiresAt.toISOString(),
+        fulfilTimeoutMs: deps.config.ONRAMP_FULFILL_TIMEOUT_MS,
+      };
+      await callWorkflow(deps, (client) =>
+        client.workflow.start('onrampOrder', {
+          workflowId: onrampOrderWorkflowId(order.id),
+          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          args: [input],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          typedSearchAttributes: [
+            { key: UserIdKey, value: buyer.id },
+            { key: OnrampStatusKey, value: 'SESSION_CREATED' },
+          ],
+        }),
+      );
+      return ok(201, 'Order session created', renderOnrampOrder(order));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/onramp/orders/:id',
+    tag: 'On-ramp',
+    summary: 'Get an on-ramp order',
+    access: 'read',
+    params: idParams,
+    responses: {
+      200: { description: 'The order', schema: envelope(orderSchema) },
+      404: { description: 'ORDER_NOT_FOUND', schema: failure },
+    },
+    async handle({ params, deps }) {
+      const o = await findOrder(deps, params.id);
+      return o ? ok(200, 'Order', renderOnrampOrder(o)) : notFound(params.id);
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/onramp/orders/:id/payment-sent',
+    tag: 'On-ramp',
+    summary: 'Mark the fiat payment as sent (SIGNAL_MINED → PAYMENT_SENT)',
+    access: 'write',
+    idempotency: { window: '7d' },
+    params: idParams,
+    responses: {
+      200: { description: 'PAYMENT_SENT', schema: envelope(orderSchema) },
+      404: { description: 'ORDER_NOT_FOUND', schema: failure },
+      409: { description: 'ORDER_ALREADY_FULFILLED, INVALID_STATE', schema: failure },
+    },
+    async handle({ params, deps, actor }) {
+      const o = await findOrder(deps, params.id);
+      if (!o) return notFound(params.id);
+      const settled = settledRefusal(o, 'payment-sent');
+      if (settled) return settled;
+      return answering(async () => {
+        const view = await callWorkflow(deps, (client) =>
+          client.workflow.getHandle(onrampOrderWorkflowId(o.id)).executeUpdate(onrampPaymentSent, { args: [actor] }),
+        );
+        return ok(200, 'Payment marked as sent', view);
+      });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/onramp/orders/fulfill',
+    tag: 'On-ramp',
+    summary: 'Submit a payment proof to verify and fulfil the order',
+    description:
+      'Verifies the Reclaim proof offline (witness signatures, the intent hash in its context, amount, currency, recipient, payment time) and records the attempt whatever its outcome. A valid proof claims the USDC into the buyer’s wallet and raises the buyer’s marketplace balance by amountUsdc once (FULFILLED). PROOF_INVALID and PROOF_EXPIRED may be retried with a new proof; a proof (or the payment it proves) is never accepted twice.',
+    access: 'write',
+    body: z.strictObject({
+      intentHash: z.string().regex(/^0x[0-9a-f]{64}$/, 'the order’s intent hash (0x + 64 hex)'),
+      proof: z.record(z.string(), z.unknown()).meta({ description: 'The Reclaim proof: identifier, claimData, signatures, witnesses' }),
+    }),
+    responses: {
+      200: {
+        description: 'FULFILLED',
+        schema: envelope(z.object({ order: orderSchema, proofAttemptId: z.string(), txHash: z.string().nullable() })),
+      },
+      404: { description: 'ORDER_NOT_FOUND', schema: failure },
+      409: { description: 'ORDER_ALREADY_FULFILLED, INVALID_STATE', schema: failure },
+      422: { description: 'PROOF_INVALID, PROOF_EXPIRED (canRetry: true)', schema: failure },
+      502: { description: 'FULFILL_REVERTED (canRetry: false)', schema: failure },
+      504: { description: 'FULFILL_TIMEOUT (canRetry: false)', schema: failure },
+    },
+    async handle({ body, deps, actor }) {
+      const o = await findOnrampOrderByIntent(deps.database.db, body.intentHash);
+      if (!o) return refused('ORDER_NOT_FOUND', 'No on-ramp order has this intent hash');
+      const settled = settledRefusal(o, 'fulfill');
+      if (settled) {
+        // Recorded too: every proof submitted for an order is an attempt with its outcome.
+        const body003 = settled.body as { responseObject: { errorCode: string; errorMessage: string } };
+        const attempt = await insertProofAttempt(deps.database.db, {
+          id: newId('proof'),
+          orderId: o.id,
+          intentHash: o.intentHash,
+          proofIdentifier: claimedIdentifier(body.proof),
+          status: 'REJECTED',
+          verificationError: body003.responseObject.errorCode,
+          verificationMessage: body003.responseObject.errorMessage,
+        });
+        return { ...settled, body: { ...body003, responseObject: { proofAttemptId: attempt.id, ...body003.responseObject } } };
+      }
+      return answering(async () => {
+        const r = await callWorkflow(deps, (client) =>
+          client.workflow.getHandle(onrampOrderWorkflowId(o.id)).executeUpdate(onrampFulfil, { args: [{ proof: body.proof, by: actor }] }),
+        );
+        if (r.outcome === 'FULFILLED') {
+          return ok(200, 'Order fulfilled successfully', { order: r.order, proofAttemptId: r.attempt.id, txHash: r.order.fulfillTx });
+        }
+        return refused(r.code, r.message, r.attempt ? { proofAttemptId: r.attempt.id } : {});
+      });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/onramp/orders/:id/proof-attempts',
+    tag: 'On-ramp',
+    summary: 'List an order’s proof attempts, oldest first',
+    access: 'read',
+    params: idParams,
+    responses: {
+      200: { description: 'Every attempt with its outcome', schema: envelope(z.object({ proofAttempts: z.array(attemptSchema) })) },
+      404: { description: 'ORDER_NOT_FOUND', schema: failure },
+    },
+    async handle({ params, deps }) {
+      const o = await findOrder(deps, params.id);
+      if (!o) return notFound(params.id);
+      const attempts = await listProofAttempts(deps.database.db, o.id);
+      return ok(200, 'Proof attempts', { proofAttempts: attempts.map(renderProofAttempt) });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/onramp/orders/:id/cancel',
+    tag: 'On-ramp',
+    summary: 'Cancel an order (support): the merchant’s USDC goes back on chain',
+    access: 'support',
+    idempotency: { window: '7d' },
+    params: idParams,
+    responses: {
+      200: { description: 'CANCELLED', schema: envelope(orderSchema) },
+      404: { description: 'ORDER_NOT_FOUND', schema: failure },
+      409: { description: 'ORDER_ALREADY_FULFILLED, INVALID_STATE', schema: failure },
+    },
+    async handle({ params, deps, actor }) {
+      const o = await findOrder(deps, params.id);
+      if (!o) return notFound(params.id);
+      const settled = settledRefusal(o, 'cancel');
+      if (settled) return settled;
+      return answering(async () => {
+        const view = await callWorkflow(deps, (client) =>
+          client.workflow.getHandle(onrampOrderWorkflowId(o.id)).executeUpdate(onrampCancel, { args: [actor] }),
+        );
+        return ok(200, 'Order cancelled', view);
+      });
+    },
+  }),
+];

@@ -3,6 +3,7 @@ CREATE TABLE "onramp_merchants" (
 	"name" text NOT NULL,
 	"public_key" text NOT NULL,
 	"secret_sealed" text NOT NULL,
+	"handles" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"status" text DEFAULT 'PENDING' NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "onramp_merchants_public_key_unique" UNIQUE("public_key")

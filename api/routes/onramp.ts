@@ -98,7 +98,15 @@ const attemptSchema = z
   })
   .meta({ id: 'OnrampProofAttempt' });
 
-const merchantSchema = z.object({ id: z.string(), name: z.string(), address: z.string(), status: z.string(), createdAt: z.string() });
+const merchantSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  address: z.string().meta({ description: 'Its Stellar account: fund it with the USDC it offers' }),
+  handles: z.record(z.string(), z.string()),
+  status: z.enum(['PENDING', 'ACTIVE']),
+  createdAt: z.string(),
+});
+const platformName = z.string().regex(/^[a-z0-9_-]{1,32}$/, 'a platform name such as venmo');
 
 const ok = (status: number, message: string, responseObject: unknown): RouteResult => ({
   status,
@@ -154,11 +162,17 @@ export const onrampRoutes = [
       'Generates the merchant’s Stellar account (its secret sealed like a wallet’s) and creates it on chain with a USDC trustline, reserves sponsored by the platform (status PENDING until then). Fund its address with the USDC it offers.',
     access: 'support',
     idempotency: { window: '7d' },
-    body: z.strictObject({ name: text(100) }),
+    body: z.strictObject({
+      name: text(100).regex(/\S/, 'must not be blank'),
+      handles: z
+        .record(platformName, text(128))
+        .refine((h) => Object.keys(h).length > 0, 'at least one payment platform handle')
+        .meta({ description: 'The merchant’s handle per payment platform, e.g. {"venmo": "@merchant-venmo"}' }),
+    }),
     responses: { 201: { description: 'Registered', schema: envelope(merchantSchema) } },
     async handle({ body, deps, idempotent }) {
       const id = idempotent ? derivedId('mer', idempotentName(idempotent, 'onramp.merchant')) : newId('mer');
-      const m = await createMerchant(deps.database.db, deps.walletBox, body.name, id);
+      const m = await createMerchant(deps.database.db, deps.walletBox, { name: body.name, handles: body.handles }, id);
       await callWorkflow(deps, (client) =>
         client.workflow.start('onrampMerchantActivation', {
           workflowId: onrampMerchantWorkflowId(m.id),
@@ -197,10 +211,12 @@ export const onrampRoutes = [
       merchantId: text(64),
       buyerId: text(64),
       amountUsdc: amountSchema,
-      paymentPlatform: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'a platform name such as venmo'),
+      paymentPlatform: platformName,
       fiatCurrency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'),
       conversionRate: z.string().regex(/^\d{1,12}(\.\d{1,8})?$/, 'fiat per USDC, a decimal with at most 8 places'),
-      recipient: text(128).meta({ description: 'The merchant’s handle on the payment platform (the proof must show it as the receiver)' }),
+      recipient: text(128).meta({
+        description: 'The merchant’s handle on the payment platform (one of its `handles`; the proof must show it as the receiver)',
+      }),
     }),
     responses: {
       201: { description: 'SESSION_CREATED; the signal follows', schema: envelope(orderSchema) },
@@ -215,6 +231,11 @@ export const onrampRoutes = [
         });
       }
       const merchant = await activeMerchant(deps, body.merchantId);
+      if (merchant.handles[body.paymentPlatform] !== body.recipient) {
+        throw new AppError('VALIDATION_ERROR', 'recipient must be the merchant’s handle on this payment platform', {
+          fields: [{ field: 'body.recipient', code: 'not_merchant_handle', message: 'not the merchant’s handle on paymentPlatform' }],
+        });
+      }
       const buyer = await requireUser(deps.database.db, body.buyerId);
       const wallet = await findWallet(deps.database.db, buyer.id);
       if (!wallet || wallet.status !== 'ACTIVE')

@@ -14,9 +14,14 @@ import { merchantKeypair } from './onramp-steps';
  * A merchant (liquidity provider) is a Stellar account the platform holds: its keypair is made here, its secret
  * sealed to the wallet key (bound to the merchant id) like a wallet's, so only the worker can sign for it.
  */
-export async function createMerchant(db: Db, box: Sealer, name: string, id = newId('mer')): Promise<MerchantRow> {
+export async function createMerchant(
+  db: Db,
+  box: Sealer,
+  m: { name: string; handles: Record<string, string> },
+  id = newId('mer'),
+): Promise<MerchantRow> {
   const pair = Keypair.random();
-  return insertMerchant(db, { id, name, publicKey: pair.publicKey(), secretSealed: box.seal(pair.secret(), id) });
+  return insertMerchant(db, { id, ...m, publicKey: pair.publicKey(), secretSealed: box.seal(pair.secret(), id) });
 }
 
 /** Creates the merchant's account on chain (0 XLM, USDC trustline, reserves sponsored by the platform), once. */
@@ -45,5 +50,5 @@ export async function activateMerchant(
 }
 
 export function renderMerchant(m: MerchantRow) {
-  return { id: m.id, name: m.name, address: m.publicKey, status: m.status, createdAt: m.createdAt.toISOString() };
+  return { id: m.id, name: m.name, address: m.publicKey, handles: m.handles, status: m.status, createdAt: m.createdAt.toISOString() };
 }

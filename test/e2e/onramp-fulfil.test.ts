@@ -2,12 +2,14 @@ import { eventually } from '../helpers/stellar-stack';
 import { startOnrampStack, type OnrampStack } from '../helpers/onramp';
 import { recordHistory } from '../helpers/histories';
 import { onrampOrderWorkflowId } from '../../workflows/ids';
+import { testDatabase } from '../helpers/db';
 
 /**
  * The on-ramp end to end (document 003): the real API and worker, the Stellar sandbox (claimable balances) and the
  * payment platform sandbox whose witness signs the proofs.
  */
 let t: OnrampStack;
+const db = testDatabase(2);
 let merchant: { id: string; address: string };
 beforeAll(async () => {
   t = await startOnrampStack();
@@ -15,6 +17,7 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => {
   await t?.stop();
+  await db.close();
 });
 
 const order = (buyerId: string, over: Record<string, unknown> = {}) => ({
@@ -83,6 +86,15 @@ test('a valid proof fulfils the order: the USDC is claimed into the buyer’s wa
   await t.finished(onrampOrderWorkflowId(o.id));
   await recordHistory('onramp-order-fulfilled', onrampOrderWorkflowId(o.id));
 
+  // 003's lifecycle, one onramp.* event per status, each carrying the order as GET shows it.
+  const { rows } = await db.pool.query(`SELECT type, data->>'status' AS status FROM events WHERE resource_id = $1 ORDER BY id`, [o.id]);
+  expect(rows.map((r: { type: string; status: string }) => `${r.type}:${r.status}`)).toEqual([
+    'onramp.created:SESSION_CREATED',
+    ...['SIGNAL_SENT', 'SIGNAL_MINED', 'PAYMENT_SENT', 'PROOF_VERIFIED', 'PROOF_SUBMITTED', 'FULFILL_SUBMITTED', 'FULFILLED'].map(
+      (status) => `onramp.status_changed:${status}`,
+    ),
+  ]);
+
   // Replayed on another order: refused, and that order stays open for its own proof.
   const other = await t.signalledOrder(order(buyer.id, { amountUsdc: '5' }));
   const replay = await fulfil(other.intentHash, proof);
@@ -149,6 +161,15 @@ test('support cancels an open order: the merchant’s USDC is back on chain, the
   expect(late.status).toBe(409);
   expect(late.body.responseObject).toMatchObject({ errorCode: 'INVALID_STATE', canRetry: false });
 }, 90_000);
+
+test('an order whose recipient is not the merchant’s handle on that platform is refused and creates nothing', async () => {
+  const buyer = await t.s.activeUser(t.key);
+  const res = await t.call('POST', '/onramp/orders', order(buyer.id, { recipient: '@someone-else' }));
+  expect(res.status).toBe(400);
+  expect(res.body.error.details.fields).toEqual([expect.objectContaining({ field: 'body.recipient', code: 'not_merchant_handle' })]);
+  const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM onramp_orders WHERE buyer_id = $1', [buyer.id]);
+  expect(rows[0].n).toBe(0);
+});
 
 test('unknown orders are ORDER_NOT_FOUND in 003’s envelope', async () => {
   const res = await t.call('GET', '/onramp/orders/onr_00000000000000000000000000');

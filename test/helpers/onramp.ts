@@ -39,7 +39,7 @@ export async function startOnrampStack(extra: Record<string, string> = {}): Prom
     supportKey,
     call,
     async merchant(usdc) {
-      const res = await call('POST', '/onramp/merchants', { name: 'Merchant' }, supportKey);
+      const res = await call('POST', '/onramp/merchants', { name: 'Merchant', handles: { venmo: '@merchant-venmo' } }, supportKey);
       if (res.status !== 201) throw new Error(`merchant registration answered ${res.status}: ${JSON.stringify(res.body)}`);
       const m = await eventually(
         async () => {

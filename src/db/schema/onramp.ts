@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from './users';
 
 /**
@@ -12,6 +12,8 @@ export const onrampMerchants = pgTable('onramp_merchants', {
   name: text('name').notNull(),
   publicKey: text('public_key').notNull().unique(),
   secretSealed: text('secret_sealed').notNull(),
+  /** The merchant's handle per payment platform ({"venmo": "@merchant"}): an order's recipient must be one of them. */
+  handles: jsonb('handles').$type<Record<string, string>>().notNull().default({}),
   /** PENDING until its account and USDC trustline exist on chain (ACTIVE). */
   status: text('status', { enum: ['PENDING', 'ACTIVE'] })
     .notNull()

@@ -171,6 +171,23 @@ test('an order whose recipient is not the merchant’s handle on that platform i
   expect(rows[0].n).toBe(0);
 });
 
+test('a merchant short of USDC: Stellar refuses the signal, the order is FAILED and says why (SIGNAL_REVERTED, op_underfunded)', async () => {
+  const buyer = await t.s.activeUser(t.key);
+  const res = await t.call('POST', '/onramp/orders', order(buyer.id, { amountUsdc: '100000' }));
+  expect(res.status).toBe(201);
+  const failed = await eventually(
+    async () => {
+      const got = await t.call('GET', `/onramp/orders/${res.body.responseObject.id}`);
+      return got.body.responseObject.status === 'FAILED' && got.body.responseObject;
+    },
+    20_000,
+    'the refused signal',
+  );
+  expect(failed.lastError).toEqual({ code: 'SIGNAL_REVERTED', message: 'Stellar refused the signal (op_underfunded)' });
+  expect(failed.balanceId).toBeNull();
+  await t.finished(onrampOrderWorkflowId(failed.id));
+});
+
 test('unknown orders are ORDER_NOT_FOUND in 003’s envelope', async () => {
   const res = await t.call('GET', '/onramp/orders/onr_00000000000000000000000000');
   expect(res.status).toBe(404);

@@ -1,5 +1,6 @@
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { z } from 'zod';
+import type { Actor } from '../../src/audit/actor';
 import { AppError } from '../../src/errors';
 import { derivedId, isId, newId } from '../../src/ids';
 import { idempotentName } from '../../src/idempotency';
@@ -139,6 +140,33 @@ async function answering(call: () => Promise<RouteResult>): Promise<RouteResult>
 function settledRefusal(o: OnrampOrderRow, command: OnrampCommand): RouteResult | null {
   const r = TERMINAL.has(o.status as OnrampStatus) ? refusal(o.status as OnrampStatus, command) : null;
   return r ? refused(r.code, r.message) : null;
+}
+
+const commandResponses = (done: string) => ({
+  200: { description: done, schema: envelope(orderSchema) },
+  404: { description: 'ORDER_NOT_FOUND', schema: failure },
+  409: { description: 'ORDER_ALREADY_FULFILLED, INVALID_STATE', schema: failure },
+});
+
+/** payment-sent and cancel: the order's workflow runs the command (its validator refuses what the status does not take). */
+async function orderCommand(
+  deps: ApiDeps,
+  id: string,
+  command: 'payment-sent' | 'cancel',
+  actor: Actor,
+  message: string,
+): Promise<RouteResult> {
+  const o = await findOrder(deps, id);
+  if (!o) return notFound(id);
+  const settled = settledRefusal(o, command);
+  if (settled) return settled;
+  const update = command === 'cancel' ? onrampCancel : onrampPaymentSent;
+  return answering(async () => {
+    const view = await callWorkflow(deps, (client) =>
+      client.workflow.getHandle(onrampOrderWorkflowId(o.id)).executeUpdate(update, { args: [actor] }),
+    );
+    return ok(200, message, view);
+  });
 }
 
 const idParams = z.strictObject({ id: text(64) });
@@ -317,23 +345,8 @@ export const onrampRoutes = [
     access: 'write',
     idempotency: { window: '7d' },
     params: idParams,
-    responses: {
-      200: { description: 'PAYMENT_SENT', schema: envelope(orderSchema) },
-      404: { description: 'ORDER_NOT_FOUND', schema: failure },
-      409: { description: 'ORDER_ALREADY_FULFILLED, INVALID_STATE', schema: failure },
-    },
-    async handle({ params, deps, actor }) {
-      const o = await findOrder(deps, params.id);
-      if (!o) return notFound(params.id);
-      const settled = settledRefusal(o, 'payment-sent');
-      if (settled) return settled;
-      return answering(async () => {
-        const view = await callWorkflow(deps, (client) =>
-          client.workflow.getHandle(onrampOrderWorkflowId(o.id)).executeUpdate(onrampPaymentSent, { args: [actor] }),
-        );
-        return ok(200, 'Payment marked as sent', view);
-      });
-    },
+    responses: commandResponses('PAYMENT_SENT'),
+    handle: ({ params, deps, actor }) => orderCommand(deps, params.id, 'payment-sent', actor, 'Payment marked as sent'),
   }),
   defineRoute({
     method: 'post',
@@ -413,22 +426,7 @@ export const onrampRoutes = [
     access: 'support',
     idempotency: { window: '7d' },
     params: idParams,
-    responses: {
-      200: { description: 'CANCELLED', schema: envelope(orderSchema) },
-      404: { description: 'ORDER_NOT_FOUND', schema: failure },
-      409: { description: 'ORDER_ALREADY_FULFILLED, INVALID_STATE', schema: failure },
-    },
-    async handle({ params, deps, actor }) {
-      const o = await findOrder(deps, params.id);
-      if (!o) return notFound(params.id);
-      const settled = settledRefusal(o, 'cancel');
-      if (settled) return settled;
-      return answering(async () => {
-        const view = await callWorkflow(deps, (client) =>
-          client.workflow.getHandle(onrampOrderWorkflowId(o.id)).executeUpdate(onrampCancel, { args: [actor] }),
-        );
-        return ok(200, 'Order cancelled', view);
-      });
-    },
+    responses: commandResponses('CANCELLED'),
+    handle: ({ params, deps, actor }) => orderCommand(deps, params.id, 'cancel', actor, 'Order cancelled'),
   }),
 ];

@@ -169,6 +169,22 @@ async function envelopeParam(req: IncomingMessage, url: URL): Promise<string> {
   return tx;
 }
 
+/** `order`, `limit` and the raw `cursor` of a collection paged by a key of its own (accounts, claimable balances). */
+function keyedPage(p: URLSearchParams): { order: Order; limit: number; cursor: string } {
+  const orderText = p.get('order') ?? '';
+  if (orderText !== '' && orderText !== 'asc' && orderText !== 'desc')
+    throw new HttpProblem(problems.badRequest('order', 'order: invalid value'));
+  const limitText = p.get('limit') ?? '';
+  if (limitText !== '' && (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_LIMIT)) {
+    throw new HttpProblem(problems.badRequest('limit', `limit: must be an integer between 1 and ${MAX_LIMIT}`));
+  }
+  return {
+    order: orderText === 'desc' ? 'desc' : 'asc',
+    limit: limitText ? Number(limitText) : DEFAULT_LIMIT,
+    cursor: p.get('cursor') ?? '',
+  };
+}
+
 function pageLinks(base: string, path: string, q: CollectionParams, records: Array<{ token: string }>): Json {
   const extras: string[] = [];
   if (q.includeFailed) extras.push('include_failed=true');
@@ -253,16 +269,7 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
     if (filter === 'asset' && (!code || !issuer || !StrKey.isValidEd25519PublicKey(issuer))) {
       throw new HttpProblem(problems.badRequest('asset', 'asset must be CODE:ISSUER'));
     }
-    const orderText = p.get('order') ?? '';
-    if (orderText !== '' && orderText !== 'asc' && orderText !== 'desc')
-      throw new HttpProblem(problems.badRequest('order', 'order: invalid value'));
-    const order: Order = orderText === 'desc' ? 'desc' : 'asc';
-    const limitText = p.get('limit') ?? '';
-    if (limitText !== '' && (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_LIMIT)) {
-      throw new HttpProblem(problems.badRequest('limit', `limit: must be an integer between 1 and ${MAX_LIMIT}`));
-    }
-    const limit = limitText ? Number(limitText) : DEFAULT_LIMIT;
-    const cursor = p.get('cursor') ?? '';
+    const { order, limit, cursor } = keyedPage(p);
     const store = network.store;
     const matches = (id: string): boolean => {
       const acc = store.account(id)!;
@@ -309,16 +316,7 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
     const assetText = p.get('asset') ?? '';
     if (sponsor) accountIdParam(sponsor);
     if (claimant) accountIdParam(claimant);
-    const orderText = p.get('order') ?? '';
-    if (orderText !== '' && orderText !== 'asc' && orderText !== 'desc')
-      throw new HttpProblem(problems.badRequest('order', 'order: invalid value'));
-    const order: Order = orderText === 'desc' ? 'desc' : 'asc';
-    const limitText = p.get('limit') ?? '';
-    if (limitText !== '' && (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_LIMIT)) {
-      throw new HttpProblem(problems.badRequest('limit', `limit: must be an integer between 1 and ${MAX_LIMIT}`));
-    }
-    const limit = limitText ? Number(limitText) : DEFAULT_LIMIT;
-    const cursor = p.get('cursor') ?? '';
+    const { order, limit, cursor } = keyedPage(p);
     if (cursor !== '' && !/^\d+-[0-9a-f]{72}$/.test(cursor)) {
       throw new HttpProblem(problems.badRequest('cursor', 'cursor: must be "<ledger>-<balance id>"'));
     }

@@ -1,12 +1,10 @@
-import { type Account, Keypair, TransactionBuilder } from '@stellar/stellar-sdk';
+import { Keypair } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import type { Sealer, SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import { newId } from '../ids';
 import type { StellarNetwork } from '../stellar/network';
-import { signTransaction } from '../stellar/sign';
-import { submitOnce } from '../stellar/submitter';
-import { sponsoredUsdcAccount } from '../wallets/wallets';
+import { submitSponsoredUsdcAccount } from '../wallets/wallets';
 import { findMerchant, insertMerchant, markMerchantActive, type MerchantRow } from './onramp-repository';
 import { merchantKeypair } from './onramp-steps';
 
@@ -32,19 +30,7 @@ export async function activateMerchant(
   const m = await findMerchant(deps.db, merchantId);
   if (!m) throw new Error(`merchant ${merchantId} does not exist`);
   if (m.status === 'ACTIVE') return m;
-  const merchant = merchantKeypair(deps.box, m);
-  const { platform, usdc, passphrase } = deps.network;
-  const outcome = await submitOnce(deps.pool, deps.network, {
-    key: `onramp-merchant:${m.id}:activate`,
-    sourceAccount: platform.publicKey(),
-    build: async (source: Account) => {
-      const builder = new TransactionBuilder(source, { fee: await deps.network.fees.perOperation(), networkPassphrase: passphrase });
-      for (const op of sponsoredUsdcAccount(merchant.publicKey(), usdc)) builder.addOperation(op);
-      const tx = builder.setTimeout(120).build();
-      signTransaction(tx, platform, merchant);
-      return tx;
-    },
-  });
+  const outcome = await submitSponsoredUsdcAccount(deps, `onramp-merchant:${m.id}:activate`, merchantKeypair(deps.box, m));
   if (outcome.status === 'FAILED') throw new Error(`activation of merchant ${m.id} failed: ${JSON.stringify(outcome.codes)}`);
   return markMerchantActive(deps.db, m.id);
 }

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { Sealer, SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import type { StellarNetwork } from '../stellar/network';
-import { submitOnce } from '../stellar/submitter';
+import { submitOnce, type SubmitOutcome } from '../stellar/submitter';
 import { signTransaction } from '../stellar/sign';
 import { findWallet, insertWallet, markWalletActive, type WalletRow } from './wallets-repository';
 
@@ -31,6 +31,26 @@ export function sponsoredUsdcAccount(account: string, usdc: Asset): xdr.Operatio
   ];
 }
 
+/** Submits, once per business key, the transaction of sponsoredUsdcAccount from the platform, signed by it and `account`. */
+export function submitSponsoredUsdcAccount(
+  deps: { pool: Pool; network: StellarNetwork },
+  key: string,
+  account: Keypair,
+): Promise<SubmitOutcome> {
+  const { platform, usdc, passphrase } = deps.network;
+  return submitOnce(deps.pool, deps.network, {
+    key,
+    sourceAccount: platform.publicKey(),
+    build: async (source: Account) => {
+      const builder = new TransactionBuilder(source, { fee: await deps.network.fees.perOperation(), networkPassphrase: passphrase });
+      for (const op of sponsoredUsdcAccount(account.publicKey(), usdc)) builder.addOperation(op);
+      const tx = builder.setTimeout(120).build();
+      signTransaction(tx, platform, account);
+      return tx;
+    },
+  });
+}
+
 export class WalletActivationRefused extends Error {
   override name = 'WalletActivationRefused';
 }
@@ -47,18 +67,7 @@ export async function activateWallet(
   if (!wallet) throw new WalletActivationRefused(`user ${userId} has no wallet`);
   if (wallet.status === 'ACTIVE') return wallet;
   const user = walletKeypair(deps.box, wallet);
-  const { platform, usdc, passphrase } = deps.network;
-  const outcome = await submitOnce(deps.pool, deps.network, {
-    key: `wallet:${userId}:activate`,
-    sourceAccount: platform.publicKey(),
-    build: async (source: Account) => {
-      const builder = new TransactionBuilder(source, { fee: await deps.network.fees.perOperation(), networkPassphrase: passphrase });
-      for (const op of sponsoredUsdcAccount(user.publicKey(), usdc)) builder.addOperation(op);
-      const tx = builder.setTimeout(120).build();
-      signTransaction(tx, platform, user);
-      return tx;
-    },
-  });
+  const outcome = await submitSponsoredUsdcAccount(deps, `wallet:${userId}:activate`, user);
   if (outcome.status === 'FAILED') {
     throw new WalletActivationRefused(`activation of ${user.publicKey()} failed: ${JSON.stringify(outcome.codes)}`);
   }

@@ -6,6 +6,7 @@ import {
   getJson,
   startTestSandbox,
   submitExpectingFailure,
+  tempDir,
   trustUsdc,
   usdcFaucet,
   type TestSandbox,
@@ -37,8 +38,8 @@ async function usdcHolder(amount: string): Promise<Keypair> {
   return kp;
 }
 
-async function account(id: string): Promise<any> {
-  return (await getJson(`${t.sandbox.url}/accounts/${id}`)).body;
+async function account(id: string, sandbox: TestSandbox = t): Promise<any> {
+  return (await getJson(`${sandbox.sandbox.url}/accounts/${id}`)).body;
 }
 
 /** Creates a USDC balance of `amount` for the claimants; answers the id the SDK derives and the submission. */
@@ -179,6 +180,34 @@ describe('create_claimable_balance', () => {
   });
 });
 
+test('inside begin/end sponsoring the sponsor carries the reserve (the source needs no XLM above its own) and gets it back at the claim', async () => {
+  const platform = await funded(t);
+  const merchant = await usdcHolder('10');
+  const buyer = await funded(t);
+  await trustUsdc(t, buyer);
+  const tx = await buildTx(
+    t,
+    merchant,
+    [
+      Operation.beginSponsoringFutureReserves({ sponsoredId: merchant.publicKey(), source: platform.publicKey() }),
+      Operation.createClaimableBalance({
+        asset: t.usdc,
+        amount: '2',
+        claimants: [new Claimant(buyer.publicKey()), new Claimant(merchant.publicKey())],
+      }),
+      Operation.endSponsoringFutureReserves({}),
+    ],
+    [merchant, platform],
+  );
+  await t.server.submitTransaction(tx);
+  const id = tx.getClaimableBalanceId(1);
+  expect((await getJson(`${t.sandbox.url}/claimable_balances/${id}`)).body.sponsor).toBe(platform.publicKey());
+  expect((await account(platform.publicKey())).num_sponsoring).toBe(2);
+  expect((await account(merchant.publicKey())).num_sponsoring).toBe(0);
+  await t.server.submitTransaction(await claim(buyer, id));
+  expect((await account(platform.publicKey())).num_sponsoring).toBe(0);
+});
+
 describe('claim_claimable_balance', () => {
   test('the claimant whose predicate holds at the close time takes it; the other is op_cannot_claim; reserves are released', async () => {
     const merchant = await usdcHolder('50');
@@ -250,5 +279,39 @@ describe('claim_claimable_balance', () => {
     expect((await submitExpectingFailure(t, await claim(buyer, unknown))).data.extras!.result_codes!.operations).toEqual([
       'op_does_not_exist',
     ]);
+  });
+});
+
+describe('persistence', () => {
+  test('a claimable balance survives a restart with its claimants, predicates and sponsor, and can be claimed after it', async () => {
+    const dir = tempDir();
+    const first = await startTestSandbox({ dir });
+    const merchant = await funded(first);
+    await trustUsdc(first, merchant);
+    await usdcFaucet(first, merchant.publicKey(), '10');
+    const buyer = await funded(first);
+    await trustUsdc(first, buyer);
+    const expiry = nowEpoch() + 3600;
+    const tx = await buildTx(
+      first,
+      merchant,
+      [Operation.createClaimableBalance({ asset: first.usdc, amount: '6', claimants: [new Claimant(buyer.publicKey(), before(expiry))] })],
+      [merchant],
+    );
+    await first.server.submitTransaction(tx);
+    const id = tx.getClaimableBalanceId(0);
+    const shown = (await getJson(`${first.sandbox.url}/claimable_balances/${id}`)).body;
+    await first.stop();
+
+    const second = await startTestSandbox({ dir });
+    try {
+      expect((await getJson(`${second.sandbox.url}/claimable_balances/${id}`)).body).toEqual({ ...shown, _links: expect.any(Object) });
+      const claimTx = await buildTx(second, buyer, [Operation.claimClaimableBalance({ balanceId: id })], [buyer]);
+      await second.server.submitTransaction(claimTx);
+      expect(await assetBalance(second, buyer.publicKey(), second.usdc)).toBe('6.0000000');
+      expect((await account(merchant.publicKey(), second)).num_sponsoring).toBe(0);
+    } finally {
+      await second.stop();
+    }
   });
 });

@@ -95,6 +95,19 @@ test('a valid proof fulfils the order: the USDC is claimed into the buyer’s wa
     ),
   ]);
 
+  // Who did what, in the audit log: the API key for the client's steps, the worker for the chain's.
+  const audit = await db.pool.query(`SELECT action, actor_type FROM audit_log WHERE resource_id = $1 ORDER BY id`, [o.id]);
+  expect(audit.rows.map((r: { action: string; actor_type: string }) => `${r.action}:${r.actor_type}`)).toEqual([
+    'onramp.create:api_key',
+    'onramp.signal_sent:system',
+    'onramp.signal_mined:system',
+    'onramp.payment_sent:api_key',
+    'onramp.proof_verified:api_key',
+    'onramp.proof_submitted:api_key',
+    'onramp.fulfill_submitted:api_key',
+    'onramp.fulfilled:api_key',
+  ]);
+
   // Replayed on another order: refused, and that order stays open for its own proof.
   const other = await t.signalledOrder(order(buyer.id, { amountUsdc: '5' }));
   const replay = await fulfil(other.intentHash, proof);
@@ -186,6 +199,24 @@ test('a merchant short of USDC: Stellar refuses the signal, the order is FAILED 
   expect(failed.lastError).toEqual({ code: 'SIGNAL_REVERTED', message: 'Stellar refused the signal (op_underfunded)' });
   expect(failed.balanceId).toBeNull();
   await t.finished(onrampOrderWorkflowId(failed.id));
+});
+
+test('an order created again with the same Idempotency-Key is the same order (replayed), signalled once', async () => {
+  const buyer = await t.s.activeUser(t.key);
+  const send = () =>
+    t.s.api.call('POST', '/api/v1/onramp/orders', {
+      key: t.key,
+      body: order(buyer.id, { amountUsdc: '2' }),
+      headers: { 'idempotency-key': `onramp-${buyer.id}` },
+    });
+  const first = await send();
+  const second = await send();
+  expect(first.status).toBe(201);
+  expect(second.status).toBe(201);
+  expect(second.headers.get('idempotent-replayed')).toBe('true');
+  expect(second.body.responseObject.id).toBe(first.body.responseObject.id);
+  const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM onramp_orders WHERE buyer_id = $1', [buyer.id]);
+  expect(rows[0].n).toBe(1);
 });
 
 test('unknown orders are ORDER_NOT_FOUND in 003’s envelope', async () => {

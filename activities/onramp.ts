@@ -1,6 +1,7 @@
 import type { Actor } from '../src/audit/actor';
 import { activateMerchant, renderMerchant } from '../src/onramp/merchants';
-import { cancel, expire, failFulfilTimeout, fulfil, markPaymentSent, signalIntent, type FulfilRequest } from '../src/onramp/onramp-steps';
+import { failFulfilTimeout, fulfil, type FulfilRequest } from '../src/onramp/fulfilment';
+import { cancel, expire, markPaymentSent, signalIntent } from '../src/onramp/onramp-steps';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 

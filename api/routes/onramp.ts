@@ -16,23 +16,27 @@ import {
   listProofAttempts,
   type MerchantRow,
 } from '../../src/onramp/onramp-repository';
-import {
-  ONRAMP_ERRORS,
-  ONRAMP_STATUSES,
-  TERMINAL,
-  refusal,
-  type OnrampCommand,
-  type OnrampErrorCode,
-  type OnrampStatus,
-} from '../../src/onramp/onramp-state';
 import { claimedIdentifier } from '../../src/onramp/proof-port';
-import { renderOnrampOrder, renderProofAttempt, type OnrampOrderRow } from '../../src/onramp/render';
+import { renderOnrampOrder, renderProofAttempt } from '../../src/onramp/render';
 import { OnrampStatusKey, UserIdKey } from '../../src/temporal/search-attributes';
 import { findWallet } from '../../src/wallets/wallets-repository';
 import { onrampMerchantWorkflowId, onrampOrderWorkflowId } from '../../workflows/ids';
 import { onrampCancel, onrampFulfil, onrampPaymentSent, type OnrampOrderInput } from '../../workflows/messages/onramp';
 import type { ApiDeps } from '../context';
 import { defineRoute, type RouteResult } from '../http/route';
+import {
+  answering,
+  attemptSchema,
+  commandResponses,
+  envelope,
+  failure,
+  merchantSchema,
+  ok,
+  orderSchema,
+  platformName,
+  refused,
+  settledRefusal,
+} from './onramp-answers';
 import { text } from '../http/validation';
 import { callWorkflow } from '../temporal-calls';
 import { requireUser } from './users';
@@ -43,110 +47,6 @@ import { requireUser } from './users';
  * canRetry}`). Authentication, scope, validation and rate-limit refusals come from the shared pipeline in the
  * platform's `{"error": …}` envelope like every route.
  */
-
-const envelope = (inner: z.ZodType) => z.object({ success: z.literal(true), message: z.string(), responseObject: inner });
-const failure = z.object({
-  success: z.literal(false),
-  message: z.string(),
-  responseObject: z.object({
-    errorCode: z.string(),
-    errorMessage: z.string(),
-    canRetry: z.boolean(),
-    proofAttemptId: z.string().optional(),
-  }),
-});
-
-const orderSchema = z
-  .object({
-    id: z.string(),
-    sessionId: z.string(),
-    merchantId: z.string(),
-    buyerId: z.string(),
-    status: z.enum(ONRAMP_STATUSES),
-    intentHash: z.string(),
-    signalTx: z.string().nullable(),
-    fulfillTx: z.string().nullable(),
-    returnTx: z.string().nullable().meta({ description: 'The merchant’s reclaim at the expiry, or the return of a support cancel' }),
-    balanceId: z.string().nullable().meta({ description: 'The Stellar claimable balance holding the order’s USDC' }),
-    paymentPlatform: z.string(),
-    fiatCurrency: z.string(),
-    amountUsdc: z.string(),
-    conversionRate: z.string(),
-    recipient: z.string(),
-    quote: z.object({ fiatAmount: z.string(), tokenAmount: z.string(), payeeAddress: z.string() }),
-    lastError: z
-      .object({ code: z.string(), message: z.string() })
-      .nullable()
-      .meta({ description: 'Why a stuck order is stuck (SIGNAL_NOT_MINED, FULFILL_TIMEOUT, FULFILL_REVERTED, …)' }),
-    expiresAt: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'OnrampOrder' });
-
-const attemptSchema = z
-  .object({
-    id: z.string(),
-    orderId: z.string(),
-    intentHash: z.string(),
-    status: z.enum(['REJECTED', 'VERIFIED', 'FULFILLED', 'FAILED']),
-    submittedAt: z.string(),
-    verifiedAt: z.string().nullable(),
-    verificationError: z.string().nullable(),
-    verificationMessage: z.string().nullable(),
-    txHash: z.string().nullable(),
-    txConfirmedAt: z.string().nullable(),
-  })
-  .meta({ id: 'OnrampProofAttempt' });
-
-const merchantSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  address: z.string().meta({ description: 'Its Stellar account: fund it with the USDC it offers' }),
-  handles: z.record(z.string(), z.string()),
-  status: z.enum(['PENDING', 'ACTIVE']),
-  createdAt: z.string(),
-});
-const platformName = z.string().regex(/^[a-z0-9_-]{1,32}$/, 'a platform name such as venmo');
-
-const ok = (status: number, message: string, responseObject: unknown): RouteResult => ({
-  status,
-  body: { success: true, message, responseObject },
-});
-
-function refused(code: OnrampErrorCode, message: string, extra: Record<string, unknown> = {}): RouteResult {
-  return {
-    status: ONRAMP_ERRORS[code].status,
-    body: {
-      success: false,
-      message: ONRAMP_ERRORS[code].description,
-      responseObject: { ...extra, errorCode: code, errorMessage: message, canRetry: ONRAMP_ERRORS[code].canRetry },
-    },
-  };
-}
-
-/** A workflow's refusal (ORDER_ALREADY_FULFILLED, INVALID_STATE) in 003's envelope; anything else is the pipeline's. */
-async function answering(call: () => Promise<RouteResult>): Promise<RouteResult> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof AppError && (err.code === 'ORDER_ALREADY_FULFILLED' || err.code === 'INVALID_STATE'))
-      return refused(err.code, err.message);
-    throw err;
-  }
-}
-
-/** A finished order's workflow has ended: its refusal is read from the row (the workflow's validators would answer the same). */
-function settledRefusal(o: OnrampOrderRow, command: OnrampCommand): RouteResult | null {
-  const r = TERMINAL.has(o.status as OnrampStatus) ? refusal(o.status as OnrampStatus, command) : null;
-  return r ? refused(r.code, r.message) : null;
-}
-
-const commandResponses = (done: string) => ({
-  200: { description: done, schema: envelope(orderSchema) },
-  404: { description: 'ORDER_NOT_FOUND', schema: failure },
-  409: { description: 'ORDER_ALREADY_FULFILLED, INVALID_STATE', schema: failure },
-});
 
 /** payment-sent and cancel: the order's workflow runs the command (its validator refuses what the status does not take). */
 async function orderCommand(

@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../../src/audit/actor';
-import type { FulfilResult } from '../../src/onramp/onramp-steps';
+import type { FulfilResult } from '../../src/onramp/fulfilment';
 import type { OnrampOrderView } from '../../src/onramp/render';
 
 /** What the API asks of an on-ramp order's workflow (message definitions only: the API imports this file). */

@@ -110,6 +110,7 @@ export const createClaimableBalance: OperationHandler<xdr.CreateClaimableBalance
         amount: formatStroops(toBigInt(body.amount())),
         claimants: claimantsJson(claimants),
       },
+      // stellar/go's operation participants: the source and every claimant (a claim's only participant is its source).
       participants: [ctx.source.id, ...claimants.map((c) => c.destination)],
       isPayment: false,
     };

@@ -15,7 +15,7 @@ export type MerchantRow = typeof onrampMerchants.$inferSelect;
 
 export async function insertMerchant(
   db: Db,
-  m: { id: string; name: string; publicKey: string; secretSealed: string },
+  m: { id: string; name: string; publicKey: string; secretSealed: string; handles: Record<string, string> },
 ): Promise<MerchantRow> {
   const [row] = await db.insert(onrampMerchants).values(m).onConflictDoNothing({ target: onrampMerchants.id }).returning();
   return row ?? (await findMerchant(db, m.id))!;

@@ -2,6 +2,7 @@ import type { SecretBox } from '../src/crypto/secret-box';
 import type { Database } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import type { AirtmClient } from '../src/providers/airtm/client';
+import type { ProofPolicy, VerifyProof } from '../src/onramp/proof-port';
 import type { TrustlessWorkClient } from '../src/providers/trustless-work/client';
 import type { StellarNetwork } from '../src/stellar/network';
 import type { SignalSenders } from '../src/temporal/signal-senders';
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   walletActivationChannels: number;
   /** Who sent a workflow's signals, from Temporal's own record (support's `resolve` from the UI or CLI). */
   signalSenders: SignalSenders;
+  /** On-ramp proofs: the verifier (src/onramp/proof) and the configured witnesses and limits. */
+  onramp: { verifyProof: VerifyProof; policy: ProofPolicy };
   /** Outbound webhook delivery: WEBHOOK_TIMEOUT_MS, WEBHOOKS_ALLOW_INSECURE_URLS, and the worker's event notices (null: poll). */
   webhooks: { timeoutMs: number; allowInsecure: boolean; subscribe: SubscribeToEvents | null };
 }

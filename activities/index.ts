@@ -6,6 +6,7 @@ import { createOrderActivities } from './orders';
 import { createEscrowActivities } from './escrow';
 import { createWebhookActivities } from './webhooks';
 import { createTopupActivities } from './topups';
+import { createOnrampActivities } from './onramp';
 import type { ActivityDeps } from './deps';
 
 export type { ActivityDeps };
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEscrowActivities(deps),
     ...createWebhookActivities(deps),
     ...createTopupActivities(deps),
+    ...createOnrampActivities(deps),
   };
 }
 

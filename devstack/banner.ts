@@ -17,6 +17,8 @@ export interface StackInfo {
   trustlessWorkSandbox: string | null;
   /** The Airtm sandbox (top-ups and payouts) and its demo account, when PAYMENT_PROVIDER has airtm and no Airtm was given. */
   airtmSandbox: { url: string; demoEmail: string } | null;
+  /** The on-ramp's sandbox payment platform and the witness address its proofs are signed by (sandbox stack). */
+  paymentPlatformSandbox?: { url: string; witness: string };
   /** The treasury account that pays top-ups' USDC on chain (sandbox stack). */
   treasury?: string;
   /** PAYMENT_PROVIDER as the processes run it. */
@@ -57,6 +59,11 @@ export function banner(s: StackInfo): string {
         ]
       : []),
     ...(s.treasury ? [`    Treasury        ${s.treasury}   (USDC float that puts top-ups on chain)`] : []),
+    ...(s.paymentPlatformSandbox
+      ? [
+          `    Payment sandbox ${s.paymentPlatformSandbox.url}   (on-ramp: declare a fiat payment, get its proof; witness ${s.paymentPlatformSandbox.witness})`,
+        ]
+      : []),
     `    Master key      ${s.masterKey}${s.masterKeyFile ? `   (generated; kept in ${shownPath(s.masterKeyFile)})` : ''}`,
     `    Scripts         npm run ledger:verify, npm run reconcile check this stack (its settings: ${shownPath(s.stackEnvFile)})`,
   ];

@@ -28,6 +28,7 @@ import { startTemporalDevServer } from '../devstack/temporal-server';
 import { ledgerIntervalFromEnv, startStellarSandbox } from '../sandboxes/stellar';
 import { startTrustlessWorkSandbox } from '../sandboxes/trustless-work';
 import { startAirtmSandbox } from '../sandboxes/airtm';
+import { DEV_WITNESS_PRIVATE_KEY, PAYMENT_PLATFORM_SANDBOX_PORT, startPaymentPlatformSandbox } from '../sandboxes/payment-platform';
 import { prepareTreasury } from '../src/treasury/treasury';
 import { formatAmount, parseAmount } from '../src/money';
 
@@ -150,6 +151,22 @@ async function sandboxes(env: NodeJS.ProcessEnv): Promise<void> {
   env.TRUSTLESS_WORK_URL = tw.url;
   env.TRUSTLESS_WORK_FACTORY_ID ??= tw.factoryId;
   info.trustlessWorkSandbox = tw.url;
+  await paymentPlatformSandbox(env);
+}
+
+/**
+ * The on-ramp's sandbox payment platform and witness on :8003 (SANDBOX_PAYMENT_PLATFORM_PORT): a person declares a fiat
+ * payment on its page and gets a proof signed by the dev witness, which the worker is told to trust (ONRAMP_WITNESSES).
+ * Only beside the sandbox network: a real network's on-ramp trusts real witnesses, configured by the operator.
+ */
+async function paymentPlatformSandbox(env: NodeJS.ProcessEnv): Promise<void> {
+  const platform = await startPaymentPlatformSandbox({
+    port: Number(env.SANDBOX_PAYMENT_PLATFORM_PORT ?? PAYMENT_PLATFORM_SANDBOX_PORT),
+    witnessPrivateKey: DEV_WITNESS_PRIVATE_KEY,
+  });
+  stops.push(() => platform.stop());
+  env.ONRAMP_WITNESSES ??= platform.witnessAddress;
+  info.paymentPlatformSandbox = { url: platform.url, witness: platform.witnessAddress };
 }
 
 /** The demo Airtm account the sandbox starts with (its balance only on the first start; later ones keep its state). */

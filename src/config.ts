@@ -185,6 +185,24 @@ export const configSchema = z.object({
   /** How long a wallet's activation is retried before the wallet is FAILED for an operator to look at. */
   WALLET_ACTIVATION_TIMEOUT_MS: int(3600_000, 1000),
   /**
+   * How long an on-ramp order stays open for the buyer's fiat payment and its proof (from its creation): the buyer's
+   * claim predicate ends at the expiry and the merchant's begins; then the merchant reclaims its USDC (EXPIRED).
+   */
+  ONRAMP_ORDER_TTL_MS: int(30 * 60_000, 1000),
+  /** How long a fulfilment's claim is retried through transient faults before the order is FAILED with FULFILL_TIMEOUT. */
+  ONRAMP_FULFILL_TIMEOUT_MS: int(10 * 60_000, 1000),
+  /** Reclaim witness addresses whose signatures count on a payment proof (comma-separated 0x addresses). */
+  ONRAMP_WITNESSES: z
+    .string()
+    .regex(/^$|^0x[0-9a-fA-F]{40}(,0x[0-9a-fA-F]{40})*$/, 'comma-separated 0x addresses (40 hex digits each)')
+    .default(''),
+  /** How many distinct configured witnesses must have signed a proof. */
+  ONRAMP_WITNESS_THRESHOLD: int(1, 1),
+  /** How long after the signal the fiat payment may be made. */
+  ONRAMP_PAYMENT_BUFFER_SECONDS: int(24 * 3600, 1),
+  /** A proof older than this (its claim's timestamp) is PROOF_EXPIRED. */
+  ONRAMP_MAX_PROOF_AGE_SECONDS: int(3600, 1),
+  /**
    * Where the worker serves Temporal's SDK metrics for Prometheus (`host:port`, path /metrics): workflow task latency,
    * activity failures, schedule-to-start, … Loopback by default; empty turns it off.
    */

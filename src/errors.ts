@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   AIRTM_ACCOUNT_NOT_LINKED: 409,
   /** A route of a payment rail PAYMENT_PROVIDER does not enable (Stellar in airtm mode, Airtm in crypto mode). */
   PROVIDER_NOT_ENABLED: 409,
+  ORDER_ALREADY_FULFILLED: 409,
   IDEMPOTENCY_KEY_REUSED: 409,
   IDEMPOTENCY_KEY_IN_PROGRESS: 409,
   INSUFFICIENT_FUNDS: 422,

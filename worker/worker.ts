@@ -18,6 +18,8 @@ import { EventNotifications } from '../src/events/event-notifications';
 import { startWebhookDelivery } from '../src/webhooks/delivery-workflow';
 import { activeEndpointIds } from '../src/webhooks/webhooks-repository';
 import { WORKFLOWS_PATH } from './workflow-bundle';
+import { verifyProof } from '../src/onramp/proof';
+import { onrampProofPolicy } from '../src/onramp/policy';
 
 /**
  * The worker process: polls the task queue and runs workflows and activities. It loads a prebuilt workflow bundle
@@ -47,6 +49,7 @@ export async function startWorker(
     airtm: providerEnabled(config, 'airtm') ? airtmFromConfig(config) : null,
     signalSenders: signalSenders(() => temporal.client()),
     walletActivationChannels: config.WALLET_ACTIVATION_CHANNELS,
+    onramp: { verifyProof, policy: onrampProofPolicy(config) },
     webhooks: {
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       allowInsecure: config.WEBHOOKS_ALLOW_INSECURE_URLS,

@@ -17,3 +17,5 @@ export const escrowTaskQueue = (taskQueue: string) => `${taskQueue}-trustless-wo
 export const airtmPayoutWorkflowId = (withdrawalId: string) => withdrawalWorkflowId(withdrawalId);
 /** The task queue of the activities that call Airtm: its own, rate-limited by the worker to Airtm's request limit. */
 export const airtmTaskQueue = (taskQueue: string) => `${taskQueue}-airtm`;
+export const onrampOrderWorkflowId = (orderId: string) => `onramp-${orderId}`;
+export const onrampMerchantWorkflowId = (merchantId: string) => `onramp-merchant-${merchantId}`;

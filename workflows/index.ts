@@ -6,3 +6,4 @@ export { airtmPayout } from './airtm-payout';
 export { order } from './order';
 export { webhookDelivery, webhookRedelivery } from './webhook-delivery';
 export { topup } from './topup';
+export { onrampOrder, onrampMerchantActivation } from './onramp-order';

@@ -15,6 +15,7 @@ import { eventRoutes } from './events';
 import { webhookRoutes } from './webhooks';
 import { airtmRoutes } from './airtm';
 import { topupRoutes } from './topups';
+import { onrampRoutes } from './onramp';
 
 /** Every /api/v1 route; the router and the OpenAPI document are both built from this list. */
 export const routes: AnyRoute[] = [
@@ -34,4 +35,5 @@ export const routes: AnyRoute[] = [
   ...webhookRoutes,
   ...airtmRoutes,
   ...topupRoutes,
+  ...onrampRoutes,
 ];

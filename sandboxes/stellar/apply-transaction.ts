@@ -290,6 +290,8 @@ export function applyTransaction(tx: ParsedTx, open: LedgerLayer, ctx: TxContext
         header,
         source: op.source,
         txHash: inner.hash,
+        txSourceId: inner.source.id,
+        txSeqNum: inner.seqNum,
         opIndex,
         networkPassphrase: ctx.networkPassphrase,
         hostFunctions: ctx.hostFunctions,

@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StrKey } from '@stellar/stellar-sdk';
 import { INT64_MAX } from './amounts';
+import { canonicalAsset } from './assets';
+import { renderClaimableBalance } from './claimable-balances';
 import type { Faucets } from './faucets';
 import type { Order, PageQuery, RecordFilter } from './history';
 import { problems, renderAccount, renderFeeStats, renderLedger, renderOperation, renderRoot, renderTransaction } from './horizon-json';
 import type { SandboxNetwork } from './network';
+import type { ClaimableBalanceEntry } from './ledger-state';
 import type { HorizonRateLimiter } from './rate-limit';
 import { streamCollection, streamResource, type StreamRegistry, type StreamSource } from './stream';
 import { answerAsyncSubmission, answerSubmission } from './submission';
@@ -166,6 +169,22 @@ async function envelopeParam(req: IncomingMessage, url: URL): Promise<string> {
   return tx;
 }
 
+/** `order`, `limit` and the raw `cursor` of a collection paged by a key of its own (accounts, claimable balances). */
+function keyedPage(p: URLSearchParams): { order: Order; limit: number; cursor: string } {
+  const orderText = p.get('order') ?? '';
+  if (orderText !== '' && orderText !== 'asc' && orderText !== 'desc')
+    throw new HttpProblem(problems.badRequest('order', 'order: invalid value'));
+  const limitText = p.get('limit') ?? '';
+  if (limitText !== '' && (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_LIMIT)) {
+    throw new HttpProblem(problems.badRequest('limit', `limit: must be an integer between 1 and ${MAX_LIMIT}`));
+  }
+  return {
+    order: orderText === 'desc' ? 'desc' : 'asc',
+    limit: limitText ? Number(limitText) : DEFAULT_LIMIT,
+    cursor: p.get('cursor') ?? '',
+  };
+}
+
 function pageLinks(base: string, path: string, q: CollectionParams, records: Array<{ token: string }>): Json {
   const extras: string[] = [];
   if (q.includeFailed) extras.push('include_failed=true');
@@ -250,16 +269,7 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
     if (filter === 'asset' && (!code || !issuer || !StrKey.isValidEd25519PublicKey(issuer))) {
       throw new HttpProblem(problems.badRequest('asset', 'asset must be CODE:ISSUER'));
     }
-    const orderText = p.get('order') ?? '';
-    if (orderText !== '' && orderText !== 'asc' && orderText !== 'desc')
-      throw new HttpProblem(problems.badRequest('order', 'order: invalid value'));
-    const order: Order = orderText === 'desc' ? 'desc' : 'asc';
-    const limitText = p.get('limit') ?? '';
-    if (limitText !== '' && (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_LIMIT)) {
-      throw new HttpProblem(problems.badRequest('limit', `limit: must be an integer between 1 and ${MAX_LIMIT}`));
-    }
-    const limit = limitText ? Number(limitText) : DEFAULT_LIMIT;
-    const cursor = p.get('cursor') ?? '';
+    const { order, limit, cursor } = keyedPage(p);
     const store = network.store;
     const matches = (id: string): boolean => {
       const acc = store.account(id)!;
@@ -292,6 +302,53 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
     });
   };
 
+  const claimableBalanceJson = (entry: ClaimableBalanceEntry) =>
+    renderClaimableBalance(deps.baseUrl(), entry, history.ledger(entry.lastModifiedLedger)?.closedAt ?? null);
+
+  /**
+   * GET /claimable_balances with sponsor, claimant or asset filters (any combination; stellar/go's
+   * ClaimableBalancesQuery), ordered by (last_modified_ledger, id), the paging token "<ledger>-<id>".
+   */
+  const claimableBalanceList = (res: ServerResponse, url: URL) => {
+    const p = url.searchParams;
+    const sponsor = p.get('sponsor') ?? '';
+    const claimant = p.get('claimant') ?? '';
+    const assetText = p.get('asset') ?? '';
+    if (sponsor) accountIdParam(sponsor);
+    if (claimant) accountIdParam(claimant);
+    const { order, limit, cursor } = keyedPage(p);
+    if (cursor !== '' && !/^\d+-[0-9a-f]{72}$/.test(cursor)) {
+      throw new HttpProblem(problems.badRequest('cursor', 'cursor: must be "<ledger>-<balance id>"'));
+    }
+    const token = (e: ClaimableBalanceEntry) => `${String(e.lastModifiedLedger).padStart(10, '0')}-${e.balanceId}`;
+    const cursorKey = cursor ? `${cursor.split('-')[0]!.padStart(10, '0')}-${cursor.split('-')[1]!.slice(8)}` : '';
+    const records = network.store
+      .claimableBalances()
+      .filter((e) => !sponsor || e.sponsor === sponsor)
+      .filter((e) => !claimant || e.claimants.some((c) => c.destination === claimant))
+      .filter((e) => !assetText || canonicalAsset(e.asset) === assetText)
+      .filter((e) => cursorKey === '' || (order === 'asc' ? token(e) > cursorKey : token(e) < cursorKey))
+      .sort((a, b) => (order === 'asc' ? token(a).localeCompare(token(b)) : token(b).localeCompare(token(a))))
+      .slice(0, limit)
+      .map(claimableBalanceJson);
+    const filters = [
+      sponsor ? `sponsor=${sponsor}&` : '',
+      claimant ? `claimant=${claimant}&` : '',
+      assetText ? `asset=${encodeURIComponent(assetText)}&` : '',
+    ].join('');
+    const href = (c: string, o: Order) => `${deps.baseUrl()}/claimable_balances?${filters}cursor=${c}&limit=${limit}&order=${o}`;
+    const last = String(records[records.length - 1]?.paging_token ?? cursor);
+    const first = String(records[0]?.paging_token ?? cursor);
+    send(res, 200, {
+      _links: {
+        self: { href: href(cursor, order) },
+        next: { href: href(last, order) },
+        prev: { href: href(first, order === 'asc' ? 'desc' : 'asc') },
+      },
+      _embedded: { records },
+    });
+  };
+
   const routes: Array<{
     method: string;
     pattern: RegExp;
@@ -317,6 +374,18 @@ export function createHorizonHandler(deps: RouteDeps): (req: IncomingMessage, re
       handle: (_req, res) => send(res, 200, renderFeeStats(history, network.latestLedger, network.baseFee)),
     },
     { method: 'GET', pattern: /^\/accounts\/?$/, handle: (_req, res, url) => accountList(res, url) },
+    { method: 'GET', pattern: /^\/claimable_balances\/?$/, handle: (_req, res, url) => claimableBalanceList(res, url) },
+    {
+      method: 'GET',
+      pattern: /^\/claimable_balances\/([^/]+)\/?$/,
+      handle: (_req, res, _u, m) => {
+        // Horizon takes the hex of the XDR ClaimableBalanceID (type v0 then the hash).
+        if (!/^00000000[0-9a-f]{64}$/.test(m[1]!)) throw new HttpProblem(problems.badRequest('id', 'id: invalid claimable balance id'));
+        const entry = network.store.claimableBalance(m[1]!.slice(8));
+        if (!entry) throw new HttpProblem(problems.notFound());
+        send(res, 200, claimableBalanceJson(entry));
+      },
+    },
     { method: 'GET', pattern: /^\/accounts\/([^/]+)\/?$/, handle: (req, res, _u, m) => account(req, res, accountIdParam(m[1]!)) },
     {
       method: 'GET',

@@ -114,9 +114,33 @@ export interface ContractDataEntry {
   lastModifiedLedger: number;
 }
 
+/** One claimant of a claimable balance: its account and its predicate (ClaimPredicate XDR, base64, relative times made absolute). */
+export interface Claimant {
+  destination: string;
+  predicate: string;
+}
+
+/**
+ * A claimable balance (CAP-23, stellar-core's ClaimableBalanceEntry): an amount of an asset held by the ledger until
+ * one of its claimants claims it. It belongs to no account (not a subentry); its reserve (one base reserve per
+ * claimant) is always sponsored, by its creator or the creator's sponsor. `balanceId` is the hex of the 32-byte
+ * hash (ClaimableBalanceID v0).
+ */
+export interface ClaimableBalanceEntry {
+  type: 'claimable_balance';
+  balanceId: string;
+  claimants: Claimant[];
+  asset: AssetValue;
+  amount: bigint;
+  sponsor: string;
+  /** ClaimableBalanceFlags: CLAIMABLE_BALANCE_CLAWBACK_ENABLED_FLAG = 0x1. */
+  flags: number;
+  lastModifiedLedger: number;
+}
+
 export type LedgerEntry = AccountEntry | TrustlineEntry | DataEntry;
 export type ContractEntry = ContractBalanceEntry | ContractDataEntry;
-export type StoredEntry = LedgerEntry | ContractEntry;
+export type StoredEntry = LedgerEntry | ContractEntry | ClaimableBalanceEntry;
 export type Entry = StoredEntry | SponsorshipEntry | SponsorshipCounterEntry;
 
 export const accountKey = (accountId: string) => `account:${accountId}`;
@@ -126,6 +150,7 @@ export const contractBalanceKey = (contractId: string, asset: AssetValue) =>
   `contract_balance:${contractId}:${asset.type === 'native' ? 'native' : assetKey(asset)}`;
 export const contractDataKey = (contractId: string, key: string) =>
   `contract_data:${contractId}:${Buffer.from(key, 'utf8').toString('hex')}`;
+export const claimableBalanceKey = (balanceId: string) => `claimable_balance:${balanceId}`;
 export const sponsorshipKey = (sponsoredId: string) => `sponsorship:${sponsoredId}`;
 export const sponsorshipCounterKey = (sponsorId: string) => `sponsorship_counter:${sponsorId}`;
 
@@ -141,6 +166,8 @@ export function keyOf(entry: Entry): string {
       return contractBalanceKey(entry.contractId, entry.asset);
     case 'contract_data':
       return contractDataKey(entry.contractId, entry.key);
+    case 'claimable_balance':
+      return claimableBalanceKey(entry.balanceId);
     case 'sponsorship':
       return sponsorshipKey(entry.sponsoredId);
     case 'sponsorship_counter':
@@ -222,6 +249,10 @@ export class LedgerLayer implements LedgerReader {
     return this.get(contractDataKey(contractId, key)) as ContractDataEntry | undefined;
   }
 
+  claimableBalance(balanceId: string): ClaimableBalanceEntry | undefined {
+    return this.get(claimableBalanceKey(balanceId)) as ClaimableBalanceEntry | undefined;
+  }
+
   sponsorship(sponsoredId: string): SponsorshipEntry | undefined {
     return this.get(sponsorshipKey(sponsoredId)) as SponsorshipEntry | undefined;
   }
@@ -246,7 +277,8 @@ export class LedgerStore implements LedgerReader {
   applyWrites(writes: Map<string, Entry | null>): void {
     for (const [key, value] of writes) {
       const previous = this.entries.get(key);
-      if (previous && previous.type !== 'account') this.byAccount.get(ownerOf(previous))?.delete(key);
+      if (previous && previous.type !== 'account' && previous.type !== 'claimable_balance')
+        this.byAccount.get(ownerOf(previous))?.delete(key);
       if (value === null) {
         this.entries.delete(key);
         continue;
@@ -255,7 +287,7 @@ export class LedgerStore implements LedgerReader {
         throw new Error(`transaction-scoped entry ${key} reached the closed ledger`);
       }
       this.entries.set(key, value);
-      if (value.type !== 'account') {
+      if (value.type !== 'account' && value.type !== 'claimable_balance') {
         let set = this.byAccount.get(ownerOf(value));
         if (!set) this.byAccount.set(ownerOf(value), (set = new Set()));
         set.add(key);
@@ -288,10 +320,18 @@ export class LedgerStore implements LedgerReader {
   get size(): number {
     return this.entries.size;
   }
+
+  claimableBalances(): ClaimableBalanceEntry[] {
+    return [...this.entries.values()].filter((e): e is ClaimableBalanceEntry => e.type === 'claimable_balance');
+  }
+
+  claimableBalance(balanceId: string): ClaimableBalanceEntry | undefined {
+    return this.entries.get(claimableBalanceKey(balanceId)) as ClaimableBalanceEntry | undefined;
+  }
 }
 
-/** The account (G...) or contract (C...) an entry belongs to. */
-export function ownerOf(entry: StoredEntry): string {
+/** The account (G...) or contract (C...) an entry belongs to (claimable balances belong to none). */
+export function ownerOf(entry: Exclude<StoredEntry, ClaimableBalanceEntry>): string {
   return entry.type === 'contract_balance' || entry.type === 'contract_data' ? entry.contractId : entry.accountId;
 }
 

@@ -1,5 +1,5 @@
 import { Asset, Keypair, StrKey, xdr } from '@stellar/stellar-sdk';
-import type { AccountEntry, DataEntry, Entry, LedgerLayer, TrustlineEntry } from './ledger-state';
+import type { AccountEntry, ClaimableBalanceEntry, DataEntry, Entry, LedgerLayer, TrustlineEntry } from './ledger-state';
 
 /**
  * The sandbox's entries as stellar-core's LedgerEntry XDR, and a layer's writes as LedgerEntryChanges, for the
@@ -85,6 +85,32 @@ function dataXdr(data: DataEntry): xdr.DataEntry {
   });
 }
 
+function assetXdr(entry: ClaimableBalanceEntry): xdr.Asset {
+  return entry.asset.type === 'native' ? Asset.native().toXDRObject() : new Asset(entry.asset.code, entry.asset.issuer).toXDRObject();
+}
+
+const balanceIdXdr = (entry: ClaimableBalanceEntry) => xdr.ClaimableBalanceId.claimableBalanceIdTypeV0(Buffer.from(entry.balanceId, 'hex'));
+
+function claimableBalanceXdr(entry: ClaimableBalanceEntry): xdr.ClaimableBalanceEntry {
+  return new xdr.ClaimableBalanceEntry({
+    balanceId: balanceIdXdr(entry),
+    claimants: entry.claimants.map((c) =>
+      xdr.Claimant.claimantTypeV0(
+        new xdr.ClaimantV0({ destination: accountId(c.destination), predicate: xdr.ClaimPredicate.fromXDR(c.predicate, 'base64') }),
+      ),
+    ),
+    asset: assetXdr(entry),
+    amount: int64(entry.amount),
+    ext:
+      entry.flags === 0
+        ? new xdr.ClaimableBalanceEntryExt(0)
+        : new xdr.ClaimableBalanceEntryExt(
+            1,
+            new xdr.ClaimableBalanceEntryExtensionV1({ ext: new xdr.ClaimableBalanceEntryExtensionV1Ext(0), flags: entry.flags }),
+          ),
+  });
+}
+
 export function ledgerEntryXdr(entry: Entry): xdr.LedgerEntry | null {
   let data: xdr.LedgerEntryData;
   let lastModified: number;
@@ -99,6 +125,10 @@ export function ledgerEntryXdr(entry: Entry): xdr.LedgerEntry | null {
       break;
     case 'data':
       data = xdr.LedgerEntryData.data(dataXdr(entry));
+      lastModified = entry.lastModifiedLedger;
+      break;
+    case 'claimable_balance':
+      data = xdr.LedgerEntryData.claimableBalance(claimableBalanceXdr(entry));
       lastModified = entry.lastModifiedLedger;
       break;
     default:
@@ -126,6 +156,8 @@ function ledgerKeyXdr(entry: Entry): xdr.LedgerKey | null {
       );
     case 'data':
       return xdr.LedgerKey.data(new xdr.LedgerKeyData({ accountId: accountId(entry.accountId), dataName: entry.name }));
+    case 'claimable_balance':
+      return xdr.LedgerKey.claimableBalance(new xdr.LedgerKeyClaimableBalance({ balanceId: balanceIdXdr(entry) }));
     default:
       return null;
   }

@@ -178,6 +178,30 @@ export const OP_CODES = {
       setTrustLineFlagsLowReserve: 'op_low_reserve',
     },
   },
+  // Horizon's strings (stellar/go services/horizon/internal/codes) for CreateClaimableBalanceResultCode and
+  // ClaimClaimableBalanceResultCode (stellar-core's Stellar-transaction.x).
+  createClaimableBalance: {
+    union: 'CreateClaimableBalanceResult',
+    codes: {
+      createClaimableBalanceSuccess: 'op_success',
+      createClaimableBalanceMalformed: 'op_malformed',
+      createClaimableBalanceLowReserve: 'op_low_reserve',
+      createClaimableBalanceNoTrust: 'op_no_trust',
+      createClaimableBalanceNotAuthorized: 'op_not_authorized',
+      createClaimableBalanceUnderfunded: 'op_underfunded',
+    },
+  },
+  claimClaimableBalance: {
+    union: 'ClaimClaimableBalanceResult',
+    codes: {
+      claimClaimableBalanceSuccess: 'op_success',
+      claimClaimableBalanceDoesNotExist: 'op_does_not_exist',
+      claimClaimableBalanceCannotClaim: 'op_cannot_claim',
+      claimClaimableBalanceLineFull: 'op_line_full',
+      claimClaimableBalanceNoTrust: 'op_no_trust',
+      claimClaimableBalanceNotAuthorized: 'op_not_authorized',
+    },
+  },
   invokeHostFunction: {
     union: 'InvokeHostFunctionResult',
     codes: {

@@ -131,3 +131,28 @@ export function hasOpenSponsorships(ltx: LedgerLayer): boolean {
     .changes()
     .some(([key, value]) => value !== null && (key.startsWith(sponsorshipKey('')) || key.startsWith(sponsorshipCounterKey(''))));
 }
+
+/**
+ * createEntryWithPossibleSponsorship for a CLAIMABLE_BALANCE (SponsorshipUtils.cpp): the entry is no subentry and is
+ * always sponsored, by the source's sponsor while a begin-sponsoring names the source, else by the source itself.
+ * It costs one base reserve per claimant (computeMultiplier), checked against the sponsor's available balance
+ * (canCreateEntryWithSponsorship: LOW_RESERVE, TOO_MANY_SPONSORING). Writes the sponsor's counter.
+ */
+export function sponsorClaimableBalance(
+  ltx: LedgerLayer,
+  sourceId: string,
+  claimants: number,
+): { result: SponsorshipResult; sponsor: string } {
+  const sponsorId = ltx.sponsorship(sourceId)?.sponsorId ?? sourceId;
+  const sponsor = mustAccount(ltx, sponsorId);
+  if (availableBalance(sponsor) < BigInt(claimants) * BASE_RESERVE) return { result: 'low_reserve', sponsor: sponsorId };
+  if (tooManySponsoring(sponsor, claimants)) return { result: 'too_many_sponsoring', sponsor: sponsorId };
+  ltx.put({ ...sponsor, numSponsoring: sponsor.numSponsoring + claimants });
+  return { result: 'success', sponsor: sponsorId };
+}
+
+/** removeEntryWithPossibleSponsorship for a CLAIMABLE_BALANCE: its sponsor gets its reserves back. */
+export function releaseClaimableBalanceSponsorship(ltx: LedgerLayer, sponsorId: string, claimants: number): void {
+  const sponsor = mustAccount(ltx, sponsorId);
+  ltx.put({ ...sponsor, numSponsoring: sponsor.numSponsoring - claimants });
+}

@@ -91,6 +91,15 @@ export const EVENT_CATALOG = {
     description: 'The decision could not be paid out; the dispute is OPEN again. data: the dispute.',
   },
   'dispute.resolved': { resource: 'dispute', description: 'The decision was paid out (RESOLVED). data: the dispute.' },
+  'onramp.created': {
+    resource: 'onramp_order',
+    description: 'An on-ramp order (document 003) was created (SESSION_CREATED). data: the order as GET /onramp/orders/{id} shows it.',
+  },
+  'onramp.status_changed': {
+    resource: 'onramp_order',
+    description:
+      'An on-ramp order moved to another status (signal sent and mined, payment sent, proof verified, fulfilled, expired, cancelled, failed). data: the order.',
+  },
 } as const satisfies Record<string, { resource: string; description: string }>;
 
 export type EventType = keyof typeof EVENT_CATALOG;

@@ -13,6 +13,8 @@ export const SellerIdKey = defineSearchAttributeKey('SellerId', SearchAttributeT
 export const UserIdKey = defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD);
 export const WithdrawalStatusKey = defineSearchAttributeKey('WithdrawalStatus', SearchAttributeType.KEYWORD);
 export const TopupStatusKey = defineSearchAttributeKey('TopupStatus', SearchAttributeType.KEYWORD);
+/** An on-ramp order's status (document 003: SESSION_CREATED … FULFILLED, EXPIRED, CANCELLED, FAILED). */
+export const OnrampStatusKey = defineSearchAttributeKey('OnrampStatus', SearchAttributeType.KEYWORD);
 
 const KEYS: SearchAttributeKey<SearchAttributeType>[] = [
   OrderStatusKey,
@@ -22,6 +24,7 @@ const KEYS: SearchAttributeKey<SearchAttributeType>[] = [
   UserIdKey,
   WithdrawalStatusKey,
   TopupStatusKey,
+  OnrampStatusKey,
 ];
 
 /** The names the Temporal CLI and server use for each type (`--search-attribute Name=Type`). */

@@ -1,9 +1,9 @@
-import { type Account, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { type Account, type Asset, Keypair, Operation, TransactionBuilder, type xdr } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import type { Sealer, SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import type { StellarNetwork } from '../stellar/network';
-import { submitOnce } from '../stellar/submitter';
+import { submitOnce, type SubmitOutcome } from '../stellar/submitter';
 import { signTransaction } from '../stellar/sign';
 import { WalletActivationRefused } from './activation-refused';
 import { findWallet, insertWallet, markWalletActive, type WalletRow } from './wallets-repository';
@@ -22,6 +22,39 @@ export function walletKeypair(box: SecretBox, wallet: WalletRow): Keypair {
 export { WalletActivationRefused };
 
 /**
+ * The operations that create `account` with 0 XLM and a USDC trustline, every reserve sponsored by the transaction's
+ * source (the platform): signed by the platform and the account. Wallets and on-ramp merchants are made this way.
+ */
+export function sponsoredUsdcAccount(account: string, usdc: Asset): xdr.Operation[] {
+  return [
+    Operation.beginSponsoringFutureReserves({ sponsoredId: account }),
+    Operation.createAccount({ destination: account, startingBalance: '0' }),
+    Operation.changeTrust({ asset: usdc, source: account }),
+    Operation.endSponsoringFutureReserves({ source: account }),
+  ];
+}
+
+/** Submits, once per business key, the transaction of sponsoredUsdcAccount from the platform, signed by it and `account`. */
+export function submitSponsoredUsdcAccount(
+  deps: { pool: Pool; network: StellarNetwork },
+  key: string,
+  account: Keypair,
+): Promise<SubmitOutcome> {
+  const { platform, usdc, passphrase } = deps.network;
+  return submitOnce(deps.pool, deps.network, {
+    key,
+    sourceAccount: platform.publicKey(),
+    build: async (source: Account) => {
+      const builder = new TransactionBuilder(source, { fee: await deps.network.fees.perOperation(), networkPassphrase: passphrase });
+      for (const op of sponsoredUsdcAccount(account.publicKey(), usdc)) builder.addOperation(op);
+      const tx = builder.setTimeout(120).build();
+      signTransaction(tx, platform, account);
+      return tx;
+    },
+  });
+}
+
+/**
  * Creates the user's account on chain with every reserve sponsored by the platform and a USDC trustline, in one
  * transaction signed by the platform and the user: the user never needs XLM. Exactly once per user.
  */
@@ -33,22 +66,7 @@ export async function activateWallet(
   if (!wallet) throw new WalletActivationRefused(`user ${userId} has no wallet`);
   if (wallet.status === 'ACTIVE') return wallet;
   const user = walletKeypair(deps.box, wallet);
-  const { platform, usdc, passphrase } = deps.network;
-  const outcome = await submitOnce(deps.pool, deps.network, {
-    key: `wallet:${userId}:activate`,
-    sourceAccount: platform.publicKey(),
-    build: async (source: Account) => {
-      const tx = new TransactionBuilder(source, { fee: await deps.network.fees.perOperation(), networkPassphrase: passphrase })
-        .addOperation(Operation.beginSponsoringFutureReserves({ sponsoredId: user.publicKey() }))
-        .addOperation(Operation.createAccount({ destination: user.publicKey(), startingBalance: '0' }))
-        .addOperation(Operation.changeTrust({ asset: usdc, source: user.publicKey() }))
-        .addOperation(Operation.endSponsoringFutureReserves({ source: user.publicKey() }))
-        .setTimeout(120)
-        .build();
-      signTransaction(tx, platform, user);
-      return tx;
-    },
-  });
+  const outcome = await submitSponsoredUsdcAccount(deps, `wallet:${userId}:activate`, user);
   if (outcome.status === 'FAILED') {
     const codes = JSON.stringify(outcome.codes);
     throw new WalletActivationRefused(`activation of ${user.publicKey()} failed: ${codes}`, codes);

@@ -102,7 +102,8 @@ test('every hostile path parameter and query string answers a 4xx envelope', asy
         const res = await api.call(r.method.toUpperCase(), q ? `${base}?${q}` : base, { key: auth });
         if (res.status < 400 || res.status >= 500)
           throw new Error(`${r.method} ${base}?${q}: answered ${res.status} ${res.text.slice(0, 200)}`);
-        expect(res.body.error.code).toMatch(/^[A-Z_]+$/);
+        // The on-ramp's own refusals keep document 003's envelope (api/routes/onramp.ts).
+        expect(res.body.error?.code ?? res.body.responseObject?.errorCode).toMatch(/^[A-Z_]+$/);
       }
     }
   }

@@ -36,7 +36,14 @@ import { testDatabase } from '../helpers/db';
  * renders it afterwards. The chain-bound emitters are covered where they run for real: deposit.credited and
  * deposits.network_reset in test/e2e/deposit-withdraw.test.ts, order.command_rejected in test/e2e/orders-disputes.test.ts.
  */
-const ELSEWHERE = ['deposit.credited', 'deposits.network_reset', 'order.command_rejected'];
+const ELSEWHERE = [
+  'deposit.credited',
+  'deposits.network_reset',
+  'order.command_rejected',
+  // test/e2e/onramp-fulfil.test.ts: an order's whole lifecycle, one event per status.
+  'onramp.created',
+  'onramp.status_changed',
+];
 
 let db: Database;
 const emitted = new Set<string>();

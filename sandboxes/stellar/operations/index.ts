@@ -1,6 +1,7 @@
 import type { xdr } from '@stellar/stellar-sdk';
 import { bumpSequence } from './bump-sequence';
 import { changeTrust } from './change-trust';
+import { claimClaimableBalance, createClaimableBalance } from './claimable-balance';
 import { createAccount } from './create-account';
 import { invokeHostFunction } from './invoke-host-function';
 import { manageData } from './manage-data';
@@ -28,6 +29,8 @@ export const OPERATION_HANDLERS: Partial<Record<string, OperationHandler<any>>> 
   beginSponsoringFutureReserves,
   endSponsoringFutureReserves,
   setTrustLineFlags,
+  createClaimableBalance,
+  claimClaimableBalance,
   invokeHostFunction,
 };
 

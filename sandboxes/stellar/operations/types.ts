@@ -24,6 +24,9 @@ export interface ApplyContext {
   header: LedgerHeaderInfo;
   source: AccountRef;
   txHash: Buffer;
+  /** The (inner) transaction's source account and sequence number: with opIndex, an operation's id (claimable balances). */
+  txSourceId: string;
+  txSeqNum: bigint;
   opIndex: number;
   networkPassphrase: string;
   hostFunctions: HostFunctionRegistry;

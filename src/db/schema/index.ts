@@ -8,3 +8,4 @@ export * from './disputes';
 export * from './audit';
 export * from './webhooks';
 export * from './airtm';
+export * from './onramp';

@@ -1,0 +1,85 @@
+import crypto from 'node:crypto';
+import { keccak_256 } from '@noble/hashes/sha3';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { claimIdentifierOf, signClaim, type ReclaimProofJson } from './witness';
+
+/** A fiat payment someone declared on the sandbox platform. */
+export interface Payment {
+  id: string;
+  platform: string;
+  /** Plain decimal as declared ("50.00"). */
+  amount: string;
+  currency: string;
+  recipient: string;
+  senderHandle: string;
+  intentHash: string;
+  /** ISO 8601 UTC, whole seconds. */
+  paidAt: string;
+  createdAt: string;
+}
+
+export type PaymentInput = Omit<Payment, 'id' | 'createdAt'>;
+
+const keccakHex = (text: string) => `0x${bytesToHex(keccak_256(utf8ToBytes(text)))}`;
+
+/**
+ * The claim a Reclaim provider for this platform would make about the payment: an HTTP provider reading
+ * `GET <platform>/payments/<id>`, whose witness extracted the payment's fields into `context.extractedParameters`
+ * (the layout zkp2p's payment providers use; docs/onramp.md, "Payment proofs"), bound to the intent through
+ * `context.contextMessage`. Both JSON texts are written canonically (keys sorted, no whitespace).
+ */
+export function paymentClaim(p: Payment, baseUrl: string) {
+  const responseMatches = [{ type: 'contains', value: '"id":"{{paymentId}}"' }];
+  const responseRedactions = [{ jsonPath: '$.id', regex: '"id":"(.*)"', xPath: '' }];
+  const url = `${baseUrl}/payments/${p.id}`;
+  // The SDK's hashProofClaimParams (src/witness.ts lines 49–61, 89–162) over exactly these, canonical.
+  const providerHash = keccakHex(JSON.stringify({ body: '', method: 'GET', responseMatches, responseRedactions, url }));
+  const parameters = JSON.stringify({
+    body: '',
+    method: 'GET',
+    paramValues: { paymentId: p.id },
+    responseMatches,
+    responseRedactions,
+    url,
+  });
+  const context = JSON.stringify({
+    contextAddress: '0x0',
+    contextMessage: p.intentHash,
+    extractedParameters: {
+      amount: p.amount,
+      currency: p.currency,
+      date: p.paidAt,
+      paymentId: p.id,
+      platform: p.platform,
+      receiverId: p.recipient,
+      senderId: p.senderHandle,
+    },
+    providerHash,
+  });
+  // The claim's owner is the prover's key; the sandbox derives one per sender so proofs are reproducible.
+  const owner = `0x${keccakHex(`payment-platform-sandbox:${p.senderHandle}`).slice(-40)}`;
+  return { provider: 'http', parameters, context, owner, epoch: 1, identifier: claimIdentifierOf('http', parameters, context) };
+}
+
+export class PaymentBook {
+  private readonly payments = new Map<string, Payment>();
+
+  record(input: PaymentInput, now: Date): Payment {
+    const payment: Payment = { ...input, id: `pay_${crypto.randomBytes(12).toString('hex')}`, createdAt: now.toISOString() };
+    this.payments.set(payment.id, payment);
+    return payment;
+  }
+
+  get(id: string): Payment | undefined {
+    return this.payments.get(id);
+  }
+
+  all(): Payment[] {
+    return [...this.payments.values()];
+  }
+}
+
+/** The proof of `p`, made (and dated) at `now`, signed by the witness. */
+export function provePayment(p: Payment, baseUrl: string, witnessKey: string, now: Date): ReclaimProofJson {
+  return signClaim({ ...paymentClaim(p, baseUrl), timestampS: Math.floor(now.getTime() / 1000) }, [witnessKey], `${baseUrl}/witness`);
+}

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ERROR_STATUS } from '../../../src/errors';
+import { ONRAMP_ERRORS } from '../../../src/onramp/onramp-state';
 import { describeApi } from './operations';
 import { type Fixtures, type FuzzRequest, requestFor } from './requests';
 import { diffSnapshots, type StateSnapshot } from './state';
@@ -85,9 +86,24 @@ function refusedBeforeRouting(r: FuzzRequest, code: string): boolean {
   return r.defects.includes('hostile-id') && (code === 'NOT_FOUND' || code === 'VALIDATION_ERROR');
 }
 
+/** The codes a provider that cannot be reached answers with (every provider of the fuzz target is unreachable). */
+const UNREACHABLE_PROVIDER = new Set(['PROVIDER_ERROR', 'PROVIDER_TIMEOUT', 'SERVICE_UNAVAILABLE']);
+
+/**
+ * The on-ramp's own refusals come in document 003's envelope (`{success: false, message, responseObject: {errorCode,
+ * errorMessage, canRetry}}`) with one of its codes at that code's status; the shared pipeline's (auth, validation)
+ * in ours. Read as ours: `{code, message, details}`, or null when the body is neither.
+ */
+function onrampRefusal(r: FuzzRequest, status: number, parsed: any): { code: string; message: string; details: object } | null {
+  if (!r.operation.includes(' /api/v1/onramp/') || parsed?.success !== false || typeof parsed.message !== 'string') return null;
+  const o = parsed.responseObject;
+  const known = (ONRAMP_ERRORS as Record<string, { status: number; canRetry: boolean }>)[o?.errorCode];
+  if (!known || known.status !== status || o.canRetry !== known.canRetry || typeof o.errorMessage !== 'string') return null;
+  return { code: o.errorCode, message: o.errorMessage, details: {} };
+}
+
 /** What is wrong with an answer (null when nothing is). */
 function judge(r: FuzzRequest, status: number, headers: Headers, text: string, codes: Set<string>): string | null {
-  if (status >= 500) return `answered ${status}: ${text.slice(0, 300)}`;
   if (!headers.get('x-request-id')) return `answered ${status} without X-Request-ID`;
   if (status >= 400) {
     let parsed: any;
@@ -96,6 +112,12 @@ function judge(r: FuzzRequest, status: number, headers: Headers, text: string, c
     } catch {
       return `answered ${status} with a body that is not JSON: ${text.slice(0, 200)}`;
     }
+    const onramp = onrampRefusal(r, status, parsed);
+    if (onramp) return r.authDefect && ![401, 403, 429].includes(status) ? `asked as ${r.auth}, answered ${status} ${onramp.code}` : null;
+    // A valid request that had to ask a provider may find it unreachable (by design here): a 5xx in the envelope
+    // naming the provider, nothing else. Every other 5xx is a defect.
+    const valid = r.defects.length === 0 && !r.authDefect;
+    if (status >= 500 && !(valid && UNREACHABLE_PROVIDER.has(parsed?.error?.code))) return `answered ${status}: ${text.slice(0, 300)}`;
     const e = parsed?.error;
     if (
       !e ||

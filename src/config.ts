@@ -364,4 +364,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     DEPOSIT_POLL_INTERVAL_MS: parsed.data.DEPOSIT_POLL_INTERVAL_MS ?? preset.DEPOSIT_POLL_INTERVAL_MS,
   };
 }
-

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { listen } from '../shared/listen';
 import { declarePage, notFoundPage, paymentPage } from './page';
-import { PaymentBook, provePayment, type Payment, type PaymentInput } from './payments';
+import { PaymentBook, provePayment, providerHashOf, type Payment, type PaymentInput } from './payments';
 import { witnessAddress } from './witness';
 
 /** The port `npm start` gives the sandbox (SANDBOX_PAYMENT_PLATFORM_PORT overrides). */
@@ -31,6 +31,8 @@ export interface PaymentPlatformSandbox {
   witnessAddress: string;
   /** Records a payment as POST /payments does (throws on invalid input). */
   declarePayment(input: Record<string, unknown>): Payment;
+  /** The provider hash of the sandbox's proofs (what `providerHashes` lists to accept only them). */
+  providerHash: string;
   /** Every payment recorded, oldest first. */
   payments(): Payment[];
   /** The proof GET /payments/:id/proof answers now. */
@@ -123,7 +125,7 @@ export async function startPaymentPlatformSandbox(options: PaymentPlatformSandbo
   ): Promise<[status: number, kind: 'html' | 'json', body: unknown, location?: string]> {
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/') return [200, 'html', declarePage(witness)];
-    if (method === 'GET' && path === '/witness') return [200, 'json', { address: witness }];
+    if (method === 'GET' && path === '/witness') return [200, 'json', { address: witness, providerHash: providerHashOf(baseUrl) }];
     if (method === 'POST' && path === '/') {
       const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
       try {
@@ -173,6 +175,7 @@ export async function startPaymentPlatformSandbox(options: PaymentPlatformSandbo
   return {
     url: baseUrl,
     witnessAddress: witness,
+    providerHash: providerHashOf(baseUrl),
     declarePayment: (input) => book.record(paymentInput(input, now()), now()),
     payments: () => book.all(),
     proofOf: (id) => proofOf(id),

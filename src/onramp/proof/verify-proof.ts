@@ -1,6 +1,7 @@
 import { claimIdentifier, claimSignData, personalMessageDigest } from './claim-serialisation';
 import { compareDecimals, formatDecimal, parseDecimal } from './decimal';
 import { readPaymentClaim } from './payment-claim';
+import { providerHashesOf } from './provider-hash';
 import { describeShapeProblem, reclaimProofSchema, type ReclaimProof } from './proof-shape';
 import { recoverSigner } from './signer-recovery';
 import type { ProofErrorCode, ProofExpectations, ProofVerdict } from './types';
@@ -37,6 +38,7 @@ function checkExpectations(e: ProofExpectations): void {
     if (!(e[d] instanceof Date) || Number.isNaN(e[d].getTime())) bad(`${d} must be a valid Date`);
   for (const s of ['paymentBufferSeconds', 'maxProofAgeSeconds'] as const) if (!(e[s] >= 0)) bad(`${s} must be ≥ 0`);
   if (!e.intentHash || !e.recipient || !e.fiatCurrency) bad('intentHash, recipient and fiatCurrency must not be empty');
+  if (e.providerHashes && !e.providerHashes.every((h) => /^0x[0-9a-f]{64}$/.test(h))) bad('providerHashes must be lower-case 0x + 64 hex');
 }
 
 /** Identifier and signatures: the claim is what configured witnesses signed. Answers the identifier and signers. */
@@ -46,7 +48,7 @@ function authenticate(proof: ReclaimProof, expect: ProofExpectations): { proofId
   try {
     proofId = claimIdentifier(claim);
   } catch {
-    return invalid('claimData.context is not JSON');
+    return invalid('claimData.context is not JSON (or nests deeper than 64)');
   }
   if (claim.identifier.toLowerCase() !== proofId)
     return invalid('claimData.identifier is not the hash of provider, parameters and context');
@@ -68,6 +70,12 @@ function authenticate(proof: ReclaimProof, expect: ProofExpectations): { proofId
 function judge(proof: ReclaimProof, expect: ProofExpectations): ProofVerdict | Rejection {
   const auth = authenticate(proof, expect);
   if (auth instanceof Rejection) return auth;
+
+  if (expect.providerHashes) {
+    const hashes = providerHashesOf(proof.claimData.parameters);
+    if (!hashes) return invalid('claimData.parameters are not an HTTP provider request');
+    if (!hashes.some((h) => expect.providerHashes!.includes(h))) return invalid('the claim was made against another provider');
+  }
 
   const context = proof.claimData.context;
   const payment = readPaymentClaim(context ? JSON.parse(context) : null);

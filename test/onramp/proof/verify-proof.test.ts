@@ -97,7 +97,7 @@ describe('PROOF_INVALID: not a proof', () => {
     expect(verifyProof(signedProof({ context: 'intent=0x9f2c' }), expectations())).toEqual({
       ok: false,
       code: 'PROOF_INVALID',
-      reason: 'claimData.context is not JSON',
+      reason: 'claimData.context is not JSON (or nests deeper than 64)',
     });
     expect(verifyProof(signedProof({ context: '' }), expectations())).toEqual(rejected('PROOF_INVALID'));
     for (const name of ['amount', 'currency', 'date', 'paymentId', 'receiverId'] as const) {

@@ -67,7 +67,10 @@ function paymentInput(body: Record<string, unknown>, now: Date): PaymentInput {
       'an ISO 8601 date-time with a zone',
     );
     paidAt = new Date(iso);
-    if (Number.isNaN(paidAt.getTime())) throw new BadRequest('paidAt must be a valid date');
+    const [y, m, d] = iso.slice(0, 10).split('-').map(Number) as [number, number, number];
+    // Date rolls "2026-02-30" over to March 2nd; the calendar date must exist.
+    if (Number.isNaN(paidAt.getTime()) || new Date(Date.UTC(y, m - 1, d)).getUTCDate() !== d || m > 12)
+      throw new BadRequest('paidAt must be a valid date');
   }
   return {
     platform: text(body, 'platform', /^[A-Za-z0-9_-]{1,32}$/, 'a platform name such as "venmo"'),

@@ -5,7 +5,7 @@
 
 /** What the order says the proof must show. */
 export interface ProofExpectations {
-  /** The order's intent hash; the proof's `context.contextMessage` must equal it (hex compared case-insensitively). */
+  /** The order's intent hash; the proof's `context.contextMessage` must equal it (0x hex case-insensitively, other text exactly). */
   intentHash: string;
   /** The fiat amount the buyer must have paid (amountUsdc × conversionRate, a decimal string); the proof may show more. */
   minFiatAmount: string;

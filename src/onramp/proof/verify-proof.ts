@@ -17,6 +17,11 @@ import type { ProofErrorCode, ProofExpectations, ProofVerdict } from './types';
 export const CLOCK_SKEW_SECONDS = 60;
 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
+const HEX = /^0x[0-9a-f]+$/i;
+
+/** Hex intent hashes compare case-insensitively (one number); any other text exactly. */
+const sameIntent = (claimed: string, expected: string) =>
+  HEX.test(claimed) && HEX.test(expected) ? claimed.toLowerCase() === expected.toLowerCase() : claimed === expected;
 
 class Rejection {
   constructor(
@@ -80,7 +85,7 @@ function judge(proof: ReclaimProof, expect: ProofExpectations): ProofVerdict | R
   const context = proof.claimData.context;
   const payment = readPaymentClaim(context ? JSON.parse(context) : null);
   if ('problem' in payment) return invalid(payment.problem);
-  if (payment.intentHash.toLowerCase() !== expect.intentHash.toLowerCase()) return invalid('the proof is bound to another intent');
+  if (!sameIntent(payment.intentHash, expect.intentHash)) return invalid('the proof is bound to another intent');
 
   const nowMs = expect.now.getTime();
   const claimedMs = proof.claimData.timestampS * 1000;

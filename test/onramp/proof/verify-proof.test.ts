@@ -180,7 +180,12 @@ describe('PROOF_INVALID: not what the witnesses signed', () => {
 });
 
 describe('PROOF_INVALID: a genuine proof of the wrong payment', () => {
-  test('bound to another intent', () => {
+  test('bound to another intent; a non-hex intent compares exactly', () => {
+    const b64 = 'q83vASNFZ4mrze8BI0VniQ==';
+    expect(verifyProof(signedProof({ intentHash: b64 }), expectations({ intentHash: b64 }))).toMatchObject({ ok: true });
+    expect(verifyProof(signedProof({ intentHash: b64.toLowerCase() }), expectations({ intentHash: b64 }))).toMatchObject({
+      reason: 'the proof is bound to another intent',
+    });
     expect(verifyProof(signedProof({ intentHash: '0x' + '01'.repeat(32) }), expectations())).toEqual({
       ok: false,
       code: 'PROOF_INVALID',

@@ -136,6 +136,7 @@ test.each([
   ['an empty recipient', { ...declared, recipient: '' }],
   ['a paidAt without a zone', { ...declared, paidAt: '2026-01-15T10:03:00' }],
   ['a paidAt that is no date', { ...declared, paidAt: '2026-13-45T10:03:00Z' }],
+  ['a paidAt on February 30th', { ...declared, paidAt: '2026-02-30T10:03:00Z' }],
 ])('%s is 400 VALIDATION_ERROR and records nothing', async (_what, body) => {
   const res = await call('POST', '/payments', body);
   expect(res.status).toBe(400);

@@ -23,17 +23,29 @@ export type PaymentInput = Omit<Payment, 'id' | 'createdAt'>;
 const keccakHex = (text: string) => `0x${bytesToHex(keccak_256(utf8ToBytes(text)))}`;
 
 /**
- * The claim a Reclaim provider for this platform would make about the payment: an HTTP provider reading
- * `GET <platform>/payments/<id>`, whose witness extracted the payment's fields into `context.extractedParameters`
- * (the layout zkp2p's payment providers use; docs/onramp.md, "Payment proofs"), bound to the intent through
- * `context.contextMessage`. Both JSON texts are written canonically (keys sorted, no whitespace).
+ * The sandbox platform's Reclaim provider: an HTTP provider reading `GET <platform>/payments/{{paymentId}}` (the
+ * payment id a parameter, as real providers template theirs), matching and redacting the payment's id. Its
+ * provider hash is the SDK's `hashProofClaimParams` (src/witness.ts lines 49–61, 89–162) over url, method, body and
+ * the matches and redactions, canonical; written out here (keys in sorted order) rather than computed by the
+ * verifier's code.
  */
-export function paymentClaim(p: Payment, baseUrl: string) {
+function provider(baseUrl: string) {
   const responseMatches = [{ type: 'contains', value: '"id":"{{paymentId}}"' }];
   const responseRedactions = [{ jsonPath: '$.id', regex: '"id":"(.*)"', xPath: '' }];
-  const url = `${baseUrl}/payments/${p.id}`;
-  // The SDK's hashProofClaimParams (src/witness.ts lines 49–61, 89–162) over exactly these, canonical.
-  const providerHash = keccakHex(JSON.stringify({ body: '', method: 'GET', responseMatches, responseRedactions, url }));
+  const url = `${baseUrl}/payments/{{paymentId}}`;
+  const hash = keccakHex(JSON.stringify({ body: '', method: 'GET', responseMatches, responseRedactions, url }));
+  return { responseMatches, responseRedactions, url, hash };
+}
+
+export const providerHashOf = (baseUrl: string) => provider(baseUrl).hash;
+
+/**
+ * The claim the provider makes about the payment: the witness extracted the payment's fields into
+ * `context.extractedParameters` (the layout zkp2p's payment providers use; docs/onramp.md, "Payment proofs"), bound
+ * to the intent through `context.contextMessage`. Both JSON texts are written canonically (keys sorted, no spaces).
+ */
+export function paymentClaim(p: Payment, baseUrl: string) {
+  const { responseMatches, responseRedactions, url, hash } = provider(baseUrl);
   const parameters = JSON.stringify({
     body: '',
     method: 'GET',
@@ -54,7 +66,7 @@ export function paymentClaim(p: Payment, baseUrl: string) {
       receiverId: p.recipient,
       senderId: p.senderHandle,
     },
-    providerHash,
+    providerHash: hash,
   });
   // The claim's owner is the prover's key; the sandbox derives one per sender so proofs are reproducible.
   const owner = `0x${keccakHex(`payment-platform-sandbox:${p.senderHandle}`).slice(-40)}`;

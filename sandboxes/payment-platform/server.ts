@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { listen } from '../shared/listen';
 import { declarePage, notFoundPage, paymentPage } from './page';
-import { PaymentBook, provePayment, type Payment, type PaymentInput } from './payments';
+import { PaymentBook, provePayment, providerHashOf, type Payment, type PaymentInput } from './payments';
 import { witnessAddress } from './witness';
 
 /** The port `npm start` gives the sandbox (SANDBOX_PAYMENT_PLATFORM_PORT overrides). */
@@ -31,6 +31,8 @@ export interface PaymentPlatformSandbox {
   witnessAddress: string;
   /** Records a payment as POST /payments does (throws on invalid input). */
   declarePayment(input: Record<string, unknown>): Payment;
+  /** The provider hash of the sandbox's proofs (what `providerHashes` lists to accept only them). */
+  providerHash: string;
   /** Every payment recorded, oldest first. */
   payments(): Payment[];
   /** The proof GET /payments/:id/proof answers now. */
@@ -65,7 +67,10 @@ function paymentInput(body: Record<string, unknown>, now: Date): PaymentInput {
       'an ISO 8601 date-time with a zone',
     );
     paidAt = new Date(iso);
-    if (Number.isNaN(paidAt.getTime())) throw new BadRequest('paidAt must be a valid date');
+    const [y, m, d] = iso.slice(0, 10).split('-').map(Number) as [number, number, number];
+    // Date rolls "2026-02-30" over to March 2nd; the calendar date must exist.
+    if (Number.isNaN(paidAt.getTime()) || new Date(Date.UTC(y, m - 1, d)).getUTCDate() !== d || m > 12)
+      throw new BadRequest('paidAt must be a valid date');
   }
   return {
     platform: text(body, 'platform', /^[A-Za-z0-9_-]{1,32}$/, 'a platform name such as "venmo"'),
@@ -123,7 +128,7 @@ export async function startPaymentPlatformSandbox(options: PaymentPlatformSandbo
   ): Promise<[status: number, kind: 'html' | 'json', body: unknown, location?: string]> {
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/') return [200, 'html', declarePage(witness)];
-    if (method === 'GET' && path === '/witness') return [200, 'json', { address: witness }];
+    if (method === 'GET' && path === '/witness') return [200, 'json', { address: witness, providerHash: providerHashOf(baseUrl) }];
     if (method === 'POST' && path === '/') {
       const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
       try {
@@ -173,6 +178,7 @@ export async function startPaymentPlatformSandbox(options: PaymentPlatformSandbo
   return {
     url: baseUrl,
     witnessAddress: witness,
+    providerHash: providerHashOf(baseUrl),
     declarePayment: (input) => book.record(paymentInput(input, now()), now()),
     payments: () => book.all(),
     proofOf: (id) => proofOf(id),

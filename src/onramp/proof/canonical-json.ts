@@ -5,7 +5,8 @@
  * object keys sorted by UTF-16 code units (`Object.keys().sort()`), no whitespace, every primitive written by
  * `JSON.stringify`, NaN and ±Infinity refused. (RFC 8785, for the values JSON.parse can produce.)
  *
- * Only for values from JSON.parse: plain objects, arrays, strings, finite or infinite numbers, booleans, null.
+ * For values from JSON.parse (plain objects, arrays, strings, numbers, booleans, null) and plain objects built in
+ * code, whose `undefined` members are left out (in arrays: null), as `canonicalize` does (lines 25, 32–35).
  */
 
 export class CanonicalJsonError extends Error {
@@ -19,10 +20,11 @@ export function canonicalJson(value: unknown, depth = 0): string {
   if (depth > MAX_JSON_DEPTH) throw new CanonicalJsonError(`nested deeper than ${MAX_JSON_DEPTH}`);
   if (typeof value === 'number' && !Number.isFinite(value)) throw new CanonicalJsonError('NaN and Infinity are not JSON');
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((v: unknown) => canonicalJson(v, depth + 1)).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((v: unknown) => canonicalJson(v === undefined ? null : v, depth + 1)).join(',')}]`;
   const record = value as Record<string, unknown>;
   const members = Object.keys(record)
     .sort()
+    .filter((key) => record[key] !== undefined)
     .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key], depth + 1)}`);
   return `{${members.join(',')}}`;
 }

@@ -11,9 +11,10 @@ import { hex } from './claim-serialisation';
  *   lines 336–352). 65 bytes: r ‖ s ‖ v with v normalised by `getNormalizedV` (lines 305–315): 0 or 27 → parity 0,
  *   1 or 28 → parity 1, ≥ 35 → EIP-155 (odd → parity 0), anything else refused. 64 bytes: EIP-2098 compact,
  *   the parity in s's top bit.
- * - `Signature.s` (line 86–88) refuses an s whose top bit is set ("non-canonical s"). An s above n/2 below that bit
- *   (the "high-s" twin of a low-s signature) is accepted, as ethers and the secp256k1 recovery below accept it: the
- *   twin recovers the same signer of the same claim, and our replay key is the claim identifier, not the signature.
+ * - `Signature.s` (lines 86–88) refuses an s whose top bit is set ("non-canonical s"). That refuses the high-s twin
+ *   (r, n − s) of every low-s signature but those whose twin falls in (n/2, 2^255), a band of width ~2^128 out of
+ *   2^256: malleated signatures are refused in practice, and where one slips through it proves the same claim by
+ *   the same signer, while our replay key is the claim identifier, never the signature.
  * - `SigningKey.recoverPublicKey` (src.ts/crypto/signing-key.ts lines 166–178): noble's
  *   `Signature.fromCompact(r ‖ s).addRecoveryBit(parity).recoverPublicKey(digest)` (r and s in [1, n−1], r the
  *   x of a curve point); the address is the last 20 bytes of keccak256 of the uncompressed key without its 0x04.

@@ -5,7 +5,7 @@
 
 /** What the order says the proof must show. */
 export interface ProofExpectations {
-  /** The order's intent hash; the proof's `context.contextMessage` must equal it (hex compared case-insensitively). */
+  /** The order's intent hash; the proof's `context.contextMessage` must equal it (0x hex case-insensitively, other text exactly). */
   intentHash: string;
   /** The fiat amount the buyer must have paid (amountUsdc × conversionRate, a decimal string); the proof may show more. */
   minFiatAmount: string;
@@ -24,6 +24,14 @@ export interface ProofExpectations {
   now: Date;
   /** A proof whose claim (`claimData.timestampS`) is older than this is PROOF_EXPIRED. */
   maxProofAgeSeconds: number;
+  /**
+   * The provider hashes allowed (lower-case 0x hex; Reclaim's `hashProofClaimParams` of `claimData.parameters`, what
+   * the SDK's `verifyProof(proof, { hashes })` checks): pins the request the witness made, i.e. which payment
+   * platform's API the payment was read from. Set it for real witnesses: without it a claim about any HTTPS
+   * response those witnesses attested (a server the prover controls) is read as a payment. Optional so a sandbox
+   * stack can go without.
+   */
+  providerHashes?: readonly string[];
 }
 
 export type ProofErrorCode = 'PROOF_INVALID' | 'PROOF_EXPIRED';

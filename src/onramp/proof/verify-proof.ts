@@ -1,6 +1,7 @@
 import { claimIdentifier, claimSignData, personalMessageDigest } from './claim-serialisation';
 import { compareDecimals, formatDecimal, parseDecimal } from './decimal';
 import { readPaymentClaim } from './payment-claim';
+import { providerHashesOf } from './provider-hash';
 import { describeShapeProblem, reclaimProofSchema, type ReclaimProof } from './proof-shape';
 import { recoverSigner } from './signer-recovery';
 import type { ProofErrorCode, ProofExpectations, ProofVerdict } from './types';
@@ -16,6 +17,11 @@ import type { ProofErrorCode, ProofExpectations, ProofVerdict } from './types';
 export const CLOCK_SKEW_SECONDS = 60;
 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
+const HEX = /^0x[0-9a-f]+$/i;
+
+/** Hex intent hashes compare case-insensitively (one number); any other text exactly. */
+const sameIntent = (claimed: string, expected: string) =>
+  HEX.test(claimed) && HEX.test(expected) ? claimed.toLowerCase() === expected.toLowerCase() : claimed === expected;
 
 class Rejection {
   constructor(
@@ -37,6 +43,7 @@ function checkExpectations(e: ProofExpectations): void {
     if (!(e[d] instanceof Date) || Number.isNaN(e[d].getTime())) bad(`${d} must be a valid Date`);
   for (const s of ['paymentBufferSeconds', 'maxProofAgeSeconds'] as const) if (!(e[s] >= 0)) bad(`${s} must be ≥ 0`);
   if (!e.intentHash || !e.recipient || !e.fiatCurrency) bad('intentHash, recipient and fiatCurrency must not be empty');
+  if (e.providerHashes && !e.providerHashes.every((h) => /^0x[0-9a-f]{64}$/.test(h))) bad('providerHashes must be lower-case 0x + 64 hex');
 }
 
 /** Identifier and signatures: the claim is what configured witnesses signed. Answers the identifier and signers. */
@@ -46,7 +53,7 @@ function authenticate(proof: ReclaimProof, expect: ProofExpectations): { proofId
   try {
     proofId = claimIdentifier(claim);
   } catch {
-    return invalid('claimData.context is not JSON');
+    return invalid('claimData.context is not JSON (or nests deeper than 64)');
   }
   if (claim.identifier.toLowerCase() !== proofId)
     return invalid('claimData.identifier is not the hash of provider, parameters and context');
@@ -69,10 +76,16 @@ function judge(proof: ReclaimProof, expect: ProofExpectations): ProofVerdict | R
   const auth = authenticate(proof, expect);
   if (auth instanceof Rejection) return auth;
 
+  if (expect.providerHashes) {
+    const hashes = providerHashesOf(proof.claimData.parameters);
+    if (!hashes) return invalid('claimData.parameters are not an HTTP provider request');
+    if (!hashes.some((h) => expect.providerHashes!.includes(h))) return invalid('the claim was made against another provider');
+  }
+
   const context = proof.claimData.context;
   const payment = readPaymentClaim(context ? JSON.parse(context) : null);
   if ('problem' in payment) return invalid(payment.problem);
-  if (payment.intentHash.toLowerCase() !== expect.intentHash.toLowerCase()) return invalid('the proof is bound to another intent');
+  if (!sameIntent(payment.intentHash, expect.intentHash)) return invalid('the proof is bound to another intent');
 
   const nowMs = expect.now.getTime();
   const claimedMs = proof.claimData.timestampS * 1000;

@@ -97,7 +97,7 @@ describe('PROOF_INVALID: not a proof', () => {
     expect(verifyProof(signedProof({ context: 'intent=0x9f2c' }), expectations())).toEqual({
       ok: false,
       code: 'PROOF_INVALID',
-      reason: 'claimData.context is not JSON',
+      reason: 'claimData.context is not JSON (or nests deeper than 64)',
     });
     expect(verifyProof(signedProof({ context: '' }), expectations())).toEqual(rejected('PROOF_INVALID'));
     for (const name of ['amount', 'currency', 'date', 'paymentId', 'receiverId'] as const) {
@@ -180,7 +180,12 @@ describe('PROOF_INVALID: not what the witnesses signed', () => {
 });
 
 describe('PROOF_INVALID: a genuine proof of the wrong payment', () => {
-  test('bound to another intent', () => {
+  test('bound to another intent; a non-hex intent compares exactly', () => {
+    const b64 = 'q83vASNFZ4mrze8BI0VniQ==';
+    expect(verifyProof(signedProof({ intentHash: b64 }), expectations({ intentHash: b64 }))).toMatchObject({ ok: true });
+    expect(verifyProof(signedProof({ intentHash: b64.toLowerCase() }), expectations({ intentHash: b64 }))).toMatchObject({
+      reason: 'the proof is bound to another intent',
+    });
     expect(verifyProof(signedProof({ intentHash: '0x' + '01'.repeat(32) }), expectations())).toEqual({
       ok: false,
       code: 'PROOF_INVALID',

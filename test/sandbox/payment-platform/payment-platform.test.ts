@@ -1,5 +1,6 @@
 import { DEV_WITNESS_PRIVATE_KEY, startPaymentPlatformSandbox, type PaymentPlatformSandbox } from '../../../sandboxes/payment-platform';
 import { verifyProof, type ProofExpectations } from '../../../src/onramp/proof';
+import { providerHashesOf } from '../../../src/onramp/proof/provider-hash';
 
 /** The payment platform sandbox over HTTP; its proofs judged by the on-ramp's verifier (src/onramp/proof). */
 
@@ -79,6 +80,16 @@ test('a declared payment gets a proof the verifier accepts, for that payment', a
   expect((await call('GET', `/payments/${String(payment.id)}`)).json()).toEqual(payment);
 });
 
+test('the proofs name one provider: its hash, as the SDK computes it, is in the context and on the handle', async () => {
+  const one = sandbox.proofOf(sandbox.declarePayment(declared).id) as { claimData: { parameters: string; context: string } };
+  const two = sandbox.proofOf(sandbox.declarePayment({ ...declared, amount: '70' }).id) as typeof one;
+  expect(providerHashesOf(one.claimData.parameters)).toEqual([sandbox.providerHash]);
+  expect(providerHashesOf(two.claimData.parameters)).toEqual([sandbox.providerHash]);
+  expect(JSON.parse(one.claimData.context)).toMatchObject({ providerHash: sandbox.providerHash });
+  expect((await call('GET', '/witness')).json()).toEqual({ address: sandbox.witnessAddress, providerHash: sandbox.providerHash });
+  expect(verifyProof(one, expectations(sandbox.witnessAddress, { providerHashes: [sandbox.providerHash] }))).toMatchObject({ ok: true });
+});
+
 test('the sandbox’s proofs are refused where the order does not match', async () => {
   const payment = sandbox.declarePayment({ ...declared, amount: '49.99' });
   const proof = sandbox.proofOf(payment.id);
@@ -125,6 +136,7 @@ test.each([
   ['an empty recipient', { ...declared, recipient: '' }],
   ['a paidAt without a zone', { ...declared, paidAt: '2026-01-15T10:03:00' }],
   ['a paidAt that is no date', { ...declared, paidAt: '2026-13-45T10:03:00Z' }],
+  ['a paidAt on February 30th', { ...declared, paidAt: '2026-02-30T10:03:00Z' }],
 ])('%s is 400 VALIDATION_ERROR and records nothing', async (_what, body) => {
   const res = await call('POST', '/payments', body);
   expect(res.status).toBe(400);

@@ -9,6 +9,7 @@ import { giveBackSlot, takeSlot } from '../../src/rate-limit';
 import type { ApiDeps } from '../context';
 import { applyLimit } from './limits';
 import { requestLog, requestIdOf } from './request-context';
+import { errorBodyFor } from '../middleware/errors';
 import { sendJson } from './respond';
 import type { AnyRoute, RouteContext, RouteResult } from './route';
 import { parseOrThrow } from './validation';
@@ -73,7 +74,7 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
       // The per-user limit counts here, once the key is ours: a replay or a duplicate in progress never counts.
       result = await countedPerUser(route, body, res, deps, () => route.handle(ctx));
     } catch (err) {
-      await storeFailure(pool, idempotent.principal, idempotent.key, err);
+      await storeFailure(pool, idempotent.principal, idempotent.key, err, req.originalUrl);
       throw err;
     }
     const json = JSON.stringify(result.body);
@@ -172,15 +173,9 @@ function noBody(req: Request): Record<string, never> {
  * A refusal (4xx) is the request's outcome and is replayed; a fault (5xx) changed nothing and frees the key for a
  * retry, and so does 429 (the request did not run; the same key may run it once the window allows).
  */
-async function storeFailure(pool: ApiDeps['database']['pool'], principal: string, key: string, err: unknown): Promise<void> {
+async function storeFailure(pool: ApiDeps['database']['pool'], principal: string, key: string, err: unknown, url: string): Promise<void> {
   if (err instanceof AppError && err.status < 500 && err.code !== 'RATE_LIMITED') {
-    await idempotencyStore.complete(
-      pool,
-      principal,
-      key,
-      err.status,
-      JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } }),
-    );
+    await idempotencyStore.complete(pool, principal, key, err.status, errorBodyFor(url, err));
   } else {
     await idempotencyStore.release(pool, principal, key);
   }

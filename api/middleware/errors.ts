@@ -16,19 +16,45 @@ const BODY_ERRORS: Record<string, string> = {
   'stream.encoding.set': 'Invalid request stream',
 };
 
-/** The one error mapper: every failure leaves as `{"error":{"code","message","details"}}`. */
+/**
+ * The one error mapper: every failure leaves as `{"error":{"code","message","details"}}`, or on the on-ramp's routes in
+ * document 003's envelope (errorBodyFor).
+ */
 export function errorMiddleware() {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appError = toAppError(err);
     if (appError.status >= 500) requestLog(res)?.error({ err }, 'request failed');
     if (res.headersSent) return void res.end();
-    sendJson(res, appError.status, envelopeOf(appError));
+    sendJson(res, appError.status, errorBodyFor(req.originalUrl, appError));
   };
 }
 
 /** The error envelope, serialised: `{"error":{"code","message","details"}}`. */
 export function envelopeOf(appError: AppError): string {
   return JSON.stringify({ error: { code: appError.code, message: appError.message, details: appError.details } });
+}
+
+/** The on-ramp's routes (document 003), which answer in its envelope. */
+const ONRAMP_PATH = /^\/api\/v1\/onramp(\/|\?|$)/;
+
+/**
+ * A refusal as the route at `url` answers it: on the on-ramp's routes document 003's `{success: false, message,
+ * responseObject: {errorCode, errorMessage, canRetry, details}}` (authentication, scopes, validation and rate limits
+ * included, so a client of 003 reads one shape), elsewhere ours. `canRetry`: the same request may succeed later (a
+ * rate limit, a fault of ours or a provider's), never for a refusal of the request itself.
+ */
+export function errorBodyFor(url: string, appError: AppError): string {
+  if (!ONRAMP_PATH.test(url)) return envelopeOf(appError);
+  return JSON.stringify({
+    success: false,
+    message: appError.message,
+    responseObject: {
+      errorCode: appError.code,
+      errorMessage: appError.message,
+      canRetry: appError.status === 429 || appError.status >= 500,
+      details: appError.details,
+    },
+  });
 }
 
 export function toAppError(err: unknown): AppError {

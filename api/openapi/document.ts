@@ -2,6 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../src/errors';
 import { type AnyRoute, openApiPath } from '../http/route';
+import { failure as onrampFailure } from '../routes/onramp-answers';
 
 const errorEnvelope = z
   .object({
@@ -30,16 +31,18 @@ export function buildOpenApiDocument(routes: AnyRoute[], version: string) {
     description: 'An API key (`ohk_live_…`) or, for /auth/api-keys, the master key',
   });
   for (const r of routes) {
+    // The on-ramp's routes refuse in document 003's envelope, the pipeline's refusals included (errorBodyFor).
+    const refusal = r.path.startsWith('/onramp/') ? onrampFailure : errorEnvelope;
     const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {};
     for (const [status, spec] of Object.entries(r.responses)) {
       responses[status] = {
         description: spec.description,
-        content: { [spec.contentType ?? 'application/json']: { schema: spec.schema ?? errorEnvelope } },
+        content: { [spec.contentType ?? 'application/json']: { schema: spec.schema ?? refusal } },
       };
     }
     responses.default = {
-      description: 'Error envelope (400 VALIDATION_ERROR, 401 UNAUTHORIZED, 403 INSUFFICIENT_SCOPE, 429 RATE_LIMITED, …)',
-      content: { 'application/json': { schema: errorEnvelope } },
+      description: `${refusal === errorEnvelope ? 'Error envelope' : 'Document 003’s refusal'} (400 VALIDATION_ERROR, 401 UNAUTHORIZED, 403 INSUFFICIENT_SCOPE, 429 RATE_LIMITED, …)`,
+      content: { 'application/json': { schema: refusal } },
     };
     const headers = r.idempotency
       ? z.object({

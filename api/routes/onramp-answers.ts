@@ -23,6 +23,10 @@ export const failure = z.object({
     errorMessage: z.string(),
     canRetry: z.boolean(),
     proofAttemptId: z.string().optional(),
+    details: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'On the refusals of the shared pipeline (validation, authentication, scopes, limits): what was wrong' }),
   }),
 });
 

@@ -65,7 +65,8 @@ describe.each(bodyRoutes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] a
     for (const { name, raw } of hostileBodies(fields)) {
       const res = await api.call('POST', path, { key: auth, rawBody: raw, headers: { 'content-type': 'application/json' } });
       if (res.status < 400 || res.status >= 500) throw new Error(`${name}: answered ${res.status} ${res.text.slice(0, 200)}`);
-      expect(res.body.error.code).toMatch(/^[A-Z_]+$/);
+      // The on-ramp's routes refuse in document 003's envelope (api/middleware/errors.ts errorBodyFor).
+      expect(route.path.startsWith('/onramp/') ? res.body.responseObject.errorCode : res.body.error.code).toMatch(/^[A-Z_]+$/);
     }
   });
 });

@@ -25,8 +25,17 @@ const concretePath = (path: string) => `/api/v1${path.replace(/:id/g, newId(path
 const guarded = routes.filter((r) => r.access !== 'public');
 
 describe.each(guarded.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s', (_name, route) => {
-  const call = (key: string | null) =>
-    api.call(route.method.toUpperCase(), concretePath(route.path), { key, body: route.method === 'post' ? {} : undefined });
+  const call = async (key: string | null) => {
+    const res = await api.call(route.method.toUpperCase(), concretePath(route.path), {
+      key,
+      body: route.method === 'post' ? {} : undefined,
+    });
+    // The on-ramp's routes refuse in document 003's envelope (api/middleware/errors.ts errorBodyFor): read it as ours.
+    if (!route.path.startsWith('/onramp/') || res.status < 400) return res;
+    expect(res.body).toMatchObject({ success: false, message: expect.any(String), responseObject: { canRetry: false } });
+    const { errorCode, errorMessage, details } = res.body.responseObject;
+    return { ...res, body: { error: { code: errorCode, message: errorMessage, details } } };
+  };
 
   test('without a key answers 401 UNAUTHORIZED', async () => {
     const res = await call(null);

@@ -179,7 +179,11 @@ test('an order whose recipient is not the merchant’s handle on that platform i
   const buyer = await t.s.activeUser(t.key);
   const res = await t.call('POST', '/onramp/orders', order(buyer.id, { recipient: '@someone-else' }));
   expect(res.status).toBe(400);
-  expect(res.body.error.details.fields).toEqual([expect.objectContaining({ field: 'body.recipient', code: 'not_merchant_handle' })]);
+  // In document 003's envelope, as every refusal on the on-ramp's routes.
+  expect(res.body).toMatchObject({ success: false, responseObject: { errorCode: 'VALIDATION_ERROR', canRetry: false } });
+  expect(res.body.responseObject.details.fields).toEqual([
+    expect.objectContaining({ field: 'body.recipient', code: 'not_merchant_handle' }),
+  ]);
   const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM onramp_orders WHERE buyer_id = $1', [buyer.id]);
   expect(rows[0].n).toBe(0);
 });

@@ -87,6 +87,13 @@ export async function airtmPayout(request: AirtmPayoutRequest): Promise<Withdraw
     }
   }
 
+  /**
+   * Asks Airtm where the payout is. Transient faults are retried inside the activity; a refusal that escapes (none is
+   * expected: the activity records what Airtm says) is in the history as a failed activity, and the payout is asked
+   * about again at the next poll: the workflow that owns a hold never ends on it.
+   */
+  const check = () => exclusive(() => airtm.checkAirtmPayout(step)).catch(() => view);
+
   setHandler(airtmPayoutState, () => ({ phase, withdrawal: view }));
   setHandler(airtmPayoutEvent, () => void (woken = true));
   setHandler(openAirtmPayout, async () => {
@@ -136,7 +143,7 @@ export async function airtmPayout(request: AirtmPayoutRequest): Promise<Withdraw
     }
     if (woken && status() === 'WITHDRAWAL_AWAITING_COMMIT') {
       woken = false;
-      await exclusive(() => airtm.checkAirtmPayout(step)); // an event about it: cancelled at Airtm, say
+      await check(); // an event about it: cancelled at Airtm, say
     }
   }
 
@@ -146,7 +153,7 @@ export async function airtmPayout(request: AirtmPayoutRequest): Promise<Withdraw
     const signalled = await condition(() => woken || FINAL.includes(status()), delay);
     if (FINAL.includes(status())) break;
     woken = false;
-    await exclusive(() => airtm.checkAirtmPayout(step));
+    await check();
     delay = signalled ? request.poll.initialMs : Math.min(delay * 2, request.poll.maxMs);
     if (++checks >= (request.checksPerRun ?? CHECKS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);

@@ -127,6 +127,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       METRICS_PORT: '0', // an ephemeral metrics listener, so a running `npm start` (on 9464) does not collide
       WORKFLOW_UPDATE_TIMEOUT_MS: String(opts.updateTimeoutMs),
       STELLAR_NETWORK: 'sandbox',
+      PAYMENT_PROVIDER: 'crypto', // the benches move money through Stellar only (Airtm would need its settings)
       STELLAR_NETWORK_PASSPHRASE: sandbox.networkPassphrase,
       HORIZON_URL: sandbox.horizonUrl,
       USDC_ISSUER: sandbox.usdcIssuer,

@@ -24,7 +24,8 @@ async function main(): Promise<number> {
     const tw = trustlessWorkFromConfig(config);
     const escrows = tw ? await reconcileEscrows(database.pool, tw) : null;
     // Top-ups are Airtm's: a platform without it (PAYMENT_PROVIDER=crypto) has no treasury to check.
-    const treasury = providerEnabled(config, 'airtm') ? treasuryAddress(network.platform) : null;
+    const airtmEnabled = providerEnabled(config, 'airtm');
+    const treasury = airtmEnabled ? treasuryAddress(network.platform) : null;
     const topUps = treasury
       ? await reconcileTreasury({
           pool: database.pool,
@@ -42,7 +43,7 @@ async function main(): Promise<number> {
           escrows: escrows ?? 'not checked: TRUSTLESS_WORK_API_KEY is not set',
           top_ups:
             topUps ??
-            (providerEnabled(config, 'airtm')
+            (airtmEnabled
               ? 'not checked: PLATFORM_SECRET (from which the treasury key is derived) is not set'
               : 'not checked: PAYMENT_PROVIDER leaves Airtm out'),
         },

@@ -34,8 +34,10 @@ export function envelopeOf(appError: AppError): string {
   return JSON.stringify({ error: { code: appError.code, message: appError.message, details: appError.details } });
 }
 
-/** The on-ramp's routes (document 003), which answer in its envelope. */
-const ONRAMP_PATH = /^\/api\/v1\/onramp(\/|\?|$)/;
+/** The on-ramp's routes (document 003), which answer in its envelope: true for a URL (or route path) under /api/v1/onramp. */
+export function answersInOnrampEnvelope(url: string): boolean {
+  return /^\/api\/v1\/onramp(\/|\?|$)/.test(url);
+}
 
 /**
  * A refusal as the route at `url` answers it: on the on-ramp's routes document 003's `{success: false, message,
@@ -44,7 +46,7 @@ const ONRAMP_PATH = /^\/api\/v1\/onramp(\/|\?|$)/;
  * rate limit, a fault of ours or a provider's), never for a refusal of the request itself.
  */
 export function errorBodyFor(url: string, appError: AppError): string {
-  if (!ONRAMP_PATH.test(url)) return envelopeOf(appError);
+  if (!answersInOnrampEnvelope(url)) return envelopeOf(appError);
   return JSON.stringify({
     success: false,
     message: appError.message,

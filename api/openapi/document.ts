@@ -2,6 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../src/errors';
 import { type AnyRoute, openApiPath } from '../http/route';
+import { answersInOnrampEnvelope } from '../middleware/errors';
 import { failure as onrampFailure } from '../routes/onramp-answers';
 
 const errorEnvelope = z
@@ -32,7 +33,7 @@ export function buildOpenApiDocument(routes: AnyRoute[], version: string) {
   });
   for (const r of routes) {
     // The on-ramp's routes refuse in document 003's envelope, the pipeline's refusals included (errorBodyFor).
-    const refusal = r.path.startsWith('/onramp/') ? onrampFailure : errorEnvelope;
+    const refusal = answersInOnrampEnvelope(`/api/v1${r.path}`) ? onrampFailure : errorEnvelope;
     const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {};
     for (const [status, spec] of Object.entries(r.responses)) {
       responses[status] = {

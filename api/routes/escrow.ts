@@ -4,7 +4,7 @@ import { amountSchema, currencySchema, parseAmount, parseCurrency } from '../../
 import { asActor, createEscrow, fundEscrow } from '../../workflows/messages/order';
 import { defineRoute } from '../http/route';
 import { escrowSchema, orderIdParams, renderEscrow, requireOrder, stepFailures } from './order-views';
-import { currentStep, runOrderStep } from './order-steps';
+import { currentStepOf, runOrderStep } from './order-steps';
 import { orderUpdateRoute } from './order-update-route';
 
 const escrowAnswer = { description: 'The escrow after the step', schema: z.object({ data: escrowSchema }) };
@@ -22,7 +22,7 @@ export const escrowRoutes = [
     access: 'write',
     idempotency: {
       window: '7d',
-      current: async ({ params, deps }) => currentStep(await requireOrder(deps, (params as { id: string }).id), renderEscrow),
+      current: currentStepOf(renderEscrow),
     },
     params: orderIdParams,
     body: z.strictObject({ amount: amountSchema, currency: currencySchema }),

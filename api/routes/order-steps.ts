@@ -5,7 +5,7 @@ import { IN_FLIGHT, type OrderStatus } from '../../src/orders/order-state';
 import type { ApiDeps } from '../context';
 import type { IdempotentRequest } from '../../src/idempotency';
 import { waitForWorkflow } from '../temporal-calls';
-import { runOrderUpdate } from './order-views';
+import { requireOrder, runOrderUpdate } from './order-views';
 
 /**
  * Steps that run on chain or at Trustless Work (create the escrow, fund, release, refund, resolve) answer as soon as
@@ -72,3 +72,9 @@ async function projected(deps: ApiDeps, row: OrderRow): Promise<OrderRow> {
 export function currentStep<T>(row: OrderRow, render: (row: OrderRow) => T): { status: 200 | 202; body: { data: T } } {
   return { status: IN_FLIGHT.has(row.status as OrderStatus) ? 202 : 200, body: { data: render(row) } };
 }
+
+/** A step route's `idempotency.current`: the order of its `:id` param as it is now (currentStep), in the route's rendering. */
+export const currentStepOf =
+  <T>(render: (row: OrderRow) => T) =>
+  async ({ params, deps }: { params: unknown; deps: ApiDeps }) =>
+    currentStep(await requireOrder(deps, (params as { id: string }).id), render);

@@ -3,8 +3,8 @@ import type { OrderCommand } from '../../src/orders/order-state';
 import type { OrderRow } from '../../src/orders/orders-repository';
 import { asActor, type reserveOrder } from '../../workflows/messages/order';
 import { defineRoute, type RouteSpec } from '../http/route';
-import { escrowSchema, orderIdParams, orderSchema, renderEscrow, renderOrder, requireOrder, runOrderUpdate } from './order-views';
-import { currentStep, runOrderStep } from './order-steps';
+import { escrowSchema, orderIdParams, orderSchema, renderEscrow, renderOrder, runOrderUpdate } from './order-views';
+import { currentStepOf, runOrderStep } from './order-steps';
 
 /** How a step's route answers: the whole order, or its escrow with what was paid and the fees. */
 const ANSWERS = {
@@ -50,9 +50,7 @@ export function orderUpdateRoute(spec: {
     params: orderIdParams,
     idempotency: {
       window: '7d',
-      ...(spec.accepted
-        ? { current: async ({ params, deps }) => currentStep(await requireOrder(deps, (params as { id: string }).id), render) }
-        : {}),
+      ...(spec.accepted ? { current: currentStepOf(render) } : {}),
     },
     responses: { 200: { description: spec.description, schema: answer.schema }, ...accepted, ...spec.failures },
     async handle({ params, deps, idempotent, actor, req }) {

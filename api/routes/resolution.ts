@@ -3,8 +3,8 @@ import { asActor, deliverOrder, disputeOrder, refundOrder, releaseOrder } from '
 import { defineRoute } from '../http/route';
 import { text } from '../http/validation';
 import { disputeSchema, renderDispute, requireDisputeOf } from './dispute-views';
-import { disputeIdOf, orderIdParams, orderSchema, renderOrder, requireOrder, runOrderUpdate, stepFailures } from './order-views';
-import { currentStep, runOrderStep } from './order-steps';
+import { disputeIdOf, orderIdParams, orderSchema, renderOrder, runOrderUpdate, stepFailures } from './order-views';
+import { currentStepOf, runOrderStep } from './order-steps';
 import { orderUpdateRoute } from './order-update-route';
 
 export const resolutionRoutes = [
@@ -16,7 +16,7 @@ export const resolutionRoutes = [
     access: 'write',
     idempotency: {
       window: '7d',
-      current: async ({ params, deps }) => currentStep(await requireOrder(deps, (params as { id: string }).id), renderOrder),
+      current: currentStepOf(renderOrder),
     },
     params: orderIdParams,
     body: z.strictObject({ evidence: text(2000).optional().meta({ description: 'A link or note proving delivery' }) }),

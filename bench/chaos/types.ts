@@ -91,3 +91,20 @@ export interface CheckResult {
   figures: Record<string, string | number>;
   breaches: string[];
 }
+
+/** What the checks are given once the lifecycles are over and the faults have stopped. */
+export interface CheckContext {
+  endpoints: ChaosEndpoints;
+  results: LifecycleResult[];
+  /** Every request the webhook receiver took, in arrival order (headers lower-cased, body as sent). */
+  webhookDeliveries: WebhookDelivery[];
+  /** The settings the worker and the API run with (for `ledger:verify`, `reconcile` and Horizon lookups). */
+  processEnv: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+export interface WebhookDelivery {
+  headers: Record<string, string>;
+  body: string;
+  receivedAt: number;
+}

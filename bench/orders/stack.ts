@@ -19,6 +19,7 @@ import { formatLine, lineSplitter } from '../../devstack/log-lines';
 import { freePort, waitForPort } from '../../devstack/net';
 import { DATA_DIR, ROOT } from '../../devstack/paths';
 import { ensureTemporalCli } from '../../devstack/temporal-cli';
+import { writeWorkflowBundle } from '../../worker/workflow-bundle';
 import { startTemporalDevServer } from '../../devstack/temporal-server';
 import { childrenOf, type Groups } from '../api/cpu';
 import type { SandboxReady } from './sandbox';
@@ -125,6 +126,8 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       // Every request comes from 127.0.0.1: the per-address limit, counted the same way, must not refuse any either.
       RATE_LIMIT_PER_ADDRESS_PER_MINUTE: String(1_000_000_000),
       METRICS_PORT: '0', // an ephemeral metrics listener, so a running `npm start` (on 9464) does not collide
+      // The worker's SDK metrics as in production, on a port of the run's own (9465 may be a running stack's).
+      WORKER_METRICS_ADDRESS: process.env.WORKER_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`,
       WORKFLOW_UPDATE_TIMEOUT_MS: String(opts.updateTimeoutMs),
       STELLAR_NETWORK: 'sandbox',
       PAYMENT_PROVIDER: 'crypto', // the benches move money through Stellar only (Airtm would need its settings)
@@ -140,7 +143,11 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       TRUSTLESS_WORK_FACTORY_ID: sandbox.trustlessWorkFactoryId,
       // The same limit the bench's Trustless Work sandbox allows (sandbox.ts): the escrow steps are paced to it.
       TRUSTLESS_WORK_REQUESTS_PER_MINUTE: String(twLimit),
-      WORKFLOW_BUNDLE_PATH: undefined,
+      // Bundled here once, as the image does at build time (Dockerfile): a worker that bundles at start-up keeps the
+      // bundler's memory, which a production worker never holds.
+      // glibc's malloc arenas as the image sets them (Dockerfile): one per thread of the Temporal core otherwise.
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(path.join(runDir, 'workflow-bundle.js')),
     };
     const config = loadConfig(env); // a wrong setting fails here, naming the variable, rather than in a child
 

@@ -48,7 +48,6 @@ async function main(): Promise<void> {
   process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${installMemoryProbe(probeDir, 2000)}`.trim();
   process.env.WALLET_ACTIVATIONS_PER_KEY_PER_DAY ??= '1000000'; // the soak creates users all along
   process.env.WALLET_ACTIVATIONS_PER_DAY ??= '1000000';
-  process.env.WORKER_METRICS_ADDRESS ??= ''; // its fixed port may be taken by a running stack; not needed here
   const stack = await startBenchStack({ ledgerIntervalMs: ledgerMs, updateTimeoutMs: 60_000, log });
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const temporal = new Client({ connection, namespace: stack.namespace });

@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { runChecks } from '../../bench/chaos/checks';
 import type { CheckContext, CheckResult, LifecycleResult, WebhookDelivery } from '../../bench/chaos/types';
 import { loadConfig } from '../../src/config';
+import { credit } from '../../src/ledger';
 import { treasuryKeypair } from '../../src/treasury/treasury';
 import { walletSecretBox } from '../../src/wallets/wallet-keys';
 import { walletKeypair } from '../../src/wallets/wallets';
@@ -30,6 +31,8 @@ const lifecycles: LifecycleResult[] = [];
 let buyer: { id: string; address: string };
 let orderId: string;
 let withdrawal: { id: string; destination: string };
+let topupId: string;
+let topper: { id: string; email: string };
 
 beforeAll(async () => {
   own = await ownDatabase('chaos_checks');
@@ -44,7 +47,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
-  s = await startAirtmStack({ DATABASE_URL: own.url, WEBHOOK_RETRY_SCHEDULE_MS: '200,500' });
+  // A float of 15 USDC: the top-up of 10 leaves 5, short of a second one (TREASURY_LOW_FLOAT 1: not low).
+  s = await startAirtmStack({ DATABASE_URL: own.url, WEBHOOK_RETRY_SCHEDULE_MS: '200,500', TREASURY_LOW_FLOAT: '1' }, '15');
   key = await s.api.keyWith('read', 'write');
   const hook = await s.api.call('POST', '/api/v1/webhooks', {
     key,
@@ -91,6 +95,22 @@ beforeAll(async () => {
   expect((await drive.post(`/orders/${orderId}/deliver`, { evidence: 'https://example.com/work.zip' })).status).toBe(200);
   expect((await drive.post(`/orders/${orderId}/resolution/release`)).status).toBe(200);
   lifecycles.push({ kind: 'order.released', id: orderId, expected: 'RELEASED', actual: 'RELEASED', ok: true, ms: 0 });
+
+  topper = await s.airtmUser(key);
+  const t = await s.api.call('POST', '/api/v1/topups', {
+    key,
+    body: { user_id: topper.id, amount: '10', currency: 'USD' },
+    headers: { 'idempotency-key': unique('tu') },
+  });
+  expect(t.status).toBe(201);
+  topupId = t.body.data.id;
+  await s.pay(t.body.data.confirmation_url, topper.email);
+  await eventually(
+    async () => (await s.api.call('GET', `/api/v1/topups/${topupId}`, { key })).body.data.delivery_tx_hash,
+    30_000,
+    'top-up delivered',
+  );
+  lifecycles.push({ kind: 'topup.confirmed', id: topupId, expected: 'TOPUP_SUCCEEDED', actual: 'TOPUP_SUCCEEDED', ok: true, ms: 0 });
 }, 180_000);
 
 afterAll(async () => {
@@ -162,23 +182,35 @@ test('a deposit, a withdrawal and a released order pass every check, with their 
     'workflows',
   ]);
   expect(named(results, 'lifecycles').figures).toEqual({
-    lifecycles: 3,
+    lifecycles: 4,
     not_ok: 0,
     deposit: '1/1',
     'withdrawal.stellar': '1/1',
     'order.released': '1/1',
+    'topup.confirmed': '1/1',
   });
   expect(named(results, 'ledger').figures).toMatchObject({ entries: expect.any(Number) });
-  // The buyer deposited 100, withdrew 10 and paid 20 into an escrow released to the seller (20 − 0.06 − 0 fee... as booked).
   const custody = named(results, 'reconciliation.custody').figures;
-  expect(custody).toMatchObject({ wallets: 2, drift: '0' });
+  expect(custody).toMatchObject({ wallets: 3, drift: '0' });
   expect(custody.ledger).toBe(custody.on_chain);
   expect(named(results, 'reconciliation.escrows').figures).toMatchObject({ escrows: 0, drift: '0', escrow_buckets_drift: '0' });
-  expect(named(results, 'reconciliation.treasury').figures).toMatchObject({ float: '100000000000', owed_top_ups: 0, status: 'ok' });
+  expect(named(results, 'reconciliation.treasury').figures).toEqual({
+    float: '50000000',
+    owed_on_chain: '0',
+    owed_top_ups: 0,
+    status: 'ok',
+  });
+  // Airtm holds the sandbox's opening 100 000 and the top-up's 10; 10 came in through Airtm.
+  expect(named(results, 'reconciliation.airtm').figures).toMatchObject({
+    airtm_available: '1000100000000',
+    airtm_pending: '0',
+    net_in_through_airtm: '100000000',
+    surplus: '1000050000000',
+  });
   expect(named(results, 'payments').figures).toMatchObject({
     withdrawals_paid: 1,
     escrow_fundings: 1,
-    topup_deliveries: 0,
+    topup_deliveries: 1,
     duplicates: 0,
     unattributed: 0,
   });
@@ -193,6 +225,7 @@ test('a deposit, a withdrawal and a released order pass every check, with their 
     'unfinished.orders': 0,
     'unfinished.withdrawals': 0,
     'unfinished.wallets': 0,
+    'unfinished.topups': 0,
   });
 }, 60_000);
 
@@ -289,6 +322,18 @@ test('reconciliation.escrows: a released order the read model shows funded drift
   }
 });
 
+test('reconciliation.treasury: a credited top-up the treasury has not paid and cannot cover is short', async () => {
+  await own.database.pool.query(`UPDATE topups SET delivered_at = NULL WHERE id = $1`, [topupId]);
+  try {
+    const r = named(await runChecks(context()), 'reconciliation.treasury');
+    expect(r.ok).toBe(false);
+    expect(r.figures).toEqual({ float: '50000000', owed_on_chain: '100000000', owed_top_ups: 1, status: 'short' });
+    expect(r.breaches).toEqual(['treasury_short: the float 5 USDC is below the 10 that credited top-ups still owe']);
+  } finally {
+    await own.database.pool.query(`UPDATE topups SET delivered_at = now() WHERE id = $1`, [topupId]);
+  }
+});
+
 test('ledger: a posting written outside the ledger fails the check with what ledger:verify finds', async () => {
   const { rows } = await own.database.pool.query(
     `SELECT p.entry_id::text, p.account_id::text, p.user_id FROM ledger_postings p WHERE p.user_id = $1 ORDER BY p.id LIMIT 1`,
@@ -316,11 +361,12 @@ test('payments and custody: a second payment of a withdrawal from its wallet, an
   const results = await runChecks(context());
   const payments = named(results, 'payments');
   expect(payments.ok).toBe(false);
-  expect(payments.figures).toMatchObject({ withdrawals_paid: 2, topup_deliveries: 1, unattributed: 2 });
+  // Treasury payments seen: the top-up's delivery and the stray one.
+  expect(payments.figures).toMatchObject({ withdrawals_paid: 2, topup_deliveries: 2, unattributed: 2, duplicates: 2 });
   expect(payments.breaches).toEqual(
     expect.arrayContaining([
       `withdrawal ${withdrawal.id}: 1 completed, paid 2 time(s) on chain`,
-      `the treasury paid 1 time(s) ${seller} the amount 30000000 for no delivered top-up`,
+      `the treasury paid 3.0000000 to ${seller} 1 time(s) for no delivered top-up`,
     ]),
   );
   // The wallet paid out 10 the ledger never saw leave (−10); the seller's wallet got 3 the ledger never saw come (+3).
@@ -331,6 +377,23 @@ test('payments and custody: a second payment of a withdrawal from its wallet, an
     expect.arrayContaining([expect.stringMatching(new RegExp(`^wallet of ${buyer.id} \\(${buyer.address}\\): .* drift -10$`))]),
   );
 }, 60_000);
+
+test('reconciliation.airtm: a top-up credited on the ledger that Airtm never received leaves Airtm below the ledger', async () => {
+  await credit(own.database.pool, {
+    key: unique('forged-topup'),
+    kind: 'top_up',
+    userId: topper.id,
+    currency: 'USD',
+    amount: 200_000n * 10_000_000n,
+  });
+  const r = named(await runChecks(context()), 'reconciliation.airtm');
+  expect(r.ok).toBe(false);
+  // Airtm 100 010 + the float 2 (5 less the stray 3 of the test before) − 200 010 in through Airtm.
+  expect(r.figures).toMatchObject({ net_in_through_airtm: '2000100000000', treasury_float: '20000000', surplus: '-999980000000' });
+  expect(r.breaches).toEqual([
+    'airtm_below_ledger: Airtm’s balance and the treasury together hold less than the ledger says came in through Airtm',
+  ]);
+});
 
 /** A USDC payment signed by `from` (its fee paid by the platform), outside the product's submitter. */
 async function payFrom(from: Keypair, to: string, amount: string, memo?: string): Promise<void> {

@@ -44,6 +44,18 @@ export async function operationsOf(horizonUrl: string, account: string): Promise
   }
 }
 
+/** The operations of every account, `concurrency` accounts at a time, each listed once (by id) and successful only. */
+export async function operationsOfAll(horizonUrl: string, accounts: string[], concurrency = 8): Promise<HorizonOperation[]> {
+  const ops = new Map<string, HorizonOperation>(); // a payment between two of the accounts is listed for both
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < accounts.length; i = next++)
+      for (const op of await operationsOf(horizonUrl, accounts[i])) if (op.transaction_successful) ops.set(op.id, op);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, accounts.length) }, worker));
+  return [...ops.values()];
+}
+
 /** Every hash a transaction is known by: the operation's, the transaction's, and the inner and outer of a fee bump. */
 export function hashesOf(op: HorizonOperation): string[] {
   const t = op.transaction;

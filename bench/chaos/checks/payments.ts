@@ -13,7 +13,7 @@ import {
   topupDeliveries,
   type StellarWithdrawal,
 } from './checks-repository';
-import { hashesOf, type HorizonOperation, operationsOf } from './horizon-operations';
+import { hashesOf, type HorizonOperation, operationsOfAll } from './horizon-operations';
 import { checkResult, groupBy } from './result';
 
 /** Settled orders whose escrow must have been funded exactly once (a cancelled one may never have been). */
@@ -36,9 +36,11 @@ export async function checkPayments(config: Config, pool: Pool, horizonUrl: stri
   const treasury = config.PLATFORM_SECRET ? treasuryAddress(Keypair.fromSecret(config.PLATFORM_SECRET)) : null;
   if (treasury) accounts.push({ address: treasury, holder: 'the treasury' });
   const held = new Map(accounts.map((a) => [a.address, a.holder]));
-  const ops = new Map<string, HorizonOperation>(); // by id: a payment between two wallets is listed for both
-  for (const a of accounts) for (const op of await operationsOf(horizonUrl, a.address)) if (op.transaction_successful) ops.set(op.id, op);
-  const outgoing = [...ops.values()].filter((op) => held.has(op.source_account));
+  const ops = await operationsOfAll(
+    horizonUrl,
+    accounts.map((a) => a.address),
+  );
+  const outgoing = ops.filter((op) => held.has(op.source_account));
 
   const f = new Findings();
   const keyOf = new Map((await submittedTransactions(pool)).map((t) => [t.hash, t.key]));

@@ -33,9 +33,26 @@ const FINAL_ROWS = [
 
 /**
  * No workflow is left open that should have ended, and no order, top-up, withdrawal, on-ramp order, wallet or merchant
- * is left in a status that is not final. Figures: open workflows by type, rows left open by table.
+ * is left in a status that is not final. Figures: open workflows by type, failed and timed-out ones (reported, not
+ * breaches: each lifecycle's own state says whether it ended well), rows left open by table.
  */
-export async function checkOpenWorkflows(deps: { temporal: Client; pool: Pool; taskQueue: string }): Promise<CheckResult> {
+export async function checkOpenWorkflows(deps: WorkflowDeps): Promise<CheckResult> {
+  const { figures, breaches } = await unfinished(deps);
+  for (const status of ['Failed', 'TimedOut'])
+    figures[`closed.${status}`] = (
+      await deps.temporal.workflow.count(`TaskQueue = '${deps.taskQueue}' AND ExecutionStatus = '${status}'`)
+    ).count;
+  return checkResult('workflows', figures, breaches);
+}
+
+export interface WorkflowDeps {
+  temporal: Client;
+  pool: Pool;
+  taskQueue: string;
+}
+
+/** The workflows still running that should have ended, and the rows left in a status that is not final. */
+export async function unfinished(deps: WorkflowDeps): Promise<{ figures: CheckResult['figures']; breaches: string[] }> {
   const open: Array<{ id: string; type: string }> = [];
   const query = `TaskQueue = '${deps.taskQueue}' AND ExecutionStatus = 'Running'`;
   for await (const wf of deps.temporal.workflow.list({ query })) open.push({ id: wf.workflowId, type: wf.type });
@@ -54,5 +71,5 @@ export async function checkOpenWorkflows(deps: { temporal: Client; pool: Pool; t
     for (const r of left.rows) breaches.push(`${table} ${r.id} is left ${r.status}`);
     if (left.count > left.rows.length) breaches.push(`… and ${left.count - left.rows.length} more ${table}`);
   }
-  return checkResult('workflows', figures, breaches);
+  return { figures, breaches };
 }

@@ -214,8 +214,24 @@ test('a deposit, a withdrawal and a released order pass every check, with their 
     'unfinished.withdrawals': 0,
     'unfinished.wallets': 0,
     'unfinished.topups': 0,
+    'closed.Failed': 0,
+    'closed.TimedOut': 0,
   });
 }, 60_000);
+
+test('a check that cannot look fails, saying why, and the others still run', async () => {
+  const results = await runChecks(
+    context({ endpoints: { ...context().endpoints, stellar: { ...context().endpoints.stellar, horizonUrl: 'http://127.0.0.1:1' } } }),
+  );
+  expect(named(results, 'payments')).toEqual({
+    name: 'payments',
+    ok: false,
+    figures: {},
+    breaches: [expect.stringMatching(/^could not check: fetch failed/)],
+  });
+  expect(named(results, 'ledger').ok).toBe(true);
+  expect(named(results, 'workflows').ok).toBe(true);
+});
 
 test('lifecycles: one that stopped short fails the check, naming it', async () => {
   const stuck: LifecycleResult = {

@@ -32,7 +32,7 @@ export async function runChecks(ctx: CheckContext): Promise<CheckResult[]> {
       try {
         results.push(...[await check()].flat());
       } catch (err) {
-        results.push(checkResult(name, {}, [`could not check: ${err instanceof Error ? err.message : String(err)}`]));
+        results.push(checkResult(name, {}, [`could not check: ${(err as Error | undefined)?.message ?? String(err)}`]));
       }
       ctx.log(`check ${name}: ${Date.now() - started} ms`);
     }

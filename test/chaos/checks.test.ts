@@ -15,11 +15,12 @@ import { unique } from '../helpers/app';
 import { orderDriver } from '../helpers/escrow-orders';
 import { ownDatabase, type OwnDatabase } from '../helpers/own-database';
 import { eventually } from '../helpers/stellar-stack';
+import { DEV_WITNESS_PRIVATE_KEY, startPaymentPlatformSandbox, type PaymentPlatformSandbox } from '../../sandboxes/payment-platform';
 
 /**
  * The chaos run's checks (bench/chaos/checks) on a small stack of their own (own database, own task queue, own
- * sandboxes): a deposit, a withdrawal to Stellar and an order to release pass every check; then each check is made to
- * fail by a breach injected where the real system would show it.
+ * sandboxes): a deposit, a withdrawal to Stellar, an order to release, an Airtm top-up and an on-ramp order pass every
+ * check; then each check is made to fail by a breach injected where the real system would show it.
  */
 let own: OwnDatabase;
 let s: AirtmStack;
@@ -34,6 +35,7 @@ let orderId: string;
 let withdrawal: { id: string; destination: string };
 let topupId: string;
 let topper: { id: string; email: string };
+let paymentPlatform: PaymentPlatformSandbox;
 
 beforeAll(async () => {
   own = await ownDatabase('chaos_checks');
@@ -49,7 +51,16 @@ beforeAll(async () => {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
   // A float of 15 USDC: the top-up of 10 leaves 5, short of a second one (TREASURY_LOW_FLOAT 1: not low).
-  s = await startAirtmStack({ DATABASE_URL: own.url, WEBHOOK_RETRY_SCHEDULE_MS: '200,500', TREASURY_LOW_FLOAT: '1' }, '15');
+  paymentPlatform = await startPaymentPlatformSandbox({ port: 0, witnessPrivateKey: DEV_WITNESS_PRIVATE_KEY });
+  s = await startAirtmStack(
+    {
+      DATABASE_URL: own.url,
+      WEBHOOK_RETRY_SCHEDULE_MS: '200,500',
+      TREASURY_LOW_FLOAT: '1',
+      ONRAMP_WITNESSES: paymentPlatform.witnessAddress,
+    },
+    '15',
+  );
   key = await s.api.keyWith('read', 'write');
   const hook = await s.api.call('POST', '/api/v1/webhooks', {
     key,
@@ -111,11 +122,13 @@ beforeAll(async () => {
     30_000,
     'top-up delivered',
   );
+  lifecycles.push(await fulfilledOnrampOrder());
   lifecycles.push({ kind: 'topup.confirmed', id: topupId, expected: 'TOPUP_SUCCEEDED', actual: 'TOPUP_SUCCEEDED', ok: true, ms: 0 });
 }, 180_000);
 
 afterAll(async () => {
   await s?.stop();
+  await paymentPlatform?.stop();
   await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
   await own?.drop();
 });
@@ -153,7 +166,7 @@ const named = (results: CheckResult[], name: string) => {
   return r;
 };
 
-test('a deposit, a withdrawal and a released order pass every check, with their figures', async () => {
+test('a deposit, a withdrawal, a released order, a top-up and an on-ramp order pass every check, with their figures', async () => {
   // The webhooks settle a moment after the last answer.
   expect(await waitUntilSettled(context(), 30_000, 200)).toEqual([]);
   const results = await runChecks(context());
@@ -170,16 +183,17 @@ test('a deposit, a withdrawal and a released order pass every check, with their 
     'workflows',
   ]);
   expect(named(results, 'lifecycles').figures).toEqual({
-    lifecycles: 4,
+    lifecycles: 5,
     not_ok: 0,
     deposit: '1/1',
     'withdrawal.stellar': '1/1',
     'order.released': '1/1',
     'topup.confirmed': '1/1',
+    'onramp.fulfilled': '1/1',
   });
   expect(named(results, 'ledger').figures).toMatchObject({ entries: expect.any(Number) });
   const custody = named(results, 'reconciliation.custody').figures;
-  expect(custody).toMatchObject({ wallets: 3, drift: '0' });
+  expect(custody).toMatchObject({ wallets: 4, drift: '0' });
   expect(custody.ledger).toBe(custody.on_chain);
   expect(named(results, 'reconciliation.escrows').figures).toMatchObject({ escrows: 0, drift: '0', escrow_buckets_drift: '0' });
   expect(named(results, 'reconciliation.treasury').figures).toEqual({
@@ -199,6 +213,7 @@ test('a deposit, a withdrawal and a released order pass every check, with their 
     withdrawals_paid: 1,
     escrow_fundings: 1,
     topup_deliveries: 1,
+    onramp_claims: 1,
     duplicates: 0,
     unattributed: 0,
   });
@@ -214,6 +229,8 @@ test('a deposit, a withdrawal and a released order pass every check, with their 
     'unfinished.withdrawals': 0,
     'unfinished.wallets': 0,
     'unfinished.topups': 0,
+    'unfinished.onramp_orders': 0,
+    'unfinished.onramp_merchants': 0,
     'closed.Failed': 0,
     'closed.TimedOut': 0,
   });
@@ -400,6 +417,54 @@ test('reconciliation.airtm: a top-up credited on the ledger that Airtm never rec
     'airtm_below_ledger: Airtm’s balance and the treasury together hold less than the ledger says came in through Airtm',
   ]);
 });
+
+/** An on-ramp order (document 003) from a merchant of 100 USDC: signalled, paid, fulfilled with the witness's proof. */
+async function fulfilledOnrampOrder(): Promise<LifecycleResult> {
+  const support = await s.api.keyWith('read', 'write', 'support');
+  const call = async (method: string, path: string, body?: unknown, as = key) =>
+    (await s.api.call(method, `/api/v1${path}`, { key: as, body })).body;
+  const registered = await call('POST', '/onramp/merchants', { name: 'Merchant', handles: { venmo: '@merchant-venmo' } }, support);
+  const merchant = await eventually(
+    async () => {
+      const m = (await call('GET', `/onramp/merchants/${registered.responseObject.id}`)).responseObject;
+      return m.status === 'ACTIVE' && m;
+    },
+    20_000,
+    'merchant activation',
+  );
+  await s.faucet(merchant.address, '100');
+  const buyer = await s.activeUser(key);
+  const created = await call('POST', '/onramp/orders', {
+    merchantId: merchant.id,
+    buyerId: buyer.id,
+    amountUsdc: '50',
+    paymentPlatform: 'venmo',
+    fiatCurrency: 'USD',
+    conversionRate: '1.02',
+    recipient: '@merchant-venmo',
+  });
+  const id = created.responseObject.id as string;
+  const o = await eventually(
+    async () => {
+      const got = (await call('GET', `/onramp/orders/${id}`)).responseObject;
+      return got.status === 'SIGNAL_MINED' && got;
+    },
+    20_000,
+    'signal mined',
+  );
+  await call('POST', `/onramp/orders/${id}/payment-sent`);
+  const declared = paymentPlatform.declarePayment({
+    platform: 'venmo',
+    currency: 'USD',
+    senderHandle: '@buyer',
+    amount: '51.00',
+    recipient: '@merchant-venmo',
+    intentHash: o.intentHash,
+  });
+  const fulfilled = await call('POST', '/onramp/orders/fulfill', { intentHash: o.intentHash, proof: paymentPlatform.proofOf(declared.id) });
+  const status = fulfilled.responseObject?.order?.status ?? JSON.stringify(fulfilled);
+  return { kind: 'onramp.fulfilled', id, expected: 'FULFILLED', actual: status, ok: status === 'FULFILLED', ms: 0 };
+}
 
 /** A USDC payment signed by `from` (its fee paid by the platform), outside the product's submitter. */
 async function payFrom(from: Keypair, to: string, amount: string, memo?: string): Promise<void> {

@@ -12,13 +12,22 @@ import { endpointsOn, rowsNotIn } from './checks-repository';
 import { checkResult, countBy } from './result';
 
 /**
- * The workflows that may still run once every lifecycle has ended, each with why; any other open workflow on the
- * task queue (order, withdrawal, airtmPayout, topup, onrampOrder, onrampMerchantActivation, walletActivation,
- * webhookRedelivery) should have ended.
+ * The workflows that may still run once every lifecycle has ended, each with why and which of its ids; any other open
+ * workflow on the task queue (order, withdrawal, airtmPayout, topup, onrampOrder, onrampMerchantActivation,
+ * walletActivation, webhookRedelivery) should have ended.
  */
-export const LONG_RUNNING: Record<string, string> = {
-  depositWatcher: 'the one deposit watcher (deposit-watcher-<task queue>) scans Horizon for as long as the worker runs',
-  webhookDelivery: 'one per active webhook endpoint (webhook-<endpoint id>): it waits for the next event until the endpoint is disabled',
+export const LONG_RUNNING: Record<
+  string,
+  { reason: string; mayRun: (id: string, at: { taskQueue: string; activeEndpoints: Set<string> }) => boolean }
+> = {
+  depositWatcher: {
+    reason: 'the one deposit watcher (deposit-watcher-<task queue>) scans Horizon for as long as the worker runs',
+    mayRun: (id, at) => id === depositWatcherId(at.taskQueue),
+  },
+  webhookDelivery: {
+    reason: 'one per active webhook endpoint (webhook-<endpoint id>): it waits for the next event until the endpoint is disabled',
+    mayRun: (id, at) => at.activeEndpoints.has(id),
+  },
 };
 
 /** The rows that have a final status, and which statuses those are. */
@@ -60,8 +69,7 @@ export async function unfinished(deps: WorkflowDeps): Promise<{ figures: CheckRe
     (await endpointsOn(deps.pool, '')).filter((e) => e.status === 'active').map((e) => webhookWorkflowId(e.id)),
   );
   const allowed = (wf: { id: string; type: string }) =>
-    (wf.type === 'depositWatcher' && wf.id === depositWatcherId(deps.taskQueue)) ||
-    (wf.type === 'webhookDelivery' && activeEndpoints.has(wf.id));
+    LONG_RUNNING[wf.type]?.mayRun(wf.id, { taskQueue: deps.taskQueue, activeEndpoints }) ?? false;
   const breaches = open.filter((wf) => !allowed(wf)).map((wf) => `workflow ${wf.id} (${wf.type}) is still running`);
   const figures: CheckResult['figures'] = { open_workflows: open.length, should_have_ended: breaches.length };
   for (const [type, n] of countBy(open, (wf) => wf.type)) figures[`open.${type}`] = n;

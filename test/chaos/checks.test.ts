@@ -246,6 +246,8 @@ test('a check that cannot look fails, saying why, and the others still run', asy
     figures: {},
     breaches: [expect.stringMatching(/^could not check: fetch failed/)],
   });
+  // Custody reads the same Horizon (straight, as the checks are given it, not through the processes' settings).
+  expect(named(results, 'reconciliation').breaches).toEqual([expect.stringMatching(/^could not check: Horizon could not be asked/)]);
   expect(named(results, 'ledger').ok).toBe(true);
   expect(named(results, 'workflows').ok).toBe(true);
 });

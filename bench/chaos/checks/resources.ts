@@ -12,7 +12,13 @@ export interface CheckResources {
 }
 
 export async function openResources(ctx: CheckContext): Promise<CheckResources> {
-  const config = loadConfig({ ...ctx.processEnv, DATABASE_URL: ctx.endpoints.databaseUrl });
+  // The sandboxes straight, not through the fault proxy the processes may have been given.
+  const config = loadConfig({
+    ...ctx.processEnv,
+    DATABASE_URL: ctx.endpoints.databaseUrl,
+    HORIZON_URL: ctx.endpoints.stellar.horizonUrl,
+    ...(ctx.processEnv.AIRTM_API_URL ? { AIRTM_API_URL: ctx.endpoints.airtm.apiUrl } : {}),
+  });
   const database = createDatabase(ctx.endpoints.databaseUrl, 4);
   const connection = await Connection.connect({ address: ctx.endpoints.temporal.address, connectTimeout: 5000 }).catch(async (err) => {
     await database.close();

@@ -28,7 +28,7 @@ export async function reconcileAll(config: Config, database: Database): Promise<
   const escrows = tw ? await reconcileEscrows(database.pool, tw) : { notChecked: 'TRUSTLESS_WORK_API_KEY is not set' };
   // Top-ups are Airtm's: a platform without it (PAYMENT_PROVIDER=crypto) has no treasury to check.
   const airtmEnabled = providerEnabled(config, 'airtm');
-  const treasury = airtmEnabled ? treasuryAddress(network.platform) : null;
+  const treasury = airtmEnabled ? (treasuryAddress(network.platform) ?? config.TREASURY_PUBLIC_KEY ?? null) : null;
   const topUps = treasury
     ? await reconcileTreasury({
         pool: database.pool,
@@ -40,7 +40,7 @@ export async function reconcileAll(config: Config, database: Database): Promise<
       })
     : {
         notChecked: airtmEnabled
-          ? 'PLATFORM_SECRET (from which the treasury key is derived) is not set'
+          ? 'neither PLATFORM_SECRET (from which the treasury key is derived) nor TREASURY_PUBLIC_KEY is set'
           : 'PAYMENT_PROVIDER leaves Airtm out',
       };
   return {

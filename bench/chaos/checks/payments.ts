@@ -33,7 +33,8 @@ const SETTLED_ORDERS = new Set(['RELEASED', 'REFUNDED', 'CLOSED']);
  */
 export async function checkPayments(config: Config, pool: Pool, horizonUrl: string): Promise<CheckResult> {
   const accounts = await platformHeldAccounts(pool);
-  const treasury = config.PLATFORM_SECRET ? treasuryAddress(Keypair.fromSecret(config.PLATFORM_SECRET)) : null;
+  const treasury =
+    (config.PLATFORM_SECRET ? treasuryAddress(Keypair.fromSecret(config.PLATFORM_SECRET)) : null) ?? config.TREASURY_PUBLIC_KEY ?? null;
   if (treasury) accounts.push({ address: treasury, holder: 'the treasury' });
   const held = new Map(accounts.map((a) => [a.address, a.holder]));
   const ops = await operationsOfAll(

@@ -17,7 +17,7 @@ export async function openResources(ctx: CheckContext): Promise<CheckResources> 
     ...ctx.processEnv,
     DATABASE_URL: ctx.endpoints.databaseUrl,
     HORIZON_URL: ctx.endpoints.stellar.horizonUrl,
-    ...(ctx.processEnv.AIRTM_API_URL ? { AIRTM_API_URL: ctx.endpoints.airtm.apiUrl } : {}),
+    ...(ctx.processEnv.AIRTM_API_URL && ctx.endpoints.airtm.apiUrl ? { AIRTM_API_URL: ctx.endpoints.airtm.apiUrl } : {}),
   });
   const database = createDatabase(ctx.endpoints.databaseUrl, 4);
   const connection = await Connection.connect({ address: ctx.endpoints.temporal.address, connectTimeout: 5000 }).catch(async (err) => {

@@ -1,11 +1,13 @@
 import http from 'node:http';
-import { type Keypair, Memo, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { type Keypair, Memo, Operation, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import { Webhook } from 'standardwebhooks';
 import { runChecks } from '../../bench/chaos/checks';
 import { waitUntilSettled } from '../../bench/chaos/checks/settle';
 import type { CheckContext, CheckResult, LifecycleResult, WebhookDelivery } from '../../bench/chaos/types';
 import { loadConfig } from '../../src/config';
 import { credit } from '../../src/ledger';
+import { trustlessWorkFromConfig } from '../../src/providers/trustless-work/client';
+import { orderWorkflowId } from '../../workflows/ids';
 import { treasuryKeypair } from '../../src/treasury/treasury';
 import { walletSecretBox } from '../../src/wallets/wallet-keys';
 import { walletKeypair } from '../../src/wallets/wallets';
@@ -419,6 +421,34 @@ test('reconciliation.airtm: a top-up credited on the ledger that Airtm never rec
     'airtm_below_ledger: Airtm’s balance and the treasury together hold less than the ledger says came in through Airtm',
   ]);
 });
+
+test("payments and reconciliation.escrows: an escrow funded a second time from the buyer's wallet", async () => {
+  const drive = orderDriver(s, key);
+  const seller = (await own.database.pool.query(`SELECT user_id FROM wallets WHERE user_id <> $1 LIMIT 1`, [buyer.id])).rows[0].user_id;
+  const id = await drive.funded(buyer.id, seller, '5');
+  try {
+    const contractId = (await own.database.pool.query(`SELECT contract_id FROM orders WHERE id = $1`, [id])).rows[0].contract_id as string;
+    const config = loadConfig({ ...process.env, ...s.overrides });
+    const wallet = walletKeypair(walletSecretBox(config), (await findWallet(own.database.db, buyer.id))!);
+    // What the product's step does, done again outside it: Trustless Work's unsigned call, signed by the buyer.
+    const unsigned = await trustlessWorkFromConfig(config)!.fundEscrow({ contractId, signer: buyer.address, amount: 5 });
+    const inner = TransactionBuilder.fromXDR(unsigned.unsignedXdr, s.sandbox.networkPassphrase) as Transaction;
+    inner.sign(wallet);
+    const bumped = TransactionBuilder.buildFeeBumpTransaction(s.platform, '100000', inner, s.sandbox.networkPassphrase);
+    bumped.sign(s.platform);
+    await s.horizon.submitTransaction(bumped);
+
+    const results = await runChecks(context());
+    const payments = named(results, 'payments');
+    expect(payments.breaches).toContain(`order ${id}: its escrow ${contractId} was funded more than once (2)`);
+    expect(payments.figures).toMatchObject({ escrow_fundings: 3 });
+    const escrows = named(results, 'reconciliation.escrows');
+    expect(escrows.ok).toBe(false);
+    expect(escrows.figures).toMatchObject({ escrows: 1, ledger: '50000000', on_chain: '100000000', drift: '50000000' });
+  } finally {
+    await (await s.api.deps.temporal.client()).workflow.getHandle(orderWorkflowId(id)).terminate('test over');
+  }
+}, 60_000);
 
 /** An on-ramp order (document 003) from a merchant of 100 USDC: signalled, paid, fulfilled with the witness's proof. */
 async function fulfilledOnrampOrder(): Promise<LifecycleResult> {

@@ -288,6 +288,10 @@ test('webhooks: a redelivery is counted; the same event as another delivery, a l
   expect(dup.ok).toBe(false);
   expect(dup.breaches).toEqual([`${event} was delivered as 2 different deliveries (webhook-id ${event}, ${otherId})`]);
 
+  // Alone under another webhook-id: not twice, but not the id receivers dedupe on.
+  const renamed = named(await runChecks(context({ webhookDeliveries: [twice, ...received.slice(1)] })), 'webhooks');
+  expect(renamed.breaches).toEqual([`${event} came under webhook-id ${otherId}, not its event id (receivers dedupe on it)`]);
+
   const lost = named(await runChecks(context({ webhookDeliveries: received.slice(1) })), 'webhooks');
   expect(lost.ok).toBe(false);
   expect(lost.figures.lost).toBe(1);

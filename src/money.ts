@@ -85,6 +85,11 @@ export function parseAmount(input: unknown, opts: { allowZero?: boolean; field?:
   });
 }
 
+/** A signed amount as `formatAmount` writes it (reports, system balances: "-12.5") to minor units. */
+export function parseSignedAmount(input: string): bigint {
+  return input.startsWith('-') ? -parseAmount(input.slice(1), { allowZero: true }) : parseAmount(input, { allowZero: true });
+}
+
 /** Minor units to the canonical decimal string described at the top of this file. */
 export function formatAmount(minor: bigint): string {
   const negative = minor < 0n;

@@ -100,6 +100,11 @@ export interface CheckContext {
   webhookDeliveries: WebhookDelivery[];
   /** The settings the worker and the API run with (for `ledger:verify`, `reconcile` and Horizon lookups). */
   processEnv: NodeJS.ProcessEnv;
+  /**
+   * The secret(s) `POST /webhooks` answered when the receiver was registered (it shows each once), to check every
+   * delivery's signature. Without them the checks open the endpoints' secrets with the worker's WALLET_ENCRYPTION_KEYS.
+   */
+  webhookSecrets?: string[];
   log: (line: string) => void;
 }
 

@@ -1,7 +1,7 @@
 import { StrKey } from '@stellar/stellar-sdk';
 import type { Pool } from 'pg';
 import { AppError } from '../errors';
-import { formatAmount, parseAmount } from '../money';
+import { formatAmount, parseAmount, parseSignedAmount } from '../money';
 import type { StellarNetwork } from '../stellar/network';
 import { listWalletCustody } from '../wallets/wallets-repository';
 
@@ -52,7 +52,7 @@ export async function reconcileCustody(
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, rows.length) }, worker));
-  const sum = (pick: (l: CustodyLine) => string | null) => lines.reduce((t, l) => t + parseSigned(pick(l) ?? '0'), 0n);
+  const sum = (pick: (l: CustodyLine) => string | null) => lines.reduce((t, l) => t + parseSignedAmount(pick(l) ?? '0'), 0n);
   const totalLedger = sum((l) => l.ledger);
   const totalChain = sum((l) => l.on_chain);
   return {
@@ -78,8 +78,4 @@ async function usdcOnChain(network: StellarNetwork, address: string): Promise<bi
     if (status === 404) return null;
     throw new AppError('PROVIDER_ERROR', 'Horizon could not be asked for on-chain balances', { horizon_status: status ?? null, address });
   }
-}
-
-function parseSigned(s: string): bigint {
-  return s.startsWith('-') ? -parseAmount(s.slice(1), { allowZero: true }) : parseAmount(s, { allowZero: true });
 }

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
 import { getSystemBalances } from '../ledger';
-import { formatAmount, parseAmount } from '../money';
+import { formatAmount, parseAmount, parseSignedAmount } from '../money';
 import type { AirtmClient } from '../providers/airtm/client';
 import type { StellarNetwork } from '../stellar/network';
 import { undeliveredTopups } from '../topups/topups-repository';
@@ -52,7 +52,7 @@ export async function reconcileTreasury(deps: {
 }): Promise<TreasuryReport> {
   const problems: string[] = [];
   const clearing = (await getSystemBalances(deps.pool)).find((b) => b.account === 'airtm_clearing' && b.currency === 'USD')?.balance ?? '0';
-  const clearingMinor = clearing.startsWith('-') ? -parseAmount(clearing.slice(1)) : parseAmount(clearing, { allowZero: true });
+  const clearingMinor = parseSignedAmount(clearing);
   const owed = await undeliveredTopups(deps.db);
   const float = await treasuryFloat(deps.network, deps.treasury).catch((err: unknown) => {
     throw new AppError('PROVIDER_ERROR', 'Horizon could not be asked for the treasury’s balance', {

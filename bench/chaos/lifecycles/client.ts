@@ -120,7 +120,7 @@ export function chaosClient(ctx: LifecycleContext, startedAt = Date.now()) {
         try {
           return await answerOf(await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }));
         } catch (err) {
-          if (!describe(err).includes('ECONNREFUSED') || left() <= wait) throw new Error(`${what}: ${describe(err)}`);
+          if (!describe(err).includes('ECONNREFUSED') || left() <= wait) throw new Error(`${what}: ${describe(err)}`, { cause: err });
           await pause(wait);
         }
       }

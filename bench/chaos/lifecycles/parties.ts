@@ -39,9 +39,8 @@ export async function balanceOf(api: Api, userId: string): Promise<Balance> {
 /** Waits (a few seconds at most) until `who`'s balance is `expected`; else fails with both. */
 export async function expectBalance(api: Api, who: string, userId: string, expected: Balance): Promise<void> {
   const show = (b: Balance) => `available ${decimal(b.available)} held ${decimal(b.held)}`;
-  let seen = expected;
   for (const until = Date.now() + Math.min(15_000, api.left()); ; await api.pause(500)) {
-    seen = await balanceOf(api, userId);
+    const seen = await balanceOf(api, userId);
     if (seen.available === expected.available && seen.held === expected.held) return;
     if (Date.now() > until) throw new Error(`${who} ${userId}: balance ${show(seen)}, expected ${show(expected)}`);
   }

@@ -2,11 +2,14 @@ import { LIFECYCLES } from '../../bench/chaos/lifecycles';
 import type { ChaosEndpoints, LifecycleKind, LifecycleResult } from '../../bench/chaos/types';
 import { DEV_WITNESS_PRIVATE_KEY, startPaymentPlatformSandbox, type PaymentPlatformSandbox } from '../../sandboxes/payment-platform';
 import { startAirtmStack, type AirtmStack } from '../helpers/airtm-stack';
+import { startFlakyProxy } from '../helpers/flaky-proxy';
 
 /**
- * Every chaos lifecycle once, all at once, without faults, against a test stack (Stellar, Trustless Work, Airtm and
- * the payment platform sandboxes, the real API and worker) whose lifetimes are short enough to wait for: each must
- * reach the terminal state it expects with exact balances (the lifecycle checks them; here its verdict is asserted).
+ * Every chaos lifecycle, all at once, against a test stack (Stellar, Trustless Work, Airtm and the payment platform
+ * sandboxes, the real API and worker) whose lifetimes are short enough to wait for: once straight to the API, and
+ * once more through a proxy that answers 503, loses answers after the API acted and hangs up on a share of the
+ * requests (the client must ask again with the same Idempotency-Key and body). Each must reach the terminal state it
+ * expects with exact balances (the lifecycle checks them; here its verdict is asserted).
  */
 const EXPECTED: Record<LifecycleKind, string> = {
   deposit: 'CREDITED',
@@ -30,7 +33,8 @@ const KINDS = Object.keys(EXPECTED) as LifecycleKind[];
 
 let s: AirtmStack;
 let platform: PaymentPlatformSandbox;
-const results = new Map<LifecycleKind, LifecycleResult>();
+let proxy: Awaited<ReturnType<typeof startFlakyProxy>>;
+const results = new Map<string, LifecycleResult>();
 const logs: string[] = [];
 
 /** A small seeded generator (mulberry32), one stream per lifecycle. */
@@ -75,21 +79,35 @@ beforeAll(async () => {
     databaseUrl: process.env.DATABASE_URL ?? '',
     temporal: { address: process.env.TEMPORAL_ADDRESS ?? '', namespace: 'default' },
   };
+  proxy = await startFlakyProxy(s.api.url);
+  const runs = [
+    ...KINDS.map((kind) => ({ kind, name: kind, apiUrl: s.api.url })),
+    ...KINDS.map((kind) => ({ kind, name: `${kind} through faults`, apiUrl: proxy.url })),
+  ];
   await Promise.all(
-    KINDS.map(async (kind, i) => {
-      const log = (line: string) => logs.push(`[${kind}] ${line}`);
-      results.set(kind, await LIFECYCLES[kind]({ endpoints, random: seeded(1000 + i), deadlineMs: 150_000, log }));
+    runs.map(async ({ kind, name, apiUrl }, i) => {
+      const log = (line: string) => logs.push(`[${name}] ${line}`);
+      results.set(
+        name,
+        await LIFECYCLES[kind]({ endpoints: { ...endpoints, apiUrl }, random: seeded(1000 + i), deadlineMs: 150_000, log }),
+      );
     }),
   );
 }, 200_000);
 afterAll(async () => {
   if (process.env.SHOW_RESULTS) console.log(JSON.stringify([...results.values()], null, 1), logs.join('\n'));
+  await proxy?.stop();
   await s?.stop();
   await platform?.stop();
 });
 
-test.each(KINDS)('%s reaches its terminal state with exact balances', (kind) => {
-  const r = results.get(kind)!;
+test.each(
+  KINDS.flatMap((kind) => [
+    [kind, kind],
+    [kind, `${kind} through faults`],
+  ]),
+)('%s reaches its terminal state with exact balances (%s)', (kind, name) => {
+  const r = results.get(name)!;
   expect({ kind: r.kind, ok: r.ok, expected: r.expected, actual: r.actual, error: r.error, logs: r.ok ? [] : logs }).toEqual({
     kind,
     ok: true,
@@ -100,4 +118,10 @@ test.each(KINDS)('%s reaches its terminal state with exact balances', (kind) => 
   });
   expect(r.id).not.toBe('');
   expect(Object.values(r.amounts ?? {}).every((v) => /^\d+$/.test(v))).toBe(true);
+});
+
+test('the proxy did break requests of every kind it breaks', () => {
+  expect(proxy.faults.unavailable).toBeGreaterThan(10);
+  expect(proxy.faults.answerLost).toBeGreaterThan(10);
+  expect(proxy.faults.hungUp).toBeGreaterThan(10);
 });

@@ -23,7 +23,10 @@ const REQUEST_TIMEOUT_MS = 60_000;
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 3_000;
 const RETRY_AFTER_MAX_MS = 10_000;
-const POLL_MS = 500;
+/** Between two reads of a resource that is on its way: K lifecycles of every kind poll at once. */
+const POLL_MS = 1000;
+/** A request still failing after this many attempts is logged (then every 20th), not each fault. */
+const LOG_FROM_ATTEMPT = 5;
 
 export interface SendOptions {
   body?: unknown;
@@ -81,7 +84,7 @@ export function chaosClient(ctx: LifecycleContext, startedAt = Date.now()) {
         last = describe(err);
       }
       if (left() <= after) throw outOfTime(what, last);
-      if (attempt === 1 || attempt % 20 === 0) ctx.log(`${what}: ${last}; asking again (attempt ${attempt + 1})`);
+      if (attempt === LOG_FROM_ATTEMPT || attempt % 20 === 0) ctx.log(`${what}: ${last}; asking again (attempt ${attempt + 1})`);
       await pause(after * (0.75 + ctx.random() / 2));
       wait = Math.min(wait * 2, RETRY_MAX_MS);
     }
@@ -139,7 +142,9 @@ export function chaosClient(ctx: LifecycleContext, startedAt = Date.now()) {
 
 /** An error as one line, with its cause (fetch hides ECONNREFUSED and "other side closed" there). */
 export function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? `: ${(err.cause as Error & { code?: string }).code ?? ''} ${err.cause.message}` : '';
-  return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}${cause}`;
+  // Duck-typed: fetch's errors come from another realm under jest, where `instanceof Error` does not hold.
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } } | null;
+  if (!e || typeof e.message !== 'string') return String(err);
+  const cause = e.cause && typeof e.cause.message === 'string' ? `: ${[e.cause.code, e.cause.message].filter(Boolean).join(' ')}` : '';
+  return `${!e.name || e.name === 'Error' ? '' : `${e.name}: `}${e.message}${cause}`;
 }

@@ -101,9 +101,15 @@ async function proofOfPayment(api: Api, o: OnrampOrder, amount: string): Promise
   return proof.body;
 }
 
-/** POST /onramp/orders/fulfill: any definite answer (a retry after a lost answer may read ORDER_ALREADY_FULFILLED). */
-const fulfil = (api: Api, o: OnrampOrder, proof: unknown) =>
-  api.post('/onramp/orders/fulfill', { body: { intentHash: o.intentHash, proof }, accept: () => true });
+/**
+ * POST /onramp/orders/fulfill (no Idempotency-Key: a retry after a lost answer reads ORDER_ALREADY_FULFILLED), its
+ * answer whatever it is except a rate limit; with `faults: 'retried'` the client also asks again through 5xx.
+ */
+const fulfil = (api: Api, o: OnrampOrder, proof: unknown, faults: 'answered' | 'retried') =>
+  api.post('/onramp/orders/fulfill', {
+    body: { intentHash: o.intentHash, proof },
+    accept: (s) => s !== 429 && (faults === 'answered' || s < 500),
+  });
 
 /** Reads the order until it is terminal. */
 const ended = (api: Api, trail: Trail, id: string) =>
@@ -114,10 +120,11 @@ const ended = (api: Api, trail: Trail, id: string) =>
   });
 
 /** Nothing reached the buyer and the merchant holds its USDC again. */
-async function returned(api: Api, o: OnrampOrder): Promise<void> {
+async function returned(api: Api, trail: Trail, o: OnrampOrder): Promise<void> {
   await expectBalance(api, 'buyer', o.buyer.id, { available: 0n, held: 0n });
   same(`buyer wallet ${o.buyer.address} USDC`, await usdcOnChain(api, o.buyer.address), 0n);
   same(`merchant ${o.merchant} USDC`, await usdcOnChain(api, o.merchant), o.amount);
+  trail.amounts.credited = 0n;
 }
 
 export const onrampLifecycles = {
@@ -126,7 +133,7 @@ export const onrampLifecycles = {
     await api.post(`/onramp/orders/${o.id}/payment-sent`);
     const proof = await proofOfPayment(api, o, o.fiatAmount);
     for (;;) {
-      const res = await fulfil(api, o, proof);
+      const res = await fulfil(api, o, proof, 'answered');
       const code = res.body?.responseObject?.errorCode;
       if (res.status === 200 || code === 'ORDER_ALREADY_FULFILLED') break;
       if (res.status < 500) throw new Refused(`POST /onramp/orders/fulfill answered ${res.status}: ${res.text.slice(0, 500)}`);
@@ -158,7 +165,7 @@ export const onrampLifecycles = {
       ['an underpayment', underpaid],
       ['a forged proof', forged],
     ] as const) {
-      const res = await fulfil(api, o, proof);
+      const res = await fulfil(api, o, proof, 'retried');
       const code = res.body?.responseObject?.errorCode;
       if (res.status !== 422 || code !== 'PROOF_INVALID')
         throw new Error(`${what} answered ${res.status} ${code ?? ''}, expected 422 PROOF_INVALID: ${res.text.slice(0, 300)}`);
@@ -169,13 +176,11 @@ export const onrampLifecycles = {
     await expectBalance(api, 'buyer', o.buyer.id, { available: 0n, held: 0n });
     await api.post(`/onramp/orders/${o.id}/cancel`, { as: 'support' });
     await ended(api, trail, o.id);
-    await returned(api, o);
-    trail.amounts.credited = 0n;
+    await returned(api, trail, o);
   }),
   'onramp.expired': lifecycle('onramp.expired', 'EXPIRED', async (api, trail, ctx) => {
     const o = await signalled(api, trail, ctx.random);
     await ended(api, trail, o.id);
-    await returned(api, o);
-    trail.amounts.credited = 0n;
+    await returned(api, trail, o);
   }),
 };

@@ -64,10 +64,11 @@ async function ending(api: Api, trail: Trail, id: string): Promise<any> {
 }
 
 /** Nothing credited, and the Airtm account holds what it held before. */
-async function nothingMoved(api: Api, t: Topup): Promise<void> {
+async function nothingMoved(api: Api, trail: Trail, t: Topup): Promise<void> {
   await expectBalance(api, 'user', t.user.id, { available: 0n, held: 0n });
   same(`Airtm account ${t.email}`, await airtmBalance(api, t.email), minor(AIRTM_FUNDS));
   same(`wallet ${t.user.address} USDC`, await usdcOnChain(api, t.user.address), 0n);
+  trail.amounts.credited = 0n;
 }
 
 export const topupLifecycles = {
@@ -96,14 +97,12 @@ export const topupLifecycles = {
     const end = await ending(api, trail, t.id);
     if (end.status === 'TOPUP_FAILED' && end.failure_reason !== reason)
       throw new Error(`top-up ${t.id} failure_reason ${JSON.stringify(end.failure_reason)}, expected Airtm's ${JSON.stringify(reason)}`);
-    await nothingMoved(api, t);
-    trail.amounts.credited = 0n;
+    await nothingMoved(api, trail, t);
   }),
   /** Never confirmed: after TOPUP_EXPIRY_MS the pay-in is cancelled at Airtm and the top-up is TOPUP_EXPIRED. */
   'topup.abandoned': lifecycle('topup.abandoned', 'TOPUP_EXPIRED', async (api, trail, ctx) => {
     const t = await opened(api, trail, ctx.random);
     await ending(api, trail, t.id);
-    await nothingMoved(api, t);
-    trail.amounts.credited = 0n;
+    await nothingMoved(api, trail, t);
   }),
 };

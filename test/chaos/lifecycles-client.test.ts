@@ -33,6 +33,12 @@ beforeAll(async () => {
       }
       if (req.url === '/api/v1/refuse') return json(422, { error: { code: 'INSUFFICIENT_FUNDS', details: { available: '1' } } });
       if (req.url === '/api/v1/state') return json(409, { error: { code: 'INVALID_STATE' } });
+      if (req.url === '/api/v1/in-turn') {
+        if (n <= 2) return json(409, { error: { code: 'INVALID_STATE', details: { current_status: 'DELIVERING' } } });
+        return json(202, { data: { status: 'DISPUTED' } });
+      }
+      if (req.url === '/api/v1/not-in-turn')
+        return json(409, { error: { code: 'INVALID_STATE', details: { current_status: 'RELEASED' } } });
       return json(503, { error: { code: 'SERVICE_UNAVAILABLE' } });
     });
   });
@@ -66,6 +72,25 @@ test('a refusal is the product’s word: no second request, and the error carrie
   await expect(refused).rejects.toThrow('POST /refuse answered 422: {"error":{"code":"INSUFFICIENT_FUNDS","details":{"available":"1"}}}');
   expect(attempts.get('/api/v1/refuse')).toBe(1);
   await expect(api.post('/state')).rejects.toThrow('POST /state answered 409');
+});
+
+test('409 INVALID_STATE naming an in-flight status is asked again with a new key; naming another status it is a refusal', async () => {
+  const log: string[] = [];
+  const api = chaosClient(context(30_000, log));
+  const inFlight = new Set(['DELIVERING']);
+  const res = await api.postInTurn('/in-turn', inFlight, { body: { opened_by: 'BUYER' } });
+  expect([res.status, res.body.data.status]).toEqual([202, 'DISPUTED']);
+  const keys = seen.filter((s) => s.path === '/api/v1/in-turn').map((s) => s.key);
+  expect(keys).toHaveLength(3);
+  expect(new Set(keys).size).toBe(3);
+  expect(log).toEqual([
+    'POST /in-turn: 409 INVALID_STATE while DELIVERING; asking again with a new Idempotency-Key',
+    'POST /in-turn: 409 INVALID_STATE while DELIVERING; asking again with a new Idempotency-Key',
+  ]);
+  await expect(api.postInTurn('/not-in-turn', inFlight)).rejects.toThrow(
+    'POST /not-in-turn answered 409: {"error":{"code":"INVALID_STATE"',
+  );
+  expect(attempts.get('/api/v1/not-in-turn')).toBe(1);
 });
 
 test('a fault that lasts past the deadline ends the request with the last fault seen', async () => {

@@ -27,6 +27,7 @@ const RETRY_AFTER_MAX_MS = 10_000;
 const POLL_MS = 1000;
 /** A request still failing after this many attempts is logged (then every 20th), not each fault. */
 const LOG_FROM_ATTEMPT = 5;
+const IN_TURN_PAUSE_MS = 1000;
 
 export interface SendOptions {
   body?: unknown;
@@ -61,8 +62,7 @@ export function chaosClient(ctx: LifecycleContext, startedAt = Date.now()) {
   /** Why an answer is worth asking again for, or null when it is the product's word. */
   const transient = (a: Answer): string | null => {
     if (a.status >= 500 || a.status === 429) return `${a.status} ${a.text.slice(0, 200)}`;
-    const code = a.body?.error?.code ?? a.body?.responseObject?.errorCode;
-    return a.status === 409 && code === 'IDEMPOTENCY_KEY_IN_PROGRESS' ? '409 IDEMPOTENCY_KEY_IN_PROGRESS' : null;
+    return inProgress(a) ? '409 IDEMPOTENCY_KEY_IN_PROGRESS' : null;
   };
 
   /** One HTTP exchange, retried through the faults above; `definite` says which answers end it. */
@@ -107,8 +107,28 @@ export function chaosClient(ctx: LifecycleContext, startedAt = Date.now()) {
     return a;
   };
 
+  /**
+   * A POST answered 2xx, where 409 INVALID_STATE naming one of `inFlight` means "ask again once it is done" (README,
+   * the steps answered 202): pause, and ask again with a new Idempotency-Key (the refusal is stored under the first).
+   * After a worker crash an order's read model may already show a step's outcome while the recovering workflow still
+   * holds its in-flight status (its projections are local activities, recorded with the workflow task the crash lost).
+   */
+  const postInTurn = async (path: string, inFlight: ReadonlySet<string>, opts: Pick<SendOptions, 'body' | 'as'> = {}): Promise<Answer> => {
+    for (;;) {
+      const res = await send('POST', path, { ...opts, accept: (s) => s < 300 || s === 409 });
+      const current = res.body?.error?.details?.current_status;
+      if (res.status < 300) return res;
+      if (errorCode(res) !== 'INVALID_STATE' || !inFlight.has(current))
+        throw new Refused(`POST ${path} answered 409: ${res.text.slice(0, 500)}`);
+      ctx.log(`POST ${path}: 409 INVALID_STATE while ${current}; asking again with a new Idempotency-Key`);
+      if (left() <= IN_TURN_PAUSE_MS) throw outOfTime(`POST ${path}`, `409 INVALID_STATE while ${current}`);
+      await pause(IN_TURN_PAUSE_MS);
+    }
+  };
+
   return {
     endpoints,
+    postInTurn,
     pause,
     /** Milliseconds left before the deadline. */
     left,
@@ -139,6 +159,13 @@ export function chaosClient(ctx: LifecycleContext, startedAt = Date.now()) {
     },
   };
 }
+
+/** The error code of an answer, in our envelope or in document 003's. */
+export function errorCode(a: Answer): string | undefined {
+  return a.body?.error?.code ?? a.body?.responseObject?.errorCode;
+}
+
+const inProgress = (a: Answer) => a.status === 409 && errorCode(a) === 'IDEMPOTENCY_KEY_IN_PROGRESS';
 
 /** An error as one line, with its cause (fetch hides ECONNREFUSED and "other side closed" there). */
 export function describe(err: unknown): string {

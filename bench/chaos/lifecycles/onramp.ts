@@ -13,7 +13,7 @@
  */
 import crypto from 'node:crypto';
 import type { Api } from './client';
-import { Refused } from './client';
+import { errorCode, Refused } from './client';
 import { type Trail, lifecycle, same } from './lifecycle';
 import { decimal, drawAmount, minor } from './money';
 import { activeUser, expectBalance, usdcOnChain, type User } from './parties';
@@ -134,7 +134,7 @@ export const onrampLifecycles = {
     const proof = await proofOfPayment(api, o, o.fiatAmount);
     for (;;) {
       const res = await fulfil(api, o, proof, 'answered');
-      const code = res.body?.responseObject?.errorCode;
+      const code = errorCode(res);
       if (res.status === 200 || code === 'ORDER_ALREADY_FULFILLED') break;
       if (res.status < 500) throw new Refused(`POST /onramp/orders/fulfill answered ${res.status}: ${res.text.slice(0, 500)}`);
       // A fault or a claim not confirmed in time: what the order says decides (still awaiting its proof: send it again).
@@ -166,7 +166,7 @@ export const onrampLifecycles = {
       ['a forged proof', forged],
     ] as const) {
       const res = await fulfil(api, o, proof, 'retried');
-      const code = res.body?.responseObject?.errorCode;
+      const code = errorCode(res);
       if (res.status !== 422 || code !== 'PROOF_INVALID')
         throw new Error(`${what} answered ${res.status} ${code ?? ''}, expected 422 PROOF_INVALID: ${res.text.slice(0, 300)}`);
     }

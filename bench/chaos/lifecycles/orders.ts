@@ -35,9 +35,9 @@ async function reaching(api: Api, trail: Trail, id: string, target: string): Pro
   });
 }
 
-/** One step (`path` under the order), answered 200/201/202, followed until the order is `target`. */
+/** One step (`path` under the order) followed until the order is `target`. */
 async function step(api: Api, trail: Trail, id: string, path: string, target: string, body?: object): Promise<any> {
-  await api.post(`/orders/${id}${path}`, { body });
+  await api.postInTurn(`/orders/${id}${path}`, IN_FLIGHT, { body });
   return reaching(api, trail, id, target);
 }
 
@@ -87,11 +87,14 @@ async function settled(api: Api, trail: Trail, o: Order, view: any, release: big
 
 /** Opens a dispute (201 once open on chain) and has support resolve it with `decision`. */
 async function disputed(api: Api, trail: Trail, o: Order, decision: object, target: string): Promise<any> {
-  const opened = await api.post(`/orders/${o.id}/resolution/dispute`, {
+  const opened = await api.postInTurn(`/orders/${o.id}/resolution/dispute`, IN_FLIGHT, {
     body: { opened_by: 'BUYER', reason: 'chaos: the work is disputed' },
   });
   await reaching(api, trail, o.id, 'DISPUTED');
-  await api.post(`/disputes/${opened.body.data.id}/resolve`, { as: 'support', body: { ...decision, note: 'chaos resolution' } });
+  await api.postInTurn(`/disputes/${opened.body.data.id}/resolve`, IN_FLIGHT, {
+    as: 'support',
+    body: { ...decision, note: 'chaos resolution' },
+  });
   return reaching(api, trail, o.id, target);
 }
 

@@ -95,7 +95,6 @@ beforeAll(async () => {
   );
 }, 200_000);
 afterAll(async () => {
-  if (process.env.SHOW_RESULTS) console.log(JSON.stringify([...results.values()], null, 1), logs.join('\n'));
   await proxy?.stop();
   await s?.stop();
   await platform?.stop();

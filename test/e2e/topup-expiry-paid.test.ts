@@ -1,9 +1,7 @@
-import { WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
-import { newId } from '../../src/ids';
 import { topupWorkflowId } from '../../workflows/ids';
-import { openTopup } from '../../workflows/messages/topup';
 import { startAirtmStack, type AirtmStack } from '../helpers/airtm-stack';
 import { recordHistory } from '../helpers/histories';
+import { openTopupWorkflow } from '../helpers/topup-workflow';
 
 /**
  * A top-up whose user paid (the pay-in PROCESSING at Airtm, settling) when its lifetime ends: the pay-in cannot be
@@ -23,29 +21,13 @@ afterAll(async () => {
 test('expired while PROCESSING at Airtm: asked again with backoff until it settles, then credited once', async () => {
   const k = await key();
   const user = await s.airtmUser(k);
-  const topupId = newId('topup');
-  const client = await s.api.deps.temporal.client();
-  const handle = client.workflow.getHandle(topupWorkflowId(topupId));
   s.airtm.setConfirmOutcome('PROCESSING');
   // As the API starts it, with a lifetime of 1.5 s and polls of 0.5 s to 2 s.
-  const opened = await client.workflow.executeUpdateWithStart(openTopup, {
-    startWorkflowOperation: new WithStartWorkflowOperation('topup', {
-      workflowId: topupWorkflowId(topupId),
-      taskQueue: s.overrides.TEMPORAL_TASK_QUEUE,
-      args: [
-        {
-          topupId,
-          userId: user.id,
-          amountMinor: '50000000',
-          currency: 'USD' as const,
-          returnUrl: 'http://localhost/return',
-          pollInitialMs: 500,
-          pollMaxMs: 2000,
-          expiryMs: 1500,
-        },
-      ],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    }),
+  const { topupId, opened, handle } = await openTopupWorkflow(s, user.id, {
+    amountMinor: '50000000',
+    pollInitialMs: 500,
+    pollMaxMs: 2000,
+    expiryMs: 1500,
   });
   expect((await s.pay(opened.confirmation_url!, user.email)).status).toBe(303);
   await s.topupReaching(k, topupId, 'TOPUP_PROCESSING');

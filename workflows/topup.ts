@@ -1,4 +1,12 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Actor } from '../src/audit/actor';
 import { TopupStatusKey } from '../src/temporal/search-attributes';
@@ -72,6 +80,13 @@ export async function topup(request: TopupRequest): Promise<TopupView> {
     const left = expiresAt - Date.now();
     if (left <= 0) {
       see(await airtm.cancelTopupPayin({ topupId: request.topupId, expired: true }));
+      if (!final() && patched('topup-expired-paid-backoff')) {
+        // Not cancellable: the user paid and Airtm is settling it (PROCESSING). Ask again after a doubling wait, as
+        // the polls do; at once in a loop, it took the Airtm queue's whole budget, which every top-up and payout shares.
+        const heard = await condition(() => notices.length > 0 || final(), wait);
+        if (heard && !final()) see(await records.applyPayinNotice({ topupId: request.topupId, notice: notices.shift()! }));
+        wait = Math.min(wait * 2, request.pollMaxMs);
+      }
       continue;
     }
     const heard = await condition(() => notices.length > 0 || final(), Math.min(wait, left));

@@ -96,7 +96,10 @@ export async function requireOrder(deps: ApiDeps, id: string): Promise<OrderRow>
 
 /**
  * Sends one request to the order's workflow as an update and answers the order as the read model has it afterwards.
- * A finished order's workflow has ended: its final state answers for it.
+ * A finished order's workflow has ended: its final state answers for it (409 INVALID_STATE), unless the request is
+ * keyed: then its update is sent anyway, since it may be the very step that finished the order, retried after a fault
+ * (a 504, or an answer lost with its process) had freed its Idempotency-Key. Temporal answers a known update id with
+ * that update's outcome even once the workflow has completed, and an unknown one as not found (INVALID_STATE below).
  *
  * The update id is derived from the API key, the command, the Idempotency-Key and the request's hash
  * (`idempotentUpdateId`), never the key string alone: Temporal answers a second update with a known id with the
@@ -113,13 +116,13 @@ export async function runOrderUpdate(
   send: (handle: WorkflowHandle, updateId: string | undefined) => Promise<unknown>,
 ): Promise<OrderRow> {
   const row = typeof order === 'string' ? await requireOrder(deps, order) : order;
-  if ((TERMINAL as readonly string[]).includes(row.status)) {
+  const updateId = idempotent ? idempotentUpdateId(idempotent, command) : undefined;
+  if ((TERMINAL as readonly string[]).includes(row.status) && !updateId) {
     throw new AppError('INVALID_STATE', `cannot ${command} an order in ${row.status}`, {
       current_status: row.status,
       allowed_from: ALLOWED_FROM[command],
     });
   }
-  const updateId = idempotent ? idempotentUpdateId(idempotent, command) : undefined;
   try {
     await callWorkflow(deps, (client) => send(client.workflow.getHandle(orderWorkflowId(row.id)), updateId));
   } catch (err) {

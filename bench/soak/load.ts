@@ -166,8 +166,10 @@ export function steadyLoad(stack: BenchStack, opts: { concurrency: number; pause
   };
 }
 
-/** An account outside the platform holding a USDC trustline: where withdrawals are paid. */
-async function outsideAccount(stack: BenchStack): Promise<string> {
+/** An account outside the platform holding a USDC trustline: where withdrawals are paid (the chaos lifecycles use it too). */
+export async function outsideAccount(
+  stack: Pick<BenchStack, 'friendbotUrl' | 'horizonUrl' | 'networkPassphrase' | 'usdcIssuer'>,
+): Promise<string> {
   const kp = Keypair.random();
   const funded = await fetch(`${stack.friendbotUrl}?addr=${kp.publicKey()}`);
   if (!funded.ok) throw new Error(`friendbot answered ${funded.status}`);

@@ -1,12 +1,10 @@
-import { WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { Webhook } from 'standardwebhooks';
-import { newId } from '../../src/ids';
 import { topupWorkflowId } from '../../workflows/ids';
-import { openTopup } from '../../workflows/messages/topup';
 import { recordHistory } from '../helpers/histories';
 import { findInboxEntry } from '../../src/airtm/inbox-repository';
 import { unique } from '../helpers/app';
 import { startAirtmStack, type AirtmStack } from '../helpers/airtm-stack';
+import { openTopupWorkflow } from '../helpers/topup-workflow';
 import { testDatabase } from '../helpers/db';
 import { orderDriver } from '../helpers/escrow-orders';
 import { eventually } from '../helpers/stellar-stack';
@@ -224,27 +222,12 @@ describe('top-ups', () => {
 
   test('a pay-in left unpaid past its lifetime: cancelled at Airtm, TOPUP_EXPIRED with the reason, no balance', async () => {
     const user = await s.airtmUser(key);
-    const topupId = newId('topup');
-    const client = await s.api.deps.temporal.client();
     // As the API starts it, with a lifetime of 1.5 s instead of Airtm's 15 days.
-    const opened = await client.workflow.executeUpdateWithStart(openTopup, {
-      startWorkflowOperation: new WithStartWorkflowOperation('topup', {
-        workflowId: topupWorkflowId(topupId),
-        taskQueue: s.overrides.TEMPORAL_TASK_QUEUE,
-        args: [
-          {
-            topupId,
-            userId: user.id,
-            amountMinor: '80000000',
-            currency: 'USD' as const,
-            returnUrl: 'http://localhost/return',
-            pollInitialMs: 500,
-            pollMaxMs: 500,
-            expiryMs: 1500,
-          },
-        ],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      }),
+    const { topupId, opened } = await openTopupWorkflow(s, user.id, {
+      amountMinor: '80000000',
+      pollInitialMs: 500,
+      pollMaxMs: 500,
+      expiryMs: 1500,
     });
     expect(opened.status).toBe('TOPUP_AWAITING_USER_CONFIRMATION');
     const expired = await s.topupReaching(key, topupId, 'TOPUP_EXPIRED');

@@ -4,6 +4,7 @@ import * as payouts from '../src/withdrawals/airtm-payouts';
 import { renderWithdrawal, type WithdrawalView } from '../src/withdrawals/render';
 import type { AirtmPayoutRequest } from '../src/withdrawals/request';
 import type { ActivityDeps } from './deps';
+import { withHeartbeat } from './heartbeat';
 import { rethrowRefusal } from './refusals';
 import { recordAndHold } from './withdrawals';
 
@@ -24,7 +25,7 @@ export function createAirtmPayoutActivities(deps: ActivityDeps) {
   };
   const run = async (step: () => Promise<Parameters<typeof renderWithdrawal>[0]>): Promise<WithdrawalView> => {
     try {
-      return renderWithdrawal(await step());
+      return renderWithdrawal(await withHeartbeat(step)); // on the Airtm queue: heartbeating (workflows/ids.ts)
     } catch (err) {
       rethrowRefusal(err);
     }

@@ -35,11 +35,11 @@ export function createTopupActivities(deps: ActivityDeps) {
     },
     /** Asks Airtm for the pay-in and applies its status. */
     async pollTopupPayin(input: { topupId: string }): Promise<TopupView> {
-      return renderTopup(await pollTopupPayin(payinDeps(), input.topupId));
+      return renderTopup(await withHeartbeat(() => pollTopupPayin(payinDeps(), input.topupId)));
     },
     /** Cancels the pay-in (by the API's caller, or because it expired) unless the user paid meanwhile. */
     async cancelTopupPayin(input: { topupId: string; by?: Actor; expired: boolean }): Promise<TopupView> {
-      return renderTopup(await cancelTopupPayin(payinDeps(), input.topupId, input));
+      return renderTopup(await withHeartbeat(() => cancelTopupPayin(payinDeps(), input.topupId, input)));
     },
   };
 }

@@ -14,7 +14,7 @@ import { WithdrawalStatusKey } from '../src/temporal/search-attributes';
 import type { Activities } from '../activities';
 import type { Actor } from '../src/audit/actor';
 import type { WithdrawalView } from '../src/withdrawals/render';
-import { airtmTaskQueue } from './ids';
+import { AIRTM_HEARTBEAT_TIMEOUT, airtmTaskQueue } from './ids';
 import {
   airtmPayoutEvent,
   airtmPayoutState,
@@ -48,12 +48,14 @@ export async function airtmPayout(request: AirtmPayoutRequest): Promise<Withdraw
   const airtm = proxyActivities<Activities>({
     taskQueue: airtmTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: AIRTM_HEARTBEAT_TIMEOUT,
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
   /** A commit or cancel the API waits on: retried briefly, then the caller hears of it (the payout is unchanged). */
   const asked = proxyActivities<Activities>({
     taskQueue: airtmTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '30 seconds',
+    heartbeatTimeout: AIRTM_HEARTBEAT_TIMEOUT,
     retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 5 },
   });
   let phase: 'OPENING' | 'REFUSED' | 'OPEN' = 'OPENING';

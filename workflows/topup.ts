@@ -12,7 +12,7 @@ import type { Actor } from '../src/audit/actor';
 import { TopupStatusKey } from '../src/temporal/search-attributes';
 import type { TopupView } from '../src/topups/render';
 import { CANCELLABLE_TOPUP_STATUSES, isFinalTopup, type TopupStatus } from '../src/topups/topup-state';
-import { airtmTaskQueue } from './ids';
+import { AIRTM_HEARTBEAT_TIMEOUT, airtmTaskQueue } from './ids';
 import { cancelTopup, openTopup, type PayinNotice, payinEvent, type TopupRequest, topupState } from './messages/topup';
 
 /** Ledger and row changes: retried until the database answers (a credit must never be lost to a fault). */
@@ -43,6 +43,8 @@ export async function topup(request: TopupRequest): Promise<TopupView> {
   const airtm = proxyActivities<Activities>({
     taskQueue: airtmTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '1 minute',
+    // A worker that dies mid-call is noticed in seconds, not at the minute's end (activities/heartbeat.ts).
+    heartbeatTimeout: AIRTM_HEARTBEAT_TIMEOUT,
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
   let view: TopupView | null = null;

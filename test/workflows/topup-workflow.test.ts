@@ -121,6 +121,19 @@ test('without a webhook it asks Airtm until the pay-in is final: CREATED, PROCES
   expect(fake(topupId).calls).toEqual(['open', 'poll', 'poll', 'poll', 'deliver']);
 });
 
+test('its calls to Airtm heartbeat (10 s): a call lost with a killed worker is retried in seconds, not after its minute', async () => {
+  const { handle } = await open(['CREATED', 'CONFIRMED'], { pollInitialMs: 50, pollMaxMs: 100 });
+  await handle.result();
+  const scheduled = (await handle.fetchHistory()).events!.flatMap((e) => {
+    const a = e.activityTaskScheduledEventAttributes;
+    return a ? [{ type: a.activityType!.name, heartbeatS: Number(a.heartbeatTimeout?.seconds ?? 0) }] : [];
+  });
+  expect(scheduled.filter((a) => a.type === 'pollTopupPayin')).toEqual([
+    { type: 'pollTopupPayin', heartbeatS: 10 },
+    { type: 'pollTopupPayin', heartbeatS: 10 },
+  ]);
+});
+
 test('a failed pay-in ends TOPUP_FAILED with no delivery', async () => {
   const { topupId, handle } = await open(['FAILED'], { pollInitialMs: 50 });
   expect((await handle.result()).status).toBe('TOPUP_FAILED');

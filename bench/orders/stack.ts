@@ -4,18 +4,17 @@
  * WAL mode, as `npm start` runs it), the Stellar and Trustless Work sandboxes (sandbox.ts), and as processes of their
  * own: the real API (src/server.ts), the real worker (src/worker.ts) and the baseline's worker (baseline-worker.ts).
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { prepareBenchDatabase } from '../shared/database';
+import { forkPart, spawnPart, tailsOf, type Part } from '../shared/parts';
 import { Keypair } from '@stellar/stellar-sdk';
 import { SYSTEM } from '../../src/audit/actor';
 import { createApiKey } from '../../src/auth/api-keys-repository';
 import { loadConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
 import { runMigrations } from '../../src/db/migrate';
-import { formatLine, lineSplitter } from '../../devstack/log-lines';
 import { freePort, waitForPort } from '../../devstack/net';
 import { DATA_DIR, ROOT } from '../../devstack/paths';
 import { ensureTemporalCli } from '../../devstack/temporal-cli';
@@ -59,10 +58,6 @@ export interface BenchStack {
   crashed(): string | null;
   stop(): Promise<void>;
 }
-
-const TAIL_LINES = 30;
-/** pino's warn: quieter JSON lines (one per request, …) are left out of the tails. */
-const TAIL_MIN_LEVEL = 40;
 
 export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
   const { log } = opts;
@@ -200,101 +195,14 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
           sandboxPart.child.on('message', answer);
           sandboxPart.child.send({ type: 'trustless-work-counts' });
         }),
-      tails: () =>
-        parts
-          .map((p) => p.tail())
-          .filter(Boolean)
-          .join('\n'),
+      tails: () => tailsOf(parts),
       crashed: () => parts.find((p) => p.exited)?.exited ?? null,
       stop,
     };
   } catch (err) {
-    const tails = parts
-      .map((p) => p.tail())
-      .filter(Boolean)
-      .join('\n');
+    const tails = tailsOf(parts);
     if (tails) log(tails);
     await stop();
     throw err;
   }
-}
-
-interface Part {
-  child: ChildProcess;
-  /** The IPC message of a forked part, or undefined once a spawned part printed its ready line. */
-  ready: Promise<unknown>;
-  /** Why the part ended, when it ended before stop(). */
-  exited: string | null;
-  tail(): string;
-  stop(): Promise<void>;
-}
-
-/** A product entry point (src/server.ts, src/worker.ts) as `npm start` runs it; ready once a line contains `readyText`. */
-function spawnPart(name: string, script: string, env: NodeJS.ProcessEnv, readyText: string): Part {
-  // BENCH_PROFILE=1: a V8 CPU profile of the API and the worker, written on exit to .data/bench/profiles.
-  const profile =
-    process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, '.data', 'bench', 'profiles', name)] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let seen: () => void;
-  const ready = new Promise<void>((resolve) => (seen = resolve));
-  const part = watch(name, child, ready);
-  const onLine = (line: string) => {
-    if (line.includes(readyText)) seen();
-    part.keep(line);
-  };
-  child.stdout!.on('data', lineSplitter(onLine));
-  child.stderr!.on('data', lineSplitter(onLine));
-  return part;
-}
-
-/** A bench process (sandbox.ts, baseline-worker.ts) forked with IPC; ready with its first message. */
-function forkPart(name: string, file: string, env: NodeJS.ProcessEnv): Part {
-  const child = fork(file, [], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  const ready = new Promise<unknown>((resolve) => child.once('message', resolve));
-  const part = watch(name, child, ready);
-  child.stdout!.on('data', lineSplitter(part.keep));
-  child.stderr!.on('data', lineSplitter(part.keep));
-  return part;
-}
-
-/** A pino line below TAIL_MIN_LEVEL (pino writes the level first; no JSON parse on the timing client's event loop). */
-function quiet(line: string): boolean {
-  const level = /^\{"level":(\d+)/.exec(line)?.[1];
-  return level !== undefined && Number(level) < TAIL_MIN_LEVEL;
-}
-
-function watch(name: string, child: ChildProcess, ready: Promise<unknown>): Part & { keep(line: string): void } {
-  const lines: string[] = [];
-  let stopping = false;
-  let failStart: (err: Error) => void;
-  const died = new Promise<never>((_, reject) => (failStart = reject));
-  died.catch(() => undefined);
-  const part = {
-    child,
-    ready: Promise.race([ready, died]),
-    exited: null as string | null,
-    keep(line: string) {
-      if (quiet(line)) return;
-      lines.push(formatLine(name, line));
-      if (lines.length > TAIL_LINES) lines.shift();
-    },
-    tail: () => lines.join('\n'),
-    stop(): Promise<void> {
-      stopping = true;
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => (clearTimeout(timer), resolve()));
-        if (child.connected) child.disconnect();
-        else child.kill('SIGTERM');
-      });
-    },
-  };
-  child.once('exit', (code, signal) => {
-    if (stopping) return;
-    part.exited = `${name} exited (${signal ?? code})`;
-    failStart(new Error(`${part.exited} during start-up\n${part.tail()}`));
-  });
-  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
-  return part;
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { prepareBenchDatabase } from '../shared/database';
 import { forkPart, spawnPart, tailsOf, type Part } from '../shared/parts';
+import { benchProductEnv } from '../shared/product-env';
 import { Keypair } from '@stellar/stellar-sdk';
 import { SYSTEM } from '../../src/audit/actor';
 import { createApiKey } from '../../src/auth/api-keys-repository';
@@ -20,7 +21,7 @@ import { DATA_DIR, ROOT } from '../../devstack/paths';
 import { ensureTemporalCli } from '../../devstack/temporal-cli';
 import { startTemporalDevServer } from '../../devstack/temporal-server';
 import { childrenOf, type Groups } from '../api/cpu';
-import type { SandboxReady } from './sandbox';
+import type { SandboxReady } from '../shared/sandbox';
 
 export interface BenchStackOptions {
   ledgerIntervalMs: number;
@@ -85,7 +86,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
 
     const twApiKey = crypto.randomBytes(24).toString('hex');
     const twLimit = opts.trustlessWorkRequestsPerMinute ?? 1_000_000_000;
-    const sandboxPart = forkPart('sandbox', path.join(__dirname, 'sandbox.ts'), {
+    const sandboxPart = forkPart('sandbox', path.join(__dirname, '..', 'shared', 'sandbox.ts'), {
       ...process.env,
       BENCH_LEDGER_INTERVAL_MS: String(opts.ledgerIntervalMs),
       BENCH_TW_REQUESTS_PER_MINUTE: String(twLimit),
@@ -105,38 +106,24 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
 
     const port = await freePort();
     const orderTaskQueue = 'bench-orders';
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: db.url,
-      OFFERHUB_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: orderTaskQueue,
-      // One key sends every call: far above what the run reaches, while the counter is still kept in PostgreSQL.
-      RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
-      // Every request comes from 127.0.0.1: the per-address limit, counted the same way, must not refuse any either.
-      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: String(1_000_000_000),
-      METRICS_PORT: '0', // an ephemeral metrics listener, so a running `npm start` (on 9464) does not collide
-      WORKFLOW_UPDATE_TIMEOUT_MS: String(opts.updateTimeoutMs),
-      STELLAR_NETWORK: 'sandbox',
-      PAYMENT_PROVIDER: 'crypto', // the benches move money through Stellar only (Airtm would need its settings)
-      STELLAR_NETWORK_PASSPHRASE: sandbox.networkPassphrase,
-      HORIZON_URL: sandbox.horizonUrl,
-      USDC_ISSUER: sandbox.usdcIssuer,
-      PLATFORM_SECRET: platform.secret(),
-      WALLET_ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
-      WALLET_ENCRYPTION_KEY_ID: 'k1',
-      IDEMPOTENCY_SEALING_KEYS: `r1:${crypto.randomBytes(32).toString('base64')}`,
-      TRUSTLESS_WORK_URL: sandbox.trustlessWorkUrl,
-      TRUSTLESS_WORK_API_KEY: twApiKey,
-      TRUSTLESS_WORK_FACTORY_ID: sandbox.trustlessWorkFactoryId,
-      // The same limit the bench's Trustless Work sandbox allows (sandbox.ts): the escrow steps are paced to it.
-      TRUSTLESS_WORK_REQUESTS_PER_MINUTE: String(twLimit),
-      WORKFLOW_BUNDLE_PATH: undefined,
-    };
+    const env = benchProductEnv({
+      port,
+      databaseUrl: db.url,
+      temporalAddress: temporal.address,
+      taskQueue: orderTaskQueue,
+      platformSecret: platform.secret(),
+      stellar: sandbox,
+      trustlessWork: {
+        url: sandbox.trustlessWorkUrl,
+        apiKey: twApiKey,
+        factoryId: sandbox.trustlessWorkFactoryId,
+        requestsPerMinute: twLimit,
+      },
+      extra: {
+        WORKFLOW_UPDATE_TIMEOUT_MS: String(opts.updateTimeoutMs),
+        PAYMENT_PROVIDER: 'crypto', // the benches move money through Stellar only (Airtm would need its settings)
+      },
+    });
     const config = loadConfig(env); // a wrong setting fails here, naming the variable, rather than in a child
 
     const database = createDatabase(db.url, 1);

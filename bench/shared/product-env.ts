@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 /**
  * The settings a bench runs the product's worker and API with: its own database, Temporal server and sandboxes, fresh
  * keys, rate limits out of reach (every request comes from one key on 127.0.0.1, counted in PostgreSQL all the same)
- * and an ephemeral metrics listener (so a running `npm start`, on 9464, does not collide). `extra` wins.
+ * and an ephemeral API metrics listener and none for the worker (so a running `npm start` does not collide). `extra` wins.
  */
 export function benchProductEnv(opts: {
   port: number;
@@ -28,6 +28,7 @@ export function benchProductEnv(opts: {
     RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
     RATE_LIMIT_PER_ADDRESS_PER_MINUTE: String(1_000_000_000),
     METRICS_PORT: '0',
+    WORKER_METRICS_ADDRESS: '', // none: its fixed port may be taken by a running stack
     STELLAR_NETWORK: 'sandbox',
     STELLAR_NETWORK_PASSPHRASE: opts.stellar.networkPassphrase,
     HORIZON_URL: opts.stellar.horizonUrl,

@@ -61,7 +61,7 @@ export function planFaults(opts: { random: Random; durationMs: number; kinds: re
       if (family === 'proxy') {
         const fault: ProxyFault =
           kind === 'sandbox.5xx' ? '5xx' : kind === 'sandbox.429' ? '429' : random() < 0.5 ? 'request-lost' : 'answer-lost';
-        step.proxy = { service: pick(random, SERVICES), fault, share: between(random, 5, 25) / 100, forMs: between(random, 5, 20) * 1000 };
+        step.proxy = { service: pick(random, SERVICES), fault, share: between(random, 5, 25) / 100, forMs: between(random, 10, 40) * 1000 };
       }
       if (family === 'webhook') step.webhooks = { n: between(random, 1, 3), ms: between(random, 2, 15) * 1000 };
       steps.push(step);

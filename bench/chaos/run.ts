@@ -188,12 +188,16 @@ function summary(results: LifecycleResult[], faults: FaultRun, stack: ChaosStack
       .join(' '),
     c.breaches.slice(0, 3).join('; ').slice(0, 300),
   ]);
+  const through = Object.values(stack.proxies)
+    .map((p) => `${p.service} ${p.counts().forwarded}`)
+    .join(', ');
   const extra = [...faults.errors().map((e) => `fault not applied: ${e}`), ...(crashed ? [`a part crashed: ${crashed}`] : [])];
   return [
     '',
     lifecycles,
     '',
     table(['fault', 'applied', 'detail'], faultRows),
+    `calls forwarded by the fault proxies: ${through}`,
     '',
     checks.length ? table(['check', 'result', 'figures', 'breaches'], checkRows) : 'checks: none ran',
     ...(extra.length ? ['', ...extra] : []),

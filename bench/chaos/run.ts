@@ -74,13 +74,16 @@ async function main(): Promise<number> {
     log(`lifecycles over after ${((Date.now() - runStarted) / 1000).toFixed(1)} s; faults off, settling ${opts.settleSeconds} s`);
     await faults.stop();
     await sleep(opts.settleSeconds * 1000);
-    const checks = await runChecks({
+    // webhookSecrets: for the checks of the deliveries' signatures (CheckContext's optional field where the checks have it).
+    const context = {
       endpoints: stack.endpoints,
       results,
       webhookDeliveries: stack.webhookDeliveries(),
+      webhookSecrets: stack.webhookSecrets,
       processEnv: stack.processEnv,
       log,
-    }).catch((err): CheckResult[] => [
+    };
+    const checks = await runChecks(context).catch((err): CheckResult[] => [
       { name: 'checks', ok: false, figures: {}, breaches: [`the checks threw: ${err instanceof Error ? err.stack : err}`] },
     ]);
     const crashed = stack.crashed();

@@ -45,6 +45,8 @@ export interface ChaosStack {
   /** A call to the Airtm sandbox's own controls (`/_sandbox/{path}`). */
   airtmControl(path: string, body?: unknown): Promise<unknown>;
   webhookDeliveries(): WebhookDelivery[];
+  /** The signing secret `POST /webhooks` answered (once) for the receiver's endpoint. */
+  webhookSecrets: string[];
   /** The last lines each part wrote (across its restarts), for when something fails. */
   tails(): string;
   /** Set when a part exited on its own. */
@@ -195,6 +197,7 @@ export async function startChaosStack(opts: { ledgerMs: number; seed: number; lo
       body: JSON.stringify({ url: receiver.url, events: ['*'], description: 'chaos receiver' }),
     });
     if (hook.status !== 201) throw new Error(`registering the webhook receiver answered ${hook.status}: ${await hook.text()}`);
+    const webhookSecret = ((await hook.json()) as { data: { secret: string } }).data.secret;
     log(`webhook receiver on ${receiver.url}, registered for every event`);
 
     const restarts: Record<RestartablePart, () => Promise<void>> = {
@@ -254,6 +257,7 @@ export async function startChaosStack(opts: { ledgerMs: number; seed: number; lo
         return text ? JSON.parse(text) : undefined;
       },
       webhookDeliveries: () => receiver.deliveries(),
+      webhookSecrets: [webhookSecret],
       tails,
       crashed: () => Object.values(parts).find((p) => p.exited)?.exited ?? null,
       stop,

@@ -1,7 +1,8 @@
 /**
  * npm run chaos -- --k 200 --minutes 30 --seed 7 [--ledger-ms 5000] [--faults worker,sandbox.429,…] [--settle-seconds 20]
  *
- * K complete lifecycles, their kinds cycled, started over the first third of the run, while the fault plan breaks the
+ * K complete lifecycles, their kinds cycled, started over the first third of the run (each given until the run's end,
+ * and at least MIN_DEADLINE_MS), while the fault plan breaks the
  * stack (faults.ts); then the faults stop, the stack settles, the checks run. Prints the table and the command that
  * reproduces the run; exits 1 when a lifecycle did not end as it should, a check found a breach or a part crashed.
  */
@@ -99,6 +100,12 @@ async function main(): Promise<number> {
   }
 }
 
+/**
+ * The least time a lifecycle is given, however short the run: the expiries it waits for (CHAOS_SETTINGS' 120 s
+ * reservation and on-ramp lifetimes) plus ledgers and retries through the faults.
+ */
+const MIN_DEADLINE_MS = 240_000;
+
 /** K lifecycles, kinds cycled, started evenly over the first third of the run, each with its own random and deadline. */
 async function runLifecycles(stack: ChaosStack, opts: Options, random: () => number, durationMs: number): Promise<LifecycleResult[]> {
   const kinds = Object.keys(LIFECYCLES) as LifecycleKind[];
@@ -108,7 +115,7 @@ async function runLifecycles(stack: ChaosStack, opts: Options, random: () => num
       const kind = kinds[i % kinds.length]!;
       const lifeRandom = childRandom(random);
       const startAt = Math.round((i / opts.k) * spreadMs);
-      const deadlineMs = Math.max(60_000, durationMs - startAt);
+      const deadlineMs = Math.max(MIN_DEADLINE_MS, durationMs - startAt);
       await sleep(startAt);
       const t0 = Date.now();
       const lines: string[] = [];

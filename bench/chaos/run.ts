@@ -2,9 +2,9 @@
  * npm run chaos -- --k 200 --minutes 30 --seed 7 [--ledger-ms 5000] [--faults worker,sandbox.429,…] [--settle-seconds 20]
  *
  * K complete lifecycles, their kinds cycled, started over the first third of the run (each given until the run's end,
- * and at least MIN_DEADLINE_MS), while the fault plan breaks the
- * stack (faults.ts); then the faults stop, the stack settles, the checks run. Prints the table and the command that
- * reproduces the run; exits 1 when a lifecycle did not end as it should, a check found a breach or a part crashed.
+ * and at least MIN_DEADLINE_MS), while the fault plan breaks the stack (faults.ts); then the faults stop, the stack
+ * settles, the checks run. Prints the table and the command that reproduces the run; exits 1 when a lifecycle did not
+ * end as it should, a check found a breach, a fault could not be applied or a part crashed.
  */
 import { runChecks } from './checks';
 import { FAULT_KINDS, parseFaultKinds, planFaults, runFaults, type FaultRun } from './faults';

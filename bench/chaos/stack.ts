@@ -24,6 +24,7 @@ import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from '../
 import { apiEnv } from '../../devstack/process-env';
 import { ensureTemporalCli } from '../../devstack/temporal-cli';
 import { startTemporalDevServer, type RunningTemporal } from '../../devstack/temporal-server';
+import { benchCleanup } from '../shared/cleanup';
 import { forkPart, spawnPart, tailsOf, type Part } from '../shared/parts';
 import { benchProductEnv } from '../shared/product-env';
 import type { BenchAirtmSettings, SandboxReady } from '../shared/sandbox';
@@ -66,14 +67,11 @@ const TREASURY_FLOAT = '1000000';
 export async function startChaosStack(opts: { ledgerMs: number; seed: number; log: (line: string) => void }): Promise<ChaosStack> {
   const { log } = opts;
   const random = seededRandom(opts.seed ^ 0x5eed); // the proxies' draws, apart from the plan's and the lifecycles'
-  const stops: Array<() => Promise<void>> = [];
+  const { cleanup: stops, stopAll: stop } = benchCleanup(log); // Ctrl-C too
   const parts: Partial<Record<'sandbox' | 'worker' | 'api', Part>> = {};
   const lines: Record<'worker' | 'api', string[]> = { worker: [], api: [] };
   const temporalLines: string[] = [];
   const tails = () => [tailsOf(Object.values(parts)), ...temporalLines].filter(Boolean).join('\n');
-  const stop = async () => {
-    for (const fn of stops.splice(0).reverse()) await fn().catch((err) => log(`cleanup: ${err instanceof Error ? err.message : err}`));
-  };
   try {
     const runDir = path.join(DATA_DIR, 'bench', `chaos_${Date.now().toString(36)}`);
     fs.mkdirSync(runDir, { recursive: true });

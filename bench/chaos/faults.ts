@@ -124,6 +124,7 @@ export function runFaults(target: FaultTarget, plan: FaultStep[], log: (line: st
       restarting = run.catch(() => undefined);
       return run;
     }
+    if (step.kind === 'airtm.webhook.reorder' && holding) return; // one hold at a time: this one is already under way
     counts[step.kind]++;
     if (step.proxy) {
       const { service, fault, share, forMs } = step.proxy;
@@ -139,7 +140,7 @@ export function runFaults(target: FaultTarget, plan: FaultStep[], log: (line: st
     if (step.kind === 'airtm.webhook.drop') await target.airtmControl('webhooks/drop', { n });
     if (step.kind === 'airtm.webhook.duplicate') await target.airtmControl('webhooks/duplicate', { n, copies: 2 });
     if (step.kind === 'airtm.webhook.delay') await target.airtmControl('webhooks/delay', { ms, n });
-    if (step.kind === 'airtm.webhook.reorder' && !holding) {
+    if (step.kind === 'airtm.webhook.reorder') {
       holding = true;
       await target.airtmControl('webhooks/hold');
       later(ms, async () => {

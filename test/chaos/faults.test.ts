@@ -77,7 +77,7 @@ describe('the chaos fault executor', () => {
     return { target, events, shares, allRestarted };
   }
 
-  it('applies the plan one restart at a time, counts by kind, and on stop ends the windows in force', async () => {
+  it('applies the plan one restart at a time, one hold at a time, counts by kind, and on stop ends the windows in force', async () => {
     const { target, events, shares, allRestarted } = fakeTarget(4);
     const run = runFaults(
       target,
@@ -88,6 +88,7 @@ describe('the chaos fault executor', () => {
         { atMs: 1, kind: 'api.kill' },
         { atMs: 1, kind: 'sandbox.429', proxy: { service: 'horizon', fault: '429', share: 0.2, forMs: 3_600_000 } },
         { atMs: 1, kind: 'airtm.webhook.reorder', webhooks: { n: 1, ms: 3_600_000 } },
+        { atMs: 1, kind: 'airtm.webhook.reorder', webhooks: { n: 1, ms: 5 } }, // already held: neither applied nor counted
         { atMs: 1, kind: 'airtm.webhook.delay', webhooks: { n: 2, ms: 3000 } },
         { atMs: 3_600_000, kind: 'airtm.webhook.drop', webhooks: { n: 1, ms: 0 } },
       ],

@@ -25,6 +25,7 @@ import { apiEnv } from '../../devstack/process-env';
 import { ensureTemporalCli } from '../../devstack/temporal-cli';
 import { startTemporalDevServer, type RunningTemporal } from '../../devstack/temporal-server';
 import { benchCleanup } from '../shared/cleanup';
+import { writeWorkflowBundle } from '../../worker/workflow-bundle';
 import { forkPart, spawnPart, tailsOf, type Part } from '../shared/parts';
 import { benchProductEnv } from '../shared/product-env';
 import type { BenchAirtmSettings, SandboxReady } from '../shared/sandbox';
@@ -165,6 +166,10 @@ export async function startChaosStack(opts: { ledgerMs: number; seed: number; lo
         ...CHAOS_SETTINGS,
       },
     });
+    // The workflows bundled once, as the production image does: a restarted worker loads the file instead of bundling.
+    const bundleStarted = Date.now();
+    env.WORKFLOW_BUNDLE_PATH = await writeWorkflowBundle(path.join(runDir, 'workflows.js'));
+    log(`workflows bundled in ${Date.now() - bundleStarted} ms`);
     const config = loadConfig(env); // a wrong setting fails here, naming the variable, rather than in a child
 
     const treasury = await prepareTreasury(config);

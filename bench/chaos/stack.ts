@@ -235,8 +235,8 @@ export async function startChaosStack(opts: { ledgerMs: number; seed: number; lo
           networkPassphrase: sandbox.networkPassphrase,
           usdcIssuer: sandbox.usdcIssuer,
         },
-        // The origin: `${apiUrl}/_sandbox/…` are its controls, `${apiUrl}/v2/…` its API.
-        airtm: { apiUrl: sandbox.airtmUrl, basic: airtmBasic },
+        // Its API (`…/v2`, what AIRTM_API_URL holds, straight); the `/_sandbox/*` controls are under its origin.
+        airtm: { apiUrl: `${sandbox.airtmUrl}/v2`, basic: airtmBasic },
         paymentPlatformUrl: sandbox.paymentPlatform.url,
         webhookReceiverUrl: receiver.url,
         databaseUrl,

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../../src/db/unavailable';
 import { AppError } from '../../src/errors';
 import { requestLog } from '../http/request-context';
 import { sendJson } from '../http/respond';
@@ -74,6 +75,8 @@ export function toAppError(err: unknown): AppError {
       fields: [{ field: 'path', code: 'malformed_url', message: 'not valid percent-encoding' }],
     });
   }
+  // PostgreSQL restarting or unreachable: an outage the client may retry through, as the workflow service's is.
+  if (isDatabaseUnavailable(err)) return new AppError('SERVICE_UNAVAILABLE', 'The database cannot be reached; retry later');
   return new AppError('INTERNAL_ERROR', 'Internal server error');
 }
 

@@ -4,25 +4,25 @@
  * WAL mode, as `npm start` runs it), the Stellar and Trustless Work sandboxes (sandbox.ts), and as processes of their
  * own: the real API (src/server.ts), the real worker (src/worker.ts) and the baseline's worker (baseline-worker.ts).
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { prepareBenchDatabase } from '../shared/database';
+import { forkPart, spawnPart, tailsOf, type Part } from '../shared/parts';
+import { benchProductEnv } from '../shared/product-env';
 import { Keypair } from '@stellar/stellar-sdk';
 import { SYSTEM } from '../../src/audit/actor';
 import { createApiKey } from '../../src/auth/api-keys-repository';
 import { loadConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
 import { runMigrations } from '../../src/db/migrate';
-import { formatLine, lineSplitter } from '../../devstack/log-lines';
 import { freePort, waitForPort } from '../../devstack/net';
 import { DATA_DIR, ROOT } from '../../devstack/paths';
 import { ensureTemporalCli } from '../../devstack/temporal-cli';
-import { writeWorkflowBundle } from '../../worker/workflow-bundle';
 import { startTemporalDevServer } from '../../devstack/temporal-server';
+import { writeWorkflowBundle } from '../../worker/workflow-bundle';
 import { childrenOf, type Groups } from '../api/cpu';
-import type { SandboxReady } from './sandbox';
+import type { SandboxReady } from '../shared/sandbox';
 
 export interface BenchStackOptions {
   ledgerIntervalMs: number;
@@ -61,10 +61,6 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-const TAIL_LINES = 30;
-/** pino's warn: quieter JSON lines (one per request, …) are left out of the tails. */
-const TAIL_MIN_LEVEL = 40;
-
 export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
   const { log } = opts;
   const stops: Array<() => Promise<void>> = [];
@@ -91,7 +87,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
 
     const twApiKey = crypto.randomBytes(24).toString('hex');
     const twLimit = opts.trustlessWorkRequestsPerMinute ?? 1_000_000_000;
-    const sandboxPart = forkPart('sandbox', path.join(__dirname, 'sandbox.ts'), {
+    const sandboxPart = forkPart('sandbox', path.join(__dirname, '..', 'shared', 'sandbox.ts'), {
       ...process.env,
       BENCH_LEDGER_INTERVAL_MS: String(opts.ledgerIntervalMs),
       BENCH_TW_REQUESTS_PER_MINUTE: String(twLimit),
@@ -111,44 +107,26 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
 
     const port = await freePort();
     const orderTaskQueue = 'bench-orders';
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: db.url,
-      OFFERHUB_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: orderTaskQueue,
-      // One key sends every call: far above what the run reaches, while the counter is still kept in PostgreSQL.
-      RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
-      // Every request comes from 127.0.0.1: the per-address limit, counted the same way, must not refuse any either.
-      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: String(1_000_000_000),
-      METRICS_PORT: '0', // an ephemeral metrics listener, so a running `npm start` (on 9464) does not collide
-      // The worker's SDK metrics as in production, on a port of the run's own (9465 may be a running stack's).
-      WORKER_METRICS_ADDRESS: process.env.WORKER_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`,
-      WORKFLOW_UPDATE_TIMEOUT_MS: String(opts.updateTimeoutMs),
-      STELLAR_NETWORK: 'sandbox',
-      PAYMENT_PROVIDER: 'crypto', // the benches move money through Stellar only (Airtm would need its settings)
-      STELLAR_NETWORK_PASSPHRASE: sandbox.networkPassphrase,
-      HORIZON_URL: sandbox.horizonUrl,
-      USDC_ISSUER: sandbox.usdcIssuer,
-      PLATFORM_SECRET: platform.secret(),
-      WALLET_ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
-      WALLET_ENCRYPTION_KEY_ID: 'k1',
-      IDEMPOTENCY_SEALING_KEYS: `r1:${crypto.randomBytes(32).toString('base64')}`,
-      TRUSTLESS_WORK_URL: sandbox.trustlessWorkUrl,
-      TRUSTLESS_WORK_API_KEY: twApiKey,
-      TRUSTLESS_WORK_FACTORY_ID: sandbox.trustlessWorkFactoryId,
-      // The same limit the bench's Trustless Work sandbox allows (sandbox.ts): the escrow steps are paced to it.
-      TRUSTLESS_WORK_REQUESTS_PER_MINUTE: String(twLimit),
-      // Bundled here once, as the image does at build time (Dockerfile): a worker that bundles at start-up keeps the
-      // bundler's memory, which a production worker never holds.
-      // glibc's malloc arenas as the image sets them (Dockerfile): one per thread of the Temporal core otherwise.
-      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-      WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(path.join(runDir, 'workflow-bundle.js')),
-    };
+    const env = benchProductEnv({
+      port,
+      workerMetricsPort: await freePort(),
+      workflowBundlePath: await writeWorkflowBundle(path.join(runDir, 'workflow-bundle.js')),
+      databaseUrl: db.url,
+      temporalAddress: temporal.address,
+      taskQueue: orderTaskQueue,
+      platformSecret: platform.secret(),
+      stellar: sandbox,
+      trustlessWork: {
+        url: sandbox.trustlessWorkUrl,
+        apiKey: twApiKey,
+        factoryId: sandbox.trustlessWorkFactoryId,
+        requestsPerMinute: twLimit,
+      },
+      extra: {
+        WORKFLOW_UPDATE_TIMEOUT_MS: String(opts.updateTimeoutMs),
+        PAYMENT_PROVIDER: 'crypto', // the benches move money through Stellar only (Airtm would need its settings)
+      },
+    });
     const config = loadConfig(env); // a wrong setting fails here, naming the variable, rather than in a child
 
     const database = createDatabase(db.url, 1);
@@ -207,101 +185,14 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
           sandboxPart.child.on('message', answer);
           sandboxPart.child.send({ type: 'trustless-work-counts' });
         }),
-      tails: () =>
-        parts
-          .map((p) => p.tail())
-          .filter(Boolean)
-          .join('\n'),
+      tails: () => tailsOf(parts),
       crashed: () => parts.find((p) => p.exited)?.exited ?? null,
       stop,
     };
   } catch (err) {
-    const tails = parts
-      .map((p) => p.tail())
-      .filter(Boolean)
-      .join('\n');
+    const tails = tailsOf(parts);
     if (tails) log(tails);
     await stop();
     throw err;
   }
-}
-
-interface Part {
-  child: ChildProcess;
-  /** The IPC message of a forked part, or undefined once a spawned part printed its ready line. */
-  ready: Promise<unknown>;
-  /** Why the part ended, when it ended before stop(). */
-  exited: string | null;
-  tail(): string;
-  stop(): Promise<void>;
-}
-
-/** A product entry point (src/server.ts, src/worker.ts) as `npm start` runs it; ready once a line contains `readyText`. */
-function spawnPart(name: string, script: string, env: NodeJS.ProcessEnv, readyText: string): Part {
-  // BENCH_PROFILE=1: a V8 CPU profile of the API and the worker, written on exit to .data/bench/profiles.
-  const profile =
-    process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, '.data', 'bench', 'profiles', name)] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let seen: () => void;
-  const ready = new Promise<void>((resolve) => (seen = resolve));
-  const part = watch(name, child, ready);
-  const onLine = (line: string) => {
-    if (line.includes(readyText)) seen();
-    part.keep(line);
-  };
-  child.stdout!.on('data', lineSplitter(onLine));
-  child.stderr!.on('data', lineSplitter(onLine));
-  return part;
-}
-
-/** A bench process (sandbox.ts, baseline-worker.ts) forked with IPC; ready with its first message. */
-function forkPart(name: string, file: string, env: NodeJS.ProcessEnv): Part {
-  const child = fork(file, [], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  const ready = new Promise<unknown>((resolve) => child.once('message', resolve));
-  const part = watch(name, child, ready);
-  child.stdout!.on('data', lineSplitter(part.keep));
-  child.stderr!.on('data', lineSplitter(part.keep));
-  return part;
-}
-
-/** A pino line below TAIL_MIN_LEVEL (pino writes the level first; no JSON parse on the timing client's event loop). */
-function quiet(line: string): boolean {
-  const level = /^\{"level":(\d+)/.exec(line)?.[1];
-  return level !== undefined && Number(level) < TAIL_MIN_LEVEL;
-}
-
-function watch(name: string, child: ChildProcess, ready: Promise<unknown>): Part & { keep(line: string): void } {
-  const lines: string[] = [];
-  let stopping = false;
-  let failStart: (err: Error) => void;
-  const died = new Promise<never>((_, reject) => (failStart = reject));
-  died.catch(() => undefined);
-  const part = {
-    child,
-    ready: Promise.race([ready, died]),
-    exited: null as string | null,
-    keep(line: string) {
-      if (quiet(line)) return;
-      lines.push(formatLine(name, line));
-      if (lines.length > TAIL_LINES) lines.shift();
-    },
-    tail: () => lines.join('\n'),
-    stop(): Promise<void> {
-      stopping = true;
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => (clearTimeout(timer), resolve()));
-        if (child.connected) child.disconnect();
-        else child.kill('SIGTERM');
-      });
-    },
-  };
-  child.once('exit', (code, signal) => {
-    if (stopping) return;
-    part.exited = `${name} exited (${signal ?? code})`;
-    failStart(new Error(`${part.exited} during start-up\n${part.tail()}`));
-  });
-  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
-  return part;
 }

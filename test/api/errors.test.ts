@@ -66,12 +66,13 @@ test('an unknown route answers 404 NOT_FOUND in the envelope', async () => {
   expectEnvelope(await api.call('PUT', '/api/v1/users', { key, body: {} }), 404, 'NOT_FOUND');
 });
 
-test('an unexpected fault answers 500 INTERNAL_ERROR with a generic message and no internals', async () => {
+// An unreachable database is an outage to retry through (test/api/database-unavailable.test.ts: other faults stay 500).
+test('an unreachable database answers 503 SERVICE_UNAVAILABLE with a generic message and no internals', async () => {
   const broken = await startTestApi({ DATABASE_URL: 'postgres://nobody:wrong@127.0.0.1:1/none' });
   try {
     const res = await broken.call('GET', '/api/v1/users', { key });
-    expectEnvelope(res, 500, 'INTERNAL_ERROR');
-    expect(res.body.error.message).toBe('Internal server error');
+    expectEnvelope(res, 503, 'SERVICE_UNAVAILABLE');
+    expect(res.body.error.message).toBe('The database cannot be reached; retry later');
     expect(res.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/);
   } finally {
     await broken.close();

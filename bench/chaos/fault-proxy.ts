@@ -67,9 +67,9 @@ export function faultAnswer(service: ProxiedService, fault: '5xx' | '429', path:
       });
     case 'trustless-work': {
       // sandboxes/trustless-work/server.ts `fail`: RFC 9457 problem details, docs v2-en/api-rest/errors
-      // (generic-http/too-many-requests; stellar/stellar-unavailable is its 502).
+      // (generic-http/too-many-requests; stellar/stellar-rpc-unavailable: 500, "Retry with backoff").
       const [status, code, title] =
-        fault === '5xx' ? [502, 'STELLAR_UNAVAILABLE', 'Bad Gateway'] : [429, 'TOO_MANY_REQUESTS', 'Too Many Requests'];
+        fault === '5xx' ? [500, 'STELLAR_RPC_UNAVAILABLE', 'Internal Server Error'] : [429, 'TOO_MANY_REQUESTS', 'Too Many Requests'];
       const type = `https://docs.trustlesswork.com/trustless-work/v2-en/api-rest/errors/${code.toLowerCase().replace(/_/g, '-')}`;
       return json(
         status,

@@ -283,7 +283,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
         () => true,
         (err: { response?: { status?: number } }) => {
           if (err.response?.status === 400) return false; // function_trapped: no escrow at that address
-          throw new HttpError(502, 'STELLAR_UNAVAILABLE', 'The Stellar network could not be reached');
+          throw new HttpError(500, 'STELLAR_RPC_UNAVAILABLE', 'The Stellar network could not be reached');
         },
       );
       return ok ? chain.get(contractId) : undefined;
@@ -313,7 +313,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
     } catch (err) {
       if ((err as { response?: { status?: number } }).response?.status === 404)
         throw bad(`The account ${source} does not exist on the network`);
-      throw new HttpError(502, 'STELLAR_UNAVAILABLE', 'The Stellar network could not be reached');
+      throw new HttpError(500, 'STELLAR_RPC_UNAVAILABLE', 'The Stellar network could not be reached');
     }
     return new TransactionBuilder(acc, { fee: '100', networkPassphrase: passphrase })
       .addOperation(op)
@@ -519,7 +519,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ tx: signedXdr }).toString(),
       }).catch(() => null);
-      if (!res) throw new HttpError(502, 'STELLAR_UNAVAILABLE', 'The transaction could not be sent to the Stellar network');
+      if (!res) throw new HttpError(500, 'STELLAR_RPC_UNAVAILABLE', 'The transaction could not be sent to the Stellar network');
       const json = (await res.json().catch(() => ({}))) as {
         successful?: boolean;
         hash?: string;
@@ -527,7 +527,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
         extras?: { hash?: string; result_codes?: unknown };
       };
       if (!res.ok || json.successful === false) {
-        if (res.status >= 500) throw new HttpError(502, 'STELLAR_UNAVAILABLE', 'The Stellar network could not be reached');
+        if (res.status >= 500) throw new HttpError(500, 'STELLAR_RPC_UNAVAILABLE', 'The Stellar network could not be reached');
         const codes = json?.extras?.result_codes;
         const hash = json?.extras?.hash ?? json?.hash;
         // docs v2-en/api-rest/errors/stellar/stellar-tx-operation-failed (422).
@@ -549,7 +549,7 @@ export async function startTrustlessWorkSandbox(options: TrustlessWorkSandboxOpt
       if (!/^[0-9a-f]{64}$/i.test(txHash)) throw bad('txHash must be a transaction hash (64 hex digits)');
       if (indexerHeld) return { status: 'FAILED', message: 'The indexer has not caught up with the network yet' };
       const res = await fetch(`${stellar.url}/transactions/${txHash.toLowerCase()}`).catch(() => null);
-      if (!res) throw new HttpError(502, 'STELLAR_UNAVAILABLE', 'The Stellar network could not be reached');
+      if (!res) throw new HttpError(500, 'STELLAR_RPC_UNAVAILABLE', 'The Stellar network could not be reached');
       if (res.status === 404) return { status: 'FAILED', message: `The transaction ${txHash} is not on the network` };
       const record = (await res.json()) as { successful?: boolean; envelope_xdr?: string };
       if (!record.successful || !record.envelope_xdr) return { status: 'FAILED', message: `The transaction ${txHash} did not succeed` };

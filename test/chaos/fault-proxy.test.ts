@@ -76,12 +76,12 @@ describe('the chaos fault proxy', () => {
     expect(p.counts()).toMatchObject({ '5xx': 1, '429': 1, forwarded: 0 });
   });
 
-  it("answers Trustless Work's problem details (502 STELLAR_UNAVAILABLE, 429 TOO_MANY_REQUESTS)", async () => {
+  it("answers Trustless Work's problem details (500 STELLAR_RPC_UNAVAILABLE, 429 TOO_MANY_REQUESTS)", async () => {
     const p = await proxy('trustless-work');
     p.setShare('5xx', 1);
     const failed = await post(p.url);
-    expect(failed.status).toBe(502);
-    expect(await failed.json()).toMatchObject({ status: 502, code: 'STELLAR_UNAVAILABLE', instance: '/things?x=1' });
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toMatchObject({ status: 500, code: 'STELLAR_RPC_UNAVAILABLE', instance: '/things?x=1' });
     p.setShare('5xx', 0);
     p.setShare('429', 1);
     const limited = await post(p.url);

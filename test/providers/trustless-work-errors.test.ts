@@ -77,6 +77,13 @@ test('a documented 500 code (STELLAR_RESTORE_UNBUILDABLE, "report with traceId")
   await expect(release()).rejects.toBeInstanceOf(TrustlessWorkUnavailable);
 });
 
+test('STELLAR_RPC_UNAVAILABLE (500, its page: "Retry with backoff") is an outage to retry, not a refusal', async () => {
+  script = [{ status: 500, body: problem(500, 'STELLAR_RPC_UNAVAILABLE', 'Could not reach the Soroban RPC') }];
+  const err = await release().catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(TrustlessWorkUnavailable);
+  expect((err as Error).message).toContain('STELLAR_RPC_UNAVAILABLE');
+});
+
 test('429 with a short Retry-After is waited out and the call made again once; the answer after the wait is returned', async () => {
   script = [
     { status: 429, body: problem(429, 'TOO_MANY_REQUESTS', 'slow down'), headers: { 'retry-after': '1' } },

@@ -17,8 +17,11 @@ export interface ProblemDetails {
   extensions?: unknown;
 }
 
-/** Codes worth retrying (after a wait): docs v2-en/api-rest/errors/generic-http/too-many-requests. */
-const TRANSIENT = new Set(['TOO_MANY_REQUESTS']);
+/**
+ * Codes worth retrying (after a wait), each by its page: generic-http/too-many-requests; stellar/stellar-rpc-unavailable
+ * (500, "The Soroban RPC is unreachable … Retry with backoff; the network or provider may be degraded").
+ */
+const TRANSIENT = new Set(['TOO_MANY_REQUESTS', 'STELLAR_RPC_UNAVAILABLE']);
 
 /** Documented refusals, each with its page under docs v2-en/api-rest/errors/ (the status is the page's). */
 export const KNOWN_REFUSALS: Readonly<Record<string, number>> = {

@@ -37,6 +37,10 @@ beforeAll(async () => {
         if (n <= 2) return json(409, { error: { code: 'INVALID_STATE', details: { current_status: 'DELIVERING' } } });
         return json(202, { data: { status: 'DISPUTED' } });
       }
+      if (req.url === '/api/v1/in-turn-claimed') {
+        if (n === 1) return json(409, { error: { code: 'IDEMPOTENCY_KEY_IN_PROGRESS' } });
+        return json(202, { data: { status: 'RESOLVING' } });
+      }
       if (req.url === '/api/v1/not-in-turn')
         return json(409, { error: { code: 'INVALID_STATE', details: { current_status: 'RELEASED' } } });
       return json(503, { error: { code: 'SERVICE_UNAVAILABLE' } });
@@ -125,4 +129,13 @@ test('a lifecycle never throws out: an error or another terminal state is ok:fal
     'at WALLET_ACTIVE: POST /refuse answered 422: {"error":{"code":"INSUFFICIENT_FUNDS","details":{"available":"1"}}}',
   ]);
   expect(log).toEqual([expect.stringContaining('deposit (no id): at WALLET_ACTIVE')]);
+});
+
+test('a step that takes a 409 as an answer still asks again, same key, through 409 IDEMPOTENCY_KEY_IN_PROGRESS (a killed API’s claim)', async () => {
+  const api = chaosClient(context(30_000));
+  const res = await api.postInTurn('/in-turn-claimed', new Set(['DELIVERING']), { body: { decision: 'REFUND' } });
+  expect([res.status, res.body.data.status]).toEqual([202, 'RESOLVING']);
+  const keys = seen.filter((s) => s.path === '/api/v1/in-turn-claimed').map((s) => s.key);
+  expect(keys).toHaveLength(2);
+  expect(new Set(keys).size).toBe(1);
 });

@@ -76,7 +76,8 @@ export function chaosClient(ctx: LifecycleContext, startedAt = Date.now()) {
           await fetch(url, { ...init(), signal: AbortSignal.timeout(Math.min(REQUEST_TIMEOUT_MS, Math.max(1000, left()))) }),
         );
         const why = transient(a);
-        if (!why || definite(a)) return a;
+        // A claim still held by a dead API is never the answer, even where the step takes a 409 as one.
+        if (!why || (definite(a) && !inProgress(a))) return a;
         last = why;
         const retryAfter = Number(a.headers.get('retry-after'));
         if (a.status === 429 && retryAfter > 0) after = Math.min(retryAfter * 1000, RETRY_AFTER_MAX_MS);

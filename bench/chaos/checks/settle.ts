@@ -17,13 +17,13 @@ export async function waitUntilSettled(ctx: CheckContext, timeoutMs: number, pol
   const r = await openResources(ctx);
   try {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    for (let round = 0; ; round++) {
       const waiting = [
         ...(await unfinished({ temporal: r.temporal, pool: r.database.pool, taskQueue: r.config.TEMPORAL_TASK_QUEUE })).breaches,
         ...(await undelivered(r.database, ctx.endpoints.webhookReceiverUrl)),
       ];
       if (waiting.length === 0 || Date.now() >= deadline) return waiting;
-      ctx.log(`settling: ${waiting.length} thing(s) still moving, first: ${waiting[0]}`);
+      if (round % 10 === 0) ctx.log(`settling: ${waiting.length} thing(s) still moving, first: ${waiting[0]}`);
       await sleep(pollMs);
     }
   } finally {

@@ -76,6 +76,10 @@ const treasuryReportSchema = z.object({
     float: z.string().nullable(),
     owed_on_chain: z.string(),
     owed_top_ups: z.number(),
+    owed_by_wallets: z
+      .string()
+      .meta({ description: 'Completed Airtm payouts whose USDC has not yet come back from the wallet to the treasury' }),
+    unswept_payouts: z.number(),
     low_float_threshold: z.string(),
     status: z.enum(['ok', 'low', 'short']),
   }),

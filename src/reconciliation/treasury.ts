@@ -8,6 +8,7 @@ import type { StellarNetwork } from '../stellar/network';
 import { undeliveredTopups } from '../topups/topups-repository';
 import { treasuryFloat } from '../treasury/treasury';
 import { listUnmatchedInbox } from '../airtm/inbox-repository';
+import { unsweptPayouts } from '../withdrawals/sweeps-repository';
 
 /**
  * Where money topped up through Airtm is, and whether the three records agree (docs/airtm.md, "Treasury"):
@@ -15,7 +16,8 @@ import { listUnmatchedInbox } from '../airtm/inbox-repository';
  *   credited;
  * - the treasury on Stellar: its USDC float, which must cover every credited top-up not yet paid into its user's
  *   wallet (until then custody reconciliation shows that user short on chain, and an escrow funded from the balance
- *   would fail);
+ *   would fail), and which every completed Airtm payout refills: its USDC comes back from the user's wallet
+ *   (src/withdrawals/payout-sweep.ts; until then the wallet holds more than the ledger and the payout is listed here);
  * - Airtm's enterprise balance (`GET /me/balance`), where the pay-ins landed and from which the treasury is refilled.
  */
 export interface TreasuryReport {
@@ -28,6 +30,9 @@ export interface TreasuryReport {
     /** Credited top-ups whose USDC the treasury has not paid yet. */
     owed_on_chain: string;
     owed_top_ups: number;
+    /** Completed Airtm payouts whose USDC is still in the user's wallet (the sweep to the treasury has not landed). */
+    owed_by_wallets: string;
+    unswept_payouts: number;
     low_float_threshold: string;
     /** ok; low: below the threshold (refill before it blocks); short: less than it owes now (deliveries wait). */
     status: 'ok' | 'low' | 'short';
@@ -69,6 +74,12 @@ export async function reconcileTreasury(deps: {
     );
   if (status === 'low')
     problems.push(`treasury_low: the float ${formatAmount(have)} USDC is below ${formatAmount(low)}; refill it from Airtm`);
+  const unswept = await unsweptPayouts(deps.db);
+  if (unswept.count > 0)
+    problems.push(
+      `sweeps_pending: ${unswept.count} completed Airtm payout(s) of ${formatAmount(unswept.total)} USDC still in their users' wallets, ` +
+        'not yet returned to the treasury (see each withdrawal’s airtm_payout.last_error)',
+    );
   let airtm: TreasuryReport['airtm'] = null;
   if (deps.airtm) {
     try {
@@ -90,6 +101,8 @@ export async function reconcileTreasury(deps: {
       float: float === null ? null : formatAmount(float),
       owed_on_chain: formatAmount(owed.total),
       owed_top_ups: owed.count,
+      owed_by_wallets: formatAmount(unswept.total),
+      unswept_payouts: unswept.count,
       low_float_threshold: formatAmount(low),
       status,
     },

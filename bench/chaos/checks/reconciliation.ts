@@ -89,6 +89,8 @@ export async function checkReconciliations(config: Config, database: Database): 
         float: float.toString(),
         owed_on_chain: minor(topUps.treasury.owed_on_chain),
         owed_top_ups: topUps.treasury.owed_top_ups,
+        owed_by_wallets: minor(topUps.treasury.owed_by_wallets),
+        unswept_payouts: topUps.treasury.unswept_payouts,
         status: topUps.treasury.status,
       },
       drift.filter((p) => !p.startsWith('airtm_')),

@@ -70,7 +70,15 @@ function topupAmount(amount: string): bigint {
 
 const treasuryReportSchema = z.object({
   checked_at: z.string(),
-  ledger: z.object({ airtm_clearing: z.string(), net_in_through_airtm: z.string() }),
+  ledger: z.object({
+    airtm_clearing: z.string(),
+    net_in_through_airtm: z.string(),
+    delivered_to_wallets: z.string(),
+    returned_from_wallets: z.string(),
+    held_off_chain: z.string().meta({
+      description: 'What came in through Airtm and is not in users’ wallets: Airtm’s balance and the treasury must hold at least this',
+    }),
+  }),
   treasury: z.object({
     address: z.string(),
     float: z.string().nullable(),

@@ -43,3 +43,12 @@ export async function unsweptPayouts(db: Db): Promise<{ count: number; total: bi
     );
   return { count: row.count, total: BigInt(row.total) };
 }
+
+/** What users' wallets have returned to the treasury for completed Airtm payouts, in total. */
+export async function sweptPayoutsTotal(db: Db): Promise<bigint> {
+  const [row] = await db
+    .select({ total: sql<string>`coalesce(sum(${withdrawals.amount}), 0)::text` })
+    .from(withdrawals)
+    .where(and(eq(withdrawals.destinationType, 'airtm'), sql`${withdrawals.treasuryTxHash} IS NOT NULL`));
+  return BigInt(row.total);
+}

@@ -1,10 +1,9 @@
-import { Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool, PoolClient } from 'pg';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import { formatAmount } from '../money';
 import type { StellarNetwork } from '../stellar/network';
-import { signTransaction } from '../stellar/sign';
+import { platformBumpedPayment } from '../stellar/payment';
 import { findTransaction } from '../stellar/stellar-transactions-repository';
 import { StellarTransientError, submitOnce } from '../stellar/submitter';
 import { ensureTreasury, treasuryFloat, treasuryKeypair } from '../treasury/treasury';
@@ -61,21 +60,10 @@ async function sweep(deps: SweepDeps, w: WithdrawalRow): Promise<WithdrawalRow> 
       );
   }
   const user = walletKeypair(deps.box, wallet);
-  const { platform, usdc, passphrase } = deps.network;
   const outcome = await submitOnce(deps.pool, deps.network, {
     key,
     sourceAccount: wallet.publicKey,
-    build: async (source) => {
-      const fee = await deps.network.fees.perOperation();
-      const inner = new TransactionBuilder(source, { fee, networkPassphrase: passphrase })
-        .addOperation(Operation.payment({ destination: treasury.publicKey(), asset: usdc, amount: formatAmount(w.amount) }))
-        .setTimeout(120)
-        .build();
-      signTransaction(inner, user);
-      const bumped = TransactionBuilder.buildFeeBumpTransaction(platform, fee, inner, passphrase);
-      signTransaction(bumped, platform);
-      return bumped;
-    },
+    build: (source) => platformBumpedPayment(deps.network, source, user, { destination: treasury.publicKey(), amount: w.amount }),
   });
   if (outcome.status === 'SUCCEEDED') return markPayoutSwept(deps.db, w.id, outcome.hash);
   const message = `the sweep of ${w.id} to the treasury failed on chain: ${JSON.stringify(outcome.codes)}; trying again`;

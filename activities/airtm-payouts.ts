@@ -6,6 +6,7 @@ import type { AirtmPayoutRequest } from '../src/withdrawals/request';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 import { rethrowRefusal } from './refusals';
+import { sweepPayoutToTreasury } from '../src/withdrawals/payout-sweep';
 import { recordAndHold } from './withdrawals';
 
 export interface PayoutStep {
@@ -53,6 +54,14 @@ export function createAirtmPayoutActivities(deps: ActivityDeps) {
     /** Asks Airtm where the payout is and records it (settled when final). */
     async checkAirtmPayout(input: PayoutStep): Promise<WithdrawalView> {
       return run(() => payouts.checkAirtmPayout(payoutDeps(), input.withdrawalId));
+    },
+    /**
+     * On the main task queue (a chain step): returns a completed payout's USDC from the user's wallet to the treasury,
+     * once (`withdrawal:<id>:treasury:<attempt>`); retried, with the withdrawal's last_error, while it cannot.
+     */
+    async sweepAirtmPayout(input: PayoutStep): Promise<WithdrawalView> {
+      const sweepDeps = { db: deps.database.db, pool: deps.database.pool, network: deps.stellar, box: deps.secretBox };
+      return renderWithdrawal(await withHeartbeat(() => sweepPayoutToTreasury(sweepDeps, input.withdrawalId)));
     },
   };
 }

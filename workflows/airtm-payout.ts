@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -30,6 +31,16 @@ const ledger = proxyActivities<Activities>({
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
 
+/**
+ * The completed payout's USDC back from the user's wallet to the treasury: a chain step on the main task queue, retried
+ * without end (a wallet that cannot pay keeps the withdrawal's last_error), heartbeating as every chain step.
+ */
+const chain = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
 const FINAL = ['WITHDRAWAL_COMPLETED', 'WITHDRAWAL_FAILED', 'WITHDRAWAL_CANCELED'];
 /** A commit of a payout in these statuses is answered as it is (it was committed); a failed or cancelled one is refused. */
 const COMMITTED = ['WITHDRAWAL_PENDING', 'WITHDRAWAL_AWAITING_RECIPIENT', 'WITHDRAWAL_COMPLETED'];
@@ -41,6 +52,7 @@ const CHECKS_PER_RUN = 500;
  * its commit or cancel when it was created uncommitted (cancelled after `uncommittedTtlMs`), then follow it until Airtm
  * says COMPLETED (hold spent), FAILED or CANCELED (hold back): asking Airtm with a doubling backoff, and at once when
  * the Airtm webhook route signals a payout event. PENDING (the recipient must sign up or verify) is shown and followed.
+ * A completed payout's USDC then goes from the user's wallet to the treasury (src/withdrawals/payout-sweep.ts).
  */
 export async function airtmPayout(request: AirtmPayoutRequest): Promise<WithdrawalView | null> {
   // On the Airtm task queue beside this workflow's own (asked for here, in the workflow: its queue is this run's).
@@ -162,6 +174,8 @@ export async function airtmPayout(request: AirtmPayoutRequest): Promise<Withdraw
       if (!FINAL.includes(status())) await continueAsNew<typeof airtmPayout>({ ...request, commit: committed, resumed: true });
     }
   }
+  // Airtm paid the user from the enterprise balance: the USDC that backed the balance leaves the wallet for the treasury.
+  if (status() === 'WITHDRAWAL_COMPLETED' && patched('airtm-payout-sweeps-to-treasury')) view = await chain.sweepAirtmPayout(step);
   await condition(allHandlersFinished);
   return view;
 }

@@ -70,12 +70,24 @@ function topupAmount(amount: string): bigint {
 
 const treasuryReportSchema = z.object({
   checked_at: z.string(),
-  ledger: z.object({ airtm_clearing: z.string(), net_in_through_airtm: z.string() }),
+  ledger: z.object({
+    airtm_clearing: z.string(),
+    net_in_through_airtm: z.string(),
+    delivered_to_wallets: z.string(),
+    returned_from_wallets: z.string(),
+    held_off_chain: z.string().meta({
+      description: 'What came in through Airtm and is not in users’ wallets: Airtm’s balance and the treasury must hold at least this',
+    }),
+  }),
   treasury: z.object({
     address: z.string(),
     float: z.string().nullable(),
     owed_on_chain: z.string(),
     owed_top_ups: z.number(),
+    owed_by_wallets: z
+      .string()
+      .meta({ description: 'Completed Airtm payouts whose USDC has not yet come back from the wallet to the treasury' }),
+    unswept_payouts: z.number(),
     low_float_threshold: z.string(),
     status: z.enum(['ok', 'low', 'short']),
   }),

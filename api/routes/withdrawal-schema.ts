@@ -17,10 +17,21 @@ export const withdrawalSchema = z
       z.object({ type: z.literal('airtm'), email: z.string() }),
     ]),
     status: z.enum(withdrawalStatuses),
-    airtm_payout: z.object({ id: z.string().nullable(), status: z.string().nullable(), reason: z.string().nullable() }).nullable().meta({
-      description:
-        'An Airtm payout: its id and status at Airtm (PENDING: waiting for the recipient to sign up or verify) and Airtm’s reasonDescription; null for Stellar',
-    }),
+    airtm_payout: z
+      .object({
+        id: z.string().nullable(),
+        status: z.string().nullable(),
+        reason: z.string().nullable(),
+        treasury_tx_hash: z.string().nullable(),
+        last_error: z.string().nullable(),
+      })
+      .nullable()
+      .meta({
+        description:
+          'An Airtm payout: its id and status at Airtm (PENDING: waiting for the recipient to sign up or verify) and Airtm’s reasonDescription; ' +
+          'once completed, the Stellar transaction that returned its USDC from the user’s wallet to the treasury and, until it lands, why not ' +
+          '(last_error); null for Stellar',
+      }),
     tx_hash: z.string().nullable(),
     failure_code: z
       .string()

@@ -1,9 +1,8 @@
-import { Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Pool, PoolClient } from 'pg';
 import type { Db } from '../db/client';
 import { formatAmount } from '../money';
 import type { StellarNetwork } from '../stellar/network';
-import { signTransaction } from '../stellar/sign';
+import { platformBumpedPayment } from '../stellar/payment';
 import { StellarTransientError, submitOnce } from '../stellar/submitter';
 import { findTransaction } from '../stellar/stellar-transactions-repository';
 import { ensureTreasury, treasuryFloat, treasuryKeypair } from '../treasury/treasury';
@@ -38,21 +37,10 @@ export async function deliverTopup(deps: DeliverDeps, topupId: string): Promise<
     throw new StellarTransientError(
       `treasury float ${formatAmount(float)} USDC is short of top-up ${row.id}'s ${formatAmount(row.amount)}`,
     );
-  const { platform, usdc, passphrase } = deps.network;
   const outcome = await submitOnce(deps.pool, deps.network, {
     key,
     sourceAccount: treasury.publicKey(),
-    build: async (source) => {
-      const fee = await deps.network.fees.perOperation();
-      const inner = new TransactionBuilder(source, { fee, networkPassphrase: passphrase })
-        .addOperation(Operation.payment({ destination: wallet.publicKey, asset: usdc, amount: formatAmount(row.amount) }))
-        .setTimeout(120)
-        .build();
-      signTransaction(inner, treasury);
-      const bumped = TransactionBuilder.buildFeeBumpTransaction(platform, fee, inner, passphrase);
-      signTransaction(bumped, platform);
-      return bumped;
-    },
+    build: (source) => platformBumpedPayment(deps.network, source, treasury, { destination: wallet.publicKey, amount: row.amount }),
   });
   if (outcome.status === 'SUCCEEDED') return markTopupDelivered(deps.db, row.id, outcome.hash);
   await countDeliveryFailure(deps.db, row.id, row.deliveryAttempts);

@@ -216,6 +216,15 @@ export async function countDeliveryFailure(db: Db, id: string, attempt: number):
     .where(eq(topups.id, id));
 }
 
+/** What the treasury has paid into users' wallets for top-ups, in total. */
+export async function deliveredTopupsTotal(db: Db): Promise<bigint> {
+  const [row] = await db
+    .select({ total: sql<string>`coalesce(sum(${topups.amount}), 0)::text` })
+    .from(topups)
+    .where(sql`${topups.deliveredAt} IS NOT NULL`);
+  return BigInt(row.total);
+}
+
 /** Credited top-ups whose USDC the treasury has not paid yet: their count and total (what the float must cover). */
 export async function undeliveredTopups(db: Db): Promise<{ count: number; total: bigint }> {
   const [row] = await db

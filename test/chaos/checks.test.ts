@@ -9,6 +9,9 @@ import { credit } from '../../src/ledger';
 import { trustlessWorkFromConfig } from '../../src/providers/trustless-work/client';
 import { orderWorkflowId } from '../../workflows/ids';
 import { treasuryKeypair } from '../../src/treasury/treasury';
+import { createStellarNetwork } from '../../src/stellar/network';
+import { submitOnce } from '../../src/stellar/submitter';
+import { sweepKey } from '../../src/withdrawals/payout-sweep';
 import { walletSecretBox } from '../../src/wallets/wallet-keys';
 import { walletKeypair } from '../../src/wallets/wallets';
 import { findWallet } from '../../src/wallets/wallets-repository';
@@ -36,7 +39,8 @@ let buyer: { id: string; address: string };
 let orderId: string;
 let withdrawal: { id: string; destination: string };
 let topupId: string;
-let topper: { id: string; email: string };
+let topper: { id: string; email: string; address: string };
+let payoutId: string;
 let paymentPlatform: PaymentPlatformSandbox;
 
 beforeAll(async () => {
@@ -124,6 +128,19 @@ beforeAll(async () => {
     30_000,
     'top-up delivered',
   );
+  // The topper takes 4 of the 10 out through Airtm: the wallet returns those 4 USDC to the treasury (float 5 → 9).
+  const po = await s.api.call('POST', '/api/v1/withdrawals', {
+    key,
+    body: { user_id: topper.id, amount: '4', currency: 'USD', commit: true, destination: { type: 'airtm', email: topper.email } },
+    headers: { 'idempotency-key': unique('po') },
+  });
+  expect(po.status).toBe(201);
+  payoutId = po.body.data.id;
+  await eventually(
+    async () => (await s.api.call('GET', `/api/v1/withdrawals/${payoutId}`, { key })).body.data.airtm_payout.treasury_tx_hash,
+    30_000,
+    'Airtm payout swept to the treasury',
+  );
   lifecycles.push(await fulfilledOnrampOrder());
   lifecycles.push({ kind: 'topup.confirmed', id: topupId, expected: 'TOPUP_SUCCEEDED', actual: 'TOPUP_SUCCEEDED', ok: true, ms: 0 });
 }, 180_000);
@@ -168,7 +185,7 @@ const named = (results: CheckResult[], name: string) => {
   return r;
 };
 
-test('a deposit, a withdrawal, a released order, a top-up and an on-ramp order pass every check, with their figures', async () => {
+test('a deposit, a withdrawal, a released order, a top-up, an Airtm payout and an on-ramp order pass every check, with their figures', async () => {
   // The webhooks settle a moment after the last answer.
   expect(await waitUntilSettled(context(), 30_000, 200)).toEqual([]);
   const results = await runChecks(context());
@@ -198,23 +215,31 @@ test('a deposit, a withdrawal, a released order, a top-up and an on-ramp order p
   expect(custody).toMatchObject({ wallets: 4, drift: '0' });
   expect(custody.ledger).toBe(custody.on_chain);
   expect(named(results, 'reconciliation.escrows').figures).toMatchObject({ escrows: 0, drift: '0', escrow_buckets_drift: '0' });
+  // The float: 15, less the top-up's 10, plus the payout's 4 its wallet returned.
   expect(named(results, 'reconciliation.treasury').figures).toEqual({
-    float: '50000000',
+    float: '90000000',
     owed_on_chain: '0',
     owed_top_ups: 0,
+    owed_by_wallets: '0',
+    unswept_payouts: 0,
     status: 'ok',
   });
-  // Airtm holds the sandbox's opening 100 000 and the top-up's 10; 10 came in through Airtm.
+  // Airtm holds the sandbox's opening 100 000 and the top-up's 10, less the payout's 4; 6 came in through Airtm net, the
+  // treasury delivered 10 into a wallet and got 4 back: nothing is owed off chain, and the surplus is the two opening
+  // balances (Airtm's 100 000, the float's 15) exactly.
   expect(named(results, 'reconciliation.airtm').figures).toMatchObject({
-    airtm_available: '1000100000000',
+    airtm_available: '1000060000000',
     airtm_pending: '0',
-    net_in_through_airtm: '100000000',
-    surplus: '1000050000000',
+    net_in_through_airtm: '60000000',
+    delivered_to_wallets: '100000000',
+    returned_from_wallets: '40000000',
+    surplus: '1000150000000',
   });
   expect(named(results, 'payments').figures).toMatchObject({
     withdrawals_paid: 1,
     escrow_fundings: 1,
     topup_deliveries: 1,
+    payout_sweeps: 1,
     onramp_claims: 1,
     duplicates: 0,
     unattributed: 0,
@@ -358,8 +383,15 @@ test('reconciliation.treasury: a credited top-up the treasury has not paid and c
   try {
     const r = named(await runChecks(context()), 'reconciliation.treasury');
     expect(r.ok).toBe(false);
-    expect(r.figures).toEqual({ float: '50000000', owed_on_chain: '100000000', owed_top_ups: 1, status: 'short' });
-    expect(r.breaches).toEqual(['treasury_short: the float 5 USDC is below the 10 that credited top-ups still owe']);
+    expect(r.figures).toEqual({
+      float: '90000000',
+      owed_on_chain: '100000000',
+      owed_top_ups: 1,
+      owed_by_wallets: '0',
+      unswept_payouts: 0,
+      status: 'short',
+    });
+    expect(r.breaches).toEqual(['treasury_short: the float 9 USDC is below the 10 that credited top-ups still owe']);
   } finally {
     await own.database.pool.query(`UPDATE topups SET delivered_at = now() WHERE id = $1`, [topupId]);
   }
@@ -419,10 +451,10 @@ test('reconciliation.airtm: a top-up credited on the ledger that Airtm never rec
   });
   const r = named(await runChecks(context()), 'reconciliation.airtm');
   expect(r.ok).toBe(false);
-  // Airtm 100 010 + the float 2 (5 less the stray 3 of the test before) − 200 010 in through Airtm.
-  expect(r.figures).toMatchObject({ net_in_through_airtm: '2000100000000', treasury_float: '20000000', surplus: '-999980000000' });
+  // Airtm 100 006 + the float 6 (9 less the stray 3 of the test before) − (200 006 in through Airtm − 10 delivered + 4 returned).
+  expect(r.figures).toMatchObject({ net_in_through_airtm: '2000060000000', treasury_float: '60000000', surplus: '-999880000000' });
   expect(r.breaches).toEqual([
-    'airtm_below_ledger: Airtm’s balance and the treasury together hold less than the ledger says came in through Airtm',
+    'airtm_below_ledger: Airtm’s balance and the treasury together hold less than the ledger says came in through Airtm and is not in users’ wallets',
   ]);
 });
 
@@ -452,6 +484,58 @@ test("payments and reconciliation.escrows: an escrow funded a second time from t
   } finally {
     await (await s.api.deps.temporal.client()).workflow.getHandle(orderWorkflowId(id)).terminate('test over');
   }
+}, 60_000);
+
+test('payments and reconciliation: an Airtm payout swept to the treasury a second time, and one left unswept', async () => {
+  const config = loadConfig({ ...process.env, ...s.overrides });
+  const wallet = walletKeypair(walletSecretBox(config), (await findWallet(own.database.db, topper.id))!);
+  const treasury = treasuryKeypair(s.platform).publicKey();
+  // What a retry that lost its record would do: the same payment under the next attempt's key, through the submitter.
+  const network = createStellarNetwork(config);
+  const again = await submitOnce(own.database.pool, network, {
+    key: sweepKey(payoutId, 1),
+    sourceAccount: wallet.publicKey(),
+    build: (source) => {
+      const tx = new TransactionBuilder(source, { fee: '100', networkPassphrase: s.sandbox.networkPassphrase })
+        .addOperation(Operation.payment({ destination: treasury, asset: s.usdc, amount: '4' }))
+        .setTimeout(60)
+        .build();
+      tx.sign(wallet);
+      const bumped = TransactionBuilder.buildFeeBumpTransaction(s.platform, '1000', tx, s.sandbox.networkPassphrase);
+      bumped.sign(s.platform);
+      return bumped;
+    },
+  });
+  expect(again.status).toBe('SUCCEEDED');
+  const { rows } = await own.database.pool.query(`SELECT treasury_tx_hash FROM withdrawals WHERE id = $1`, [payoutId]);
+  await own.database.pool.query(`UPDATE withdrawals SET treasury_tx_hash = NULL WHERE id = $1`, [payoutId]);
+  try {
+    const results = await runChecks(context());
+    const payments = named(results, 'payments');
+    expect(payments.ok).toBe(false);
+    // Attributed (the submitter stored it), but twice for one purpose, and a payment to the treasury for no swept payout.
+    expect(payments.figures).toMatchObject({ payout_sweeps: 2 });
+    expect(payments.breaches).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^withdrawal:${payoutId}:treasury was done 2 times on chain: `)),
+        `the wallet ${wallet.publicKey()} paid 4.0000000 to the treasury 2 time(s) for no swept Airtm payout`,
+      ]),
+    );
+    expect(payments.breaches.filter((b) => b.includes(again.hash))).toEqual([
+      expect.stringMatching(new RegExp(`^withdrawal:${payoutId}:treasury was done 2 times on chain: `)),
+    ]);
+    const treasuryCheck = named(results, 'reconciliation.treasury');
+    expect(treasuryCheck.figures).toMatchObject({ owed_by_wallets: '40000000', unswept_payouts: 1 });
+    expect(treasuryCheck.breaches).toContain(
+      "sweeps_pending: 1 completed Airtm payout(s) of 4 USDC still in their users' wallets, not yet returned to the treasury " +
+        '(see each withdrawal’s airtm_payout.last_error)',
+    );
+  } finally {
+    await own.database.pool.query(`UPDATE withdrawals SET treasury_tx_hash = $2 WHERE id = $1`, [payoutId, rows[0].treasury_tx_hash]);
+  }
+  // With its record back, the first sweep is the payout's and the second is one too many.
+  const payments = named(await runChecks(context()), 'payments');
+  expect(payments.breaches).toEqual(expect.arrayContaining([`Airtm payout ${payoutId}: 1 swept, paid 2 time(s) to the treasury`]));
 }, 60_000);
 
 /** An on-ramp order (document 003) from a merchant of 100 USDC: signalled, paid, fulfilled with the witness's proof. */

@@ -26,6 +26,8 @@ const refuse = new Map<string, { hold?: string; commit?: string }>();
 /** The stubbed Airtm completes the payout at this check. */
 const completesAfter = new Map<string, number>();
 const HOUR = 3600_000;
+/** The stubbed sweep fails this many times (the wallet short of USDC, say) before it lands. */
+const sweepFailures = new Map<string, number>();
 
 const view = (id: string, status: string): WithdrawalView => ({
   id,
@@ -34,7 +36,7 @@ const view = (id: string, status: string): WithdrawalView => ({
   currency: 'USD',
   destination: { type: 'airtm', email: 'someone@example.com' },
   status,
-  airtm_payout: { id: `po-${id}`, status: null, reason: null },
+  airtm_payout: { id: `po-${id}`, status: null, reason: null, treasury_tx_hash: null, last_error: null },
   tx_hash: null,
   failure_code: null,
   created_at: '2025-01-01T00:00:00.000Z',
@@ -43,13 +45,14 @@ const view = (id: string, status: string): WithdrawalView => ({
 });
 const called = (id: string, what: string) => {
   calls.set(id, [...(calls.get(id) ?? []), what]);
-  expect(Context.current().info.taskQueue.endsWith('-airtm')).toBe(what !== 'hold');
+  // The hold and the sweep (a chain step) run on the main task queue; every call to Airtm on the Airtm queue.
+  expect(Context.current().info.taskQueue.endsWith('-airtm')).toBe(what !== 'hold' && what !== 'sweep');
 };
 const refusal = (type: string) => ApplicationFailure.create({ type, message: `refused: ${type}`, nonRetryable: true });
 
 const activities: Pick<
   Activities,
-  'holdAirtmWithdrawal' | 'createAirtmPayout' | 'commitAirtmPayout' | 'cancelAirtmPayout' | 'checkAirtmPayout'
+  'holdAirtmWithdrawal' | 'createAirtmPayout' | 'commitAirtmPayout' | 'cancelAirtmPayout' | 'checkAirtmPayout' | 'sweepAirtmPayout'
 > = {
   async holdAirtmWithdrawal(r) {
     called(r.withdrawalId, 'hold');
@@ -78,6 +81,16 @@ const activities: Pick<
     if (left !== undefined) completesAfter.set(i.withdrawalId, left - 1);
     if (left === 1) airtm.set(i.withdrawalId, 'WITHDRAWAL_COMPLETED');
     return view(i.withdrawalId, airtm.get(i.withdrawalId)!);
+  },
+  async sweepAirtmPayout(i) {
+    called(i.withdrawalId, 'sweep');
+    const failures = sweepFailures.get(i.withdrawalId) ?? 0;
+    if (failures > 0) {
+      sweepFailures.set(i.withdrawalId, failures - 1);
+      throw new Error(`the wallet holds 0 USDC, short of payout ${i.withdrawalId}'s 5`);
+    }
+    const done = view(i.withdrawalId, 'WITHDRAWAL_COMPLETED');
+    return { ...done, airtm_payout: { ...done.airtm_payout!, treasury_tx_hash: `tx-${i.withdrawalId}` } };
   },
 };
 
@@ -127,7 +140,7 @@ test('a payout event signalled by the webhook route makes the workflow ask Airtm
   airtm.set(p.withdrawalId, 'WITHDRAWAL_COMPLETED');
   await handle.signal(airtmPayoutEvent, { type: 'payout.completed', data: { code: p.withdrawalId, status: 'COMPLETED' }, svixId: 'msg_1' });
   expect((await handle.result())?.status).toBe('WITHDRAWAL_COMPLETED');
-  expect(calls.get(p.withdrawalId)).toEqual(['hold', 'create commit=true', 'check']);
+  expect(calls.get(p.withdrawalId)).toEqual(['hold', 'create commit=true', 'check', 'sweep']);
   await recordHistory('airtm-payout-signalled', airtmPayoutWorkflowId(p.withdrawalId));
 });
 
@@ -184,7 +197,7 @@ test('without events it polls with a doubling backoff until Airtm says the payou
   // Two checks see it pending; the third sees it completed.
   completesAfter.set(p.withdrawalId, 3);
   expect((await handle.result())?.status).toBe('WITHDRAWAL_COMPLETED');
-  expect(calls.get(p.withdrawalId)).toEqual(['hold', 'create commit=true', 'check', 'check', 'check']);
+  expect(calls.get(p.withdrawalId)).toEqual(['hold', 'create commit=true', 'check', 'check', 'check', 'sweep']);
   const timers = (await handle.fetchHistory())
     .events!.filter((e) => e.timerStartedEventAttributes)
     .map((e) => e.timerStartedEventAttributes!);
@@ -200,10 +213,37 @@ test('a payout followed long continues as new and is still followed, committed, 
   const latest = stubbed.client.workflow.getHandle(airtmPayoutWorkflowId(p.withdrawalId));
   expect((await latest.result())?.status).toBe('WITHDRAWAL_COMPLETED');
   // Runs of 2 checks: the first run's 2; the resumed run checks on waking, then 2 more, the last of which completes it.
-  expect(calls.get(p.withdrawalId)).toEqual(['hold', 'create commit=true', 'check', 'check', 'check', 'check', 'check']);
+  expect(calls.get(p.withdrawalId)).toEqual(['hold', 'create commit=true', 'check', 'check', 'check', 'check', 'check', 'sweep']);
   // The last run was started by a continue-as-new, with the request resumed (the withdrawal exists, the hold is not taken again).
   const started = (await latest.fetchHistory()).events![0].workflowExecutionStartedEventAttributes!;
   expect(started.continuedExecutionRunId).toMatch(/\S/);
   expect(calls.get(p.withdrawalId)!.filter((c) => c === 'hold')).toHaveLength(1);
   await recordHistory('airtm-payout-continued-as-new', airtmPayoutWorkflowId(p.withdrawalId));
+});
+
+test('a completed payout sweeps its USDC to the treasury, retried until it lands; a failed one never sweeps', async () => {
+  const p = open({ commit: true });
+  await p.answer;
+  const handle = await p.handle();
+  sweepFailures.set(p.withdrawalId, 2);
+  airtm.set(p.withdrawalId, 'WITHDRAWAL_COMPLETED');
+  await handle.signal(airtmPayoutEvent, { type: 'payout.completed', data: { code: p.withdrawalId, status: 'COMPLETED' } });
+  const done = await handle.result();
+  expect(done).toMatchObject({ status: 'WITHDRAWAL_COMPLETED', airtm_payout: { treasury_tx_hash: `tx-${p.withdrawalId}` } });
+  // One activity, attempted three times (two failures retried by Temporal), after the check that saw it completed.
+  expect(calls.get(p.withdrawalId)).toEqual(['hold', 'create commit=true', 'check', 'sweep', 'sweep', 'sweep']);
+  const history = (await handle.fetchHistory()).events!;
+  const scheduled = history.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sweepAirtmPayout');
+  expect(scheduled).toHaveLength(1);
+  expect(scheduled[0].activityTaskScheduledEventAttributes!.taskQueue!.name).toBe(stubbed.taskQueue);
+  const markers = history.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+  expect(markers).toHaveLength(1);
+
+  const failed = open({ commit: true });
+  await failed.answer;
+  const failedHandle = await failed.handle();
+  airtm.set(failed.withdrawalId, 'WITHDRAWAL_FAILED');
+  await failedHandle.signal(airtmPayoutEvent, { type: 'payout.failed', data: {} });
+  expect((await failedHandle.result())?.status).toBe('WITHDRAWAL_FAILED');
+  expect(calls.get(failed.withdrawalId)).toEqual(['hold', 'create commit=true', 'check']);
 });

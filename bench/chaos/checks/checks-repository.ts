@@ -48,6 +48,18 @@ export async function topupDeliveries(pool: Pool): Promise<Array<{ id: string; w
   return rows;
 }
 
+/** Completed Airtm payouts: the wallet whose USDC goes back to the treasury, the amount, and the sweep's hash once it landed. */
+export async function airtmPayoutSweeps(
+  pool: Pool,
+): Promise<Array<{ id: string; wallet: string; amount: string; tx_hash: string | null }>> {
+  const { rows } = await pool.query<{ id: string; wallet: string; amount: string; tx_hash: string | null }>(
+    `SELECT w.id, wl.public_key AS wallet, w.amount::text AS amount, w.treasury_tx_hash AS tx_hash
+       FROM withdrawals w JOIN wallets wl ON wl.user_id = w.user_id
+      WHERE w.destination_type = 'airtm' AND w.status = 'WITHDRAWAL_COMPLETED'`,
+  );
+  return rows;
+}
+
 export async function signalledOnrampOrders(pool: Pool): Promise<Array<{ id: string; status: string; balance_id: string }>> {
   const { rows } = await pool.query<{ id: string; status: string; balance_id: string }>(
     `SELECT id, status, balance_id FROM onramp_orders WHERE balance_id IS NOT NULL`,

@@ -5,6 +5,7 @@ import { parseAmount } from '../../../src/money';
 import { treasuryAddress } from '../../../src/treasury/treasury';
 import type { CheckResult } from '../types';
 import {
+  airtmPayoutSweeps,
   escrowOrders,
   platformHeldAccounts,
   signalledOnrampOrders,
@@ -28,6 +29,8 @@ const SETTLED_ORDERS = new Set(['RELEASED', 'REFUNDED', 'CLOSED']);
  * - matches each withdrawal to Stellar to the payments from the user's wallet to its destination with its amount and
  *   memo: a completed one exactly once, under the hash its row records; a failed one never;
  * - each credited top-up's treasury payment (to the user's wallet, its amount) once, under its delivery hash;
+ * - each completed Airtm payout's sweep (its amount from the user's wallet to the treasury) once, under the hash its row
+ *   records (`withdrawal:<id>:treasury:<attempt>`); a payment to the treasury for no swept payout is one too many;
  * - each signalled on-ramp order's claimable balance claimed at most once, and once when fulfilled (or reclaimed);
  * - each escrow funded (a transfer from the buyer's wallet to the contract) at most once, and once when settled.
  */
@@ -66,6 +69,7 @@ export async function checkPayments(config: Config, pool: Pool, horizonUrl: stri
   const payments = outgoing.filter((op) => op.type === 'payment' && isUsdc(op, config));
   const withdrawals = checkWithdrawals(await stellarWithdrawals(pool), payments, f);
   const topUps = await checkTopups(pool, treasury, payments, f);
+  const sweeps = await checkSweeps(pool, treasury, payments, f);
   const claims = await checkClaims(pool, outgoing, f);
   const fundings = await checkFundings(pool, outgoing, f);
   return checkResult(
@@ -76,6 +80,7 @@ export async function checkPayments(config: Config, pool: Pool, horizonUrl: stri
       payments_seen: payments.length,
       withdrawals_paid: withdrawals,
       topup_deliveries: topUps,
+      payout_sweeps: sweeps,
       onramp_claims: claims,
       escrow_fundings: fundings,
       duplicates: f.duplicates,
@@ -157,6 +162,29 @@ async function checkTopups(pool: Pool, treasury: string | null, payments: Horizo
     if (t.tx_hash && !fromTreasury.some((p) => hashesOf(p).includes(t.tx_hash!)))
       f.breach(`top-up ${t.id}: its delivery ${t.tx_hash} is no treasury payment on chain`);
   return fromTreasury.length;
+}
+
+/** Each swept Airtm payout: one payment of its amount from the user's wallet to the treasury, under its recorded hash. */
+async function checkSweeps(pool: Pool, treasury: string | null, payments: HorizonOperation[], f: Findings): Promise<number> {
+  const toTreasury = payments.filter((p) => p.to === treasury && p.source_account !== treasury);
+  const rows = await airtmPayoutSweeps(pool);
+  const key = (from: string, amount: bigint) => `${from}|${amount}`;
+  const expected = groupBy(
+    rows.filter((w) => w.tx_hash),
+    (w) => key(w.wallet, BigInt(w.amount)),
+  );
+  const seen = groupBy(toTreasury, (p) => key(p.source_account, parseAmount(p.amount!)));
+  for (const [k, ws] of expected) {
+    const n = seen.get(k)?.length ?? 0;
+    f.count(n, ws.length, `Airtm payout ${ws.map((w) => w.id).join(', ')}: ${ws.length} swept, paid ${n} time(s) to the treasury`);
+  }
+  for (const [k, [p, ...more]] of seen)
+    if (!expected.has(k))
+      f.twice(`the wallet ${p.source_account} paid ${p.amount} to the treasury ${more.length + 1} time(s) for no swept Airtm payout`);
+  for (const w of rows)
+    if (w.tx_hash && !toTreasury.some((p) => hashesOf(p).includes(w.tx_hash!)))
+      f.breach(`Airtm payout ${w.id}: its sweep ${w.tx_hash} is no payment to the treasury on chain`);
+  return toTreasury.length;
 }
 
 /** Each signalled on-ramp order's balance claimed at most once: by the buyer when fulfilled, by the merchant when it expired. */

@@ -65,6 +65,7 @@ export async function checkReconciliations(config: Config, database: Database): 
   const drift = topUps.problems.filter((p) => !isOnlyAdvice(p));
   const airtmProblems = drift.filter((p) => p.startsWith('airtm_'));
   const netIn = parseSignedAmount(topUps.ledger.net_in_through_airtm);
+  const offChain = parseSignedAmount(topUps.ledger.held_off_chain);
   const float = parseSignedAmount(topUps.treasury.float ?? '0');
   const airtmHolds = topUps.airtm ? parseSignedAmount(topUps.airtm.available) + parseSignedAmount(topUps.airtm.pending) : null;
   results.push(
@@ -74,9 +75,11 @@ export async function checkReconciliations(config: Config, database: Database): 
         airtm_available: minor(topUps.airtm?.available ?? null),
         airtm_pending: minor(topUps.airtm?.pending ?? null),
         net_in_through_airtm: netIn.toString(),
+        delivered_to_wallets: minor(topUps.ledger.delivered_to_wallets),
+        returned_from_wallets: minor(topUps.ledger.returned_from_wallets),
         treasury_float: float.toString(),
-        // Airtm + treasury − what came in: never negative (issue 14's rule); what an operator moved in shows here.
-        surplus: airtmHolds === null ? 'airtm not configured' : (airtmHolds + float - netIn).toString(),
+        // Airtm + treasury − what came in and is not in wallets: never negative; the platform's own money in the two.
+        surplus: airtmHolds === null ? 'airtm not configured' : (airtmHolds + float - offChain).toString(),
         unmatched_webhooks: topUps.unmatched_webhooks.length,
       },
       airtmProblems,
@@ -89,6 +92,8 @@ export async function checkReconciliations(config: Config, database: Database): 
         float: float.toString(),
         owed_on_chain: minor(topUps.treasury.owed_on_chain),
         owed_top_ups: topUps.treasury.owed_top_ups,
+        owed_by_wallets: minor(topUps.treasury.owed_by_wallets),
+        unswept_payouts: topUps.treasury.unswept_payouts,
         status: topUps.treasury.status,
       },
       drift.filter((p) => !p.startsWith('airtm_')),

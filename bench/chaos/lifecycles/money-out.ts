@@ -16,7 +16,7 @@ async function withdrawal(
   trail: Trail,
   random: () => number,
   opts: { dp: number; where: (user: User) => Promise<object> },
-): Promise<{ user: User; amount: bigint }> {
+): Promise<{ user: User; amount: bigint; deposited: bigint; id: string }> {
   const deposited = minor(drawAmount(random, '2', '50'));
   const amount = drawShare(random, deposited, opts.dp);
   const user = await activeUser(api);
@@ -35,7 +35,7 @@ async function withdrawal(
   });
   if (end.status !== 'WITHDRAWAL_COMPLETED') throw new Error(`withdrawal ${id} ${end.status}: ${end.failure_code ?? ''}`);
   await expectBalance(api, 'user', user.id, { available: deposited - amount, held: 0n });
-  return { user, amount };
+  return { user, amount, deposited, id };
 }
 
 export const moneyOutLifecycles = {
@@ -63,10 +63,16 @@ export const moneyOutLifecycles = {
   }),
   'withdrawal.airtm': lifecycle('withdrawal.airtm', 'WITHDRAWAL_COMPLETED', async (api, trail, ctx) => {
     let email = '';
-    const { amount } = await withdrawal(api, trail, ctx.random, {
+    const { amount, user, deposited, id } = await withdrawal(api, trail, ctx.random, {
       dp: 2,
       where: async () => ({ commit: true, destination: { type: 'airtm', email: (email = await airtmAccount(api, '0.00')) } }),
     });
     same(`Airtm account ${email}`, await airtmBalance(api, email), amount);
+    // Airtm paid it from the enterprise balance: the wallet returns that USDC to the treasury, and holds what the ledger says.
+    await api.until(`withdrawal ${id} swept to the treasury`, async () => {
+      const w = (await api.get(`/withdrawals/${id}`)).body.data;
+      return Boolean(w.airtm_payout?.treasury_tx_hash);
+    });
+    same(`wallet ${user.address} USDC`, await usdcOnChain(api, user.address), deposited - amount);
   }),
 };

@@ -78,6 +78,14 @@ export const withdrawals = pgTable(
     providerPayoutId: text('provider_payout_id'),
     providerStatus: text('provider_status'),
     failureReason: text('failure_reason'),
+    /**
+     * A completed Airtm payout: the wallet's payment of its USDC to the treasury (src/withdrawals/payout-sweep.ts), the
+     * attempts that failed on chain (the next is keyed `withdrawal:<id>:treasury:<attempts>`), and why the last try did not
+     * land (cleared once it does).
+     */
+    treasuryTxHash: text('treasury_tx_hash'),
+    treasuryAttempts: integer('treasury_attempts').notNull().default(0),
+    lastError: text('last_error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),

@@ -118,6 +118,14 @@ export async function startStellarSandbox(options: StellarSandboxOptions): Promi
     if (result.kind !== 'included' || !result.record.successful) throw new Error('could not create the USDC issuer account');
     persister?.schedule();
   }
+  // Friendbot's minions (faucets.ts), created once through a real transaction of the root account.
+  const minions = faucets.createMinions();
+  if (minions) {
+    network.closeLedger();
+    const result = await minions;
+    if (result.kind !== 'included' || !result.record.successful) throw new Error('could not create the faucet minions');
+    persister?.schedule();
+  }
 
   const streams = new StreamRegistry();
   const rateLimiter = options.rateLimit ? new HorizonRateLimiter(options.rateLimit) : undefined;

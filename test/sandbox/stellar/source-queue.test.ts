@@ -1,4 +1,5 @@
 import { Asset, type FeeBumpTransaction, Keypair, Operation, type Transaction, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
+import { FAUCET_MINIONS } from '../../../sandboxes/stellar/faucets';
 import { buildTx, funded, getJson, startTestSandbox, submitExpectingFailure, type TestSandbox } from './helpers';
 
 /**
@@ -150,10 +151,23 @@ describe('stellar-core admits one transaction per source account into a ledger',
     expect((await getJson(`${t.sandbox.url}/transactions/${pending.hash().toString('hex')}`)).status).toBe(404);
   });
 
-  test('friendbot serves concurrent requests, one per ledger from its own account', async () => {
-    const accounts = [Keypair.random(), Keypair.random(), Keypair.random()];
+  test('friendbot submits through its minions (stellar/go friendbot minion.go): concurrent requests share ledgers, one per minion', async () => {
+    const accounts = Array.from({ length: FAUCET_MINIONS + 2 }, () => Keypair.random());
     const answers = await Promise.all(accounts.map((k) => getJson(`${t.sandbox.url}/friendbot?addr=${k.publicKey()}`)));
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-    expect(new Set(answers.map((a) => a.body.ledger)).size).toBe(3);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const perLedger = new Map<number, string[]>();
+    for (const a of answers) perLedger.set(a.body.ledger, [...(perLedger.get(a.body.ledger) ?? []), a.body.source_account]);
+    // One transaction per source account and ledger: a ledger holds at most one per minion, and more than one request.
+    expect(Math.max(...[...perLedger.values()].map((sources) => sources.length))).toBeGreaterThan(1);
+    for (const sources of perLedger.values()) {
+      expect(sources.length).toBeLessThanOrEqual(FAUCET_MINIONS);
+      expect(new Set(sources).size).toBe(sources.length);
+    }
+    // The account is created by friendbot's own (the root) account: the minion only gives the transaction its sequence.
+    const ops = await getJson(`${t.sandbox.url}/accounts/${accounts[0]!.publicKey()}/operations`);
+    expect(ops.body._embedded.records[0]).toMatchObject({
+      type: 'create_account',
+      funder: Keypair.master(t.sandbox.networkPassphrase).publicKey(),
+    });
   });
 });

@@ -1,9 +1,9 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import type { Actor } from '../../src/audit/actor';
 import { AppError } from '../../src/errors';
 import { derivedId, isId, newId } from '../../src/ids';
-import { idempotentName } from '../../src/idempotency';
+import { idempotentName, idempotentUpdateId, type IdempotentRequest } from '../../src/idempotency';
 import { amountSchema, parseAmount } from '../../src/money';
 import { fiatAmount, intentHash, parseRate } from '../../src/onramp/intent';
 import { createMerchant, renderMerchant } from '../../src/onramp/merchants';
@@ -49,23 +49,38 @@ import { requireUser } from './users';
  */
 
 /** payment-sent and cancel: the order's workflow runs the command (its validator refuses what the status does not take). */
+/**
+ * Sends payment-sent or cancel to the order's workflow. A settled order's workflow has ended: its refusal is read from
+ * the row, unless the request is keyed: then the update is sent anyway under an id derived from the key (as the
+ * orders' steps do, runOrderUpdate), since it may be the very command that settled the order, retried after its answer
+ * was lost with its process (the key's claim then frees); Temporal answers a known update id with its outcome, and an
+ * unknown one on an ended workflow as not found: the row's refusal.
+ */
 async function orderCommand(
   deps: ApiDeps,
   id: string,
   command: 'payment-sent' | 'cancel',
   actor: Actor,
   message: string,
+  idempotent: IdempotentRequest | undefined,
 ): Promise<RouteResult> {
   const o = await findOrder(deps, id);
   if (!o) return notFound(id);
+  const updateId = idempotent ? idempotentUpdateId(idempotent, `onramp.${command}`) : undefined;
   const settled = settledRefusal(o, command);
-  if (settled) return settled;
+  if (settled && !updateId) return settled;
   const update = command === 'cancel' ? onrampCancel : onrampPaymentSent;
   return answering(async () => {
-    const view = await callWorkflow(deps, (client) =>
-      client.workflow.getHandle(onrampOrderWorkflowId(o.id)).executeUpdate(update, { args: [actor] }),
-    );
-    return ok(200, message, view);
+    try {
+      const view = await callWorkflow(deps, (client) =>
+        client.workflow.getHandle(onrampOrderWorkflowId(o.id)).executeUpdate(update, { args: [actor], updateId }),
+      );
+      return ok(200, message, view);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const now = await findOrder(deps, o.id);
+      return (now && settledRefusal(now, command)) ?? settled ?? notFound(id);
+    }
   });
 }
 
@@ -246,7 +261,8 @@ export const onrampRoutes = [
     idempotency: { window: '7d' },
     params: idParams,
     responses: commandResponses('PAYMENT_SENT'),
-    handle: ({ params, deps, actor }) => orderCommand(deps, params.id, 'payment-sent', actor, 'Payment marked as sent'),
+    handle: ({ params, deps, actor, idempotent }) =>
+      orderCommand(deps, params.id, 'payment-sent', actor, 'Payment marked as sent', idempotent),
   }),
   defineRoute({
     method: 'post',
@@ -327,6 +343,6 @@ export const onrampRoutes = [
     idempotency: { window: '7d' },
     params: idParams,
     responses: commandResponses('CANCELLED'),
-    handle: ({ params, deps, actor }) => orderCommand(deps, params.id, 'cancel', actor, 'Order cancelled'),
+    handle: ({ params, deps, actor, idempotent }) => orderCommand(deps, params.id, 'cancel', actor, 'Order cancelled', idempotent),
   }),
 ];

@@ -23,10 +23,13 @@ export interface OnrampStack {
   stop(): Promise<void>;
 }
 
-export async function startOnrampStack(extra: Record<string, string> = {}): Promise<OnrampStack> {
+export async function startOnrampStack(
+  extra: Record<string, string> = {},
+  opts: Parameters<typeof startStellarStack>[1] = {},
+): Promise<OnrampStack> {
   const platform = await startPaymentPlatformSandbox({ port: 0, witnessPrivateKey: DEV_WITNESS_PRIVATE_KEY });
   const forger = await startPaymentPlatformSandbox({ port: 0, witnessPrivateKey: `0x${randomBytes(32).toString('hex')}` });
-  const s = await startStellarStack({ ONRAMP_WITNESSES: platform.witnessAddress, ...extra });
+  const s = await startStellarStack({ ONRAMP_WITNESSES: platform.witnessAddress, ...extra }, opts);
   const key = await s.api.keyWith('read', 'write');
   const supportKey = await s.api.keyWith('read', 'write', 'support');
   const call = (method: string, path: string, body?: unknown, k = key) =>

@@ -96,10 +96,10 @@ async function main(): Promise<number> {
 }
 
 /**
- * The least time a lifecycle is given, however short the run: the expiries it waits for (CHAOS_SETTINGS' 120 s
+ * The least time a lifecycle is given, however short the run: the expiries it waits for (CHAOS_SETTINGS' 300 s
  * reservation and on-ramp lifetimes) plus ledgers and retries through the faults.
  */
-const MIN_DEADLINE_MS = 240_000;
+const MIN_DEADLINE_MS = 480_000;
 
 /** K lifecycles, kinds cycled, started evenly over the first third of the run, each with its own random and deadline. */
 async function runLifecycles(stack: ChaosStack, opts: Options, random: () => number, durationMs: number): Promise<LifecycleResult[]> {

@@ -153,6 +153,17 @@ export async function cancel(deps: OnrampDeps, orderId: string, actor: Actor): P
   const outcome = await noting(deps, orderId, 'RETURN_NOT_MINED', 'The return to the merchant', () =>
     submitCancelReturn(deps, { orderId, buyer, merchantAddress: merchant!.publicKey, balanceId: o.balanceId!, amountMinor: o.amount }),
   );
-  if (outcome.status === 'FAILED') throw new Error(`the cancel return of ${orderId} was refused: ${codeLine(outcome.codes)}`);
-  return renderOnrampOrder(await move(deps.db, orderId, { status: 'CANCELLED', returnTx: outcome.hash, lastError: null }, actor));
+  if (outcome.status === 'SUCCEEDED')
+    return renderOnrampOrder(await move(deps.db, orderId, { status: 'CANCELLED', returnTx: outcome.hash, lastError: null }, actor));
+  // The buyer's window had closed when the return reached a ledger (the expiry passed meanwhile: op_cannot_claim, and
+  // the same key answers the same refusal for ever): the merchant reclaims instead, as at the expiry, and the order is
+  // still support's CANCELLED. Found by `npm run chaos` (a cancel answered at the expiry retried its claim for ever).
+  if (codeLine(outcome.codes) !== 'op_cannot_claim')
+    throw new Error(`the cancel return of ${orderId} was refused: ${codeLine(outcome.codes)}`);
+  const reclaimed = await noting(deps, orderId, 'RETURN_NOT_MINED', 'The merchant’s reclaim', async () =>
+    submitReclaim(deps, { orderId, merchant: await mustMerchant(deps, o.merchantId), balanceId: o.balanceId! }),
+  );
+  if (reclaimed.status === 'FAILED')
+    throw new Error(`the cancel of ${orderId} found the balance claimed: the reclaim was refused (${codeLine(reclaimed.codes)})`);
+  return renderOnrampOrder(await move(deps.db, orderId, { status: 'CANCELLED', returnTx: reclaimed.hash, lastError: null }, actor));
 }

@@ -54,6 +54,16 @@ export async function onrampOrder(input: OnrampOrderInput): Promise<OnrampOrderV
     const r = refusal(status(), command);
     if (r) throw ApplicationFailure.create({ type: r.code, message: r.message, nonRetryable: true });
   };
+  /**
+   * While the signal step runs, the order's row may already say SIGNAL_MINED (the activity wrote it) before this
+   * workflow has the step's answer: a command sent on that word is accepted and judged by its handler once the step
+   * is done (`refuse` again there), not refused for a status the caller never saw (found by `npm run chaos`).
+   * Validators do not run on replay: recorded histories are unchanged.
+   */
+  let signalling = false;
+  const validate = (command: OnrampCommand) => {
+    if (!signalling) refuse(command);
+  };
   const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
     await condition(() => !busy);
     busy = true;
@@ -80,7 +90,7 @@ export async function onrampOrder(input: OnrampOrderInput): Promise<OnrampOrderV
         show(await steps.markOnrampPaymentSent({ orderId, by }));
         return view!;
       }),
-    { validator: (_by) => refuse('payment-sent') },
+    { validator: (_by) => validate('payment-sent') },
   );
   setHandler(
     onrampFulfil,
@@ -98,7 +108,7 @@ export async function onrampOrder(input: OnrampOrderInput): Promise<OnrampOrderV
           return { outcome: 'FAILED', order: view!, attempt: null, code: 'FULFILL_TIMEOUT', message: view!.lastError?.message ?? '' };
         }
       }),
-    { validator: (_request) => refuse('fulfill') },
+    { validator: (_request) => validate('fulfill') },
   );
   setHandler(
     onrampCancel,
@@ -108,10 +118,12 @@ export async function onrampOrder(input: OnrampOrderInput): Promise<OnrampOrderV
         show(await chain.cancelOnrampOrder({ orderId, by }));
         return view!;
       }),
-    { validator: (_by) => refuse('cancel') },
+    { validator: (_by) => validate('cancel') },
   );
 
+  signalling = true;
   await exclusive(async () => show(await chain.signalOnrampIntent({ orderId })));
+  signalling = false;
 
   const untilExpiry = Math.max(0, Date.parse(input.expiresAt) - Date.now()) + 1000;
   const nothingOnChain = () => status() === 'FAILED' && !view?.balanceId;

@@ -15,6 +15,8 @@ import { useStubbedWorker } from '../helpers/stubbed-worker';
  */
 const calls: string[] = [];
 let signalFails = false;
+/** When set, the signal step waits for it (a step whose row already says SIGNAL_MINED before the workflow knows). */
+let signalGate: Promise<void> | null = null;
 
 const view = (status: string, over: Partial<OnrampOrderView> = {}): OnrampOrderView =>
   ({ id: 'onr_1', status, balanceId: '00000000ab', returnTx: null, lastError: null, ...over }) as OnrampOrderView;
@@ -32,6 +34,7 @@ const activities: Stubbed = {
   async signalOnrampIntent() {
     calls.push('signal');
     if (signalFails) throw new Error('Horizon did not answer (SIGNAL_NOT_MINED)');
+    await signalGate;
     return view('SIGNAL_MINED');
   },
   async markOnrampPaymentSent() {
@@ -70,6 +73,7 @@ function start(input: Partial<OnrampOrderInput> = {}) {
 beforeEach(() => {
   calls.length = 0;
   signalFails = false;
+  signalGate = null;
 });
 
 test('a claim with no final answer within the fulfil timeout answers FULFILL_TIMEOUT, fails the order, and the merchant reclaims at the expiry', async () => {
@@ -112,6 +116,19 @@ test('a command the status does not take is refused by the validator with 003’
   expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
   const cause = (refused as WorkflowUpdateFailedError).cause as ApplicationFailure;
   expect(cause.type).toBe('INVALID_STATE');
+  expect(calls).toEqual(['signal', 'payment-sent']);
+  await handle.terminate('test over');
+}, 30_000);
+
+test('payment-sent sent while the signal step still runs (the row already says SIGNAL_MINED) is taken once the step is done', async () => {
+  let open!: () => void;
+  signalGate = new Promise((resolve) => (open = resolve));
+  const handle = await start();
+  await eventually(async () => calls.includes('signal'), 10_000, 'the signal step running');
+  const marked = handle.executeUpdate(onrampPaymentSent, { args: [SYSTEM] });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  open();
+  expect(await marked).toMatchObject({ status: 'PAYMENT_SENT' });
   expect(calls).toEqual(['signal', 'payment-sent']);
   await handle.terminate('test over');
 }, 30_000);

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { SYSTEM } from '../../src/audit/actor';
 import { loadConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/client';
@@ -6,7 +5,7 @@ import { cancel, type OnrampDeps } from '../../src/onramp/onramp-steps';
 import { createStellarNetwork } from '../../src/stellar/network';
 import { walletSecretBox } from '../../src/wallets/wallet-keys';
 import { eventually } from '../helpers/stellar-stack';
-import { type OnrampStack, startOnrampStack } from '../helpers/onramp';
+import { type OnrampStack, signalledWithWorkerDown, startOnrampStack } from '../helpers/onramp';
 
 /**
  * Support's cancel reaching the chain once the order's expiry has passed: the buyer's wallet may no longer claim the
@@ -24,20 +23,7 @@ afterAll(async () => {
 });
 
 test('a cancel after the expiry has the merchant reclaim: CANCELLED, the merchant’s USDC back on chain, nothing to the buyer', async () => {
-  const worker: ChildProcess = await t.s.startWorkerProcess();
-  const merchant = await t.merchant('100');
-  const buyer = await t.s.activeUser(t.key);
-  const o = await t.signalledOrder({
-    merchantId: merchant.id,
-    buyerId: buyer.id,
-    amountUsdc: '10',
-    paymentPlatform: 'venmo',
-    fiatCurrency: 'USD',
-    conversionRate: '1',
-    recipient: '@merchant-venmo',
-  });
-  worker.kill('SIGKILL');
-  await new Promise((resolve) => worker.once('exit', resolve));
+  const { merchant, buyer, order: o } = await signalledWithWorkerDown(t);
   expect(await t.s.usdcBalance(merchant.address)).toBe('90.0000000');
   await eventually(
     async () => Date.parse((await t.s.horizon.ledgers().order('desc').limit(1).call()).records[0]!.closed_at) > Date.parse(o.expiresAt),

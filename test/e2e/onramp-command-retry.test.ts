@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { eventually } from '../helpers/stellar-stack';
-import { type OnrampStack, startOnrampStack } from '../helpers/onramp';
+import { type OnrampStack, signalledWithWorkerDown, startOnrampStack } from '../helpers/onramp';
 
 /**
  * A support cancel answered 504 while no worker ran (its Idempotency-Key then frees: "retry with the same key"), whose
@@ -17,27 +17,14 @@ afterAll(async () => {
 });
 
 test('a cancel answered 504, retried with its key once it ran, answers 200 CANCELLED; another key is refused INVALID_STATE', async () => {
-  let worker: ChildProcess = await t.s.startWorkerProcess();
-  const merchant = await t.merchant('100');
-  const buyer = await t.s.activeUser(t.key);
-  const o = await t.signalledOrder({
-    merchantId: merchant.id,
-    buyerId: buyer.id,
-    amountUsdc: '10',
-    paymentPlatform: 'venmo',
-    fiatCurrency: 'USD',
-    conversionRate: '1',
-    recipient: '@merchant-venmo',
-  });
-  worker.kill('SIGKILL');
-  await new Promise((resolve) => worker.once('exit', resolve));
+  const { order: o } = await signalledWithWorkerDown(t);
 
   const cancel = (idem: string) =>
     t.s.api.call('POST', `/api/v1/onramp/orders/${o.id}/cancel`, { key: t.supportKey, headers: { 'idempotency-key': idem } });
   const first = await cancel('cancel-after-timeout');
   expect(first.status).toBe(504);
 
-  worker = await t.s.startWorkerProcess();
+  const worker: ChildProcess = await t.s.startWorkerProcess();
   await eventually(
     async () => (await t.call('GET', `/onramp/orders/${o.id}`)).body.responseObject.status === 'CANCELLED',
     60_000,

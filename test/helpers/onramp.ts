@@ -87,3 +87,25 @@ export async function startOnrampStack(
   };
   return stack;
 }
+
+/**
+ * For a stack started without an in-process worker: a worker process, a merchant holding 100 USDC, an active buyer and
+ * a signalled order of 10 USDC (rate 1); then the worker is killed, so nothing moves the order until one starts again.
+ */
+export async function signalledWithWorkerDown(t: OnrampStack) {
+  const worker = await t.s.startWorkerProcess();
+  const merchant = await t.merchant('100');
+  const buyer = await t.s.activeUser(t.key);
+  const order = await t.signalledOrder({
+    merchantId: merchant.id,
+    buyerId: buyer.id,
+    amountUsdc: '10',
+    paymentPlatform: 'venmo',
+    fiatCurrency: 'USD',
+    conversionRate: '1',
+    recipient: '@merchant-venmo',
+  });
+  worker.kill('SIGKILL');
+  await new Promise((resolve) => worker.once('exit', resolve));
+  return { merchant, buyer, order };
+}

@@ -15,7 +15,7 @@ import { WithdrawalStatusKey } from '../src/temporal/search-attributes';
 import type { Activities } from '../activities';
 import type { Actor } from '../src/audit/actor';
 import type { WithdrawalView } from '../src/withdrawals/render';
-import { AIRTM_HEARTBEAT_TIMEOUT, airtmTaskQueue } from './ids';
+import { airtmStep, CHAIN_STEP, DATABASE_STEP } from './activity-options';
 import {
   airtmPayoutEvent,
   airtmPayoutState,
@@ -26,20 +26,13 @@ import {
 } from './messages/airtm-payout';
 
 /** The hold moves money: retried until it answers; only a business refusal (INSUFFICIENT_FUNDS) ends it, nothing held. */
-const ledger = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-});
+const ledger = proxyActivities<Activities>(DATABASE_STEP);
 
 /**
  * The completed payout's USDC back from the user's wallet to the treasury: a chain step on the main task queue, retried
  * without end (a wallet that cannot pay keeps the withdrawal's last_error), heartbeating as every chain step.
  */
-const chain = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const chain = proxyActivities<Activities>(CHAIN_STEP);
 
 const FINAL = ['WITHDRAWAL_COMPLETED', 'WITHDRAWAL_FAILED', 'WITHDRAWAL_CANCELED'];
 /** A commit of a payout in these statuses is answered as it is (it was committed); a failed or cancelled one is refused. */
@@ -57,17 +50,10 @@ const CHECKS_PER_RUN = 500;
 export async function airtmPayout(request: AirtmPayoutRequest): Promise<WithdrawalView | null> {
   // On the Airtm task queue beside this workflow's own (asked for here, in the workflow: its queue is this run's).
   /** Calls to Airtm, on their own rate-limited task queue; transient faults are retried, refusals come back as failures. */
-  const airtm = proxyActivities<Activities>({
-    taskQueue: airtmTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: AIRTM_HEARTBEAT_TIMEOUT,
-    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-  });
+  const airtm = proxyActivities<Activities>(airtmStep('2 minutes'));
   /** A commit or cancel the API waits on: retried briefly, then the caller hears of it (the payout is unchanged). */
   const asked = proxyActivities<Activities>({
-    taskQueue: airtmTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: '30 seconds',
-    heartbeatTimeout: AIRTM_HEARTBEAT_TIMEOUT,
+    ...airtmStep('30 seconds'),
     retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 5 },
   });
   let phase: 'OPENING' | 'REFUSED' | 'OPEN' = 'OPENING';

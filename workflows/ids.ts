@@ -17,10 +17,5 @@ export const escrowTaskQueue = (taskQueue: string) => `${taskQueue}-trustless-wo
 export const airtmPayoutWorkflowId = (withdrawalId: string) => withdrawalWorkflowId(withdrawalId);
 /** The task queue of the activities that call Airtm: its own, rate-limited by the worker to Airtm's request limit. */
 export const airtmTaskQueue = (taskQueue: string) => `${taskQueue}-airtm`;
-/**
- * The heartbeat timeout of the activities on that queue (they heartbeat while they call Airtm): a call lost with a
- * killed worker is retried after this, not after its whole start-to-close timeout (found by `npm run chaos`).
- */
-export const AIRTM_HEARTBEAT_TIMEOUT = '10 seconds';
 export const onrampOrderWorkflowId = (orderId: string) => `onramp-${orderId}`;
 export const onrampMerchantWorkflowId = (merchantId: string) => `onramp-merchant-${merchantId}`;

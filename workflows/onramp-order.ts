@@ -8,6 +8,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { CHAIN_STEP } from './activity-options';
 import { refusal, type OnrampCommand, type OnrampStatus } from '../src/onramp/onramp-state';
 import type { OnrampOrderView } from '../src/onramp/render';
 import { OnrampStatusKey } from '../src/temporal/search-attributes';
@@ -26,11 +27,7 @@ const steps = proxyActivities<Activities>({
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
 });
 /** Chain steps: retried through transient faults (each failed attempt noted on the order's last_error) until Stellar answers. */
-const chain = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const chain = proxyActivities<Activities>(CHAIN_STEP);
 
 /** Settled for good: nothing on chain is left to return. */
 const SETTLED: ReadonlySet<OnrampStatus> = new Set(['FULFILLED', 'CANCELLED', 'EXPIRED']);

@@ -1,32 +1,17 @@
-import {
-  ApplicationFailure,
-  condition,
-  patched,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Actor } from '../src/audit/actor';
 import { TopupStatusKey } from '../src/temporal/search-attributes';
 import type { TopupView } from '../src/topups/render';
 import { CANCELLABLE_TOPUP_STATUSES, isFinalTopup, type TopupStatus } from '../src/topups/topup-state';
-import { AIRTM_HEARTBEAT_TIMEOUT, airtmTaskQueue } from './ids';
+import { airtmStep, CHAIN_STEP, DATABASE_STEP } from './activity-options';
 import { cancelTopup, openTopup, type PayinNotice, payinEvent, type TopupRequest, topupState } from './messages/topup';
 
 /** Ledger and row changes: retried until the database answers (a credit must never be lost to a fault). */
-const records = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-});
+const records = proxyActivities<Activities>(DATABASE_STEP);
 
 /** The treasury's USDC payment into the user's wallet: retried (a short float waits for a refill), heartbeating. */
-const chain = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const chain = proxyActivities<Activities>(CHAIN_STEP);
 
 /**
  * `topup-<id>`: open (record it and create the Airtm pay-in, through the `open` update the API waits on), then wait for
@@ -40,13 +25,7 @@ export async function topup(request: TopupRequest): Promise<TopupView> {
    * Calls to Airtm, on the Airtm task queue beside this run's (rate-limited to Airtm's requests a second for the whole
    * cluster): its faults (5xx, 429, timeouts) are retried; its refusals are answers the activities handle.
    */
-  const airtm = proxyActivities<Activities>({
-    taskQueue: airtmTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: '1 minute',
-    // A worker that dies mid-call is noticed in seconds, not at the minute's end (activities/heartbeat.ts).
-    heartbeatTimeout: AIRTM_HEARTBEAT_TIMEOUT,
-    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-  });
+  const airtm = proxyActivities<Activities>(airtmStep('1 minute'));
   let view: TopupView | null = null;
   let opening: Promise<TopupView> | null = null;
   const notices: PayinNotice[] = [];

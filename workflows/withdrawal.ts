@@ -9,6 +9,7 @@ import {
 } from '@temporalio/workflow';
 import { WithdrawalStatusKey } from '../src/temporal/search-attributes';
 import type { Activities } from '../activities';
+import { CHAIN_STEP, DATABASE_STEP } from './activity-options';
 import type { WithdrawalView } from '../src/withdrawals/render';
 import { commitWithdrawal, type WithdrawalRequest, withdrawalState } from './messages/withdrawal';
 
@@ -21,15 +22,8 @@ const ledger = proxyActivities<Activities>({
  * until it answers, never turned into a refusal that would leave the hold with no workflow to pay or return it.
  * Only a business refusal (INSUFFICIENT_FUNDS, a non-retryable failure) ends the commit, and then nothing is held.
  */
-const committer = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-});
-const chain = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const committer = proxyActivities<Activities>(DATABASE_STEP);
+const chain = proxyActivities<Activities>(CHAIN_STEP);
 
 /**
  * `withdrawal-<id>`: commit (hold the funds, through the `commit` update the API waits on), pay on Stellar, settle.

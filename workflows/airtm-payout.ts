@@ -137,7 +137,9 @@ export async function airtmPayout(request: AirtmPayoutRequest): Promise<Withdraw
   while (status() === 'WITHDRAWAL_AWAITING_COMMIT') {
     const left = expires - Date.now();
     if (left <= 0 || !(await condition(() => woken || (!busy && status() !== 'WITHDRAWAL_AWAITING_COMMIT'), left))) {
-      // Never committed in time: cancelled, the hold back (an Airtm refusal leaves it to the checks below).
+      // Never committed in time: cancelled, the hold back. A failed cancel is safe to pass over: the loop below asks
+      // Airtm until the payout is final (COMPLETED spends the hold, FAILED/CANCELED returns it), so the hold always has
+      // this workflow as its owner and Airtm's word as its way out.
       await exclusive(() => airtm.cancelAirtmPayout(step)).catch(() => undefined);
       break;
     }

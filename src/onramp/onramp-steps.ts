@@ -71,6 +71,8 @@ export async function noting<T>(deps: OnrampDeps, orderId: string, code: string,
   try {
     return await step();
   } catch (err) {
+    // Best effort, and safe to lose: the note only explains a stuck order to a reader. The step's own error is thrown
+    // just below either way, so the activity is retried (or fails) exactly as without the note; nothing moves here.
     await noteOnrampError(deps.db, orderId, { code, message: `${what} is not confirmed yet; retrying` }).catch(() => undefined);
     throw err;
   }

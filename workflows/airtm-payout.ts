@@ -139,7 +139,7 @@ export async function airtmPayout(request: AirtmPayoutRequest): Promise<Withdraw
     if (left <= 0 || !(await condition(() => woken || (!busy && status() !== 'WITHDRAWAL_AWAITING_COMMIT'), left))) {
       // Never committed in time: cancelled, the hold back. A failed cancel is safe to pass over: the loop below asks
       // Airtm until the payout is final (COMPLETED spends the hold, FAILED/CANCELED returns it), so the hold always has
-      // this workflow as its owner and Airtm's word as its way out.
+      // this workflow as its owner, and POST /withdrawals/{id}/cancel still reaches it while it awaits its commit.
       await exclusive(() => airtm.cancelAirtmPayout(step)).catch(() => undefined);
       break;
     }

@@ -77,9 +77,11 @@ async function orderCommand(
       );
       return ok(200, message, view);
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      const now = await findOrder(deps, o.id);
-      return (now && settledRefusal(now, command)) ?? settled ?? notFound(id);
+      // An ended workflow that never had this update id: the settled order's own refusal. Any other case (a workflow
+      // missing for an order still open) is not the caller's to hear as "not found": it goes on as the error it is.
+      const refusedNow = err instanceof WorkflowNotFoundError ? settledRefusal((await findOrder(deps, o.id)) ?? o, command) : null;
+      if (!refusedNow) throw err;
+      return refusedNow;
     }
   });
 }

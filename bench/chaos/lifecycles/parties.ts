@@ -79,13 +79,17 @@ export async function usdcOnChain(api: Api, address: string): Promise<bigint> {
 }
 
 /** A `/_sandbox/*` control of the Airtm sandbox (HTTP Basic); answers its JSON, fails on anything but 2xx. */
+/** The Authorization header of the Airtm sandbox's API and controls: `basic` is "key:secret" (or already its base64). */
+function airtmAuthorization(api: Api): string {
+  const { basic } = api.endpoints.airtm;
+  return `Basic ${basic.includes(':') ? Buffer.from(basic).toString('base64') : basic}`;
+}
+
 export async function airtmControl(api: Api, method: string, path: string, body?: object): Promise<any> {
-  const { apiUrl, basic } = api.endpoints.airtm;
-  // `basic` is "key:secret" (or already its base64).
-  const credentials = basic.includes(':') ? Buffer.from(basic).toString('base64') : basic;
+  const { apiUrl } = api.endpoints.airtm;
   const res = await api.sandbox(`Airtm ${method} ${path}`, `${new URL(apiUrl).origin}/_sandbox${path}`, {
     method,
-    headers: { authorization: `Basic ${credentials}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: airtmAuthorization(api), ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   if (res.status >= 300) throw new Refused(`Airtm ${method} /_sandbox${path} answered ${res.status}: ${res.text.slice(0, 300)}`);
@@ -97,6 +101,19 @@ export async function airtmAccount(api: Api, balance: string): Promise<string> {
   const email = `chaos-${crypto.randomUUID()}@example.com`;
   await airtmControl(api, 'PUT', `/users/${encodeURIComponent(email)}`, { balance, isVerified: true });
   return email;
+}
+
+/**
+ * The pay-in as Airtm's API shows it (#/paths/~1payins~1{id}/get), asked of the sandbox straight; null while it
+ * answers its 429 or a 5xx (the lifecycle asks again).
+ */
+export async function airtmPayin(api: Api, id: string): Promise<{ status: string } | null> {
+  const res = await api.sandbox(`Airtm GET /payins/${id}`, `${api.endpoints.airtm.apiUrl}/payins/${encodeURIComponent(id)}`, {
+    headers: { authorization: airtmAuthorization(api) },
+  });
+  if (res.status === 429 || res.status >= 500) return null;
+  if (res.status !== 200) throw new Refused(`Airtm GET /payins/${id} answered ${res.status}: ${res.text.slice(0, 300)}`);
+  return res.body;
 }
 
 /** The Airtm account's balance (minor units). */

@@ -9,10 +9,10 @@
  */
 import crypto from 'node:crypto';
 import type { Api } from './client';
-import { Refused } from './client';
+import { Refused, describe } from './client';
 import { type Trail, lifecycle, same } from './lifecycle';
 import { decimal, drawAmount, minor } from './money';
-import { activeUser, airtmAccount, airtmBalance, airtmControl, expectBalance, usdcOnChain, type User } from './parties';
+import { activeUser, airtmAccount, airtmBalance, airtmControl, airtmPayin, expectBalance, usdcOnChain, type User } from './parties';
 
 const FINAL = new Set(['TOPUP_SUCCEEDED', 'TOPUP_FAILED', 'TOPUP_CANCELED', 'TOPUP_EXPIRED']);
 const AIRTM_FUNDS = '1000.00';
@@ -44,15 +44,38 @@ async function opened(api: Api, trail: Trail, random: () => number): Promise<Top
   return { id, user, email, amount: minor(amount), view };
 }
 
-/** What the hosted page's form does when the user presses Confirm: answered 303 back to the return URL. */
-async function confirm(api: Api, t: Topup): Promise<void> {
-  const res = await api.sandbox('Airtm hosted page', t.view.confirmation_url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ email: t.email, action: 'confirm' }).toString(),
-    redirect: 'manual',
+/**
+ * What the user does on Airtm's hosted page: presses Confirm (the form's POST, answered 303 back to the return URL).
+ * The page is on Airtm's API host (#/paths/~1payins/post/description, "Usage" 2), so it is reached through the same
+ * fault proxy as the product's calls: when the page answers Airtm's 5xx or 429, or its answer never comes (the
+ * proxy's answer-lost applies the press and drops the 303), the user does what a browser user does and looks again.
+ * Whether the press went through is read from the pay-in itself: still CREATED, press again; PROCESSING (the outcome
+ * every top-up lifecycle sets), done; anything else is Airtm's refusal.
+ */
+export async function confirm(api: Api, t: Pick<Topup, 'email' | 'view'>): Promise<void> {
+  const payinId: string = t.view.airtm_payin_id;
+  await api.until(`confirmation of pay-in ${payinId} on Airtm's page`, async () => {
+    let answer: string;
+    try {
+      const res = await api.sandbox('Airtm hosted page', t.view.confirmation_url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ email: t.email, action: 'confirm' }).toString(),
+        redirect: 'manual',
+      });
+      if (res.status === 303) return true;
+      answer = `${res.status}: ${res.text.slice(0, 300)}`;
+      if (res.status !== 410 && res.status !== 429 && res.status < 500)
+        throw new Refused(`Airtm's page answered ${answer} to the confirmation`);
+    } catch (err) {
+      if (err instanceof Refused) throw err;
+      answer = describe(err);
+    }
+    const payin = await airtmPayin(api, payinId);
+    if (!payin || payin.status === 'CREATED') return false;
+    if (payin.status === 'PROCESSING') return true;
+    throw new Refused(`pay-in ${payinId} is ${payin.status} after the confirmation (its page answered ${answer})`);
   });
-  if (res.status !== 303) throw new Refused(`Airtm's page answered ${res.status} to the confirmation: ${res.text.slice(0, 300)}`);
 }
 
 async function ending(api: Api, trail: Trail, id: string): Promise<any> {

@@ -9,6 +9,7 @@
  */
 import { apiClient } from './api-client';
 import { checkReleased, runOrders } from './lifecycle';
+import { outcomesFor } from './outcomes';
 import { setUpPairs } from './parties';
 import { startBenchStack } from './stack';
 import { summarise } from './stats';
@@ -18,6 +19,7 @@ const ORDERS = envNumber('BENCH_ORDERS', 100);
 const LIMIT = envNumber('BENCH_TW_REQUESTS_PER_MINUTE', 600);
 const LEDGER_INTERVAL_MS = envNumber('BENCH_LEDGER_INTERVAL_MS', 100);
 const SETUP_TIMEOUT_S = envNumber('BENCH_SETUP_TIMEOUT_SECONDS', 600);
+const OUTCOMES = process.env.BENCH_OUTCOMES ?? 'events';
 const AMOUNT = '10';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
   let failed: boolean;
   try {
     const api = apiClient(stack.apiUrl, stack.apiKey);
+    const outcomes = await outcomesFor(OUTCOMES, stack.apiUrl, stack.apiKey, api);
     const t0 = Date.now();
     const pairs = await setUpPairs(api, stack.usdcFaucetUrl, ORDERS, AMOUNT, SETUP_TIMEOUT_S * 1000);
     log(
@@ -42,7 +45,8 @@ async function main(): Promise<void> {
     const before = await stack.trustlessWorkCounts();
     // A step may wait in the paced queue behind every other lifecycle's: give it the whole burst's floor and more.
     const stepWaitMs = Math.max(120_000, ((ORDERS * 12) / LIMIT) * 60_000 * 3);
-    const burst = await runOrders(api, pairs, AMOUNT, stepWaitMs);
+    const burst = await runOrders(api, outcomes, pairs, AMOUNT, stepWaitMs);
+    outcomes.close();
     const after = await stack.trustlessWorkCounts();
     const wrong = await checkReleased(api, burst.orderIds);
 

@@ -1,35 +1,24 @@
 /**
  * The measured phase of the orders bench: one full order lifecycle per buyer/seller pair, all pairs at once, each
  * lifecycle's calls in sequence through the real REST API — create, reserve, escrow, fund, deliver, release — timed
- * as the client sees them (202 for the steps on chain, whose outcome is then awaited by reading the order). A lifecycle
+ * as the client sees them (202 for the steps on chain, whose outcome is then awaited: outcomes.ts). A lifecycle
  * stops at its first call that does not answer as it should (201 for create, 202 for a step on chain, 200 otherwise);
  * the error is kept for the report.
  */
 import { type ApiClient, expectStatus } from './api-client';
+import type { Outcomes } from './outcomes';
 import type { Pair } from './parties';
 import { type PhaseResult, timed } from './stats';
 
 export const ORDER_CALLS = ['create', 'reserve', 'escrow', 'fund', 'deliver', 'release'] as const;
 
-/**
- * The steps on chain answer 202 once accepted (their REST answer is what is timed, as a marketplace sees it); the
- * lifecycle then waits for the status each one ends in, reading the order as a client without events would.
- */
+/** The steps on chain answer 202 once accepted; the lifecycle then waits for the status each one ends in. */
 const ACCEPTED = { escrow: 'ESCROW_CREATED', fund: 'IN_PROGRESS', deliver: 'DELIVERED', release: 'RELEASED' } as const;
-const POLL_MS = 50;
-
-async function outcome(api: ApiClient, id: string, status: string, waitMs: number): Promise<void> {
-  for (const deadline = Date.now() + waitMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, POLL_MS))) {
-    const now = (await api.get(`/orders/${id}`)).body?.data;
-    if (now?.status === status) return;
-    if (now?.last_error && !now.last_error.retrying) throw new Error(`order ${id}: ${now.last_error.step} failed: ${now.last_error.code}`);
-  }
-  throw new Error(`order ${id} did not reach ${status} within ${waitMs / 1000} s`);
-}
 
 /** `stepWaitMs`: how long a step on chain may take to reach its outcome (120 s; a paced burst queues far longer). */
 export async function runOrders(
   api: ApiClient,
+  outcomes: Outcomes,
   pairs: Pair[],
   amount: string,
   stepWaitMs = 120_000,
@@ -54,7 +43,7 @@ export async function runOrders(
       for (const [name, path, body] of steps) {
         const done = ACCEPTED[name as keyof typeof ACCEPTED];
         expectStatus(`POST ${path}`, await timed(calls, name, () => api.post(path, body)), done ? 202 : 200);
-        if (done) await outcome(api, id, done, stepWaitMs);
+        if (done) await outcomes.wait(id, done, stepWaitMs);
       }
     } catch (err) {
       errors.push(err instanceof Error ? err.message : String(err));

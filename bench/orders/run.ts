@@ -13,6 +13,7 @@ import { apiClient } from './api-client';
 import { checkCompleted, runBaseline } from './baseline';
 import { type HistoryShape, historyShape } from './histories';
 import { checkReleased, ORDER_CALLS, runOrders } from './lifecycle';
+import { outcomesFor } from './outcomes';
 import { setUpPairs } from './parties';
 import { startBenchStack } from './stack';
 import { type PhaseResult, pool, summarise } from './stats';
@@ -25,6 +26,8 @@ const ROUNDS = num('BENCH_ROUNDS', 1);
 const LEDGER_INTERVAL_MS = num('BENCH_LEDGER_INTERVAL_MS', 100);
 const UPDATE_TIMEOUT_MS = num('BENCH_UPDATE_TIMEOUT_MS', 60_000);
 const SETUP_TIMEOUT_S = num('BENCH_SETUP_TIMEOUT_SECONDS', 300);
+/** How a lifecycle learns a step's outcome: `events` (one SSE stream, the default) or `poll` (outcomes.ts). */
+const OUTCOMES = process.env.BENCH_OUTCOMES ?? 'events';
 const AMOUNT = 10;
 /** Issue 13's aims: lifecycles/s at least a quarter of baseline workflows/s, each step's p99 at most twice an update's. */
 const AIM_THROUGHPUT = 0.25;
@@ -47,7 +50,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const stack = await startBenchStack({ ledgerIntervalMs: LEDGER_INTERVAL_MS, updateTimeoutMs: UPDATE_TIMEOUT_MS, log });
   const connection = await Connection.connect({ address: stack.temporalAddress });
+  let closeOutcomes = () => undefined as void;
   const stopAll = async () => {
+    closeOutcomes();
     await connection.close().catch(() => undefined);
     await stack.stop();
   };
@@ -55,6 +60,8 @@ async function main(): Promise<void> {
   try {
     const client = new Client({ connection, namespace: stack.namespace });
     const api = apiClient(stack.apiUrl, stack.apiKey);
+    const outcomes = await outcomesFor(OUTCOMES, stack.apiUrl, stack.apiKey, api);
+    closeOutcomes = () => outcomes.close();
 
     const t0 = Date.now();
     // One pair more for the warm-up; every buyer holds enough for one order per round.
@@ -65,7 +72,7 @@ async function main(): Promise<void> {
     const [warmPair, ...measuredPairs] = pairs;
 
     // Warm-up (not measured): one lifecycle and one baseline workflow, so neither phase pays for first-use costs.
-    const warm = [await runOrders(api, [warmPair], String(AMOUNT)), await runBaseline(client, stack.baselineTaskQueue, 1)];
+    const warm = [await runOrders(api, outcomes, [warmPair], String(AMOUNT)), await runBaseline(client, stack.baselineTaskQueue, 1)];
     fail(
       warm.flatMap((w) => w.errors),
       'warm-up',
@@ -81,7 +88,7 @@ async function main(): Promise<void> {
         const before = readCpu(stack.cpuGroups);
         let r: PhaseResult;
         if (phase === 'orders') {
-          const o = await runOrders(api, measuredPairs, String(AMOUNT));
+          const o = await runOrders(api, outcomes, measuredPairs, String(AMOUNT));
           orderIds.push(...o.orderIds);
           r = o;
         } else {

@@ -55,12 +55,14 @@ async function run<T extends Record<string, unknown>>(q: EventReader, statement:
  * it was and not announced again.
  */
 export async function insertEvent(tx: EventWriter, e: DomainEvent): Promise<void> {
-  await takeEventOrder(tx);
+  // One round trip: the row to insert is selected FROM the lock's CTE, so it cannot exist (and its id, a column
+  // default, cannot be drawn) before the lock is held.
   await run(
     tx,
-    sql`WITH inserted AS (
+    sql`WITH ordered AS (SELECT ${ORDER_LOCK}), inserted AS (
       INSERT INTO events (dedupe_key, type, resource_type, resource_id, user_ids, data)
-      VALUES (${e.dedupeKey}, ${e.type}, ${resourceOf(e.type)}, ${e.resourceId}, ${sql.param(e.userIds)}::text[], ${JSON.stringify(e.data)}::jsonb)
+      SELECT ${e.dedupeKey}, ${e.type}, ${resourceOf(e.type)}, ${e.resourceId}, ${sql.param(e.userIds)}::text[], ${JSON.stringify(e.data)}::jsonb
+      FROM ordered
       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id)
     SELECT pg_notify(${EVENTS_CHANNEL}, id::text) FROM inserted`,
   );

@@ -44,13 +44,15 @@ export async function runOrderStep(
 ): Promise<StepAnswer> {
   const waitS = preferredWait(request.req);
   let accepted: WorkflowUpdateHandle<unknown> | undefined;
+  let finished = false;
   const afterAccept = await runOrderUpdate(deps, order, command, request.idempotent, async (h, updateId) => {
     accepted = await start(h, updateId);
+    // The outcome is asked for at once: an update the workflow's validator refused comes back with it already (no
+    // poll: the SDK keeps it from the start answer), and is thrown here, for runOrderUpdate to answer.
+    finished = await waitForWorkflow(deps, 1, () => accepted!.result());
   });
   if (waitS !== null) request.req.res?.setHeader('Preference-Applied', `wait=${waitS}`);
-  // Without a preference the outcome is not waited on, but asked for at once: an update the workflow's validator
-  // refused comes back with its outcome already (no poll: the SDK keeps it from the start answer), and is thrown here.
-  const finished = await waitForWorkflow(deps, waitS ? waitS * 1000 : 1, () => accepted!.result());
+  if (!finished && waitS) finished = await waitForWorkflow(deps, waitS * 1000, () => accepted!.result());
   const row = finished ? (await findOrder(deps.database.db, afterAccept.id))! : await projected(deps, afterAccept);
   return { status: finished ? 200 : 202, row };
 }

@@ -7,7 +7,7 @@ import type { LastError } from '../../src/orders/last-error';
 import { escrowIdOf, renderEscrow, renderOrder } from '../../src/orders/render';
 import { findOrder, type OrderRow } from '../../src/orders/orders-repository';
 import { orderWorkflowId } from '../../workflows/ids';
-import { ALLOWED_FROM, ORDER_STATUSES, type OrderCommand, TERMINAL } from '../../src/orders/order-state';
+import { ALLOWED_FROM, ORDER_STATUSES, type OrderCommand, type OrderStatus, TERMINAL } from '../../src/orders/order-state';
 import type { ApiDeps } from '../context';
 import { callWorkflow } from '../temporal-calls';
 
@@ -123,16 +123,38 @@ export async function runOrderUpdate(
       allowed_from: ALLOWED_FROM[command],
     });
   }
-  try {
-    await callWorkflow(deps, (client) => send(client.workflow.getHandle(orderWorkflowId(row.id)), updateId));
-  } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
-    // The order finished between our read and the update: its final state answers.
-    const now = (await findOrder(deps.database.db, row.id))!;
-    throw new AppError('INVALID_STATE', `cannot ${command} an order in ${now.status}`, {
-      current_status: now.status,
-      allowed_from: ALLOWED_FROM[command],
-    });
+  const catchUpUntil = Date.now() + deps.config.WORKFLOW_UPDATE_TIMEOUT_MS;
+  for (;;) {
+    try {
+      await callWorkflow(deps, (client) => send(client.workflow.getHandle(orderWorkflowId(row.id)), updateId));
+      return (await findOrder(deps.database.db, row.id))!;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        // The order finished between our read and the update: its final state answers.
+        const now = (await findOrder(deps.database.db, row.id))!;
+        throw new AppError('INVALID_STATE', `cannot ${command} an order in ${now.status}`, {
+          current_status: now.status,
+          allowed_from: ALLOWED_FROM[command],
+        });
+      }
+      if (Date.now() >= catchUpUntil || !(await workflowBehindReadModel(deps, row.id, command, err))) throw err;
+      await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS));
+    }
   }
-  return (await findOrder(deps.database.db, row.id))!;
+}
+
+const CATCH_UP_POLL_MS = 250;
+
+/**
+ * The workflow refused the step for a status its read model has already left, for one that allows the step: after a
+ * worker crash the projection of a step's outcome (a local activity) can be written while the workflow task that ran
+ * it was lost, and until the recovering workflow redoes that task it still holds the in-flight status. The step is
+ * then sent again (a refused update leaves no history, so its update id is still free) until the workflow caught up
+ * or WORKFLOW_UPDATE_TIMEOUT_MS ran out. Any other refusal is answered at once.
+ */
+async function workflowBehindReadModel(deps: ApiDeps, orderId: string, command: OrderCommand['kind'], err: unknown): Promise<boolean> {
+  if (!(err instanceof AppError) || err.code !== 'INVALID_STATE') return false;
+  const refusedIn = (err.details as { current_status?: unknown } | undefined)?.current_status;
+  const now = await findOrder(deps.database.db, orderId);
+  return !!now && typeof refusedIn === 'string' && now.status !== refusedIn && ALLOWED_FROM[command].includes(now.status as OrderStatus);
 }

@@ -5,6 +5,7 @@ import { EventNotifications } from '../src/events/event-notifications';
 import type { Config } from '../src/config';
 import type { Sealer } from '../src/crypto/secret-box';
 import type { Database } from '../src/db/client';
+import { ProcessSession } from '../src/db/process-session';
 import type { Logger } from '../src/logger';
 import { trustlessWorkFromConfig, type TrustlessWorkClient } from '../src/providers/trustless-work/client';
 import { airtmFromConfig, type AirtmClient } from '../src/providers/airtm/client';
@@ -35,6 +36,8 @@ export interface ApiDeps {
   walletActivations: Counter<'outcome'>;
   /** The event streams of this process (GET /events): one feed of new events shared by all, and the API keys streaming. */
   events: EventStreams;
+  /** This process's PostgreSQL session: idempotency claims name it, so a claim of a process that died is taken over at once. */
+  session: ProcessSession;
   version: string;
 }
 
@@ -67,6 +70,7 @@ export function buildApiDeps(base: {
       feed: new EventFeed(base.database.pool, new EventNotifications({ url: base.config.DATABASE_URL, logger: base.logger }), base.logger),
       holders: new Set(),
     },
+    session: new ProcessSession(base.config.DATABASE_URL, base.logger),
   };
 }
 

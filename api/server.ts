@@ -24,6 +24,7 @@ export async function startApi(config = loadConfig()) {
   const database = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const deps = buildApiDeps({ config, database, logger, temporal, version: VERSION });
+  await deps.session.start();
   const metrics = createMetrics([deps.walletActivations, ...eventStreamMetrics(deps.events)]);
   const server = http.createServer(createApp(deps, metrics));
   server.keepAliveTimeout = 65_000;
@@ -55,6 +56,7 @@ export async function startApi(config = loadConfig()) {
       metricsServer.closeAllConnections();
       await Promise.all(closed);
       await deps.events.feed.close();
+      await deps.session.close();
       await deps.rateLimiter.close();
       await temporal.close();
       await database.close();

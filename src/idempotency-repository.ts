@@ -8,30 +8,36 @@ export interface ClaimRow {
   requestHash: string;
   /** When the stored outcome may be purged; null: never. */
   expiresAt: Date | null;
+  /** The claiming process's session pid (src/db/process-session.ts); null when it has none. */
+  ownerPid: number | null;
 }
 
 /** Takes a key nobody holds; false when a row for it exists. */
 export async function insertClaim(pool: Pool, c: ClaimRow): Promise<boolean> {
   const inserted = await pool.query(
-    `INSERT INTO idempotency_keys (principal, key, request_hash, state, expires_at) VALUES ($1, $2, $3, 'in_progress', $4)
+    `INSERT INTO idempotency_keys (principal, key, request_hash, state, expires_at, owner_pid)
+     VALUES ($1, $2, $3, 'in_progress', $4, $5)
      ON CONFLICT DO NOTHING`,
-    [c.principal, c.key, c.requestHash, c.expiresAt],
+    [c.principal, c.key, c.requestHash, c.expiresAt, c.ownerPid],
   );
   return inserted.rowCount === 1;
 }
 
 /**
- * Takes over an expired record, or one left in progress longer than `abandonedAfterMs` with the same request hash
- * (its process died); false when the record is neither.
+ * Takes over an expired record, or one left in progress with the same request hash by a process that died: its
+ * session (owner_pid) is gone from pg_stat_activity, or, when it named none, it was claimed more than
+ * `abandonedAfterMs` ago. False when the record is neither.
  */
 export async function takeOverClaim(pool: Pool, c: ClaimRow, abandonedAfterMs: number): Promise<boolean> {
   const taken = await pool.query(
     `UPDATE idempotency_keys SET request_hash = $3, state = 'in_progress', response_status = NULL, response_body = NULL,
-       locked_at = now(), expires_at = $4, created_at = now()
+       locked_at = now(), expires_at = $4, created_at = now(), owner_pid = $6
      WHERE principal = $1 AND key = $2
        AND ((expires_at IS NOT NULL AND expires_at < now())
-         OR (state = 'in_progress' AND request_hash = $3 AND locked_at < now() - make_interval(secs => $5)))`,
-    [c.principal, c.key, c.requestHash, c.expiresAt, abandonedAfterMs / 1000],
+         OR (state = 'in_progress' AND request_hash = $3
+           AND (locked_at < now() - make_interval(secs => $5)
+             OR (owner_pid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = idempotency_keys.owner_pid)))))`,
+    [c.principal, c.key, c.requestHash, c.expiresAt, abandonedAfterMs / 1000, c.ownerPid],
   );
   return taken.rowCount === 1;
 }

@@ -10,7 +10,10 @@ export const IDEMPOTENCY_WINDOWS = {
 } as const;
 export type IdempotencyWindow = keyof typeof IDEMPOTENCY_WINDOWS;
 
-/** A claim left in progress longer than this belongs to a process that died; a new request may take it over. */
+/**
+ * A claim left in progress longer than this, by a process that named no session, belongs to a process that died; a
+ * new request may take it over. A claim that names its process's session is taken over as soon as that session is gone.
+ */
 export const ABANDONED_AFTER_MS = 120_000;
 
 export type Claim = { kind: 'claimed' } | { kind: 'replay'; status: number; body: string } | { kind: 'in_progress' } | { kind: 'mismatch' };
@@ -53,6 +56,8 @@ export interface ClaimInput {
   key: string;
   requestHash: string;
   window: IdempotencyWindow;
+  /** The claiming process's session pid (ProcessSession.pid); null when it has none now. */
+  ownerPid: number | null;
 }
 
 /** A stable hash of what makes two requests "the same": method, path and body (object keys sorted). */
@@ -82,9 +87,10 @@ export async function claim(pool: Pool, input: ClaimInput): Promise<Claim> {
     key: input.key,
     requestHash: input.requestHash,
     expiresAt: ttl === null ? null : new Date(Date.now() + ttl),
+    ownerPid: input.ownerPid,
   };
   if (await insertClaim(pool, row)) return { kind: 'claimed' };
-  // Take over an expired record, or one abandoned in progress by a process that died (same body only).
+  // Take over an expired record, or one left in progress by a process that died (same body only).
   if (await takeOverClaim(pool, row, ABANDONED_AFTER_MS)) return { kind: 'claimed' };
 
   const stored = await findClaim(pool, input.principal, input.key);

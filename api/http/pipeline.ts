@@ -51,7 +51,7 @@ export function routeHandler(route: AnyRoute, deps: ApiDeps) {
     res.setHeader('X-Idempotency-Key', idempotent.key);
     const boundTo = `${idempotent.principal}:${idempotent.key}`;
     const pool = deps.database.pool;
-    const claim = await idempotency.claim(pool, { ...idempotent, window: route.idempotency!.window });
+    const claim = await idempotency.claim(pool, { ...idempotent, window: route.idempotency!.window, ownerPid: deps.session.pid });
     if (claim.kind === 'mismatch')
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request', { idempotency_key: key });
     if (claim.kind === 'in_progress')

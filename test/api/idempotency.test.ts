@@ -164,3 +164,61 @@ test('after the master key is rotated, a replayed API-key creation still answers
     await rotated.close();
   }
 });
+
+/** A session of its own, as an API process holds (src/db/process-session.ts): its pid, and a way to end it. */
+async function session(): Promise<{ pid: number; end(): Promise<void> }> {
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  const pid: number = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+  return {
+    pid,
+    async end() {
+      await client.end();
+      // The backend leaves pg_stat_activity a moment after the client hangs up.
+      for (let i = 0; i < 200; i++) {
+        if (Number((await db.pool.query('SELECT count(*) FROM pg_stat_activity WHERE pid = $1', [pid])).rows[0].count) === 0) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error(`backend ${pid} still listed`);
+    },
+  };
+}
+
+test('a claim left in progress by an API process that died is taken over at once; one whose process lives is not', async () => {
+  const ext = unique('idem');
+  const idem = unique('key');
+  const body = { external_user_id: ext, type: 'BUYER' };
+  expect((await createUser(writer, idem, body)).status).toBe(201);
+  // As if the request were still running in another API process (the user it created stays: a rerun meets it).
+  const inProgress = (ownerPid: number | null, lockedAgo = '0 seconds') =>
+    db.pool.query(
+      `UPDATE idempotency_keys SET state = 'in_progress', response_status = NULL, response_body = NULL,
+         locked_at = now() - $3::interval, owner_pid = $2 WHERE key = $1`,
+      [idem, ownerPid, lockedAgo],
+    );
+  const again = async () => {
+    const res = await createUser(writer, idem, body);
+    return [res.status, res.body.error?.code];
+  };
+  const live = await session();
+  const dead = await session();
+  await dead.end();
+  try {
+    await inProgress(live.pid);
+    expect(await again()).toEqual([409, 'IDEMPOTENCY_KEY_IN_PROGRESS']);
+    // A claim naming no session (made while the process had none) waits out its time limit.
+    await inProgress(null);
+    expect(await again()).toEqual([409, 'IDEMPOTENCY_KEY_IN_PROGRESS']);
+    await inProgress(null, '121 seconds');
+    expect(await again()).toEqual([409, 'USER_ALREADY_EXISTS']);
+    // The owner's session is gone: the same request runs again at once (and meets the user its first run created).
+    await inProgress(dead.pid);
+    expect(await again()).toEqual([409, 'USER_ALREADY_EXISTS']);
+    const row = (await db.pool.query('SELECT state, owner_pid FROM idempotency_keys WHERE key = $1', [idem])).rows[0];
+    expect(row.state).toBe('completed');
+    expect([dead.pid, live.pid, null]).not.toContain(row.owner_pid);
+    expect(await countUsers(ext)).toBe(1);
+  } finally {
+    await live.end();
+  }
+});

@@ -53,6 +53,7 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
   const database = createDatabase(config.DATABASE_URL, 10);
   const temporal = createTemporalHandle({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const deps = buildApiDeps({ config, database, logger: createLogger('silent'), temporal, version: 'test' });
+  await deps.session.start(); // as api/server.ts does
   const metrics = createMetrics([deps.walletActivations, ...eventStreamMetrics(deps.events)]);
   const server = http.createServer(createApp(deps, metrics));
   answerClientErrors(server); // as api/server.ts does
@@ -106,6 +107,7 @@ export async function startTestApi(overrides: Partial<Record<string, string>> = 
       metricsServer.closeAllConnections();
       await Promise.all(closed);
       await deps.events.feed.close();
+      await deps.session.close();
       await deps.rateLimiter.close();
       await temporal.close();
       await database.close();

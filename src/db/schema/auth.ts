@@ -22,6 +22,8 @@ export const idempotencyKeys = pgTable(
     responseStatus: integer('response_status'),
     responseBody: text('response_body'),
     lockedAt: timestamp('locked_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The backend pid of the claiming process's session (src/db/process-session.ts): gone from pg_stat_activity once it died. */
+    ownerPid: integer('owner_pid'),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

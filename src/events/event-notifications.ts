@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { PersistentConnection } from '../db/persistent-connection';
 import type { Logger } from '../logger';
 import { EVENTS_CHANNEL, listenForEvents, tryLockStream, unlockStream } from './events-repository';
 
@@ -24,21 +25,29 @@ export interface EventNotificationsOptions {
  * its keys at once, and a lost connection tells the streams (`lost`) that their locks are gone.
  */
 export class EventNotifications {
-  private client: Client | null = null;
   private readonly listeners = new Set<NoticeListener>();
-  private closed = false;
-  private retry: number;
-  private timer: NodeJS.Timeout | null = null;
-  private everConnected = false;
+  private readonly connection: PersistentConnection;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly opts: EventNotificationsOptions) {
-    this.retry = opts.retryMs ?? 100;
+  constructor(opts: EventNotificationsOptions) {
+    this.connection = new PersistentConnection({
+      ...opts,
+      name: 'event notifications',
+      prepare: async (client) => {
+        client.on('notification', (msg) => {
+          if (msg.channel !== EVENTS_CHANNEL || !msg.payload || !/^\d+$/.test(msg.payload)) return;
+          this.emit({ kind: 'event', id: BigInt(msg.payload) });
+        });
+        await listenForEvents(client);
+      },
+      onReconnected: () => this.emit({ kind: 'reconnected' }),
+      onLost: () => this.emit({ kind: 'lost' }),
+    });
   }
 
   /** Connects and listens; resolves once notifications flow (retrying in the background if the first attempt fails). */
   async start(): Promise<void> {
-    await this.connect();
+    await this.connection.start();
   }
 
   subscribe(listener: NoticeListener): () => void {
@@ -48,7 +57,7 @@ export class EventNotifications {
 
   /** True while connected and listening. */
   get connected(): boolean {
-    return this.client !== null;
+    return this.connection.client !== null;
   }
 
   /** Claims `holder`'s stream for this process; false when another stream (here or in another process) has it. */
@@ -64,65 +73,18 @@ export class EventNotifications {
 
   /** One statement at a time on the connection (pg refuses overlapping queries on a client from version 9). */
   private serially<T>(fn: (client: Client) => Promise<T>, whenDisconnected: T): Promise<T> {
-    const run = this.queue.then(() => (this.client ? fn(this.client) : whenDisconnected));
+    const run = this.queue.then(() => {
+      const client = this.connection.client;
+      return client ? fn(client) : whenDisconnected;
+    });
     // The queue only orders statements: its copy swallows the failure so the next statement still runs; the caller
     // gets `run` itself, failure included.
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    const client = this.client;
-    this.client = null;
-    await client?.end().catch(() => undefined);
-  }
-
-  private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.opts.url });
-    client.on('error', (err) => this.lost(client, err));
-    client.on('end', () => this.lost(client));
-    client.on('notification', (msg) => {
-      if (msg.channel !== EVENTS_CHANNEL || !msg.payload || !/^\d+$/.test(msg.payload)) return;
-      this.emit({ kind: 'event', id: BigInt(msg.payload) });
-    });
-    try {
-      await client.connect();
-      await listenForEvents(client);
-    } catch (err) {
-      this.opts.logger?.warn({ err }, 'event notifications: cannot listen; retrying');
-      await client.end().catch(() => undefined);
-      this.schedule();
-      return;
-    }
-    if (this.closed) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    const reconnecting = this.everConnected;
-    this.client = client;
-    this.everConnected = true;
-    this.retry = this.opts.retryMs ?? 100;
-    if (reconnecting) this.emit({ kind: 'reconnected' });
-  }
-
-  private lost(client: Client, err?: unknown): void {
-    if (this.client !== client) return;
-    this.client = null;
-    client.end().catch(() => undefined);
-    if (this.closed) return;
-    this.opts.logger?.warn({ err }, 'event notifications: connection lost; reconnecting');
-    this.emit({ kind: 'lost' });
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    const wait = this.retry;
-    this.retry = Math.min(wait * 2, this.opts.maxRetryMs ?? 5000);
-    this.timer = setTimeout(() => void this.connect(), wait);
-    this.timer.unref();
+  close(): Promise<void> {
+    return this.connection.close();
   }
 
   private emit(notice: EventNotice): void {

@@ -48,7 +48,7 @@ export class PersistentConnection {
     if (this.timer) clearTimeout(this.timer);
     const client = this.current;
     this.current = null;
-    await client?.end().catch(() => undefined);
+    if (client) await endQuietly(client);
   }
 
   private async connect(): Promise<void> {
@@ -60,12 +60,12 @@ export class PersistentConnection {
       await this.opts.prepare?.(client);
     } catch (err) {
       this.opts.logger?.warn({ err }, `${this.opts.name}: cannot connect; retrying`);
-      await client.end().catch(() => undefined);
+      await endQuietly(client);
       this.schedule();
       return;
     }
     if (this.closed) {
-      await client.end().catch(() => undefined);
+      await endQuietly(client);
       return;
     }
     const reconnecting = this.everConnected;
@@ -78,7 +78,7 @@ export class PersistentConnection {
   private lost(client: Client, err?: unknown): void {
     if (this.current !== client) return;
     this.current = null;
-    client.end().catch(() => undefined);
+    void endQuietly(client);
     if (this.closed) return;
     this.opts.logger?.warn({ err }, `${this.opts.name}: connection lost; reconnecting`);
     this.opts.onLost?.();
@@ -92,4 +92,13 @@ export class PersistentConnection {
     this.timer = setTimeout(() => void this.connect(), wait);
     this.timer.unref();
   }
+}
+
+/**
+ * Ends a connection we are letting go of. Its failure is swallowed on purpose: the connection is already broken or
+ * unwanted, and nothing rests on it ending cleanly — what lived with the session (LISTEN, session advisory locks, the
+ * pid an idempotency claim names) ends with the session either way, and no money or claim is held by this client.
+ */
+async function endQuietly(client: Client): Promise<void> {
+  await client.end().catch(() => undefined);
 }

@@ -19,7 +19,6 @@ const ORDERS = envNumber('BENCH_ORDERS', 100);
 const LIMIT = envNumber('BENCH_TW_REQUESTS_PER_MINUTE', 600);
 const LEDGER_INTERVAL_MS = envNumber('BENCH_LEDGER_INTERVAL_MS', 100);
 const SETUP_TIMEOUT_S = envNumber('BENCH_SETUP_TIMEOUT_SECONDS', 600);
-const OUTCOMES = process.env.BENCH_OUTCOMES ?? 'events';
 const AMOUNT = '10';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -35,7 +34,7 @@ async function main(): Promise<void> {
   let failed: boolean;
   try {
     const api = apiClient(stack.apiUrl, stack.apiKey);
-    const outcomes = await outcomesFor(OUTCOMES, stack.apiUrl, stack.apiKey, api);
+    const outcomes = await outcomesFor(stack.apiUrl, stack.apiKey, api);
     const t0 = Date.now();
     const pairs = await setUpPairs(api, stack.usdcFaucetUrl, ORDERS, AMOUNT, SETUP_TIMEOUT_S * 1000);
     log(

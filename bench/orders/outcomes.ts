@@ -26,6 +26,11 @@ interface OrderData {
 
 const POLL_MS = 50;
 
+/** A step's failure the order shows and is not retrying, as a line; null when there is none. */
+function failureOf(o: OrderData | undefined): string | null {
+  return o?.last_error && !o.last_error.retrying ? `${o.last_error.step} failed: ${o.last_error.code}` : null;
+}
+
 /** The stream's messages (`event:`/`data:` blocks, blank-line separated), each handed to `onData` as parsed JSON. */
 async function readStream(body: ReadableStream<Uint8Array>, onData: (data: { data?: OrderData }) => void): Promise<void> {
   const decoder = new TextDecoder();
@@ -60,7 +65,7 @@ export async function followOutcomes(baseUrl: string, apiKey: string): Promise<O
     if (!data?.id) return;
     const s = seen(data.id);
     if (data.status) s.statuses.add(data.status);
-    if (data.last_error && !data.last_error.retrying) s.failure = `${data.last_error.step} failed: ${data.last_error.code}`;
+    s.failure = failureOf(data) ?? s.failure;
     s.wake?.();
   }).then(
     () => (ended = 'the event stream ended'),
@@ -92,8 +97,8 @@ export function pollOutcomes(api: ApiClient): Outcomes {
       for (const deadline = Date.now() + waitMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, POLL_MS))) {
         const now = (await api.get(`/orders/${id}`)).body?.data as OrderData | undefined;
         if (now?.status === status) return;
-        if (now?.last_error && !now.last_error.retrying)
-          throw new Error(`order ${id}: ${now.last_error.step} failed: ${now.last_error.code}`);
+        const failure = failureOf(now);
+        if (failure) throw new Error(`order ${id}: ${failure}`);
       }
       throw new Error(`order ${id} did not reach ${status} within ${waitMs / 1000} s`);
     },
@@ -101,8 +106,9 @@ export function pollOutcomes(api: ApiClient): Outcomes {
   };
 }
 
-/** `BENCH_OUTCOMES`: `events` (the default) or `poll`. */
-export async function outcomesFor(mode: string, baseUrl: string, apiKey: string, api: ApiClient): Promise<Outcomes> {
+/** How a lifecycle learns a step's outcome, from `BENCH_OUTCOMES`: `events` (one SSE stream, the default) or `poll`. */
+export async function outcomesFor(baseUrl: string, apiKey: string, api: ApiClient): Promise<Outcomes> {
+  const mode = process.env.BENCH_OUTCOMES ?? 'events';
   if (mode === 'poll') return pollOutcomes(api);
   if (mode === 'events') return followOutcomes(baseUrl, apiKey);
   throw new Error(`BENCH_OUTCOMES must be events or poll, not ${mode}`);

@@ -26,8 +26,6 @@ const ROUNDS = num('BENCH_ROUNDS', 1);
 const LEDGER_INTERVAL_MS = num('BENCH_LEDGER_INTERVAL_MS', 100);
 const UPDATE_TIMEOUT_MS = num('BENCH_UPDATE_TIMEOUT_MS', 60_000);
 const SETUP_TIMEOUT_S = num('BENCH_SETUP_TIMEOUT_SECONDS', 300);
-/** How a lifecycle learns a step's outcome: `events` (one SSE stream, the default) or `poll` (outcomes.ts). */
-const OUTCOMES = process.env.BENCH_OUTCOMES ?? 'events';
 const AMOUNT = 10;
 /** Issue 13's aims: lifecycles/s at least a quarter of baseline workflows/s, each step's p99 at most twice an update's. */
 const AIM_THROUGHPUT = 0.25;
@@ -60,7 +58,7 @@ async function main(): Promise<void> {
   try {
     const client = new Client({ connection, namespace: stack.namespace });
     const api = apiClient(stack.apiUrl, stack.apiKey);
-    const outcomes = await outcomesFor(OUTCOMES, stack.apiUrl, stack.apiKey, api);
+    const outcomes = await outcomesFor(stack.apiUrl, stack.apiKey, api);
     closeOutcomes = () => outcomes.close();
 
     const t0 = Date.now();

@@ -78,13 +78,13 @@ export async function usdcOnChain(api: Api, address: string): Promise<bigint> {
   return line ? minor(line.balance) : 0n;
 }
 
-/** A `/_sandbox/*` control of the Airtm sandbox (HTTP Basic); answers its JSON, fails on anything but 2xx. */
 /** The Authorization header of the Airtm sandbox's API and controls: `basic` is "key:secret" (or already its base64). */
 function airtmAuthorization(api: Api): string {
   const { basic } = api.endpoints.airtm;
   return `Basic ${basic.includes(':') ? Buffer.from(basic).toString('base64') : basic}`;
 }
 
+/** A `/_sandbox/*` control of the Airtm sandbox (HTTP Basic); answers its JSON, fails on anything but 2xx. */
 export async function airtmControl(api: Api, method: string, path: string, body?: object): Promise<any> {
   const { apiUrl } = api.endpoints.airtm;
   const res = await api.sandbox(`Airtm ${method} ${path}`, `${new URL(apiUrl).origin}/_sandbox${path}`, {
